@@ -1,0 +1,116 @@
+"""The engine and session factory: SQLite by default (WAL, foreign keys, busy timeout), any SQLAlchemy URL else.
+
+Migrations (Alembic) are applied when a store is opened, so every station runs the same schema.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.paths import data_dir
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class StoreError(Exception):
+    """The store cannot be opened (bad URL, server unreachable, newer schema)."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{message_zh} / {message_en}")
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
+def resolve_url(url: str | None = None, data_directory: str | os.PathLike[str] | None = None) -> str:
+    """``url``, else ``$KUAIDAN_DB``, else ``kuaidan.sqlite3`` in the data directory."""
+    chosen = url or os.environ.get("KUAIDAN_DB")
+    if chosen:
+        if chosen.startswith("postgresql://"):
+            chosen = "postgresql+psycopg://" + chosen.removeprefix("postgresql://")
+        return chosen
+    return f"sqlite:///{data_dir(data_directory) / 'kuaidan.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    cfg = alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+@dataclass
+class Store:
+    """An open store: an engine and its session factory."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One session for one operation; committed on success, rolled back on error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str | None = None, data_directory: str | os.PathLike[str] | None = None) -> Store:
+    resolved = resolve_url(url, data_directory)
+    try:
+        engine = make_engine(resolved)
+        upgrade(engine)
+    except Exception as exc:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError | OSError | ValueError):
+            raise StoreError(
+                f"无法打开数据库 {redact(resolved)}：{exc}",
+                f"cannot open the store {redact(resolved)}: {exc}",
+            ) from exc
+        raise
+    return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def redact(url: str) -> str:
+    """A URL safe to print: the password replaced."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "<url>"

@@ -1,0 +1,109 @@
+"""The shared vocabulary of Kuaidan: states and kinds used across the store, services and UI.
+
+Plain ``StrEnum``s so that values are stored as readable text in the database and in JSON.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    TAOBAO = "taobao"
+    TMALL = "tmall"
+    PDD = "pdd"
+    DOUYIN = "douyin"
+    JD = "jd"
+    SHOPIFY = "shopify"
+    WOOCOMMERCE = "woocommerce"
+    GENERIC = "generic"
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands at the shop, normalised across platforms."""
+
+    UNPAID = "unpaid"
+    PAID = "paid"  # paid, waiting to ship: the orders we work on
+    SHIPPED = "shipped"  # the shop already has a waybill for it
+    COMPLETED = "completed"
+    REFUNDING = "refunding"
+    REFUNDED = "refunded"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def holds(self) -> bool:
+        """Statuses that put an order on hold and keep it out of batches."""
+        return self in {
+            OrderStatus.REFUNDING,
+            OrderStatus.REFUNDED,
+            OrderStatus.CLOSED,
+            OrderStatus.CANCELLED,
+        }
+
+
+class WaybillState(StrEnum):
+    """A waybill request's life: claimed before any network call, then recorded."""
+
+    REQUESTING = "requesting"
+    ISSUED = "issued"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class ParcelStatus(StrEnum):
+    """Normalised parcel status (DESIGN.md); each carrier's codes map onto these."""
+
+    PENDING = "pending"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    AT_PICKUP_POINT = "at_pickup_point"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    REJECTED = "rejected"
+    RETURNING = "returning"
+    RETURNED = "returned"
+    CUSTOMS = "customs"
+    EXCEPTION = "exception"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in {ParcelStatus.DELIVERED, ParcelStatus.RETURNED, ParcelStatus.CANCELLED}
+
+
+class AnomalyKind(StrEnum):
+    SHIP_LATE = "ship_late"
+    NO_PICKUP = "no_pickup"
+    STALLED = "stalled"
+    DELIVERY_FAILED = "delivery_failed"
+    REJECTED = "rejected"
+    RETURNING = "returning"
+    PICKUP_POINT_UNCOLLECTED = "pickup_point_uncollected"
+    OVERDUE = "overdue"
+    CUSTOMS_HOLD = "customs_hold"
+    PROBLEM = "problem"
+
+
+class AnomalyState(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class JobState(StrEnum):
+    """A print job: stored before it is sent; never silently skipped or doubled."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DONE = "done"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+    CANCELLED = "cancelled"
+
+
+class CarrierKind(StrEnum):
+    KDNIAO = "kdniao"
+    SANDBOX = "sandbox"

@@ -1,0 +1,398 @@
+"""The SQLAlchemy 2.0 schema, in one place.
+
+Designed for the whole road map: later capabilities add columns and tables, not rewrites.
+
+- ``Order`` is what a shop sold; ``Shipment`` is a parcel we send. They are many-to-many (``shipment_orders``)
+  so merges (one shipment, several orders) and splits (one order, several shipments) are natural.
+- ``Waybill`` is one request to a carrier for one shipment, keyed by a stable ``order_code`` (the idempotency key).
+  A cancelled waybill stays as history; a re-issue is a new row with a new ``order_code``. Tracking state lives on
+  the waybill because a carrier tracks waybills, not orders.
+- Secrets are never columns of plain text: ``*_ref`` columns hold a reference into the secret store (app/secrets.py).
+- Every table that several stations may write carries ``station`` where it matters (print jobs, audit log).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from app.clock import utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: DateTime(timezone=False),
+        dict[str, Any]: JSON,
+    }
+
+
+def _now() -> datetime:
+    return utcnow()
+
+
+class Shop(Base):
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(500), default="")
+    token_ref: Mapped[str] = mapped_column(String(200), default="")
+    key_ref: Mapped[str] = mapped_column(String(200), default="")
+    secret_ref: Mapped[str] = mapped_column(String(200), default="")
+    sync_watermark: Mapped[datetime | None] = mapped_column(default=None)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class Sender(Base):
+    """A sender (发件人) profile."""
+
+    __tablename__ = "senders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    profile: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    mobile: Mapped[str] = mapped_column(String(40), default="")
+    tel: Mapped[str] = mapped_column(String(40), default="")
+    province: Mapped[str] = mapped_column(String(40))
+    city: Mapped[str] = mapped_column(String(40))
+    district: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(300))
+    company: Mapped[str] = mapped_column(String(100), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+shipment_orders = Table(
+    "shipment_orders",
+    Base.metadata,
+    Column("shipment_id", ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True),
+    Column("order_id", ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "platform_order_id", name="uq_orders_shop_platform_id"),
+        Index("ix_orders_status_shop", "status", "shop_id"),
+        Index("ix_orders_receiver_phone", "receiver_phone"),
+        Index("ix_orders_receiver_name", "receiver_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    platform_order_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))
+    platform_status: Mapped[str] = mapped_column(String(60), default="")
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    hold_reason: Mapped[str] = mapped_column(String(200), default="")
+    buyer_nick: Mapped[str] = mapped_column(String(100), default="")
+    buyer_message: Mapped[str] = mapped_column(Text, default="")
+    seller_remark: Mapped[str] = mapped_column(Text, default="")
+    receiver_name: Mapped[str] = mapped_column(String(100), default="")
+    receiver_phone: Mapped[str] = mapped_column(String(40), default="")
+    receiver_tel: Mapped[str] = mapped_column(String(40), default="")
+    province: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str] = mapped_column(String(40), default="")
+    district: Mapped[str] = mapped_column(String(40), default="")
+    address: Mapped[str] = mapped_column(String(500), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(40), default="CN")
+    merge_key: Mapped[str] = mapped_column(String(100), default="")
+    total_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    goods_summary: Mapped[str] = mapped_column(String(500), default="")
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    weight_g: Mapped[int] = mapped_column(Integer, default=0)
+    platform_waybill: Mapped[str] = mapped_column(String(64), default="")
+    platform_carrier: Mapped[str] = mapped_column(String(60), default="")
+    ordered_at: Mapped[datetime | None] = mapped_column(default=None)
+    paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    imported_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+    # hash of the fields an import sets, to tell "unchanged" from "updated" cheaply
+    content_hash: Mapped[str] = mapped_column(String(40), default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    shop: Mapped[Shop] = relationship()
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
+    )
+    shipments: Mapped[list[Shipment]] = relationship(secondary=shipment_orders, back_populates="orders")
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    platform_line_id: Mapped[str] = mapped_column(String(64), default="")
+    sku: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    spec: Mapped[str] = mapped_column(String(200), default="")
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    price: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), default=None)
+    weight_g: Mapped[int] = mapped_column(Integer, default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+
+
+class Shipment(Base):
+    """A parcel to send: one or more orders (merge), or part of an order (split)."""
+
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("senders.id"), default=None)
+    parcel_count: Mapped[int] = mapped_column(Integer, default=1)
+    weight_g: Mapped[int] = mapped_column(Integer, default=0)
+    # for a split: which lines (ids and quantities) this parcel carries; empty = everything of its orders
+    line_allocation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    # the waybill currently in force (issued, not cancelled); history lives in ``waybills``
+    active_waybill_id: Mapped[int | None] = mapped_column(
+        ForeignKey("waybills.id", use_alter=True, ondelete="SET NULL"), default=None
+    )
+    printed_at: Mapped[datetime | None] = mapped_column(default=None)
+    print_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    orders: Mapped[list[Order]] = relationship(secondary=shipment_orders, back_populates="shipments")
+    waybills: Mapped[list[Waybill]] = relationship(
+        back_populates="shipment", foreign_keys="Waybill.shipment_id", order_by="Waybill.id"
+    )
+    active_waybill: Mapped[Waybill | None] = relationship(foreign_keys=[active_waybill_id], post_update=True)
+
+
+class CarrierAccount(Base):
+    __tablename__ = "carrier_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    shipper_code: Mapped[str] = mapped_column(String(20))
+    ebusiness_id: Mapped[str] = mapped_column(String(60), default="")
+    app_key_ref: Mapped[str] = mapped_column(String(200), default="")
+    endpoint: Mapped[str] = mapped_column(String(500), default="")
+    tracking_endpoint: Mapped[str] = mapped_column(String(500), default="")
+    customer_name: Mapped[str] = mapped_column(String(100), default="")
+    customer_pwd_ref: Mapped[str] = mapped_column(String(200), default="")
+    month_code: Mapped[str] = mapped_column(String(100), default="")
+    pay_type: Mapped[int] = mapped_column(Integer, default=1)
+    exp_type: Mapped[int] = mapped_column(Integer, default=1)
+    qps: Mapped[float] = mapped_column(default=20.0)
+    daily_query_cap: Mapped[int] = mapped_column(Integer, default=30000)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class Waybill(Base):
+    """One waybill request for one shipment; the ``order_code`` makes it idempotent at the carrier."""
+
+    __tablename__ = "waybills"
+    __table_args__ = (
+        Index("ix_waybills_state", "state"),
+        Index("ix_waybills_track", "is_final", "next_poll_at"),
+        Index("ix_waybills_number", "waybill_no"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    carrier_account_id: Mapped[int] = mapped_column(ForeignKey("carrier_accounts.id"))
+    order_code: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(20))
+    shipper_code: Mapped[str] = mapped_column(String(20))
+    waybill_no: Mapped[str] = mapped_column(String(64), default="")
+    child_waybill_nos: Mapped[list[str]] = mapped_column(JSON, default=list)
+    mark_destination: Mapped[str] = mapped_column(String(100), default="")
+    sorting_code: Mapped[str] = mapped_column(String(100), default="")
+    package_name: Mapped[str] = mapped_column(String(100), default="")
+    package_code: Mapped[str] = mapped_column(String(100), default="")
+    origin_code: Mapped[str] = mapped_column(String(100), default="")
+    origin_name: Mapped[str] = mapped_column(String(100), default="")
+    estimated_delivery: Mapped[datetime | None] = mapped_column(default=None)
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime] = mapped_column(default=_now)
+    issued_at: Mapped[datetime | None] = mapped_column(default=None)
+    cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # tracking
+    parcel_status: Mapped[str] = mapped_column(String(30), default="pending")
+    carrier_state: Mapped[str] = mapped_column(String(20), default="")
+    is_final: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_trace_at: Mapped[datetime | None] = mapped_column(default=None)
+    picked_up_at: Mapped[datetime | None] = mapped_column(default=None)
+    delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    status_since: Mapped[datetime | None] = mapped_column(default=None)
+    last_polled_at: Mapped[datetime | None] = mapped_column(default=None)
+    next_poll_at: Mapped[datetime | None] = mapped_column(default=None)
+    carrier_hint: Mapped[str] = mapped_column(String(40), default="")
+
+    shipment: Mapped[Shipment] = relationship(back_populates="waybills", foreign_keys=[shipment_id])
+    carrier_account: Mapped[CarrierAccount] = relationship()
+
+
+class TrackingEvent(Base):
+    __tablename__ = "tracking_events"
+    __table_args__ = (UniqueConstraint("waybill_id", "event_key", name="uq_tracking_events_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    waybill_id: Mapped[int] = mapped_column(ForeignKey("waybills.id", ondelete="CASCADE"), index=True)
+    # sha1 of (time, station, action): the same trace twice is one event
+    event_key: Mapped[str] = mapped_column(String(40))
+    occurred_at: Mapped[datetime]
+    station: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(200), default="")
+    action: Mapped[str] = mapped_column(String(20), default="")
+    received_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class Anomaly(Base):
+    __tablename__ = "anomalies"
+    __table_args__ = (
+        # one open-or-acknowledged anomaly per (subject, kind); NULL once resolved, so history can repeat
+        UniqueConstraint("active_key", name="uq_anomalies_active_key"),
+        Index("ix_anomalies_state_kind", "state", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    severity: Mapped[int] = mapped_column(Integer, default=2)
+    active_key: Mapped[str | None] = mapped_column(String(100), default=None)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), default=None)
+    shipment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), default=None, index=True
+    )
+    waybill_id: Mapped[int | None] = mapped_column(
+        ForeignKey("waybills.id", ondelete="CASCADE"), default=None, index=True
+    )
+    since: Mapped[datetime] = mapped_column(default=_now)
+    detected_at: Mapped[datetime] = mapped_column(default=_now)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_at: Mapped[datetime | None] = mapped_column(default=None)
+    resolved_by: Mapped[str] = mapped_column(String(40), default="")  # "auto" or a person
+    assignee: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    notified_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Printer(Base):
+    __tablename__ = "printers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    uri: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(10))
+    dpi: Mapped[int] = mapped_column(Integer, default=203)
+    encoding: Mapped[str] = mapped_column(String(20), default="gb18030")
+    template: Mapped[str] = mapped_column(String(20), default="100x180")
+    role: Mapped[str] = mapped_column(String(20), default="label")  # label | a4
+    station: Mapped[str] = mapped_column(String(100), default="")
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    offset_x_mm: Mapped[float] = mapped_column(default=0.0)
+    offset_y_mm: Mapped[float] = mapped_column(default=0.0)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PrintJob(Base):
+    __tablename__ = "print_jobs"
+    __table_args__ = (Index("ix_print_jobs_printer_state", "printer_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
+    shipment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shipments.id", ondelete="SET NULL"), default=None, index=True
+    )
+    waybill_id: Mapped[int | None] = mapped_column(
+        ForeignKey("waybills.id", ondelete="SET NULL"), default=None
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="label")  # label | packing_list | test
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    payload: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    batch: Mapped[str] = mapped_column(String(40), default="")
+    parcel_index: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    reprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"), default=None)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    station: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    done_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=_now, index=True)
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    station: Mapped[str] = mapped_column(String(100), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    entity_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Setting(Base):
+    """Workspace-wide settings shared by every station (thresholds, defaults); user preferences live elsewhere."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class SecretRecord(Base):
+    """The encrypted fallback of the secret store, used where no OS keyring is available."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ImportRun(Base):
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    source: Mapped[str] = mapped_column(String(500))
+    profile: Mapped[str] = mapped_column(String(30))
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    at: Mapped[datetime] = mapped_column(default=_now)

@@ -1,0 +1,308 @@
+"""From a read table and a profile to order records: grouping, cleaning, validation, one reason per bad row."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from app.domain import OrderStatus
+from app.errors import InputError
+from app.orders.address import normalise_parts, split_address
+from app.orders.cleaning import (
+    CellError,
+    clean_id,
+    clean_money,
+    clean_quantity,
+    clean_text,
+    clean_time,
+)
+from app.orders.phone import normalise_phone
+from app.orders.profiles import Profile
+from app.orders.reading import Table, normalise_header
+from app.orders.status_map import classify, shopify_status
+
+TEXT_LIMIT = 20_000  # notes longer than this are cut (a 1 MB note is kept as its first 20,000 characters)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    reason: str
+    field: str = ""
+
+
+@dataclass
+class LineRecord:
+    title: str
+    sku: str = ""
+    spec: str = ""
+    quantity: int = 1
+    price: Decimal | None = None
+    platform_line_id: str = ""
+
+
+@dataclass
+class OrderRecord:
+    row: int
+    platform_order_id: str
+    status: OrderStatus
+    platform_status: str
+    hold_reason: str = ""
+    buyer_nick: str = ""
+    buyer_message: str = ""
+    seller_remark: str = ""
+    receiver_name: str = ""
+    receiver_phone: str = ""
+    receiver_tel: str = ""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    address: str = ""
+    postcode: str = ""
+    country: str = "CN"
+    merge_key: str = ""
+    total_amount: Decimal | None = None
+    ordered_at: datetime | None = None
+    paid_at: datetime | None = None
+    platform_waybill: str = ""
+    platform_carrier: str = ""
+    lines: list[LineRecord] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def content_hash(self) -> str:
+        """A digest of everything an import sets: equal digests mean an unchanged order."""
+        payload = {k: v for k, v in self.__dict__.items() if k not in {"row"}}
+        payload["lines"] = [line.__dict__ for line in self.lines]
+        text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Intake:
+    records: list[OrderRecord]
+    errors: list[RowError]
+    warnings: list[str]
+
+
+Getter = Callable[[list[str], str], str]
+
+
+def _column_index(table: Table, profile: Profile) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for i, h in enumerate(table.headers):
+        positions.setdefault(normalise_header(h), i)
+    index: dict[str, int] = {}
+    for name in profile.columns:
+        for alias in profile.aliases(name):
+            if alias in positions:
+                index[name] = positions[alias]
+                break
+    return index
+
+
+def check_columns(table: Table, profile: Profile) -> dict[str, int]:
+    """The column of each field; raises :class:`InputError` (exit 2) when a required column is missing."""
+    index = _column_index(table, profile)
+    missing = []
+    for name in profile.required:
+        if name in index:
+            continue
+        if name == "address" and {"province", "city"} <= index.keys():
+            continue
+        if name == "province" and "address" in index:
+            continue
+        missing.append("/".join(profile.columns.get(name, (name,))) or name)
+    if missing:
+        raise InputError(
+            f"{table.path}：缺少必需的列 {', '.join(missing)}（按 {profile.label_zh or profile.name} 格式）",
+            f"{table.path}: missing required columns {', '.join(missing)} (as {profile.name})",
+            path=table.path,
+            field=", ".join(missing),
+        )
+    return index
+
+
+def build_records(table: Table, profile: Profile) -> Intake:
+    index = check_columns(table, profile)
+
+    def get(cells: list[str], name: str) -> str:
+        i = index.get(name)
+        if i is None or i >= len(cells):
+            return ""
+        return cells[i]
+
+    groups: dict[str, list[tuple[int, list[str]]]] = {}
+    errors: list[RowError] = []
+    for number, cells in table.rows:
+        try:
+            key = clean_id(get(cells, profile.group_field))
+        except CellError as exc:
+            errors.append(RowError(number, exc.reason_zh + " / " + exc.reason_en, profile.group_field))
+            continue
+        groups.setdefault(key, []).append((number, cells))
+
+    records: list[OrderRecord] = []
+    for key, rows in groups.items():
+        try:
+            records.append(_record(key, rows, get, profile))
+        except _RowProblem as exc:
+            errors.append(RowError(exc.row, exc.reason, exc.field))
+    errors.sort(key=lambda e: e.row)
+    warnings = [f"重复的表头 / duplicate header: {h}" for h in table.duplicate_headers]
+    return Intake(records, errors, warnings)
+
+
+class _RowProblem(Exception):
+    def __init__(self, row: int, reason: str, field_name: str = "") -> None:
+        super().__init__(reason)
+        self.row = row
+        self.reason = reason
+        self.field = field_name
+
+
+def _first(rows: list[tuple[int, list[str]]], get: Getter, name: str) -> str:
+    for _, cells in rows:
+        value = get(cells, name)
+        if value.strip():
+            return value
+    return ""
+
+
+def _record(key: str, rows: list[tuple[int, list[str]]], get: Getter, profile: Profile) -> OrderRecord:
+    row = rows[0][0]
+
+    def cell(name: str, limit: int | None = 500) -> str:
+        return clean_text(_first(rows, get, name), limit)
+
+    try:
+        status, status_text, hold = _status(cell, profile)
+        record = OrderRecord(
+            row=row,
+            platform_order_id=key,
+            status=status,
+            platform_status=status_text,
+            buyer_nick=cell("buyer_nick", 100),
+            buyer_message=cell("buyer_message", TEXT_LIMIT),
+            seller_remark=cell("seller_remark", TEXT_LIMIT),
+            receiver_name=cell("receiver_name", 100),
+            merge_key=cell("merge_key", 100),
+            total_amount=clean_money(_first(rows, get, "total")),
+            ordered_at=clean_time(_first(rows, get, "created_at")),
+            paid_at=clean_time(_first(rows, get, "paid_at")),
+            platform_waybill=cell("waybill", 64),
+            platform_carrier=cell("carrier", 60),
+            postcode=cell("postcode", 20),
+        )
+        record.hold_reason = hold
+        if cell("display_name"):
+            record.extra["name"] = cell("display_name")
+        if cell("email"):
+            record.extra["email"] = cell("email", 200)
+    except CellError as exc:
+        raise _RowProblem(row, f"{exc.reason_zh} / {exc.reason_en}") from exc
+
+    if not record.receiver_name:
+        raise _RowProblem(row, "收货人姓名为空 / the receiver's name is empty", "receiver_name")
+
+    _fill_phone(record, cell("mobile", 60), cell("tel", 60), profile)
+    _fill_address(record, cell, profile)
+    _fill_lines(record, rows, get, profile)
+    return record
+
+
+def _status(cell: Callable[..., str], profile: Profile) -> tuple[OrderStatus, str, str]:
+    """(status, the platform's own text, hold reason or '')."""
+    if profile.name == "shopify-csv":
+        fin, ful = cell("financial_status", 60), cell("fulfillment_status", 60)
+        status = shopify_status(fin, ful, cell("cancelled_at", 60))
+        text = "/".join(x for x in (fin, ful) if x)
+    else:
+        text = cell("status", 60)
+        found = classify(text)
+        if found is None:
+            return OrderStatus.PAID, text, f"未知的订单状态 {text!r} / unknown order status {text!r}"
+        status = found
+    hold = f"订单状态：{text or status.value} / order is {status.value}" if status.holds else ""
+    return status, text, hold
+
+
+def _fill_phone(record: OrderRecord, mobile: str, tel: str, profile: Profile) -> None:
+    raw = mobile or tel
+    if not raw:
+        raise _RowProblem(record.row, "收货人电话为空 / the receiver's phone is empty", "mobile")
+    if not profile.chinese_address:
+        digits = sum(ch.isdigit() for ch in raw)
+        if digits < 5:
+            raise _RowProblem(record.row, f"电话 {raw!r} 无效 / phone {raw!r} is not valid", "mobile")
+        record.receiver_phone = raw.lstrip("'").strip()
+        return
+    check = normalise_phone(raw)
+    if check.kind == "invalid" and tel and raw is mobile:
+        check = normalise_phone(tel)
+    if check.kind == "invalid":
+        raise _RowProblem(record.row, f"手机号 {raw!r} 无效：{check.reason}", "mobile")
+    record.receiver_phone = check.value
+    if tel and tel != raw:
+        tel_check = normalise_phone(tel)
+        record.receiver_tel = tel_check.value if tel_check.kind != "invalid" else ""
+
+
+def _fill_address(record: OrderRecord, cell: Callable[..., str], profile: Profile) -> None:
+    if not profile.chinese_address:
+        record.province = cell("province", 40)
+        record.city = cell("city", 40)
+        record.address = " ".join(x for x in (cell("detail"), cell("address2")) if x)
+        record.country = cell("country", 40) or ""
+        return
+    one_line = cell("address_override") or cell("address")
+    province, city = cell("province", 40), cell("city", 40)
+    if province or city:
+        detail = cell("detail") or (one_line if profile.name != "taobao" else "")
+        parts = normalise_parts(province, city, cell("district", 40), detail)
+    elif one_line:
+        parts = split_address(one_line)
+    else:
+        raise _RowProblem(record.row, "收货地址为空 / the address is empty", "address")
+    if not parts.ok:
+        raise _RowProblem(record.row, f"地址无法识别：{parts.problem} / address not recognised", "address")
+    record.province, record.city, record.district, record.address = (
+        parts.province,
+        parts.city,
+        parts.district,
+        parts.detail,
+    )
+    if not record.address:
+        raise _RowProblem(record.row, "详细地址为空 / the street address is empty", "address")
+
+
+def _fill_lines(
+    record: OrderRecord, rows: list[tuple[int, list[str]]], get: Getter, profile: Profile
+) -> None:
+    for number, cells in rows:
+        title = clean_text(get(cells, "title"), 500)
+        try:
+            quantity = clean_quantity(get(cells, "quantity"))
+            price = clean_money(get(cells, "price"))
+        except CellError as exc:
+            raise _RowProblem(number, f"{exc.reason_zh} / {exc.reason_en}", "quantity") from exc
+        sku = clean_text(get(cells, "sku"), 100)
+        spec = clean_text(get(cells, "spec"), 200)
+        line_id = clean_text(get(cells, "line_id"), 64)
+        titles = [title]
+        if profile.multi_item_separator and profile.multi_item_separator in title:
+            titles = [t.strip() for t in title.split(profile.multi_item_separator) if t.strip()]
+        for t in titles:
+            record.lines.append(
+                LineRecord(
+                    title=t,
+                    sku=sku,
+                    spec=spec,
+                    quantity=quantity if len(titles) == 1 else 1,
+                    price=price,
+                    platform_line_id=line_id,
+                )
+            )

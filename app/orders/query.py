@@ -1,0 +1,188 @@
+"""Reading orders for lists: filters, ids for lazy tables, and plain rows (never live ORM objects)."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import Select, exists, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain import OrderStatus, WaybillState
+from app.errors import UsageError
+from app.models import Order, Shipment, Shop, Waybill, shipment_orders
+
+# Pseudo statuses a filter understands besides the order statuses themselves.
+VIEWS = ("ready", "held", "issued", "printed", "unprinted")
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str | None = None
+    shop: str | None = None
+    search: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    shop: str
+    platform_order_id: str
+    status: str
+    on_hold: bool
+    hold_reason: str
+    receiver_name: str
+    receiver_phone: str
+    province: str
+    city: str
+    district: str
+    address: str
+    goods: str
+    waybill: str
+    carrier: str
+    waybill_state: str
+    sort_code: str
+    paid_at: str
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _issued_exists() -> object:
+    return exists(
+        select(shipment_orders.c.order_id)
+        .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
+        .where(shipment_orders.c.order_id == Order.id, Shipment.active_waybill_id.is_not(None))
+    )
+
+
+def _printed_exists() -> object:
+    return exists(
+        select(shipment_orders.c.order_id)
+        .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
+        .where(shipment_orders.c.order_id == Order.id, Shipment.printed_at.is_not(None))
+    )
+
+
+def apply_filter(stmt: Select[tuple[int]], flt: OrderFilter) -> Select[tuple[int]]:
+    if flt.shop:
+        stmt = stmt.join(Shop, Shop.id == Order.shop_id).where(Shop.name == flt.shop)
+    status = (flt.status or "").strip()
+    if status:
+        if status == "ready":
+            stmt = stmt.where(
+                Order.status == OrderStatus.PAID.value,
+                Order.on_hold.is_(False),
+                ~_issued_exists(),  # type: ignore[operator]
+            )
+        elif status == "held":
+            stmt = stmt.where(Order.on_hold.is_(True))
+        elif status == "issued":
+            stmt = stmt.where(_issued_exists())  # type: ignore[arg-type]
+        elif status == "printed":
+            stmt = stmt.where(_printed_exists())  # type: ignore[arg-type]
+        elif status == "unprinted":
+            stmt = stmt.where(_issued_exists(), ~_printed_exists())  # type: ignore[arg-type,operator]
+        elif status in {s.value for s in OrderStatus}:
+            stmt = stmt.where(Order.status == status)
+        else:
+            known = ", ".join([*(s.value for s in OrderStatus), *VIEWS])
+            raise UsageError(
+                f"未知的状态 {status}（可选：{known}）", f"unknown status {status} (one of: {known})"
+            )
+    text = (flt.search or "").strip()
+    if text:
+        like = f"%{text}%"
+        stmt = stmt.where(
+            or_(
+                Order.platform_order_id.like(like),
+                Order.receiver_name.like(like),
+                Order.receiver_phone.like(like),
+            )
+        )
+    return stmt
+
+
+def order_ids(session: Session, flt: OrderFilter) -> array[int]:
+    """The ids of matching orders, newest first, as a compact array (8 bytes an order)."""
+    stmt = apply_filter(select(Order.id), flt).order_by(Order.id.desc())
+    return array("q", session.scalars(stmt))
+
+
+def order_rows(session: Session, ids: Sequence[int]) -> list[OrderRow]:
+    """Rows for ``ids``, in the order given."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Order, Shop.name).join(Shop, Shop.id == Order.shop_id).where(Order.id.in_(list(ids)))
+    ).all()
+    waybills = _waybills_for(session, ids)
+    by_id = {}
+    for order, shop_name in rows:
+        wb = waybills.get(order.id)
+        by_id[order.id] = OrderRow(
+            id=order.id,
+            shop=shop_name,
+            platform_order_id=order.platform_order_id,
+            status=order.status,
+            on_hold=order.on_hold,
+            hold_reason=order.hold_reason,
+            receiver_name=order.receiver_name,
+            receiver_phone=order.receiver_phone,
+            province=order.province,
+            city=order.city,
+            district=order.district,
+            address=order.address,
+            goods=order.goods_summary,
+            waybill=wb[0] if wb else order.platform_waybill,
+            carrier=wb[1] if wb else order.platform_carrier,
+            waybill_state=wb[2] if wb else "",
+            sort_code=wb[3] if wb else "",
+            paid_at=order.paid_at.isoformat(sep=" ") if order.paid_at else "",
+        )
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str]]:
+    """order id -> (waybill number(s), shipper code, state, sort code).
+
+    Per parcel: the waybill in force, else the newest request (to show ``requesting`` or ``failed``).
+    """
+    stmt = (
+        select(
+            shipment_orders.c.order_id,
+            Shipment.id,
+            Shipment.active_waybill_id,
+            Waybill.id,
+            Waybill.waybill_no,
+            Waybill.shipper_code,
+            Waybill.state,
+            Waybill.mark_destination,
+        )
+        .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
+        .join(Waybill, Waybill.shipment_id == Shipment.id)
+        .where(shipment_orders.c.order_id.in_(list(ids)))
+        .order_by(Waybill.id)
+    )
+    chosen: dict[int, dict[int, tuple[bool, tuple[str, str, str, str]]]] = {}
+    for order_id, shipment_id, active_id, wb_id, number, shipper, state, mark in session.execute(stmt):
+        parcels = chosen.setdefault(order_id, {})
+        is_active = active_id == wb_id
+        if is_active or not parcels.get(shipment_id, (False,))[0]:
+            shown = number if state != WaybillState.CANCELLED.value else ""
+            parcels[shipment_id] = (is_active, (shown, shipper, state, mark))
+    out: dict[int, tuple[str, str, str, str]] = {}
+    for order_id, parcels in chosen.items():
+        values = [v for _, v in parcels.values()]
+        numbers = ",".join(v[0] for v in values if v[0])
+        out[order_id] = (numbers, values[0][1], values[0][2], values[0][3])
+    return out
+
+
+def list_orders(session: Session, flt: OrderFilter) -> list[OrderRow]:
+    ids = order_ids(session, flt)
+    rows: list[OrderRow] = []
+    for start in range(0, len(ids), 500):
+        rows.extend(order_rows(session, ids[start : start + 500]))
+    return rows

@@ -1,0 +1,206 @@
+"""Shipments: one parcel per order by default, several orders in one parcel (merge), one order in several (split).
+
+Shipments are made lazily: an order with no shipment ships as one parcel, and :func:`ensure_shipment` makes it
+when a waybill is asked for. A shipment that has a waybill is never changed by a merge or split.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.audit import record_audit
+from app.domain import OrderStatus
+from app.errors import NotFound, UsageError
+from app.models import Order, Shipment
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    shipments: tuple[tuple[int, tuple[int, ...]], ...]  # (shipment id, order ids)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "merged": len(self.shipments),
+            "shipments": [{"shipment": s, "orders": list(o)} for s, o in self.shipments],
+        }
+
+
+def resolve_order(session: Session, ref: str | int) -> Order:
+    """An order by Kuaidan id, or else by the platform's order id (which must then be unambiguous)."""
+    text = str(ref).strip()
+    if text.isdigit() and len(text) < 12:
+        order = session.get(Order, int(text))
+        if order is not None:
+            return order
+    found = list(session.scalars(select(Order).where(Order.platform_order_id == text).limit(2)))
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        raise UsageError(
+            f"订单号 {text} 在多个店铺中都存在，请用 Kuaidan 的订单 id",
+            f"order number {text} exists in several shops: use Kuaidan's order id",
+        )
+    raise NotFound(f"找不到订单 {text}", f"no order {text}")
+
+
+def has_waybill(shipment: Shipment) -> bool:
+    return shipment.active_waybill_id is not None
+
+
+def shippable_reason(order: Order) -> str:
+    """Why ``order`` cannot go into a new parcel, or '' if it can."""
+    if order.on_hold:
+        return f"订单 {order.platform_order_id} 已挂起：{order.hold_reason} / order is on hold"
+    if order.status != OrderStatus.PAID.value:
+        return f"订单 {order.platform_order_id} 状态为 {order.status}，不是待发货 / order is {order.status}, not paid"
+    if any(has_waybill(s) for s in order.shipments):
+        return f"订单 {order.platform_order_id} 已有运单 / order already has a waybill"
+    return ""
+
+
+def ensure_shipment(session: Session, order: Order) -> Shipment:
+    """The order's parcel (made now if it has none)."""
+    if order.shipments:
+        return order.shipments[0]
+    shipment = Shipment(shop_id=order.shop_id, orders=[order])
+    session.add(shipment)
+    session.flush()
+    return shipment
+
+
+def _drop_unissued(session: Session, orders: list[Order]) -> None:
+    for order in orders:
+        for shipment in list(order.shipments):
+            if not has_waybill(shipment) and not shipment.waybills:
+                session.delete(shipment)
+            elif not has_waybill(shipment):
+                shipment.orders.remove(order)
+    session.flush()
+    for order in orders:
+        session.refresh(order)
+
+
+def _receiver_key(order: Order) -> tuple[str, ...]:
+    return (
+        order.receiver_name,
+        order.receiver_phone,
+        order.province,
+        order.city,
+        order.district,
+        order.address,
+    )
+
+
+def merge_orders(session: Session, refs: list[str]) -> MergeResult:
+    """Merge the named orders into one parcel: same shop, same receiver, all shippable."""
+    orders = [resolve_order(session, r) for r in refs]
+    orders = list({o.id: o for o in orders}.values())
+    if len(orders) < 2:
+        raise UsageError("合并至少需要两个订单", "a merge needs at least two orders")
+    if len({o.shop_id for o in orders}) > 1:
+        raise UsageError("不能合并不同店铺的订单", "orders of different shops are never merged")
+    for o in orders:
+        reason = shippable_reason(o)
+        if reason:
+            raise UsageError(reason, reason)
+    if len({_receiver_key(o) for o in orders}) > 1:
+        raise UsageError(
+            "收货人（姓名、电话、地址）不同的订单不能合并为一个包裹",
+            "orders with different receivers (name, phone, address) cannot share a parcel",
+        )
+    shipment = _make_merged(session, orders)
+    return MergeResult(((shipment.id, tuple(o.id for o in orders)),))
+
+
+def _make_merged(session: Session, orders: list[Order]) -> Shipment:
+    _drop_unissued(session, orders)
+    shipment = Shipment(shop_id=orders[0].shop_id, orders=orders)
+    session.add(shipment)
+    session.flush()
+    record_audit(session, "merge", "shipment", shipment.id, {"orders": [o.id for o in orders]})
+    return shipment
+
+
+def auto_merge(session: Session) -> MergeResult:
+    """Merge every group of paid, unshipped, not-held orders of one shop with one receiver (or one merge id)."""
+    candidates = session.scalars(
+        select(Order)
+        .where(Order.status == OrderStatus.PAID.value, Order.on_hold.is_(False), Order.platform_waybill == "")
+        .options(selectinload(Order.shipments))
+    )
+    groups: dict[tuple[object, ...], list[Order]] = defaultdict(list)
+    for order in candidates:
+        if any(has_waybill(s) for s in order.shipments):
+            continue
+        key = (
+            (order.shop_id, "id", order.merge_key)
+            if order.merge_key
+            else (order.shop_id, *_receiver_key(order))
+        )
+        groups[key].append(order)
+    done = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        current = {s.id for o in group for s in o.shipments}
+        if len(current) == 1 and all(len(o.shipments) == 1 for o in group):
+            shipment = group[0].shipments[0]
+            if {o.id for o in shipment.orders} == {o.id for o in group}:
+                continue  # already merged exactly so
+        shipment = _make_merged(session, group)
+        done.append((shipment.id, tuple(o.id for o in group)))
+    return MergeResult(tuple(done))
+
+
+def unmerge(session: Session, refs: list[str]) -> list[int]:
+    """Take each named order out of a merged parcel: it ships on its own again."""
+    changed = []
+    for ref in refs:
+        order = resolve_order(session, ref)
+        for shipment in list(order.shipments):
+            if has_waybill(shipment):
+                raise UsageError(
+                    f"订单 {order.platform_order_id} 的包裹已有运单，先取消运单再拆开",
+                    f"order {order.platform_order_id}'s parcel has a waybill: cancel it first",
+                )
+            if len(shipment.orders) > 1:
+                shipment.orders.remove(order)
+                changed.append(order.id)
+                record_audit(session, "unmerge", "shipment", shipment.id, {"order": order.id})
+    session.flush()
+    return changed
+
+
+def split_order(session: Session, ref: str, parcels: int | None = None) -> list[int]:
+    """Split an order into several parcels: one per goods line, or ``parcels`` parcels of a single line."""
+    order = resolve_order(session, ref)
+    reason = shippable_reason(order)
+    if reason:
+        raise UsageError(reason, reason)
+    if any(len(s.orders) > 1 for s in order.shipments):
+        raise UsageError(
+            f"订单 {order.platform_order_id} 已与其他订单合并，先拆开合并",
+            f"order {order.platform_order_id} is merged with others: unmerge it first",
+        )
+    lines = order.lines
+    if parcels is None:
+        parcels = len(lines) if len(lines) > 1 else 2
+    if parcels < 2:
+        raise UsageError("拆分至少需要两个包裹", "a split needs at least two parcels")
+    _drop_unissued(session, [order])
+    made = []
+    for i in range(parcels):
+        if len(lines) >= parcels:
+            allocation = {str(line.id): line.quantity for line in lines[i::parcels]}
+        else:
+            allocation = {"parcel": i + 1, "of": parcels}
+        shipment = Shipment(shop_id=order.shop_id, orders=[order], line_allocation=allocation)
+        session.add(shipment)
+        session.flush()
+        made.append(shipment.id)
+    record_audit(session, "split", "order", order.id, {"shipments": made})
+    return made

@@ -1,0 +1,97 @@
+"""Secrets (API keys, tokens, passwords) never sit in plain text in the database.
+
+They go to the OS keyring when one is usable; otherwise they are encrypted (Fernet) into the ``secrets`` table
+with a key kept in the data directory (file mode 0600) or given as ``$KUAIDAN_SECRET_KEY``. Columns hold only a
+reference: ``keyring:NAME`` or ``db:NAME``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy.orm import Session
+
+from app.models import SecretRecord
+
+SERVICE = "kuaidan"
+
+
+class SecretError(Exception):
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{message_zh} / {message_en}")
+        self.message_zh = message_zh
+        self.message_en = message_en
+
+
+def _keyring_usable() -> bool:
+    if os.environ.get("KUAIDAN_SECRETS", "").lower() in {"db", "file", "encrypted"}:
+        return False
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+        return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 0) > 0
+    except Exception:  # noqa: BLE001 - any keyring trouble means: use the encrypted fallback
+        return False
+
+
+class SecretStore:
+    def __init__(self, data_directory: Path) -> None:
+        self._key_file = data_directory / "secret.key"
+        self._use_keyring = _keyring_usable()
+
+    def _fernet(self) -> Fernet:
+        env_key = os.environ.get("KUAIDAN_SECRET_KEY")
+        if env_key:
+            return Fernet(env_key.encode())
+        if not self._key_file.exists():
+            key = Fernet.generate_key()
+            fd = os.open(self._key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(key)
+        return Fernet(self._key_file.read_bytes().strip())
+
+    def put(self, session: Session, name: str, value: str) -> str:
+        """Store ``value`` under ``name``; return the reference to keep in a column ('' for an empty value)."""
+        if not value:
+            return ""
+        if self._use_keyring:
+            import keyring
+
+            keyring.set_password(SERVICE, name, value)
+            return f"keyring:{name}"
+        token = self._fernet().encrypt(value.encode("utf-8"))
+        record = session.get(SecretRecord, name)
+        if record is None:
+            session.add(SecretRecord(name=name, ciphertext=token))
+        else:
+            record.ciphertext = token
+        return f"db:{name}"
+
+    def get(self, session: Session, ref: str) -> str:
+        if not ref:
+            return ""
+        scheme, _, name = ref.partition(":")
+        if scheme == "keyring":
+            import keyring
+
+            value = keyring.get_password(SERVICE, name)
+            if value is None:
+                raise SecretError(f"密钥库中找不到 {name}", f"secret {name} is missing from the keyring")
+            return value
+        if scheme == "db":
+            record = session.get(SecretRecord, name)
+            if record is None:
+                raise SecretError(f"找不到密钥 {name}", f"secret {name} is missing")
+            try:
+                return self._fernet().decrypt(record.ciphertext).decode("utf-8")
+            except InvalidToken as exc:
+                raise SecretError(
+                    f"无法解密 {name}：本机的密钥与保存时不同（设置 KUAIDAN_SECRET_KEY）",
+                    f"cannot decrypt {name}: this machine's key differs from the one that stored it "
+                    "(set KUAIDAN_SECRET_KEY)",
+                ) from exc
+        raise SecretError(f"未知的密钥引用 {ref!r}", f"unknown secret reference {ref!r}")

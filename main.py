@@ -1,0 +1,21 @@
+"""Kuaidan: ``python main.py`` opens the window; ``python main.py COMMAND …`` runs a command."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from app.cli import main as cli_main
+
+    def gui(ctx: object) -> int:
+        from ui.launch import run
+
+        return run(ctx)  # type: ignore[arg-type]
+
+    return cli_main(argv, gui=gui)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Bundled data: China's administrative divisions (built by tools/build_divisions.py)."""

@@ -1,0 +1,79 @@
+"""Property tests: split_address never raises, and when it succeeds nothing meaningful is lost."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.orders.address import split_address
+from app.orders.phone import mask_phone, normalise_phone
+
+REGION_WORDS = [
+    "浙江省",
+    "杭州市",
+    "西湖区",
+    "北京",
+    "上海",
+    "广西",
+    "深圳市",
+    "南山区",
+    "河南省",
+    "济源市",
+    "香港",
+    "中国",
+]
+DETAIL_WORDS = [
+    "文三路",
+    "90号",
+    "南京路",
+    "3单元",
+    "501室",
+    "长安镇",
+    " ",
+    ",",
+    "　",
+    "路",
+    "市",
+    "区",
+    "310000",
+]
+address_like = st.lists(st.sampled_from(REGION_WORDS + DETAIL_WORDS), max_size=10).map("".join)
+any_text = st.one_of(st.text(max_size=60), address_like)
+
+
+def compact(text: str) -> str:
+    """The text without spacing, punctuation the splitter skips, and zero-width characters."""
+    t = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s,，、/|;；:：\-_·.。()\[\]【】<>《》「」\u200b\u200c\u200d\u2060\ufeff]+", "", t)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+def test_never_raises_and_reassembles(text: str) -> None:
+    parts = split_address(text)
+    assert isinstance(parts.ok, bool)
+    if not parts.ok:
+        assert parts.problem
+        return
+    whole = compact(text)
+    detail = compact(parts.detail)
+    # the detail is the end of the text (before a trailing postcode, which is dropped)
+    cut = whole.rfind(detail) if detail else len(re.sub(r"\d{6}$", "", whole))
+    assert cut >= 0
+    assert re.fullmatch(r"(\d{6})?", whole[cut + len(detail) :])
+    # what came before the detail is made of the region names that were recognised (full or short forms)
+    names = parts.province + parts.city + parts.district
+    leftover = set(whole[:cut]) - set(names) - set("中国0123456789省市区县自治直辖级行政划")
+    assert not leftover, (text, parts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_phone_never_raises(text: str) -> None:
+    check = normalise_phone(text)
+    assert check.ok == (check.reason == "")
+    masked = mask_phone(text)
+    assert "****" in masked or check.kind == "masked"

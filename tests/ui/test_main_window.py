@@ -1,0 +1,96 @@
+"""The first window, offscreen: import through the Import action and see the rows; filter; switch language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import exportgen as gen
+
+pytest.importorskip("PySide6")
+
+
+@pytest.fixture
+def window(qtbot: Any, store: Any, data_dir: Path) -> Any:
+    from app.secrets import SecretStore
+    from app.shops import add_shop
+    from ui.main_window import MainWindow
+
+    with store.session() as s:
+        add_shop(s, SecretStore(data_dir), "淘宝店", "taobao")
+    w = MainWindow(store)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.tasks.wait()
+
+
+def test_import_through_the_window(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    from ui.import_dialog import ImportDialog
+
+    path = gen.taobao_csv(tmp_path / "tb.csv", n=12)
+    rows = gen.taobao_rows(12)
+    rows[3][8] = "'123"  # one bad phone
+    path = gen.write_csv(tmp_path / "tb.csv", rows, encoding="gb18030")
+    window.import_action.trigger()
+    dialog = window.findChild(ImportDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.path_edit.setText(str(path))
+    assert dialog.shop_box.currentData() == "淘宝店"
+    with qtbot.waitSignal(dialog.imported, timeout=20000) as blocker:
+        dialog.start_button.click()
+    report = blocker.args[0]
+    assert (report.imported, report.rejected) == (11, 1)
+    assert dialog.errors.rowCount() == 1 and dialog.errors.item(0, 0).text() == "4"
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 11, timeout=10000)
+    names = {window.orders.model.row_data(r).receiver_name for r in range(11)}
+    assert "张三" in names
+
+
+def test_filter_and_search(qtbot: Any, window: Any, store: Any, tmp_path: Path) -> None:
+    from app.orders.importer import import_file
+
+    import_file(store, gen.taobao_csv(tmp_path / "tb.csv", n=30), "淘宝店")
+    window.refresh()
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 30, timeout=10000)
+    window.orders.search.setText("李四")
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 3, timeout=10000)
+    assert all(window.orders.model.row_data(r).receiver_name == "李四" for r in range(3))
+    window.orders.search.setText("")
+    held = window.orders.status_box.findData("held")
+    window.orders.status_box.setCurrentIndex(held)
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 0, timeout=10000)
+
+
+def test_language_switch(qtbot: Any, window: Any) -> None:
+    assert window.import_action.text() == "导入订单…"
+    window.switch_language("en")
+    assert window.import_action.text() == "Import orders…"
+    assert window.orders.model.headerData(1, __import__("PySide6.QtCore").QtCore.Qt.Orientation.Horizontal) == "Order"
+    window.switch_language("zh")
+    assert window.orders.count_label.text().startswith("共")
+
+
+def test_lazy_model_keeps_a_bounded_cache(qtbot: Any) -> None:
+    from array import array
+
+    from app.orders.query import OrderRow
+    from ui.orders_model import MAX_PAGES, PAGE, OrdersModel
+
+    calls: list[int] = []
+
+    def fetch(ids: Any) -> list[OrderRow]:
+        calls.append(len(ids))
+        return [OrderRow(i, "s", str(i), "paid", False, "", f"n{i}", "", "", "", "", "", "", "", "", "", "", "")
+                for i in ids]  # fmt: skip
+
+    model = OrdersModel(fetch)
+    model.set_ids(array("q", range(1_000_000)))
+    assert model.rowCount() == 1_000_000 and calls == []  # nothing fetched up front
+    assert model.row_data(999_999).receiver_name == "n999999"
+    for page in range(MAX_PAGES + 10):
+        model.row_data(page * PAGE)
+    assert model.cached_pages() == MAX_PAGES
+    assert max(calls) == PAGE

@@ -1,0 +1,22 @@
+"""Bugs go to a crash dialog and the log; known errors are shown as plain messages where they happen."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from ui.i18n import tr
+
+log = logging.getLogger("kuaidan.crash")
+
+
+def show_crash(parent: QWidget | None, exc: BaseException, tb: str) -> None:
+    log.error("unexpected error: %s\n%s", exc, tb)
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("crash.title"), f"{tr('crash.text')}\n{exc}", parent=parent)
+    box.setDetailedText(tb)
+    box.open()
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    QMessageBox.warning(parent, tr("error.title"), str(exc))

@@ -1,0 +1,41 @@
+"""Start the GUI: the application, the language, the store, the main window, and the crash hook."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from app.db import open_store
+from ui.i18n import set_language
+
+log = logging.getLogger("kuaidan")
+
+
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    from ui.crash import show_crash
+
+    show_crash(QApplication.activeWindow(), exc, "".join(traceback.format_exception(kind, exc, tb)))
+
+
+def run(ctx: Any) -> int:
+    """Open the main window on the context's store (the CLI context: --db, --data-dir, --lang)."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Kuaidan")
+    set_language(getattr(ctx.args, "lang", None) or "zh")
+    store = open_store(ctx.args.db, ctx.args.data_dir)
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store)
+    sys.excepthook = _excepthook
+    window.show()
+    on_show = getattr(ctx, "on_window", None)
+    if on_show:
+        on_show(window)
+    code = app.exec()
+    store.dispose()
+    return int(code)

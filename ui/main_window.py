@@ -1,0 +1,82 @@
+"""The main window only assembles panels and menus; each panel owns its own behaviour."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+
+from app.db import Store
+from ui.i18n import language, set_language, tr
+from ui.import_dialog import ImportDialog
+from ui.orders_panel import OrdersPanel
+from ui.tasks import TaskRunner
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.tasks = tasks or TaskRunner(self)
+        self.orders = OrdersPanel(store, self.tasks)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.orders, "")
+        self.setCentralWidget(self.tabs)
+        self.resize(1280, 760)
+
+        self.import_action = QAction(self)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(self.open_import)
+        self.refresh_action = QAction(self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self.refresh)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addActions([self.import_action, self.refresh_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.view_menu = self.menuBar().addMenu("")
+        self.language_menu = self.view_menu.addMenu("")
+        group = QActionGroup(self)
+        for code, label in (("zh", "中文"), ("en", "English")):
+            action = QAction(label, self, checkable=True)
+            action.setChecked(code == language())
+            action.triggered.connect(lambda _c=False, c=code: self.switch_language(c))
+            group.addAction(action)
+            self.language_menu.addAction(action)
+        toolbar = self.addToolBar("main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.addActions([self.import_action, self.refresh_action])
+        self.retranslate()
+        self.refresh()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("app.title"))
+        self.import_action.setText(tr("action.import"))
+        self.refresh_action.setText(tr("action.refresh"))
+        self.quit_action.setText(tr("action.quit"))
+        self.file_menu.setTitle(tr("menu.file"))
+        self.view_menu.setTitle(tr("menu.view"))
+        self.language_menu.setTitle(tr("menu.language"))
+        self.tabs.setTabText(0, tr("tab.orders"))
+        self.orders.retranslate()
+        self.statusBar().showMessage(tr("status.ready_msg"))
+
+    def switch_language(self, code: str) -> None:
+        set_language(code)
+        self.retranslate()
+
+    def refresh(self) -> None:
+        self.orders.reload_shops()
+        self.orders.reload()
+
+    def open_import(self) -> ImportDialog:
+        dialog = ImportDialog(self.store, self.tasks, self)
+        dialog.imported.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def closeEvent(self, event: object) -> None:
+        self.tasks.wait(5000)
+        super().closeEvent(event)  # type: ignore[arg-type]
