@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 CHINA_OFFSET = timedelta(hours=8)
 
@@ -90,25 +91,25 @@ def clean_quantity(value: str, default: int = 1) -> int:
     return n
 
 
-_TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y-%m-%d %H:%M:%S %z",
-)
+_FAST_TIME = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
+@lru_cache(maxsize=65536)
 def _parse_time(v: str) -> datetime | None:
-    for fmt in _TIME_FORMATS:
+    m = _FAST_TIME.match(v)
+    if m:
+        y, mo, d, h, mi, sec = (int(g) if g else 0 for g in m.groups())
         try:
-            return datetime.strptime(v, fmt)
+            return datetime(y, mo, d, h, mi, sec)
+        except ValueError:
+            return None
+    for candidate in (v, v.replace("/", "-"), v.replace(" +", "+").replace(" -", "-")):
+        try:
+            return datetime.fromisoformat(candidate)
         except ValueError:
             continue
     try:
-        return datetime.fromisoformat(v)
+        return datetime.strptime(v, "%Y-%m-%d %H:%M:%S %z")
     except ValueError:
         return None
 

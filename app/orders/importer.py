@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, delete, insert, select, update
 
 from app.audit import record_audit
+from app.bulk import insert_rows
 from app.clock import utcnow
 from app.db import Store
 from app.domain import Platform
@@ -241,14 +242,24 @@ def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[OrderRecord]) -
             changed.append((found[0], rec, digest))
 
     if new_rows:
-        inserted = conn.execute(
-            insert(orders_t).returning(orders_t.c.id, sort_by_parameter_order=True), new_rows
-        ).scalars()
+        # a plain executemany (RETURNING with parameter order falls back to one statement a row on SQLite),
+        # then the new ids in one query
+        insert_rows(conn, orders_t, new_rows)
+        new_ids: dict[str, int] = {
+            pid: oid
+            for pid, oid in conn.execute(
+                select(orders_t.c.platform_order_id, orders_t.c.id).where(
+                    and_(
+                        orders_t.c.shop_id == shop_id,
+                        orders_t.c.platform_order_id.in_([r.platform_order_id for r in new_records]),
+                    )
+                )
+            )
+        }
         line_rows: list[dict[str, Any]] = []
-        for order_id, rec in zip(inserted, new_records, strict=True):
-            line_rows.extend(_line_rows(order_id, rec))
-        if line_rows:
-            conn.execute(insert(lines_t), line_rows)
+        for rec in new_records:
+            line_rows.extend(_line_rows(new_ids[rec.platform_order_id], rec))
+        insert_rows(conn, lines_t, line_rows)
 
     if changed:
         _apply_updates(conn, changed, now)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,12 +72,11 @@ class OrderRecord:
     lines: list[LineRecord] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
+    source_hash: str = ""
+
     def content_hash(self) -> str:
-        """A digest of everything an import sets: equal digests mean an unchanged order."""
-        payload = {k: v for k, v in self.__dict__.items() if k not in {"row"}}
-        payload["lines"] = [line.__dict__ for line in self.lines]
-        text = json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+        """A digest of the order's source rows: equal digests mean an unchanged order."""
+        return self.source_hash
 
 
 @dataclass
@@ -145,10 +143,11 @@ def build_records(table: Table, profile: Profile) -> Intake:
             continue
         groups.setdefault(key, []).append((number, cells))
 
+    pairs = tuple(index.items())
     records: list[OrderRecord] = []
     for key, rows in groups.items():
         try:
-            records.append(_record(key, rows, get, profile))
+            records.append(_record(key, rows, get, pairs, profile))
         except _RowProblem as exc:
             errors.append(RowError(exc.row, exc.reason, exc.field))
     errors.sort(key=lambda e: e.row)
@@ -164,19 +163,23 @@ class _RowProblem(Exception):
         self.field = field_name
 
 
-def _first(rows: list[tuple[int, list[str]]], get: Getter, name: str) -> str:
-    for _, cells in rows:
-        value = get(cells, name)
-        if value.strip():
-            return value
-    return ""
-
-
-def _record(key: str, rows: list[tuple[int, list[str]]], get: Getter, profile: Profile) -> OrderRecord:
+def _record(
+    key: str,
+    rows: list[tuple[int, list[str]]],
+    get: Getter,
+    pairs: tuple[tuple[str, int], ...],
+    profile: Profile,
+) -> OrderRecord:
     row = rows[0][0]
+    # the order-level value of each field: the first non-blank one across the order's rows
+    fields: dict[str, str] = {}
+    for _, cells in reversed(rows):
+        n = len(cells)
+        fields.update({name: cells[i] for name, i in pairs if i < n and cells[i] and not cells[i].isspace()})
 
     def cell(name: str, limit: int | None = 500) -> str:
-        return clean_text(_first(rows, get, name), limit)
+        value = fields.get(name, "")
+        return clean_text(value, limit) if value else ""
 
     try:
         status, status_text, hold = _status(cell, profile)
@@ -190,9 +193,9 @@ def _record(key: str, rows: list[tuple[int, list[str]]], get: Getter, profile: P
             seller_remark=cell("seller_remark", TEXT_LIMIT),
             receiver_name=cell("receiver_name", 100),
             merge_key=cell("merge_key", 100),
-            total_amount=clean_money(_first(rows, get, "total")),
-            ordered_at=clean_time(_first(rows, get, "created_at")),
-            paid_at=clean_time(_first(rows, get, "paid_at")),
+            total_amount=clean_money(fields.get("total", "")),
+            ordered_at=clean_time(fields.get("created_at", "")),
+            paid_at=clean_time(fields.get("paid_at", "")),
             platform_waybill=cell("waybill", 64),
             platform_carrier=cell("carrier", 60),
             postcode=cell("postcode", 20),
@@ -205,6 +208,9 @@ def _record(key: str, rows: list[tuple[int, list[str]]], get: Getter, profile: P
     except CellError as exc:
         raise _RowProblem(row, f"{exc.reason_zh} / {exc.reason_en}") from exc
 
+    record.source_hash = hashlib.sha1(
+        "\x1e".join("\x1f".join(cells) for _, cells in rows).encode("utf-8", "surrogatepass")
+    ).hexdigest()
     if not record.receiver_name:
         raise _RowProblem(row, "收货人姓名为空 / the receiver's name is empty", "receiver_name")
 

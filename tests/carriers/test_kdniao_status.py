@@ -1,0 +1,71 @@
+"""The Kdniao State/StateEx table (specs/carriers.md) onto ParcelStatus and anomaly hints."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.carriers.kdniao_status import STATE_EX_TABLE, normalise
+from app.domain import AnomalyKind as A
+from app.domain import ParcelStatus as S
+
+# Every StateEx in the spec's table, written out again here from the spec.
+SPEC: dict[str, tuple[S, A | None]] = {
+    "0": (S.PENDING, None),
+    "1": (S.PICKED_UP, None),
+    "10": (S.PENDING, None),
+    **{code: (S.IN_TRANSIT, None) for code in ("2", "201", "204", "205", "206")},
+    "202": (S.OUT_FOR_DELIVERY, None),
+    "211": (S.AT_PICKUP_POINT, None),
+    **{code: (S.DELIVERED, None) for code in ("3", "301", "302", "304", "311")},
+    "401": (S.EXCEPTION, A.NO_PICKUP),
+    "402": (S.EXCEPTION, A.OVERDUE),
+    "403": (S.EXCEPTION, A.STALLED),
+    "404": (S.REJECTED, None),
+    "405": (S.DELIVERY_FAILED, None),
+    "406": (S.RETURNED, None),
+    "407": (S.RETURNING, None),
+    "412": (S.AT_PICKUP_POINT, A.PICKUP_POINT_UNCOLLECTED),
+    **{
+        code: (S.EXCEPTION, A.PROBLEM)
+        for code in ("413", "414", "416", "418", "419", "420", "421", "422", "423")
+    },
+    "415": (S.CANCELLED, None),
+    "417": (S.EXCEPTION, A.OVERDUE),
+    "5": (S.IN_TRANSIT, None),
+    **{code: (S.CUSTOMS, None) for code in ("6", "601", "602", "603")},
+    "604": (S.CUSTOMS, A.CUSTOMS_HOLD),
+}
+
+
+@pytest.mark.parametrize("code", sorted(SPEC, key=lambda code: int(str(code))))
+def test_every_spec_code(code: str) -> None:
+    assert normalise("", code) == SPEC[code]
+
+
+def test_table_has_exactly_the_spec_codes() -> None:
+    assert set(STATE_EX_TABLE) == set(SPEC)
+
+
+@pytest.mark.parametrize(
+    ("state", "state_ex", "expected"),
+    [
+        (2, 202, (S.OUT_FOR_DELIVERY, None)),  # numbers, not strings
+        ("3", " 311 ", (S.DELIVERED, None)),
+        (4.0, "412", (S.AT_PICKUP_POINT, A.PICKUP_POINT_UNCOLLECTED)),
+        ("1", None, (S.PICKED_UP, None)),  # StateEx missing: basic State
+        (3, "", (S.DELIVERED, None)),
+        ("4", None, (S.EXCEPTION, A.PROBLEM)),
+        ("6", "", (S.CUSTOMS, None)),
+        ("2", "299", (S.IN_TRANSIT, None)),  # unknown StateEx: State decides
+        (None, "209", (S.IN_TRANSIT, None)),  # unknown StateEx, no State: its family
+        (None, None, (S.PENDING, None)),
+        ("x", "y", (S.EXCEPTION, A.PROBLEM)),  # unknown: flagged, not silently fine
+    ],
+)
+def test_defensive_inputs(state: object, state_ex: object, expected: tuple[S, A | None]) -> None:
+    assert normalise(state, state_ex) == expected
+
+
+def test_final_statuses_are_the_ones_the_spec_says() -> None:
+    finals = {code for code, (status, _hint) in SPEC.items() if status.is_final}
+    assert finals == {"3", "301", "302", "304", "311", "406", "415"}
