@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 
 def print_table(title: str, rows: Sequence[tuple[str, str, str, bool | None]]) -> bool:
-    widths = [max(len(r[i]) for r in [("what", "measured", "budget", None), *rows]) for i in range(3)]
+    header: tuple[str, str, str, bool | None] = ("what", "measured", "budget", None)
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(3)]
     print(f"\n{title}")
     print(f"| {'what':<{widths[0]}} | {'measured':<{widths[1]}} | {'budget':<{widths[2]}} | ok |")
     print(f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|{'-' * (widths[2] + 2)}|----|")

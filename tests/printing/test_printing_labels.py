@@ -1,0 +1,97 @@
+"""app/label_jobs.py: a shipment becomes one label per parcel, rendered in each printer language; and the
+``virtual-printer`` command."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.db import Store
+from app.label_jobs import LabelDataError, RenderOptions, render_parcels, waybill_data
+from app.models import Shipment
+
+from .support import make_parcels
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_waybill_data_carries_receiver_sender_and_sort_codes(store: Store) -> None:
+    parcel = make_parcels(store, 1)[0]
+    with store.session() as session:
+        shipment = session.get(Shipment, parcel.shipment_id)
+        assert shipment is not None
+        (data,) = waybill_data(session, shipment)
+    assert data.waybill_no == parcel.waybill_no and data.carrier_name == "中通快递"
+    assert data.receiver_address == "广东省深圳市南山区科技园路 1 号"
+    assert (data.sender_name, data.sender_phone) == ("李四", "13900001111")
+    assert (data.sort_code, data.package_name, data.order_no) == (
+        "深圳南山",
+        "深圳转运中心",
+        parcel.platform_order_id,
+    )
+
+
+def test_child_numbers_go_to_parcels_two_onwards(store: Store) -> None:
+    parcel = make_parcels(store, 1, parcel_count=3, child_waybills=("C1", "C2"))[0]
+    with store.session() as session:
+        shipment = session.get(Shipment, parcel.shipment_id)
+        assert shipment is not None
+        data = waybill_data(session, shipment)
+    assert [(d.parcel_index, d.parcel_count, d.child_waybill_no) for d in data] == [
+        (1, 3, None),
+        (2, 3, "C1"),
+        (3, 3, "C2"),
+    ]
+
+
+def test_no_issued_waybill_is_a_label_data_error(store: Store) -> None:
+    parcel = make_parcels(store, 1, issued=False)[0]
+    with store.session() as session:
+        shipment = session.get(Shipment, parcel.shipment_id)
+        assert shipment is not None
+        with pytest.raises(LabelDataError, match="no issued waybill"):
+            waybill_data(session, shipment)
+
+
+@pytest.mark.parametrize(
+    ("language", "head", "tail"),
+    [
+        ("tspl", b"SIZE 100 mm,180 mm\r\n", b"PRINT 1,1\r\n"),
+        ("zpl", b"^XA", b"^XZ\n"),
+        ("escpos", b"\x1b@", b"\x1bd\x03"),
+        ("pdf", b"%PDF", b"%%EOF\n"),
+    ],
+)
+def test_each_language_renders_one_job_per_parcel(
+    store: Store, language: str, head: bytes, tail: bytes
+) -> None:
+    parcel = make_parcels(store, 1, parcel_count=2)[0]
+    with store.session() as session:
+        shipment = session.get(Shipment, parcel.shipment_id)
+        assert shipment is not None
+        jobs = render_parcels(session, shipment, RenderOptions(language=language))
+    assert [index for index, _ in jobs] == [1, 2]
+    for _, payload in jobs:
+        assert payload.startswith(head) and payload.endswith(tail)
+    if language in ("tspl", "zpl"):
+        assert parcel.waybill_no.encode() in jobs[0][1]
+
+
+@pytest.mark.timeout(60)
+def test_virtual_printer_command_listens_and_stops_on_sigterm() -> None:
+    argv = [sys.executable, "main.py", "virtual-printer", "--port", "0", "--language", "zpl", "--speed", "50"]
+    proc = subprocess.Popen(argv, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline().decode()
+        assert re.search(r"listening on 127\.0\.0\.1:\d+", line), line
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
