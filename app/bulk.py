@@ -16,8 +16,14 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     dialect = conn.dialect
-    columns = list(rows[0].keys())
-    processors: list[Callable[[Any], Any] | None] = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    given = list(rows[0].keys())
+    defaults = _defaults(table, given)
+    if defaults:
+        rows = [{**defaults, **row} for row in rows]
+    columns = given + list(defaults)
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns
+    ]
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (
@@ -27,6 +33,20 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     pairs = [(c, _memoised(p) if p else None) for c, p in zip(columns, processors, strict=True)]
     params = [tuple(p(row[c]) if p else row[c] for c, p in pairs) for row in rows]
     conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+
+
+def _defaults(table: Table, given: list[str]) -> dict[str, Any]:
+    """Python-side column defaults for the columns not given (computed once for the whole batch)."""
+    out: dict[str, Any] = {}
+    for column in table.columns:
+        if column.name in given or column.default is None or column.primary_key:
+            continue
+        default = column.default
+        if getattr(default, "is_scalar", False):
+            out[column.name] = default.arg  # type: ignore[attr-defined]
+        elif getattr(default, "is_callable", False):
+            out[column.name] = default.arg(None)  # type: ignore[attr-defined]
+    return out
 
 
 def _memoised(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -18,6 +18,43 @@ def register(sub: Any, add_json: AddJson) -> None:
     add_json(p)
     p.set_defaults(handler=cmd_demo)
 
+    p = sub.add_parser("sandbox-carrier", help="run the sandbox carrier server (Kdniao protocol) on 127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--latency-ms", type=int, default=0)
+    p.add_argument("--fail-rate", type=float, default=0.0)
+    p.add_argument("--timeout-rate", type=float, default=0.0)
+    p.add_argument("--reject-rate", type=float, default=0.0)
+    p.add_argument("--speed", type=float, default=1.0, help="simulated tracking clock speed")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--state-file", default=None, help="remember issued waybills across restarts")
+    p.set_defaults(handler=cmd_sandbox_carrier)
+
+
+def cmd_sandbox_carrier(ctx: Context) -> int:
+    from pathlib import Path
+
+    from app.carriers.sandbox import serve_forever_cli
+    from app.errors import UsageError
+
+    a = ctx.args
+    for name in ("fail_rate", "timeout_rate", "reject_rate"):
+        if not 0 <= getattr(a, name) <= 1:
+            raise UsageError(f"--{name.replace('_', '-')} 应在 0 到 1 之间", f"--{name.replace('_', '-')} must be 0..1")
+    try:
+        serve_forever_cli(
+            port=a.port,
+            latency_ms=a.latency_ms,
+            fail_rate=a.fail_rate,
+            timeout_rate=a.timeout_rate,
+            reject_rate=a.reject_rate,
+            speed=a.speed,
+            seed=a.seed,
+            state_file=Path(a.state_file) if a.state_file else None,
+        )
+    except OSError as exc:
+        raise UsageError(f"无法监听端口 {a.port}：{exc}", f"cannot listen on port {a.port}: {exc}") from exc
+    return 0
+
 
 def cmd_demo(ctx: Context) -> int:
     from app.demo import build_demo

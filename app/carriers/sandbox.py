@@ -23,7 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +88,7 @@ class SandboxRequest:
     path: str
     body: bytes
     form: dict[str, str]
+    received_at: float = field(default_factory=time.monotonic)
 
 
 class _HTTPServer(ThreadingHTTPServer):
