@@ -86,7 +86,7 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app import cli_orders, cli_printing, cli_servers, cli_tracking, cli_waybills
+    from app import cli_orders, cli_printing, cli_render, cli_servers, cli_tracking, cli_waybills
 
     parser = argparse.ArgumentParser(
         prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking"
@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default=None, help="data directory (env KUAIDAN_DATA_DIR)")
     parser.add_argument("--lang", choices=("zh", "en"), default=None, help="GUI language")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cli_orders, cli_waybills, cli_printing, cli_tracking, cli_servers):
+    for module in (cli_orders, cli_waybills, cli_render, cli_printing, cli_tracking, cli_servers):
         module.register(sub, _add_json)
     return parser
 

@@ -18,7 +18,9 @@ def register(sub: Any, add_json: AddJson) -> None:
     add_json(p)
     p.set_defaults(handler=cmd_demo)
 
-    p = sub.add_parser("sandbox-carrier", help="run the sandbox carrier server (Kdniao protocol) on 127.0.0.1")
+    p = sub.add_parser(
+        "sandbox-carrier", help="run the sandbox carrier server (Kdniao protocol) on 127.0.0.1"
+    )
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--latency-ms", type=int, default=0)
     p.add_argument("--fail-rate", type=float, default=0.0)
@@ -39,7 +41,9 @@ def cmd_sandbox_carrier(ctx: Context) -> int:
     a = ctx.args
     for name in ("fail_rate", "timeout_rate", "reject_rate"):
         if not 0 <= getattr(a, name) <= 1:
-            raise UsageError(f"--{name.replace('_', '-')} 应在 0 到 1 之间", f"--{name.replace('_', '-')} must be 0..1")
+            raise UsageError(
+                f"--{name.replace('_', '-')} 应在 0 到 1 之间", f"--{name.replace('_', '-')} must be 0..1"
+            )
     try:
         serve_forever_cli(
             port=a.port,
@@ -57,7 +61,7 @@ def cmd_sandbox_carrier(ctx: Context) -> int:
 
 
 def cmd_demo(ctx: Context) -> int:
-    from app.demo import build_demo
+    from app.demo import build_demo, start_demo_printer
     from app.paths import data_dir
 
     args = ctx.args
@@ -75,4 +79,8 @@ def cmd_demo(ctx: Context) -> int:
     if ctx.gui is None:
         ctx.progress("the GUI is not available here: run `python main.py demo`")
         return 2
-    return ctx.gui(ctx)
+    printer = start_demo_printer(ctx.store, ctx.data_dir)
+    try:
+        return ctx.gui(ctx)
+    finally:
+        printer.stop()

@@ -1,6 +1,6 @@
-"""The demo workspace: three shops with orders from real-format export files, a sender, and (when the carrier and
-printer layers are present) the sandbox carrier and the virtual printer. Idempotent: running it again changes
-nothing that is there."""
+"""The demo workspace: three shops with orders from real-format export files, a sender, a sandbox carrier account
+(an in-process sandbox speaking the Kdniao protocol) and a virtual printer. Idempotent: running it again changes
+nothing that is there (the virtual printer's port is updated, since it is new each run)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.carrier_accounts import add_account
 from app.db import Store
-from app.models import Sender, Shop
+from app.models import CarrierAccount, Sender, Shop
 from app.orders.importer import ImportReport, import_file
 from app.paths import resources_dir
+from app.printers_registry import add_printer
 from app.secrets import SecretStore
 from app.shops import add_sender, add_shop
+from printers.virtual import VirtualPrinter
+
+DEMO_CARRIER = "演示顺丰（沙箱）"
+DEMO_PRINTER = "演示热敏打印机（虚拟）"
 
 DEMO_SHOPS = (
     ("演示淘宝店", "taobao", "taobao_orders.csv"),
@@ -27,6 +33,7 @@ DEMO_SHOPS = (
 class DemoWorkspace:
     shops: tuple[str, ...]
     imports: tuple[ImportReport, ...]
+    carrier: str = DEMO_CARRIER
 
 
 def build_demo(store: Store, data_directory: Path) -> DemoWorkspace:
@@ -48,7 +55,19 @@ def build_demo(store: Store, data_directory: Path) -> DemoWorkspace:
                 address="文一西路969号",
                 default=True,
             )
+        if s.scalar(select(CarrierAccount.id).where(CarrierAccount.name == DEMO_CARRIER)) is None:
+            add_account(s, secrets, DEMO_CARRIER, kind="sandbox", shipper_code="SF")
     reports = []
     for name, _, file_name in DEMO_SHOPS:
         reports.append(import_file(store, resources_dir() / "demo" / file_name, name))
     return DemoWorkspace(tuple(name for name, _, _ in DEMO_SHOPS), tuple(reports))
+
+
+def start_demo_printer(store: Store, data_directory: Path) -> VirtualPrinter:
+    """A virtual TSPL printer on a free local port, registered as the default label printer (PNGs of what it
+    prints land in ``virtual-printer/`` in the data directory). It runs until the process ends."""
+    printer = VirtualPrinter("tspl", out_dir=data_directory / "virtual-printer", speed_mm_s=150)
+    host, port = printer.start_tcp("127.0.0.1", 0)
+    with store.session() as s:
+        add_printer(s, DEMO_PRINTER, f"tcp://{host}:{port}", "tspl", default=True)
+    return printer
