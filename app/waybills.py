@@ -33,14 +33,12 @@ from app.carrier_accounts import AccountConfig, account_config, client_for, get_
 from app.carriers import (
     CarrierClient,
     CarrierConfigError,
-    CarrierError,
     CarrierRejected,
     CarrierTransient,
     Goods,
     IssuedWaybill,
     IssueRequest,
     Party,
-    parse_carrier_time,
 )
 from app.clock import utcnow
 from app.db import Store
@@ -51,6 +49,7 @@ from app.orders.shipments import ensure_shipment, resolve_order
 from app.ratelimit import RateLimiter
 from app.secrets import SecretStore
 from app.shops import get_sender
+from app.tracking.times import parse_carrier_utc
 from app.workspace import workspace_id
 
 Progress = Callable[[int, int], None]
@@ -343,12 +342,8 @@ _FAILED = (
 
 
 def _estimated(issued: IssuedWaybill) -> datetime | None:
-    if not issued.estimated_delivery:
-        return None
-    try:
-        return parse_carrier_time(issued.estimated_delivery)
-    except (ValueError, CarrierError):
-        return None
+    """The carrier's estimate (China time) as store time (UTC)."""
+    return parse_carrier_utc(issued.estimated_delivery) if issued.estimated_delivery else None
 
 
 def _record_all(session: Session, outcomes: list[tuple[_Claim, IssuedWaybill | str]], batch: _Batch) -> None:

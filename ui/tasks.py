@@ -59,16 +59,19 @@ class TaskRunner(QObject):
         *,
         pool: str = "db",
     ) -> None:
-        signals = _Signals()
+        # a child of the runner: when its window goes, undelivered results go with it
+        signals = _Signals(self)
         self._live.add(signals)
 
         def finish(result: Any) -> None:
             self._live.discard(signals)
+            signals.deleteLater()
             if on_done:
                 on_done(result)
 
         def fail(exc: Exception, tb: str) -> None:
             self._live.discard(signals)
+            signals.deleteLater()
             if on_error:
                 on_error(exc, tb)
             else:

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 CHINA_OFFSET = timedelta(hours=8)
 
+_EXCEL_MARKS = frozenset("='\t \r\n\u3000\xa0")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?[eE][+-]?\d+$")
 _TRAILING_ZERO = re.compile(r"^(\d+)\.0+$")
 _MONEY_NOISE = re.compile(r"[¥￥$,，元\s]|RMB|CNY|USD", re.IGNORECASE)
@@ -25,6 +26,8 @@ class CellError(ValueError):
 
 def strip_excel(value: str) -> str:
     """Undo what spreadsheets do to keep text as text: ``="123"``, a leading ``'``, a leading tab."""
+    if not value or (value[0] not in _EXCEL_MARKS and value[-1] not in _EXCEL_MARKS):
+        return value
     v = value.strip().strip("\t")
     if v.startswith('="') and v.endswith('"') and len(v) >= 3:
         v = v[2:-1]

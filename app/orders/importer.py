@@ -8,7 +8,7 @@ changes the receiver and the goods only of orders that have no waybill yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from app.domain import Platform
 from app.errors import InputError
 from app.models import ImportRun, Order, OrderLine, Shipment, shipment_orders
 from app.orders import profiles
-from app.orders.intake import OrderRecord, RowError, build_records
+from app.orders.intake import OrderRecord, RowError, header_warnings, record_chunks
 from app.orders.reading import read_table
 from app.shops import get_shop
 
@@ -96,8 +96,8 @@ def import_file(
         shop_id, platform = shop.id, Platform(shop.platform)
     table = read_table(path)
     profile = choose_profile(fmt, table.headers, mapping, platform)
-    intake = build_records(table, profile)
-    warnings = list(intake.warnings)
+    chunks = record_chunks(table, profile, CHUNK)  # checks the columns: nothing written yet
+    warnings = header_warnings(table)
     if profile.platform not in {platform, Platform.GENERIC} and {profile.platform, platform} != {
         Platform.TAOBAO,
         Platform.TMALL,
@@ -106,12 +106,12 @@ def import_file(
             f"文件是 {profile.label_zh} 格式，店铺 {shop_name} 是 {platform.value} / "
             f"the file is a {profile.name} export but shop {shop_name} is {platform.value}"
         )
-    if not intake.records and not intake.errors:
+    if not table.rows:
         raise InputError(
             f"{table.path}：只有表头，没有订单", f"{table.path}: a header and no orders", path=table.path
         )
 
-    counts = _write(store, shop_id, intake.records, progress)
+    counts, errors = _write(store, shop_id, chunks, len(table.rows), progress)
     report = ImportReport(
         path=str(path),
         shop=shop_name,
@@ -120,8 +120,8 @@ def import_file(
         imported=counts[0],
         updated=counts[1],
         unchanged=counts[2],
-        rejected=len(intake.errors),
-        errors=tuple(intake.errors),
+        rejected=len(errors),
+        errors=tuple(errors),
         warnings=tuple(warnings),
     )
     with store.session() as session:
@@ -198,18 +198,28 @@ def _line_rows(order_id: int, rec: OrderRecord) -> list[dict[str, Any]]:
 
 
 def _write(
-    store: Store, shop_id: int, records: Sequence[OrderRecord], progress: Progress | None
-) -> tuple[int, int, int]:
-    imported = updated = unchanged = 0
-    total = len(records)
-    for start in range(0, total, CHUNK):
-        chunk = records[start : start + CHUNK]
-        with store.engine.begin() as conn:
-            i, u, n = _write_chunk(conn, shop_id, chunk)
-        imported, updated, unchanged = imported + i, updated + u, unchanged + n
+    store: Store,
+    shop_id: int,
+    chunks: Iterator[tuple[list[OrderRecord], list[RowError]]],
+    rows: int,
+    progress: Progress | None,
+) -> tuple[tuple[int, int, int], list[RowError]]:
+    """Write the records a chunk at a time, each chunk its own transaction."""
+    counts = [0, 0, 0]
+    errors: list[RowError] = []
+    done_rows = 0
+    for records, chunk_errors in chunks:
+        errors.extend(chunk_errors)
+        if records:
+            with store.engine.begin() as conn:
+                done = _write_chunk(conn, shop_id, records)
+            for i in range(3):
+                counts[i] += done[i]
+        done_rows += len(records) + len(chunk_errors)
         if progress:
-            progress(min(start + CHUNK, total), total)
-    return imported, updated, unchanged
+            progress(min(done_rows, rows), rows)
+    errors.sort(key=lambda e: e.row)
+    return (counts[0], counts[1], counts[2]), errors
 
 
 def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[OrderRecord]) -> tuple[int, int, int]:

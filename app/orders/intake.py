@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -125,8 +125,32 @@ def check_columns(table: Table, profile: Profile) -> dict[str, int]:
 
 
 def build_records(table: Table, profile: Profile) -> Intake:
-    index = check_columns(table, profile)
+    """Every record of the table at once (see :func:`record_chunks` for the streaming form)."""
+    records: list[OrderRecord] = []
+    errors: list[RowError] = []
+    for chunk, chunk_errors in record_chunks(table, profile, len(table.rows) or 1):
+        records.extend(chunk)
+        errors.extend(chunk_errors)
+    errors.sort(key=lambda e: e.row)
+    return Intake(records, errors, header_warnings(table))
 
+
+def header_warnings(table: Table) -> list[str]:
+    return [f"重复的表头 / duplicate header: {h}" for h in table.duplicate_headers]
+
+
+def record_chunks(
+    table: Table, profile: Profile, size: int
+) -> Iterator[tuple[list[OrderRecord], list[RowError]]]:
+    """Check the columns now (raising :class:`InputError` before anything is written), then yield the records
+    ``size`` orders at a time with the rows rejected on the way."""
+    index = check_columns(table, profile)
+    return _chunks(table, profile, index, size)
+
+
+def _chunks(
+    table: Table, profile: Profile, index: dict[str, int], size: int
+) -> Iterator[tuple[list[OrderRecord], list[RowError]]]:
     def get(cells: list[str], name: str) -> str:
         i = index.get(name)
         if i is None or i >= len(cells):
@@ -150,9 +174,11 @@ def build_records(table: Table, profile: Profile) -> Intake:
             records.append(_record(key, rows, get, pairs, profile))
         except _RowProblem as exc:
             errors.append(RowError(exc.row, exc.reason, exc.field))
-    errors.sort(key=lambda e: e.row)
-    warnings = [f"重复的表头 / duplicate header: {h}" for h in table.duplicate_headers]
-    return Intake(records, errors, warnings)
+        if len(records) >= size:
+            yield records, errors
+            records, errors = [], []
+    if records or errors:
+        yield records, errors
 
 
 class _RowProblem(Exception):

@@ -171,3 +171,16 @@ def test_qps_cap_is_honoured(kd: Any, tmp_path: Path, sandbox: Any) -> None:
     # at 20 a second, any 11 consecutive requests span at least 10 intervals of 50 ms (less a little slack
     # for when the server, not the client, stamps them)
     assert min(times[i + 10] - times[i] for i in range(len(times) - 10)) >= 0.45
+
+
+def test_estimated_delivery_is_stored_as_utc(kd: Any, tmp_path: Path, sandbox: Any, store: Any) -> None:
+    from datetime import datetime, timedelta
+
+    from app.models import Waybill
+
+    workspace(kd, tmp_path, n=1, endpoint=sandbox.endpoint)
+    kd("waybills", "issue", "--carrier", "sf", "--all-ready")
+    with store.session() as s:
+        wb = s.scalars(select(Waybill)).one()
+        china = datetime.strptime(sandbox.record(wb.waybill_no).estimated_delivery, "%Y-%m-%d %H:%M:%S")
+        assert wb.estimated_delivery == china - timedelta(hours=8)

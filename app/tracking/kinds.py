@@ -1,0 +1,40 @@
+"""Names of the anomaly kinds and parcel statuses for people (Chinese / English)."""
+
+from __future__ import annotations
+
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "ship_late": ("超时未发货", "not shipped in time"),
+    "no_pickup": ("未揽收", "not picked up"),
+    "stalled": ("物流停滞", "stalled"),
+    "delivery_failed": ("派送失败", "delivery failed"),
+    "rejected": ("拒收", "refused"),
+    "returning": ("退回中", "returning"),
+    "pickup_point_uncollected": ("驿站/快递柜未取", "uncollected at pickup point"),
+    "overdue": ("超时未签收", "overdue"),
+    "customs_hold": ("清关异常", "customs hold"),
+    "problem": ("问题件", "carrier problem"),
+}
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "pending": ("待揽收", "pending"),
+    "picked_up": ("已揽收", "picked up"),
+    "in_transit": ("运输中", "in transit"),
+    "out_for_delivery": ("派送中", "out for delivery"),
+    "at_pickup_point": ("待取件", "at pickup point"),
+    "delivered": ("已签收", "delivered"),
+    "delivery_failed": ("派送失败", "delivery failed"),
+    "rejected": ("拒收", "rejected"),
+    "returning": ("退回中", "returning"),
+    "returned": ("已退回", "returned"),
+    "customs": ("清关中", "customs"),
+    "exception": ("异常", "exception"),
+    "cancelled": ("已取消", "cancelled"),
+}
+
+
+def kind_label(kind: str) -> tuple[str, str]:
+    return KIND_LABELS.get(kind, (kind, kind))
+
+
+def status_label(status: str) -> tuple[str, str]:
+    return STATUS_LABELS.get(status, (status, status))

@@ -1,0 +1,356 @@
+"""Telling people about new high-severity anomalies: a notifier interface, a robot webhook, the daily summary.
+
+- :class:`Notifier` is what the evaluator's caller hands new anomalies to. The UI plugs a desktop notification in
+  (posting to the GUI thread); the CLI prints to stderr (:class:`StderrNotifier`).
+- :class:`WebhookNotifier` posts a text message to a WeCom (企业微信) or DingTalk (钉钉) group robot:
+  ``{"msgtype":"text","text":{"content":…}}``. https only (plain http only to this machine), at most
+  ``per_minute`` messages a minute (the robots allow 20), never blocking the caller: a bounded queue and one
+  background thread; when the queue is full, messages are dropped and counted, never waited for.
+- Phone numbers in messages are masked (138****5678).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import queue
+import sys
+import threading
+import time
+import urllib.parse
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol, TextIO
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain import AnomalyState
+from app.models import Anomaly, Order, Waybill
+from app.net import check_endpoint
+from app.orders.phone import mask_phone
+from app.secrets import SecretStore
+from app.tracking.kinds import kind_label
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnomalyNotice:
+    """One new anomaly, as a message needs it (phone already masked)."""
+
+    id: int
+    kind: str
+    severity: int
+    waybill: str
+    carrier: str
+    order: str
+    receiver: str
+    phone_masked: str
+    since: datetime
+    detail: str
+
+    def text(self) -> str:
+        zh, en = kind_label(self.kind)
+        parts = [
+            f"【快单异常】{zh} / {en}",
+            f"运单 {self.waybill or '-'} ({self.carrier})" if self.waybill else "",
+        ]
+        if self.order:
+            parts.append(f"订单 {self.order}")
+        if self.receiver or self.phone_masked:
+            parts.append(f"收件人 {self.receiver} {self.phone_masked}".strip())
+        parts.append(f"开始于 {self.since:%Y-%m-%d %H:%M} UTC")
+        if self.detail:
+            parts.append(self.detail)
+        return "\n".join(p for p in parts if p)
+
+
+class Notifier(Protocol):
+    """Receives new high-severity anomalies. Must return quickly (post to a queue or the GUI thread)."""
+
+    def notify(self, notices: Sequence[AnomalyNotice]) -> None: ...
+
+
+class StderrNotifier:
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream
+
+    def notify(self, notices: Sequence[AnomalyNotice]) -> None:
+        out = self.stream or sys.stderr
+        for notice in notices:
+            out.write(notice.text().replace("\n", " · ") + "\n")
+        out.flush()
+
+
+class FanOut:
+    """Several notifiers as one (desktop + webhook)."""
+
+    def __init__(self, *notifiers: Notifier) -> None:
+        self.notifiers = notifiers
+
+    def notify(self, notices: Sequence[AnomalyNotice]) -> None:
+        for notifier in self.notifiers:
+            try:
+                notifier.notify(notices)
+            except Exception:
+                log.exception("notifier %r failed", notifier)
+
+
+def notices_for(session: Session, anomaly_ids: Sequence[int], *, now: datetime) -> list[AnomalyNotice]:
+    """Notices for these anomalies (not yet notified), marking them notified; one station sends each once."""
+    notices: list[AnomalyNotice] = []
+    for start in range(0, len(anomaly_ids), 1000):
+        chunk = list(anomaly_ids[start : start + 1000])
+        rows = session.execute(
+            select(
+                Anomaly,
+                Waybill.waybill_no,
+                Waybill.shipper_code,
+                Order.platform_order_id,
+                Order.receiver_name,
+                Order.receiver_phone,
+            )
+            .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
+            .outerjoin(Order, Order.id == Anomaly.order_id)
+            .where(Anomaly.id.in_(chunk), Anomaly.notified_at.is_(None))
+            .order_by(Anomaly.id)
+        )
+        for anomaly, waybill_no, shipper, order_ref, name, phone in rows:
+            anomaly.notified_at = now
+            notices.append(
+                AnomalyNotice(
+                    id=anomaly.id,
+                    kind=anomaly.kind,
+                    severity=anomaly.severity,
+                    waybill=waybill_no or "",
+                    carrier=shipper or "",
+                    order=order_ref or "",
+                    receiver=name or "",
+                    phone_masked=mask_phone(phone) if phone else "",
+                    since=anomaly.since,
+                    detail=anomaly.detail,
+                )
+            )
+    return notices
+
+
+# ------------------------------------------------------------------------------------------------ webhook
+
+
+def robot_url(url: str, *, dingtalk_secret: str = "", now_ms: int | None = None) -> str:
+    """The URL to post to: a DingTalk robot with 加签 (a secret) gets ``timestamp`` and ``sign`` added."""
+    if not dingtalk_secret:
+        return url
+    stamp = str(now_ms if now_ms is not None else int(time.time() * 1000))
+    digest = hmac.new(
+        dingtalk_secret.encode(), f"{stamp}\n{dingtalk_secret}".encode(), hashlib.sha256
+    ).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
+    joiner = "&" if urllib.parse.urlsplit(url).query else "?"
+    return f"{url}{joiner}timestamp={stamp}&sign={sign}"
+
+
+def text_message(content: str) -> dict[str, object]:
+    return {"msgtype": "text", "text": {"content": content}}
+
+
+class WebhookNotifier:
+    """Posts notices to a group robot from a background thread; ``notify`` never blocks."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        dingtalk_secret: str = "",
+        per_minute: int = 20,
+        queue_size: int = 100,
+        timeout_s: float = 5.0,
+        batch: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = check_endpoint(url)
+        self._secret = dingtalk_secret
+        self.per_minute = max(1, per_minute)
+        self.batch = max(1, batch)
+        self.timeout_s = timeout_s
+        self._clock = clock
+        self._queue: queue.Queue[AnomalyNotice | str | None] = queue.Queue(maxsize=queue_size)
+        self._sent: deque[float] = deque()
+        self._stop = threading.Event()
+        self.dropped = 0
+        self.delivered = 0
+        self.failed = 0
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="webhook-notifier", daemon=True)
+        self._thread.start()
+
+    # -- producer side (any thread; never blocks)
+
+    def notify(self, notices: Sequence[AnomalyNotice]) -> None:
+        for notice in notices:
+            self._put(notice)
+
+    def send_text(self, content: str) -> None:
+        """Queue a free text (the daily summary)."""
+        self._put(content)
+
+    def _put(self, item: AnomalyNotice | str) -> None:
+        try:
+            self._queue.put_nowait(item)
+        except queue.Full:
+            with self._lock:
+                self.dropped += 1
+
+    # -- the background thread
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=self.timeout_s, headers={"User-Agent": "Kuaidan/0.1"}) as http:
+            while True:
+                item = self._queue.get()
+                if item is None:
+                    return
+                items: list[AnomalyNotice | str] = [item]
+                # several notices waiting: one message for up to ``batch`` of them (fewer messages, same news)
+                while len(items) < self.batch and isinstance(items[-1], AnomalyNotice):
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if more is None:
+                        self._queue.put_nowait(None)  # stop after this message
+                        break
+                    items.append(more)
+                if not self._wait_for_slot():
+                    return
+                self._post(http, "\n\n".join(i if isinstance(i, str) else i.text() for i in items))
+
+    def _wait_for_slot(self) -> bool:
+        """Sleep until a message may go out (at most ``per_minute`` in any 60 s); False when stopping."""
+        while True:
+            now = self._clock()
+            while self._sent and now - self._sent[0] >= 60.0:
+                self._sent.popleft()
+            if len(self._sent) < self.per_minute:
+                self._sent.append(now)
+                return True
+            if self._stop.wait(min(60.0 - (now - self._sent[0]), 1.0)):
+                return False
+
+    def _post(self, http: httpx.Client, content: str) -> None:
+        try:
+            response = http.post(
+                robot_url(self.url, dingtalk_secret=self._secret), json=text_message(content)
+            )
+            ok = response.status_code == 200
+            if ok:
+                body = response.json() if response.content else {}
+                ok = isinstance(body, dict) and body.get("errcode", 0) == 0
+            with self._lock:
+                if ok:
+                    self.delivered += 1
+                else:
+                    self.failed += 1
+            if not ok:
+                log.warning(
+                    "robot webhook refused the message: HTTP %s %s", response.status_code, response.text[:200]
+                )
+        except (httpx.HTTPError, ValueError) as exc:
+            with self._lock:
+                self.failed += 1
+            log.warning("robot webhook failed: %s", type(exc).__name__)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Send what is queued (within ``timeout``), then stop the thread."""
+        try:
+            self._queue.put(None, timeout=timeout)
+        except queue.Full:
+            self._stop.set()
+        self._thread.join(timeout)
+        self._stop.set()
+
+
+# ------------------------------------------------------------------------------------------ daily summary
+
+
+def daily_summary(session: Session, *, now: datetime, hours: float = 24.0) -> str:
+    """A short text for a day: new, resolved and still-open anomalies by kind."""
+    since = now - timedelta(hours=hours)
+    opened = dict(
+        (kind, n)
+        for kind, n in session.execute(
+            select(Anomaly.kind, func.count()).where(Anomaly.detected_at > since).group_by(Anomaly.kind)
+        )
+    )
+    resolved = (
+        session.scalar(select(func.count()).select_from(Anomaly).where(Anomaly.resolved_at > since)) or 0
+    )
+    active = dict(
+        (kind, n)
+        for kind, n in session.execute(
+            select(Anomaly.kind, func.count())
+            .where(Anomaly.state.in_([AnomalyState.OPEN.value, AnomalyState.ACKNOWLEDGED.value]))
+            .group_by(Anomaly.kind)
+        )
+    )
+    lines = [f"【快单每日异常汇总 / daily anomaly summary】{now:%Y-%m-%d}"]
+    lines.append(
+        f"新增 new: {sum(opened.values())} · 已解决 resolved: {resolved} · 未处理 open: {sum(active.values())}"
+    )
+    for kind in sorted(set(opened) | set(active)):
+        zh, en = kind_label(kind)
+        lines.append(f"- {zh} / {en}: 新增 {opened.get(kind, 0)}，未处理 {active.get(kind, 0)}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------ configuration
+
+WEBHOOK_KEY = "tracking.webhook"
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    dingtalk_secret: str
+    per_minute: int
+
+
+def save_webhook(
+    session: Session, secrets: SecretStore, url: str, *, dingtalk_secret: str = "", per_minute: int = 20
+) -> None:
+    """Keep the robot URL (it carries the robot's token: a secret) and the DingTalk secret in the secret store."""
+    from app.models import Setting
+
+    row = session.get(Setting, WEBHOOK_KEY)
+    if not url:
+        if row is not None:
+            session.delete(row)
+        return
+    check_endpoint(url)
+    value = {
+        "url_ref": secrets.put(session, "tracking/webhook_url", url),
+        "secret_ref": secrets.put(session, "tracking/webhook_secret", dingtalk_secret),
+        "per_minute": int(per_minute),
+    }
+    if row is None:
+        session.add(Setting(key=WEBHOOK_KEY, value=value))
+    else:
+        row.value = value
+
+
+def load_webhook(session: Session, secrets: SecretStore) -> WebhookConfig | None:
+    from app.models import Setting
+
+    row = session.get(Setting, WEBHOOK_KEY)
+    if row is None or not isinstance(row.value, dict) or not row.value.get("url_ref"):
+        return None
+    return WebhookConfig(
+        url=secrets.get(session, str(row.value["url_ref"])),
+        dingtalk_secret=secrets.get(session, str(row.value.get("secret_ref") or "")),
+        per_minute=int(row.value.get("per_minute") or 20),
+    )

@@ -1,0 +1,168 @@
+"""Store a tracking answer: its traces as events (idempotently) and the waybill's normalised status.
+
+The same trace twice is one event: ``event_key`` is the SHA-1 of (time, station, action), unique per waybill, and
+inserts skip keys already there (also when two stations store the same answer at once).
+
+Status columns on the waybill (all times naive UTC):
+
+- ``parcel_status`` / ``carrier_state`` / ``carrier_hint``: the normalised status, the carrier's own code, and the
+  anomaly the carrier's code names (kdniao_status). Two hints outlive the answer that gave them, because the
+  next answer no longer says so although it is still true: ``rejected`` while a refused parcel goes back
+  (407 after 404), and ``overdue`` until the parcel is final (late stays late).
+- ``status_since``: when the current status began (the trace that started it where known), ``last_trace_at``,
+  ``picked_up_at`` (first scan), ``delivered_at``, ``estimated_delivery``.
+- ``last_polled_at`` / ``next_poll_at`` / ``is_final``: final parcels are never polled again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.carriers.base import Trace, TrackResult
+from app.carriers.kdniao_status import STATE_EX_TABLE
+from app.domain import AnomalyKind, ParcelStatus
+from app.models import TrackingEvent, Waybill
+from app.tracking.schedule import next_poll_at
+from app.tracking.settings import TrackingSettings
+from app.tracking.sqlutil import insert_ignore
+from app.tracking.times import carrier_to_utc, parse_carrier_utc
+
+#: Trace actions (Kdniao StateEx) that mean "the receiver refused the parcel".
+REFUSED_ACTIONS = frozenset({"404"})
+#: Trace actions that are a pickup scan.
+PICKUP_ACTIONS = frozenset({"1"})
+
+
+def event_key(trace: Trace) -> str:
+    """SHA-1 of (time, station, action): stable across answers, so the same trace twice is one event."""
+    text = f"{trace.time:%Y-%m-%d %H:%M:%S}\x1f{trace.station.strip()}\x1f{trace.action.strip()}"
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class ApplyOutcome:
+    waybill_id: int
+    new_events: int
+    status: ParcelStatus
+    changed: bool  # new events, or a new status / hint / carrier code
+
+
+def store_events(session: Session, waybill_id: int, traces: Sequence[Trace]) -> int:
+    """Insert the traces not stored yet; returns how many were new."""
+    if not traces:
+        return 0
+    keyed = {event_key(t): t for t in traces}
+    existing = set(
+        session.scalars(
+            select(TrackingEvent.event_key).where(
+                TrackingEvent.waybill_id == waybill_id, TrackingEvent.event_key.in_(list(keyed))
+            )
+        )
+    )
+    rows = [
+        {
+            "waybill_id": waybill_id,
+            "event_key": key,
+            "occurred_at": carrier_to_utc(t.time),
+            "station": t.station,
+            "location": t.location[:200],
+            "action": t.action[:20],
+        }
+        for key, t in keyed.items()
+        if key not in existing
+    ]
+    insert_ignore(session, TrackingEvent.__table__, rows)  # type: ignore[arg-type]
+    return len(rows)
+
+
+def _status_of_action(action: str) -> ParcelStatus | None:
+    entry = STATE_EX_TABLE.get(action.strip())
+    return entry[0] if entry else None
+
+
+def _status_began(
+    traces: Sequence[Trace], status: ParcelStatus, previous_last: datetime | None
+) -> datetime | None:
+    """The time (UTC) of the trace that began ``status``: walk back while the traces' actions say this status.
+
+    Without actions: the newest trace if it is newer than what was known before; None if unknown.
+    """
+    if not traces:
+        return None
+    began: datetime | None = None
+    for trace in reversed(traces):
+        if _status_of_action(trace.action) is status:
+            began = carrier_to_utc(trace.time)
+        else:
+            break
+    if began is not None:
+        return began
+    newest = carrier_to_utc(traces[-1].time)
+    if previous_last is None or newest > previous_last:
+        return newest
+    return None
+
+
+def _hint_for(waybill: Waybill, result: TrackResult, status: ParcelStatus) -> str:
+    if result.anomaly_hint is not None:
+        return result.anomaly_hint.value
+    refused = (
+        waybill.parcel_status == ParcelStatus.REJECTED
+        or waybill.carrier_hint == AnomalyKind.REJECTED
+        or any(t.action.strip() in REFUSED_ACTIONS for t in result.traces)
+    )
+    if status is ParcelStatus.RETURNING and refused:
+        return AnomalyKind.REJECTED.value
+    if not status.is_final and waybill.carrier_hint == AnomalyKind.OVERDUE:
+        return AnomalyKind.OVERDUE.value
+    return ""
+
+
+def apply_result(
+    session: Session, waybill: Waybill, result: TrackResult, *, now: datetime, settings: TrackingSettings
+) -> ApplyOutcome:
+    """Store one tracking answer for ``waybill`` (a row of this session) as of ``now`` (naive UTC)."""
+    new_events = store_events(session, waybill.id, result.traces)
+    previous_status = ParcelStatus(waybill.parcel_status) if waybill.parcel_status else ParcelStatus.PENDING
+    status = result.status
+    if status is ParcelStatus.PENDING and not result.traces and waybill.last_trace_at is not None:
+        status = previous_status  # a carrier glitch ("no trace yet") never undoes scans we already hold
+    hint = _hint_for(waybill, result, status)
+    code = result.state_ex or result.state
+    changed = bool(new_events) or (
+        status != previous_status or hint != waybill.carrier_hint or code != waybill.carrier_state
+    )
+
+    traces = result.traces
+    newest = carrier_to_utc(traces[-1].time) if traces else None
+    previous_last = waybill.last_trace_at
+    if status != previous_status or waybill.status_since is None:
+        waybill.status_since = _status_began(traces, status, previous_last) or now
+    if newest is not None and (previous_last is None or newest > previous_last):
+        waybill.last_trace_at = newest
+    if (
+        waybill.picked_up_at is None
+        and traces
+        and status not in (ParcelStatus.PENDING, ParcelStatus.CANCELLED)
+    ):
+        scans = [t for t in traces if t.action.strip() in PICKUP_ACTIONS] or list(traces)
+        waybill.picked_up_at = carrier_to_utc(scans[0].time)
+    if status is ParcelStatus.DELIVERED and waybill.delivered_at is None:
+        waybill.delivered_at = newest or now
+    eta = parse_carrier_utc(result.estimated_delivery)
+    if eta is not None:
+        waybill.estimated_delivery = eta
+
+    waybill.parcel_status = status.value
+    waybill.carrier_state = code[:20]
+    waybill.carrier_hint = hint
+    waybill.is_final = status.is_final
+    waybill.last_polled_at = now
+    waybill.next_poll_at = next_poll_at(status, waybill.last_trace_at, now, settings)
+    return ApplyOutcome(waybill.id, new_events, status, changed)

@@ -1,0 +1,311 @@
+"""What the tracking panel shows, as plain frozen values: counts, the anomaly list, a parcel's timeline, CSV.
+
+Every function takes a Session (opened in the worker) and returns values, never ORM objects. Times are naive UTC;
+``age_hours`` is measured from ``since`` (when the condition began) to ``now``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.carriers.kdniao_status import STATE_EX_TABLE
+from app.clock import utcnow
+from app.domain import AnomalyKind, AnomalyState
+from app.errors import NotFound
+from app.models import Anomaly, Order, TrackingEvent, Waybill
+from app.orders.phone import mask_phone
+from app.tracking.conditions import HIGH
+from app.tracking.kinds import kind_label, status_label
+
+ACTIVE = (AnomalyState.OPEN.value, AnomalyState.ACKNOWLEDGED.value)
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label_zh: str
+    label_en: str
+    open: int
+    acknowledged: int
+
+    @property
+    def active(self) -> int:
+        return self.open + self.acknowledged
+
+
+@dataclass(frozen=True)
+class CarrierCount:
+    carrier: str
+    open: int
+    acknowledged: int
+
+
+def counts_by_kind(session: Session) -> tuple[KindCount, ...]:
+    """Every kind (zeros included, in DESIGN.md order) with its open and acknowledged counts."""
+    found: dict[tuple[str, str], int] = {
+        (kind, state): n
+        for kind, state, n in session.execute(
+            select(Anomaly.kind, Anomaly.state, func.count())
+            .where(Anomaly.state.in_(ACTIVE))
+            .group_by(Anomaly.kind, Anomaly.state)
+        )
+    }
+    return tuple(
+        KindCount(
+            k.value,
+            *kind_label(k.value),
+            found.get((k.value, "open"), 0),
+            found.get((k.value, "acknowledged"), 0),
+        )
+        for k in AnomalyKind
+    )
+
+
+def counts_by_carrier(session: Session) -> tuple[CarrierCount, ...]:
+    """Active anomalies per carrier (shipper code); ``ship_late`` orders have no carrier yet ("")."""
+    rows = session.execute(
+        select(func.coalesce(Waybill.shipper_code, ""), Anomaly.state, func.count())
+        .select_from(Anomaly)
+        .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
+        .where(Anomaly.state.in_(ACTIVE))
+        .group_by(func.coalesce(Waybill.shipper_code, ""), Anomaly.state)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for carrier, state, n in rows:
+        counts.setdefault(carrier, {})[state] = n
+    return tuple(
+        CarrierCount(c, v.get("open", 0), v.get("acknowledged", 0)) for c, v in sorted(counts.items())
+    )
+
+
+@dataclass(frozen=True)
+class AnomalyFilter:
+    states: tuple[str, ...] = ACTIVE  # () = every state
+    kinds: tuple[str, ...] = ()
+    carrier: str | None = None
+    assignee: str | None = None
+    min_severity: int = 0
+    search: str | None = None  # waybill number, platform order id or receiver name
+    waybill_id: int | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class AnomalyRow:
+    id: int
+    kind: str
+    kind_zh: str
+    kind_en: str
+    severity: int
+    state: str
+    order_id: int | None
+    order: str  # the platform order id
+    shipment_id: int | None
+    waybill_id: int | None
+    waybill: str
+    carrier: str
+    parcel_status: str
+    receiver_name: str
+    receiver_phone_masked: str
+    since: datetime
+    detected_at: datetime
+    age_hours: float
+    detail: str
+    assignee: str
+    note: str
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    resolved_by: str
+
+    @property
+    def high(self) -> bool:
+        return self.severity >= HIGH
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("since", "detected_at", "acknowledged_at", "resolved_at"):
+            value = data[key]
+            data[key] = value.isoformat(sep=" ", timespec="seconds") if value is not None else None
+        data["age_hours"] = round(self.age_hours, 1)
+        return data
+
+
+def _query(flt: AnomalyFilter) -> Any:
+    query = (
+        select(
+            Anomaly,
+            Order.platform_order_id,
+            Order.receiver_name,
+            Order.receiver_phone,
+            Waybill.waybill_no,
+            Waybill.shipper_code,
+            Waybill.parcel_status,
+        )
+        .outerjoin(Order, Order.id == Anomaly.order_id)
+        .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
+    )
+    if flt.states:
+        query = query.where(Anomaly.state.in_(flt.states))
+    if flt.kinds:
+        query = query.where(Anomaly.kind.in_(flt.kinds))
+    if flt.carrier:
+        query = query.where(Waybill.shipper_code == flt.carrier)
+    if flt.assignee is not None:
+        query = query.where(Anomaly.assignee == flt.assignee)
+    if flt.min_severity:
+        query = query.where(Anomaly.severity >= flt.min_severity)
+    if flt.waybill_id is not None:
+        query = query.where(Anomaly.waybill_id == flt.waybill_id)
+    if flt.search:
+        text = flt.search.strip()
+        query = query.where(
+            or_(
+                Waybill.waybill_no == text,
+                Order.platform_order_id == text,
+                Order.receiver_name.contains(text),
+            )
+        )
+    query = query.order_by(Anomaly.severity.desc(), Anomaly.since, Anomaly.id)
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    return query
+
+
+def list_anomalies(
+    session: Session, flt: AnomalyFilter | None = None, *, now: datetime | None = None
+) -> tuple[AnomalyRow, ...]:
+    """Anomalies matching ``flt`` (default: open and acknowledged), most severe and oldest first."""
+    moment = now or utcnow()
+    rows = []
+    for a, order_ref, name, phone, waybill_no, shipper, status in session.execute(
+        _query(flt or AnomalyFilter())
+    ):
+        zh, en = kind_label(a.kind)
+        rows.append(
+            AnomalyRow(
+                id=a.id,
+                kind=a.kind,
+                kind_zh=zh,
+                kind_en=en,
+                severity=a.severity,
+                state=a.state,
+                order_id=a.order_id,
+                order=order_ref or "",
+                shipment_id=a.shipment_id,
+                waybill_id=a.waybill_id,
+                waybill=waybill_no or "",
+                carrier=shipper or "",
+                parcel_status=status or "",
+                receiver_name=name or "",
+                receiver_phone_masked=mask_phone(phone) if phone else "",
+                since=a.since,
+                detected_at=a.detected_at,
+                age_hours=max(0.0, (moment - a.since).total_seconds() / 3600),
+                detail=a.detail,
+                assignee=a.assignee,
+                note=a.note,
+                acknowledged_at=a.acknowledged_at,
+                resolved_at=a.resolved_at,
+                resolved_by=a.resolved_by,
+            )
+        )
+    return tuple(rows)
+
+
+# ------------------------------------------------------------------------------------------------ timeline
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime  # naive UTC
+    station: str
+    location: str
+    action: str
+    status: str  # the normalised status the carrier's code for this trace means ("" if unknown)
+
+
+@dataclass(frozen=True)
+class ParcelTimeline:
+    waybill_id: int
+    waybill: str
+    carrier: str
+    parcel_status: str
+    status_zh: str
+    status_en: str
+    issued_at: datetime | None
+    picked_up_at: datetime | None
+    delivered_at: datetime | None
+    estimated_delivery: datetime | None
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    events: tuple[TimelineEvent, ...]  # newest first
+    anomalies: tuple[AnomalyRow, ...] = field(default=())  # every anomaly of this parcel, history included
+
+
+def parcel_timeline(session: Session, waybill_id: int, *, now: datetime | None = None) -> ParcelTimeline:
+    waybill = session.get(Waybill, waybill_id)
+    if waybill is None:
+        raise NotFound(f"找不到运单 #{waybill_id}", f"no waybill #{waybill_id}")
+    events = tuple(
+        TimelineEvent(e.occurred_at, e.station, e.location, e.action, STATE_EX_TABLE.get(e.action, ("",))[0])
+        for e in session.scalars(
+            select(TrackingEvent)
+            .where(TrackingEvent.waybill_id == waybill_id)
+            .order_by(TrackingEvent.occurred_at.desc(), TrackingEvent.id.desc())
+        )
+    )
+    zh, en = status_label(waybill.parcel_status)
+    history = list_anomalies(session, AnomalyFilter(states=(), waybill_id=waybill_id), now=now)
+    return ParcelTimeline(
+        waybill_id=waybill.id,
+        waybill=waybill.waybill_no,
+        carrier=waybill.shipper_code,
+        parcel_status=waybill.parcel_status,
+        status_zh=zh,
+        status_en=en,
+        issued_at=waybill.issued_at,
+        picked_up_at=waybill.picked_up_at,
+        delivered_at=waybill.delivered_at,
+        estimated_delivery=waybill.estimated_delivery,
+        last_polled_at=waybill.last_polled_at,
+        next_poll_at=waybill.next_poll_at,
+        events=events,
+        anomalies=history,
+    )
+
+
+# ------------------------------------------------------------------------------------------------ CSV
+
+CSV_COLUMNS = (
+    "id", "kind", "kind_zh", "severity", "state", "order", "waybill", "carrier", "parcel_status",
+    "receiver_name", "receiver_phone_masked", "since", "age_hours", "detail", "assignee", "note",
+    "acknowledged_at", "resolved_at", "resolved_by",
+)  # fmt: skip
+
+
+def write_csv(rows: Iterable[AnomalyRow], out: TextIO) -> int:
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for row in rows:
+        data = row.as_json()
+        writer.writerow(["" if data[c] is None else data[c] for c in CSV_COLUMNS])
+        count += 1
+    return count
+
+
+def export_csv(rows: Sequence[AnomalyRow], path: Path) -> int:
+    """Write the rows as CSV (UTF-8 with a BOM, so Excel opens the Chinese right); returns the row count."""
+    buffer = io.StringIO()
+    count = write_csv(rows, buffer)
+    path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    return count
