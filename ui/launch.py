@@ -30,7 +30,7 @@ def run(ctx: Any) -> int:
     store = open_store(ctx.args.db, ctx.args.data_dir)
     from ui.main_window import MainWindow
 
-    window = MainWindow(store)
+    window = MainWindow(store, data_dir=ctx.data_dir)
     sys.excepthook = _excepthook
     window.show()
     on_show = getattr(ctx, "on_window", None)

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from app.db import Store
+from app.paths import data_dir as default_data_dir
+from ui.carrier_dialog import CarrierDialog
 from ui.i18n import language, set_language, tr
 from ui.import_dialog import ImportDialog
+from ui.label_preview import LabelPreview
 from ui.orders_panel import OrdersPanel
 from ui.tasks import TaskRunner
+from ui.waybills_dialog import WaybillsDialog
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, tasks: TaskRunner | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        tasks: TaskRunner | None = None,
+        parent: QWidget | None = None,
+        data_dir: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.data_dir = data_dir or default_data_dir()
         self.tasks = tasks or TaskRunner(self)
         self.orders = OrdersPanel(store, self.tasks)
+        self.preview = LabelPreview(store, self.tasks)
+        self.preview_dock = QDockWidget(self)
+        self.preview_dock.setObjectName("label-preview")
+        self.preview_dock.setWidget(self.preview)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
+        self.orders.selection_changed.connect(self._follow_selection)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.orders, "")
         self.setCentralWidget(self.tabs)
@@ -29,11 +49,18 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction(self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self.refresh)
+        self.waybills_action = QAction(self)
+        self.waybills_action.setShortcut(QKeySequence("Ctrl+W"))
+        self.waybills_action.triggered.connect(self.open_waybills)
+        self.carriers_action = QAction(self)
+        self.carriers_action.triggered.connect(self.open_carriers)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.refresh_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addActions([self.waybills_action, self.carriers_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = self.menuBar().addMenu("")
@@ -47,7 +74,7 @@ class MainWindow(QMainWindow):
             self.language_menu.addAction(action)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main-toolbar")
-        toolbar.addActions([self.import_action, self.refresh_action])
+        toolbar.addActions([self.import_action, self.waybills_action, self.refresh_action])
         self.retranslate()
         self.refresh()
 
@@ -56,6 +83,9 @@ class MainWindow(QMainWindow):
         self.import_action.setText(tr("action.import"))
         self.refresh_action.setText(tr("action.refresh"))
         self.quit_action.setText(tr("action.quit"))
+        self.waybills_action.setText(tr("action.waybills"))
+        self.carriers_action.setText(tr("action.carriers"))
+        self.preview_dock.setWindowTitle(tr("dock.label_preview"))
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
         self.language_menu.setTitle(tr("menu.language"))
@@ -74,6 +104,21 @@ class MainWindow(QMainWindow):
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.store, self.tasks, self)
         dialog.imported.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def _follow_selection(self) -> None:
+        ids = self.orders.selected_order_ids()
+        self.preview.show_order(ids[0] if ids else None)
+
+    def open_waybills(self) -> WaybillsDialog:
+        dialog = WaybillsDialog(self.store, self.tasks, self.data_dir, self.orders.selected_order_ids(), self)
+        dialog.finished.connect(lambda _report: self.refresh())
+        dialog.open()
+        return dialog
+
+    def open_carriers(self) -> CarrierDialog:
+        dialog = CarrierDialog(self.store, self.tasks, self.data_dir, self)
         dialog.open()
         return dialog
 

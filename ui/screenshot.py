@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         build_demo(store, Path(tmp))
         from ui.main_window import MainWindow
 
-        window = MainWindow(store)
+        window = MainWindow(store, data_dir=Path(tmp))
         window.tabs.setCurrentIndex(args.tab)
         window.show()
 
