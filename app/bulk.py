@@ -7,6 +7,7 @@ alike, without the per-row parameter processing that dominates a Core ``insert``
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -17,21 +18,29 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     dialect = conn.dialect
     given = list(rows[0].keys())
-    defaults = _defaults(table, given)
-    if defaults:
-        rows = [{**defaults, **row} for row in rows]
-    columns = given + list(defaults)
-    processors: list[Callable[[Any], Any] | None] = [
-        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns
-    ]
+
+    def processor(column: str) -> Callable[[Any], Any] | None:
+        return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
+
+    # defaults of the columns not given: one processed value for the whole batch
+    constants = {c: (p(v) if (p := processor(c)) else v) for c, v in _defaults(table, given).items()}
+    # plain columns first (fetched in C by itemgetter), then the ones with a bind processor, then constants
+    plain = [c for c in given if processor(c) is None]
+    processed = [(c, _memoised(p)) for c in given if (p := processor(c)) is not None]
+    columns = plain + [c for c, _ in processed] + list(constants)
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join([mark] * len(columns))})"
     )
-    pairs = [(c, _memoised(p) if p else None) for c, p in zip(columns, processors, strict=True)]
-    params = [tuple(p(row[c]) if p else row[c] for c, p in pairs) for row in rows]
+    tail = tuple(constants.values())
+    fetch: Callable[[dict[str, Any]], tuple[Any, ...]]
+    if len(plain) > 1:
+        fetch = itemgetter(*plain)
+    else:
+        fetch = (lambda row: (row[plain[0]],)) if plain else (lambda row: ())
+    params = [fetch(row) + tuple([p(row[c]) for c, p in processed]) + tail for row in rows]
     conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
 
 
