@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from app.db import Store
+from app.orders.query import OrderFilter, order_ids
 from app.paths import data_dir as default_data_dir
 from ui.carrier_dialog import CarrierDialog
 from ui.i18n import language, set_language, tr
@@ -112,7 +113,12 @@ class MainWindow(QMainWindow):
         self.preview.show_order(ids[0] if ids else None)
 
     def open_waybills(self) -> WaybillsDialog:
-        dialog = WaybillsDialog(self.store, self.tasks, self.data_dir, self.orders.selected_order_ids(), self)
+        """Waybills for the selected orders, or for every ready order when none is selected."""
+        ids = self.orders.selected_order_ids()
+        if not ids:
+            with self.store.session() as session:
+                ids = list(order_ids(session, OrderFilter(status="ready")))
+        dialog = WaybillsDialog(self.store, self.tasks, self.data_dir, ids, self)
         dialog.finished.connect(lambda _report: self.refresh())
         dialog.open()
         return dialog

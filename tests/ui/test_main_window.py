@@ -94,3 +94,21 @@ def test_lazy_model_keeps_a_bounded_cache(qtbot: Any) -> None:
         model.row_data(page * PAGE)
     assert model.cached_pages() == MAX_PAGES
     assert max(calls) == PAGE
+
+
+def test_get_waybills_without_a_selection_takes_every_ready_order(qtbot: Any, window: Any, store: Any,
+                                                                   tmp_path: Path) -> None:  # fmt: skip
+    from app.orders.importer import import_file
+
+    rows = gen.taobao_rows(5)
+    rows[2][3] = "退款中"  # on hold: not ready
+    import_file(store, gen.write_csv(tmp_path / "tb.csv", rows), "淘宝店")
+    window.refresh()
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 5, timeout=10000)
+    dialog = window.open_waybills()
+    assert len(dialog.order_ids) == 4
+    dialog.close()
+    window.orders.table.selectRow(0)
+    dialog = window.open_waybills()
+    assert len(dialog.order_ids) == 1
+    dialog.close()
