@@ -27,6 +27,15 @@ def register(sub: Any, add_json: AddJson) -> None:
     add_json(p)
     p.set_defaults(handler=cmd_render)
 
+    p = sub.add_parser("packing-list", help="an A4 packing list (发货单) or pick list (拣货单) as PDF")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--all-issued", action="store_true")
+    group.add_argument("orders", nargs="*", default=[])
+    p.add_argument("--out", required=True)
+    p.add_argument("--pick", action="store_true", help="a pick list: quantities summed per SKU")
+    add_json(p)
+    p.set_defaults(handler=cmd_packing_list)
+
 
 def cmd_render(ctx: Context) -> int:
     a = ctx.args
@@ -40,4 +49,18 @@ def cmd_render(ctx: Context) -> int:
         raise CommandFailed("没有可以渲染的面单（订单还没有运单）", "nothing to render (no order has a waybill yet)",
                             report.as_json())  # fmt: skip
     ctx.emit(report.as_json(), f"{report.labels} 张面单 / labels, {report.bytes} bytes -> {report.out}")
+    return 0
+
+
+def cmd_packing_list(ctx: Context) -> int:
+    from app.packing_list import render_packing_list, render_pick_list
+    from app.rendering import packing_entries
+
+    a = ctx.args
+    with ctx.store.session() as session:
+        entries = packing_entries(session, None if a.all_issued else list(a.orders))
+    if not entries:
+        raise CommandFailed("没有订单可以列出", "no orders to list", {"orders": 0})
+    (render_pick_list if a.pick else render_packing_list)(entries, a.out)
+    ctx.emit({"orders": len(entries), "out": a.out}, f"{len(entries)} 个订单 / orders -> {a.out}")
     return 0

@@ -17,6 +17,7 @@ from app.label_jobs import RenderOptions, render_label, waybill_data
 from app.labels import TEMPLATES, build_label
 from app.models import Shipment
 from app.orders.shipments import resolve_order
+from app.packing_list import PackingEntry, PackingItem
 from printers.label import Label
 
 FORMATS = ("pdf", "png", "tspl", "zpl", "escpos")
@@ -115,3 +116,30 @@ def render_to(
 
 def _safe(name: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]", "_", name)
+
+
+def packing_entries(session: Session, refs: Sequence[str] | None) -> list[PackingEntry]:
+    """One packing-list entry per order of the issued parcels (or of the named orders, issued or not)."""
+    if refs is None:
+        orders = [o for s in _shipments(session, None)[0] for o in s.orders]
+    else:
+        orders = [resolve_order(session, ref) for ref in refs]
+    entries = []
+    for order in {o.id: o for o in orders}.values():
+        active = [s.active_waybill for s in order.shipments if s.active_waybill is not None]
+        entries.append(
+            PackingEntry(
+                order_no=order.platform_order_id,
+                receiver_name=order.receiver_name,
+                receiver_address=" ".join(
+                    x for x in (order.province, order.city, order.district, order.address) if x
+                ),
+                items=tuple(
+                    PackingItem(name=line.title, quantity=line.quantity, sku=line.sku, spec=line.spec)
+                    for line in order.lines
+                ),
+                waybill_no=",".join(w.waybill_no for w in active if w.waybill_no),
+                remark=order.buyer_message[:200],
+            )
+        )
+    return entries

@@ -65,3 +65,18 @@ def test_render_without_waybills_fails(kd: Any, tmp_path: Path) -> None:
     workspace(kd, tmp_path, n=2)
     result = kd("render", "--all-issued", "--format", "pdf", "--out", str(tmp_path / "a.pdf"), "--json")
     assert result.status == 1 and result.json["labels"] == 0
+
+
+def test_packing_and_pick_lists(issued: Any, tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    kd = issued
+    out = tmp_path / "packing.pdf"
+    body = kd("packing-list", "--all-issued", "--out", str(out), "--json").json
+    assert body["orders"] == 4
+    pdf = pdfium.PdfDocument(str(out))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "发货单" in text and "张三" in text
+    pick = tmp_path / "pick.pdf"
+    assert kd("packing-list", "--all-issued", "--pick", "--out", str(pick), "--json").json["orders"] == 4
+    assert pick.read_bytes().startswith(b"%PDF")
