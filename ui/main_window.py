@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
@@ -12,12 +12,17 @@ from app.db import Store
 from app.orders.query import OrderFilter, order_ids
 from app.paths import data_dir as default_data_dir
 from ui.carrier_dialog import CarrierDialog
+from ui.dashboard import DashboardPanel
 from ui.i18n import language, set_language, tr
 from ui.import_dialog import ImportDialog
 from ui.label_preview import LabelPreview
 from ui.orders_panel import OrdersPanel
 from ui.tasks import TaskRunner
+from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
+
+TRACKING_INTERVAL_MS = 10 * 60 * 1000
+FIRST_TRACKING_MS = 60 * 1000
 
 
 class MainWindow(QMainWindow):
@@ -39,8 +44,12 @@ class MainWindow(QMainWindow):
         self.preview_dock.setWidget(self.preview)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
         self.orders.selection_changed.connect(self._follow_selection)
+        self.tracking = TrackingPanel(store, self.tasks, self.data_dir)
+        self.dashboard = DashboardPanel(store, self.tasks)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.orders, "")
+        self.tabs.addTab(self.tracking, "")
+        self.tabs.addTab(self.dashboard, "")
         self.setCentralWidget(self.tabs)
         self.resize(1280, 760)
 
@@ -78,6 +87,13 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.import_action, self.waybills_action, self.refresh_action])
         self.retranslate()
         self.refresh()
+        # tracking runs in the background of the app: a round (poll what is due, evaluate rules, notify)
+        # every few minutes; the poller itself keeps within each carrier account's limits
+        self.tracking_timer = QTimer(self)
+        self.tracking_timer.setInterval(TRACKING_INTERVAL_MS)
+        self.tracking_timer.timeout.connect(self.tracking.poll_now)
+        QTimer.singleShot(FIRST_TRACKING_MS, self.tracking_timer.start)
+        QTimer.singleShot(FIRST_TRACKING_MS, self.tracking.poll_now)
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("app.title"))
@@ -90,8 +106,12 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
         self.language_menu.setTitle(tr("menu.language"))
-        self.tabs.setTabText(0, tr("tab.orders"))
+        self.tabs.setTabText(self.tabs.indexOf(self.orders), tr("tab.orders"))
+        self.tabs.setTabText(self.tabs.indexOf(self.tracking), tr("tab.tracking"))
+        self.tabs.setTabText(self.tabs.indexOf(self.dashboard), tr("tab.dashboard"))
         self.orders.retranslate()
+        self.tracking.retranslate()
+        self.dashboard.retranslate()
         self.statusBar().showMessage(tr("status.ready_msg"))
 
     def switch_language(self, code: str) -> None:
@@ -129,5 +149,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def closeEvent(self, event: object) -> None:
+        self.tracking_timer.stop()
+        self.tracking.shutdown()
+        self.dashboard.shutdown()
         self.tasks.wait(5000)
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -1,0 +1,192 @@
+"""How anomaly values look: names, ages, times and colours; the anomaly table model; a parcel's timeline as HTML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QFont
+
+from app.domain import AnomalyState
+from app.label_jobs import CARRIER_NAMES
+from app.tracking.conditions import HIGH, MEDIUM
+from app.tracking.kinds import status_label
+from app.tracking.times import utc_to_carrier
+from app.tracking.views import AnomalyRow, ParcelTimeline
+from ui.i18n import language, tr
+
+SEVERITY_COLORS = {HIGH: "#d93025", MEDIUM: "#e8900c", 1: "#8a9099"}
+ROW_LIMIT = 5000  # the list shows the most severe and oldest first; history beyond this is in the CSV/CLI
+ROW_TINTS = {HIGH: "#fdeceb", MEDIUM: "#fff7e6"}
+
+
+def carrier_name(code: str) -> str:
+    if not code:
+        return tr("trk.no_carrier")
+    return CARRIER_NAMES.get(code, code) if language() == "zh" else code
+
+
+def kind_name(kind: str, zh: str, en: str) -> str:
+    return zh if language() == "zh" else en
+
+
+def age_text(hours: float) -> str:
+    if hours < 1:
+        return tr("trk.age_minutes", m=int(hours * 60))
+    if hours < 48:
+        return tr("trk.age_hours", h=int(hours))
+    return tr("trk.age_days", d=int(hours // 24), h=int(hours % 24))
+
+
+def local_time(moment: datetime | None) -> str:
+    """Store time (naive UTC) as China time, the carriers' and the business's clock."""
+    return utc_to_carrier(moment).strftime("%m-%d %H:%M") if moment else "—"
+
+
+# ------------------------------------------------------------------------------------------------ the list
+
+
+COLUMNS: tuple[tuple[str, Callable[[AnomalyRow], str]], ...] = (
+    ("trk.col.order", lambda r: r.order),
+    ("trk.col.waybill", lambda r: r.waybill or "—"),
+    ("trk.col.carrier", lambda r: carrier_name(r.carrier)),
+    ("trk.col.kind", lambda r: kind_name(r.kind, r.kind_zh, r.kind_en)),
+    ("trk.col.state", lambda r: tr(f"trk.state.{r.state}")),
+    ("trk.col.severity", lambda r: tr(f"trk.sev.{min(max(r.severity, 1), HIGH)}")),
+    ("trk.col.age", lambda r: age_text(r.age_hours)),
+    ("trk.col.assignee", lambda r: r.assignee),
+    ("trk.col.detail", lambda r: r.detail.replace("\n", " ")),
+)
+SEVERITY_COLUMN = 5
+AGE_COLUMN = 6
+Index = QModelIndex | QPersistentModelIndex
+
+
+class AnomalyModel(QAbstractTableModel):
+    """The anomaly rows of the current filter (a bounded list: active anomalies, or at most ROW_LIMIT)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: tuple[AnomalyRow, ...] = ()
+
+    def set_rows(self, rows: Sequence[AnomalyRow]) -> None:
+        self.beginResetModel()
+        self.rows = tuple(rows)
+        self.endResetModel()
+
+    def row_data(self, row: int) -> AnomalyRow:
+        return self.rows[row]
+
+    def row_of(self, anomaly_id: int) -> int:
+        return next((i for i, r in enumerate(self.rows) if r.id == anomaly_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return tr(COLUMNS[section][0])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[column][1](row)
+        if role == Qt.ItemDataRole.DecorationRole and column == SEVERITY_COLUMN:
+            return QColor(SEVERITY_COLORS.get(min(row.severity, HIGH), SEVERITY_COLORS[1]))
+        if role == Qt.ItemDataRole.BackgroundRole and row.state != AnomalyState.RESOLVED:
+            tint = ROW_TINTS.get(min(row.severity, HIGH))
+            return QColor(tint) if tint else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.state == AnomalyState.RESOLVED:
+                return QColor("#8a9099")
+            if column == SEVERITY_COLUMN:
+                return QColor(SEVERITY_COLORS.get(min(row.severity, HIGH), SEVERITY_COLORS[1]))
+        if role == Qt.ItemDataRole.FontRole and row.state == AnomalyState.OPEN and column == 4:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == AGE_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [row.detail, tr("trk.since", t=local_time(row.since))]
+            if row.note:
+                lines.append(tr("trk.note_tip", note=row.note))
+            return "\n".join(x for x in lines if x)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+
+# ------------------------------------------------------------------------------------------------ timeline HTML
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def no_waybill_html(row: AnomalyRow) -> str:
+    return (
+        f"<h3>{tr('trk.col.order')} {_esc(row.order)}</h3>"
+        f"<p>{_esc(kind_name(row.kind, row.kind_zh, row.kind_en))} · {_esc(row.detail)}</p>"
+        f"<p style='color:#7a7f87'>{tr('trk.no_waybill')}</p>"
+    )
+
+
+def timeline_html(t: ParcelTimeline) -> str:
+    status = t.status_zh if language() == "zh" else t.status_en
+    facts = [
+        (tr("trk.tl.issued"), local_time(t.issued_at)),
+        (tr("trk.tl.picked_up"), local_time(t.picked_up_at)),
+        (tr("trk.tl.eta"), local_time(t.estimated_delivery)),
+        (tr("trk.tl.delivered"), local_time(t.delivered_at)),
+        (tr("trk.tl.polled"), local_time(t.last_polled_at)),
+    ]
+    html = [
+        f"<h3 style='margin-bottom:2px'>{_esc(t.waybill)} <span style='color:#7a7f87;font-weight:normal'>"
+        f"{_esc(carrier_name(t.carrier))}</span></h3>",
+        f"<p style='margin-top:0'>{tr('trk.tl.status')} <b>{_esc(status)}</b></p>",
+        "<table cellspacing='0' cellpadding='2' style='color:#505560'>",
+        *(f"<tr><td>{k}</td><td>&nbsp;{v}</td></tr>" for k, v in facts),
+        "</table>",
+        f"<h4 style='margin-bottom:4px'>{tr('trk.tl.events', n=len(t.events))}</h4>",
+    ]
+    if not t.events:
+        html.append(f"<p style='color:#7a7f87'>{tr('trk.tl.no_events')}</p>")
+    else:
+        html.append("<table cellspacing='0' cellpadding='3' width='100%'>")
+        for i, e in enumerate(t.events):
+            dot = "#1a73e8" if i == 0 else "#b8bcc4"
+            zh, en = status_label(e.status) if e.status else ("", "")
+            where = " · ".join(x for x in (e.location, zh if language() == "zh" else en) if x)
+            html.append(
+                f"<tr><td valign='top' style='color:{dot}'>●</td>"
+                f"<td valign='top' style='color:#7a7f87;white-space:nowrap'>{local_time(e.at)}</td>"
+                f"<td valign='top'>{_esc(e.station or e.action)}"
+                + (f"<br><span style='color:#7a7f87'>{_esc(where)}</span>" if where else "")
+                + "</td></tr>"
+            )
+        html.append("</table>")
+    if t.anomalies:
+        html.append(f"<h4 style='margin-bottom:4px'>{tr('trk.tl.anomalies')}</h4><table cellpadding='2'>")
+        for a in t.anomalies:
+            color = SEVERITY_COLORS.get(min(a.severity, HIGH), SEVERITY_COLORS[1])
+            note = f"<br><span style='color:#7a7f87'>{_esc(a.note)}</span>" if a.note else ""
+            who = f" · {_esc(a.assignee)}" if a.assignee else ""
+            html.append(
+                f"<tr><td valign='top' style='color:{color}'>■</td><td>"
+                f"<b>{_esc(kind_name(a.kind, a.kind_zh, a.kind_en))}</b> · {tr(f'trk.state.{a.state}')}{who}"
+                f" · {tr('trk.since', t=local_time(a.since))}{note}</td></tr>"
+            )
+        html.append("</table>")
+    return "".join(html)
