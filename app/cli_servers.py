@@ -61,7 +61,7 @@ def cmd_sandbox_carrier(ctx: Context) -> int:
 
 
 def cmd_demo(ctx: Context) -> int:
-    from app.demo import build_demo, start_demo_printer
+    from app.demo import build_demo, start_demo_carrier, start_demo_printer
     from app.paths import data_dir
 
     args = ctx.args
@@ -79,6 +79,7 @@ def cmd_demo(ctx: Context) -> int:
     if ctx.gui is None:
         ctx.progress("the GUI is not available here: run `python main.py demo`")
         return 2
+    start_demo_carrier(ctx.data_dir)
     printer = start_demo_printer(ctx.store, ctx.data_dir)
     try:
         return ctx.gui(ctx)

@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from app.carrier_accounts import add_account
+from app.carriers.factory import shared_sandbox
+from app.carriers.sandbox import DEMO_SCENARIO_MIX
 from app.db import Store
 from app.models import CarrierAccount, Sender, Shop
 from app.orders.importer import ImportReport, import_file
@@ -61,6 +63,17 @@ def build_demo(store: Store, data_directory: Path) -> DemoWorkspace:
     for name, _, file_name in DEMO_SHOPS:
         reports.append(import_file(store, resources_dir() / "demo" / file_name, name))
     return DemoWorkspace(tuple(name for name, _, _ in DEMO_SHOPS), tuple(reports))
+
+
+DEMO_CLOCK_SPEED = 600.0  # one real second is ten simulated minutes: parcels move while you watch
+
+
+def start_demo_carrier(data_directory: Path) -> None:
+    """Start the in-process sandbox with a mix of trouble and a fast clock, before anything asks it for waybills:
+    most parcels arrive, some are refused, fail delivery, sit at a locker… (traces carry simulated times)."""
+    shared_sandbox(
+        data_directory / "sandbox-carrier.jsonl", scenario_mix=DEMO_SCENARIO_MIX, speed=DEMO_CLOCK_SPEED
+    )
 
 
 def start_demo_printer(store: Store, data_directory: Path) -> VirtualPrinter:

@@ -25,13 +25,13 @@ COLUMNS: tuple[tuple[str, Callable[[OrderRow], str]], ...] = (
     ("col.shop", lambda r: r.shop),
     ("col.order", lambda r: r.platform_order_id),
     ("col.status", lambda r: tr("status.held") if r.on_hold else tr(f"status.{r.status}")),
+    ("col.waybill", lambda r: r.waybill),
+    ("col.sort_code", lambda r: r.sort_code),
     ("col.receiver", lambda r: r.receiver_name),
     ("col.phone", lambda r: r.receiver_phone),
     ("col.region", lambda r: " ".join(x for x in (r.province, r.city, r.district) if x)),
     ("col.address", lambda r: r.address),
     ("col.goods", lambda r: r.goods),
-    ("col.waybill", lambda r: r.waybill),
-    ("col.sort_code", lambda r: r.sort_code),
     ("col.waybill_state", lambda r: r.waybill_state),
 )
 

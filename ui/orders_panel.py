@@ -30,7 +30,7 @@ STATUS_CHOICES = ("", "ready", OrderStatus.PAID.value, "issued", "held", OrderSt
                   OrderStatus.UNPAID.value, OrderStatus.COMPLETED.value)  # fmt: skip
 
 
-COLUMN_WIDTHS = (100, 170, 70, 80, 110, 190, 220, 200, 140, 90, 80)
+COLUMN_WIDTHS = (100, 170, 70, 140, 90, 80, 110, 190, 220, 200, 80)
 
 
 class OrdersPanel(QWidget):
