@@ -17,6 +17,8 @@ from ui.i18n import language, set_language, tr
 from ui.import_dialog import ImportDialog
 from ui.label_preview import LabelPreview
 from ui.orders_panel import OrdersPanel
+from ui.print_queue import PrintQueuePanel
+from ui.printer_dialog import PrinterDialog
 from ui.tasks import TaskRunner
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
@@ -44,10 +46,12 @@ class MainWindow(QMainWindow):
         self.preview_dock.setWidget(self.preview)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
         self.orders.selection_changed.connect(self._follow_selection)
+        self.print_queue = PrintQueuePanel(store, self.tasks, self.data_dir, self.orders.selected_order_ids)
         self.tracking = TrackingPanel(store, self.tasks, self.data_dir)
         self.dashboard = DashboardPanel(store, self.tasks)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.orders, "")
+        self.tabs.addTab(self.print_queue, "")
         self.tabs.addTab(self.tracking, "")
         self.tabs.addTab(self.dashboard, "")
         self.setCentralWidget(self.tabs)
@@ -64,13 +68,15 @@ class MainWindow(QMainWindow):
         self.waybills_action.triggered.connect(self.open_waybills)
         self.carriers_action = QAction(self)
         self.carriers_action.triggered.connect(self.open_carriers)
+        self.printers_action = QAction(self)
+        self.printers_action.triggered.connect(self.open_printers)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.refresh_action])
         self.file_menu.addSeparator()
-        self.file_menu.addActions([self.waybills_action, self.carriers_action])
+        self.file_menu.addActions([self.waybills_action, self.carriers_action, self.printers_action])
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = self.menuBar().addMenu("")
@@ -102,14 +108,17 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(tr("action.quit"))
         self.waybills_action.setText(tr("action.waybills"))
         self.carriers_action.setText(tr("action.carriers"))
+        self.printers_action.setText(tr("action.printers"))
         self.preview_dock.setWindowTitle(tr("dock.label_preview"))
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
         self.language_menu.setTitle(tr("menu.language"))
         self.tabs.setTabText(self.tabs.indexOf(self.orders), tr("tab.orders"))
+        self.tabs.setTabText(self.tabs.indexOf(self.print_queue), tr("tab.print_queue"))
         self.tabs.setTabText(self.tabs.indexOf(self.tracking), tr("tab.tracking"))
         self.tabs.setTabText(self.tabs.indexOf(self.dashboard), tr("tab.dashboard"))
         self.orders.retranslate()
+        self.print_queue.retranslate()
         self.tracking.retranslate()
         self.dashboard.retranslate()
         self.statusBar().showMessage(tr("status.ready_msg"))
@@ -148,7 +157,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_printers(self) -> PrinterDialog:
+        dialog = PrinterDialog(self.store, self.tasks, self)
+        dialog.printers_changed.connect(self.print_queue.reload_printers)
+        dialog.open()
+        return dialog
+
     def closeEvent(self, event: object) -> None:
+        self.print_queue.shutdown()
         self.tracking_timer.stop()
         self.tracking.shutdown()
         self.dashboard.shutdown()

@@ -1,0 +1,211 @@
+"""Pieces of the print-queue panel: status lights, the jobs table model, the reprint reason dialog."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import JobState
+from app.printers_registry import PrinterInfo
+from app.printing import JobInfo
+from printers.status import PrinterState, PrinterStatus, offline_status, query_status, unknown_status
+from printers.transports import TransportError, open_transport
+from ui.i18n import language, tr
+
+log = logging.getLogger(__name__)
+
+GREEN, YELLOW, RED, GREY = "green", "yellow", "red", "grey"
+_COLORS = {GREEN: "#2ea043", YELLOW: "#e3a008", RED: "#d73a49", GREY: "#a0a0a0"}
+FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.UNCONFIRMED})
+QUERYABLE = ("tspl", "zpl", "escpos")
+HISTORY_LIMIT = 500
+
+Message = Callable[[], str]  # rendered when shown, so a language switch re-renders it
+
+
+def pick(zh: str, en: str) -> str:
+    return zh if language() == "zh" else (en or zh)
+
+
+def light_for_status(status: PrinterStatus | None) -> str:
+    """green ready, yellow printing or paused, red error or offline, grey unknown (nothing can be known)."""
+    if status is None or (status.state is PrinterState.UNKNOWN and "no_readback" in status.flags):
+        return GREY
+    if status.state is PrinterState.READY:
+        return GREEN
+    if status.state in (PrinterState.PRINTING, PrinterState.PAUSED):
+        return YELLOW
+    return RED
+
+
+def light_icon(light: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(_COLORS[light]).darker(130))
+    painter.setBrush(QColor(_COLORS[light]))
+    painter.drawEllipse(1, 1, 12, 12)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def probe_printer(uri: str, language_: str, timeout: float = 3.0) -> PrinterStatus:
+    """Ask a printer for its status once (blocking: call it on the I/O pool). Never raises for connection
+    problems: an unreachable printer is ``offline`` with the reason."""
+    if language_ not in QUERYABLE:
+        return unknown_status(b"", "no_readback")
+    try:
+        transport = open_transport(uri, timeout=timeout)
+    except TransportError as exc:
+        return _offline(exc)
+    try:
+        return query_status(transport, language_, timeout)
+    except TransportError as exc:
+        return _offline(exc)
+    finally:
+        try:
+            transport.close()
+        except (TransportError, OSError) as exc:
+            log.debug("closing %s: %s", uri, exc)
+
+
+def _offline(exc: TransportError) -> PrinterStatus:
+    base = offline_status()
+    return PrinterStatus(base.state, base.flags, b"", exc.message_zh, exc.message_en)
+
+
+def status_message(status: PrinterStatus) -> Message:
+    if status.state is PrinterState.UNKNOWN and "no_readback" in status.flags:
+        return lambda: tr("pq.no_readback")
+    return lambda: pick(status.message_zh, status.message_en)
+
+
+class _EventBridge(QObject):
+    """Carries a print worker's events and its end to the GUI thread (emitted on the worker's thread, delivered
+    queued)."""
+
+    arrived = Signal(object)  # QueueEvent
+    ended = Signal(object, object, object, str)  # PrinterInfo, PrintWorker, RunReport | Exception, traceback
+
+
+@dataclass
+class _PrinterRow:
+    info: PrinterInfo
+    light: str = GREY
+    message: Message = field(default=lambda: tr("pq.unknown"))
+
+
+# --- the job history table ---------------------------------------------------------------------------------
+
+
+def _when(job: JobInfo) -> str:
+    moment = job.done_at or job.sent_at or job.created_at
+    return moment.replace(tzinfo=UTC).astimezone().strftime("%m-%d %H:%M:%S") if moment else ""
+
+
+JOB_COLUMNS: tuple[tuple[str, Callable[[JobInfo], str]], ...] = (
+    ("pq.col.id", lambda j: str(j.id)),
+    ("pq.col.order", lambda j: ", ".join(j.orders) + (f" ({j.parcel_index})" if j.parcel_index > 1 else "")),
+    ("pq.col.waybill", lambda j: j.waybill_no),
+    ("pq.col.printer", lambda j: j.printer),
+    ("pq.col.state", lambda j: tr(f"job.{j.state}")),
+    ("pq.col.attempts", lambda j: str(j.attempts)),
+    ("pq.col.error", lambda j: j.error or (tr("pq.reprint_of", id=j.reprint_of_id, reason=j.reason)
+                                           if j.reprint_of_id else "")),
+    ("pq.col.time", _when),
+)  # fmt: skip
+_STATE_COLORS: dict[str, str] = {JobState.DONE: "#2ea043", JobState.FAILED: "#d73a49", JobState.UNCONFIRMED: "#b36b00",
+                 JobState.CANCELLED: "#888888"}  # fmt: skip
+
+
+class JobsModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.jobs: list[JobInfo] = []
+
+    def set_jobs(self, jobs: list[JobInfo]) -> None:
+        self.beginResetModel()
+        self.jobs = jobs
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.jobs)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(JOB_COLUMNS)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        job = self.jobs[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return JOB_COLUMNS[index.column()][1](job)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and job.state in _STATE_COLORS:
+            return QColor(_STATE_COLORS[job.state])
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 6:
+            return job.error or None
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return tr(JOB_COLUMNS[section][0])
+        return None
+
+
+class ReasonDialog(QDialog):
+    """Asks why a label is printed again; OK stays disabled until there is a reason."""
+
+    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("pq.reprint_title"))
+        self.reason_edit = QLineEdit()
+        self.reason_edit.setPlaceholderText(tr("pq.reason_hint"))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(tr("pq.reprint_ok"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("pq.cancel"))
+        self.ok_button.setEnabled(False)
+        self.reason_edit.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        intro = QLabel(tr("pq.reprint_intro", what=what))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.buttons)
+        self.resize(440, 140)
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+
+# --- the panel ---------------------------------------------------------------------------------------------
