@@ -53,6 +53,7 @@ from app.tracking.times import parse_carrier_utc
 from app.workspace import workspace_id
 
 Progress = Callable[[int, int], None]
+GATHER_S = 0.01
 
 _WB: Table = Waybill.__table__  # type: ignore[assignment]
 _SH: Table = Shipment.__table__  # type: ignore[assignment]
@@ -475,7 +476,9 @@ def _pipeline(
                 pending[pool.submit(ask, claim)] = claim
             if not pending:
                 break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            wait(pending, return_when=FIRST_COMPLETED)
+            time.sleep(GATHER_S)  # answers arriving together are recorded in one commit
+            finished = [f for f in pending if f.done()]
             _record_all(session, [(pending.pop(f), f.result()) for f in finished], batch)
             session.commit()
             done += len(finished)
