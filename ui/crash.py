@@ -13,7 +13,9 @@ log = logging.getLogger("kuaidan.crash")
 
 def show_crash(parent: QWidget | None, exc: BaseException, tb: str) -> None:
     log.error("unexpected error: %s\n%s", exc, tb)
-    box = QMessageBox(QMessageBox.Icon.Critical, tr("crash.title"), f"{tr('crash.text')}\n{exc}", parent=parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, tr("crash.title"), f"{tr('crash.text')}\n{exc}", parent=parent
+    )
     box.setDetailedText(tb)
     box.open()
 

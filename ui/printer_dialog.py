@@ -365,20 +365,8 @@ class PrinterDialog(QDialog):
         *,
         pool: str = "db",
     ) -> None:
-        """``tasks.run`` whose callbacks do nothing once this widget is closing or gone (a late result must
-        not touch deleted widgets)."""
-
-        def done(result: Any) -> None:
-            if isValid(self):
-                on_done(result)
-
-        def failed(exc: Exception, tb: str) -> None:
-            if isValid(self):
-                on_error(exc, tb)
-            else:
-                log.info("background task failed after the window closed: %s", exc)
-
-        self.tasks.run(fn, done, failed, pool=pool)
+        """The task bridge; results that come back after this widget closed are dropped."""
+        self.tasks.run(fn, on_done, on_error, pool=pool, guard=lambda: isValid(self))
 
     # --- showing ------------------------------------------------------------------------------------------------
 

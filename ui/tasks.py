@@ -41,6 +41,31 @@ class _Job(QRunnable):
             self.signals.done.emit(result)
 
 
+def _guarded(
+    guard: Callable[[], bool],
+    on_done: Callable[[Any], None] | None,
+    on_error: Callable[[Exception, str], None] | None,
+    on_progress: ProgressFn | None,
+) -> tuple[Callable[[Any], None], Callable[[Exception, str], None], ProgressFn | None]:
+    def done(result: Any) -> None:
+        if guard() and on_done:
+            on_done(result)
+
+    def failed(exc: Exception, tb: str) -> None:
+        if guard() and on_error:
+            on_error(exc, tb)
+        elif not guard():
+            log.info("background task failed after its window closed: %s", exc)
+        else:
+            log.error("background task failed: %s\n%s", exc, tb)
+
+    def progress(done_: int, total: int) -> None:
+        if guard() and on_progress:
+            on_progress(done_, total)
+
+    return done, failed, (progress if on_progress else None)
+
+
 class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -58,7 +83,15 @@ class TaskRunner(QObject):
         on_progress: ProgressFn | None = None,
         *,
         pool: str = "db",
+        guard: Callable[[], bool] | None = None,
     ) -> None:
+        """Run ``fn(progress)`` in a pool; its result, error and progress come back on the GUI thread.
+
+        ``guard``: asked before each callback; when it says no (the widget is closing or gone), a late result is
+        dropped and a late failure only logged, so nothing touches deleted widgets.
+        """
+        if guard is not None:
+            on_done, on_error, on_progress = _guarded(guard, on_done, on_error, on_progress)
         # a child of the runner: when its window goes, undelivered results go with it
         signals = _Signals(self)
         self._live.add(signals)

@@ -618,14 +618,8 @@ class TrackingPanel(QWidget):
         *,
         pool: str = "db",
     ) -> None:
-        """The task bridge, with results dropped once this panel is shut down (its widgets may be gone)."""
-
-        def alive(callback: Callable[..., None]) -> Callable[..., None]:
-            return lambda *args: None if self._closed else callback(*args)
-
-        self.tasks.run(
-            fn, alive(on_done), alive(on_error), alive(on_progress) if on_progress else None, pool=pool
-        )
+        """The task bridge; results that come back after this widget closed are dropped."""
+        self.tasks.run(fn, on_done, on_error, on_progress, pool=pool, guard=lambda: not self._closed)
 
     def shutdown(self) -> None:
         """Stop the timers (the window is closing); results of work still under way are dropped."""
