@@ -238,7 +238,7 @@ def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[OrderRecord]) -
     changed: list[tuple[int, OrderRecord, str]] = []
     unchanged = 0
     for rec in chunk:
-        digest = rec.content_hash()
+        digest = rec.source_hash
         found = existing.get(rec.platform_order_id)
         if found is None:
             row = _order_values(rec, digest)

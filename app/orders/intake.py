@@ -72,11 +72,8 @@ class OrderRecord:
     lines: list[LineRecord] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
 
+    # a digest of the order's source rows: equal digests mean an unchanged order
     source_hash: str = ""
-
-    def content_hash(self) -> str:
-        """A digest of the order's source rows: equal digests mean an unchanged order."""
-        return self.source_hash
 
 
 @dataclass
