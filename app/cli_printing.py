@@ -41,6 +41,8 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("--dpi", type=int, default=203)
     p.add_argument("--encoding", default="gb18030")
     p.add_argument("--template", default="100x180")
+    p.add_argument("--offset-x", type=float, default=0.0, help="mm to move every label right (calibration)")
+    p.add_argument("--offset-y", type=float, default=0.0, help="mm to move every label down (calibration)")
     p.add_argument("--role", default="label", choices=ROLES)
     p.add_argument("--default", action="store_true", help="the default printer of its role at this station")
     add_json(p)
@@ -104,6 +106,8 @@ def cmd_printers_add(ctx: Context) -> int:
             template=a.template,
             role=a.role,
             default=a.default,
+            offset_x_mm=a.offset_x,
+            offset_y_mm=a.offset_y,
         )
     ctx.emit(
         {"printer": info.as_json()}, f"已添加打印机 / added printer {info.name} ({info.language}, {info.uri})"

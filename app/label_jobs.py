@@ -19,7 +19,7 @@ from app.labels import WaybillData, build_label
 from app.models import Printer, Sender, Shipment, Waybill
 from app.shops import get_sender
 from printers.escpos import render_escpos
-from printers.label import Label
+from printers.label import Label, shifted
 from printers.pdf import render_pdf
 from printers.tspl import render_tspl
 from printers.zpl import render_zpl
@@ -61,6 +61,8 @@ class RenderOptions:
     mask_phone: bool = False
     cjk_font: str | None = "E:SIMSUN.TTF"  # ZPL: a CJK font on the printer; None prints Chinese as bitmaps
     head_width_dots: int = 576  # ESC/POS
+    offset_x_mm: float = 0.0  # the printer's calibration offset, applied to every label
+    offset_y_mm: float = 0.0
 
     @staticmethod
     def for_printer(printer: Printer) -> RenderOptions:
@@ -73,6 +75,8 @@ class RenderOptions:
             mask_phone=bool(settings.get("mask_phone", False)),
             cjk_font=settings.get("cjk_font", "E:SIMSUN.TTF"),
             head_width_dots=int(settings.get("head_width_dots", 576)),
+            offset_x_mm=printer.offset_x_mm or 0.0,
+            offset_y_mm=printer.offset_y_mm or 0.0,
         )
 
 
@@ -150,7 +154,8 @@ def waybill_data(session: Session, shipment: Shipment) -> list[WaybillData]:
 
 
 def render_label(label: Label, options: RenderOptions) -> bytes:
-    """One print job's bytes for ``label`` in the printer's language."""
+    """One print job's bytes for ``label`` in the printer's language (moved by the printer's offset)."""
+    label = shifted(label, options.offset_x_mm, options.offset_y_mm)
     if options.language == "tspl":
         return render_tspl(label, dpi=options.dpi, encoding=options.encoding)
     if options.language == "zpl":

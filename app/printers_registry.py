@@ -22,6 +22,7 @@ from printers.tspl import ENCODINGS
 
 LANGUAGES = ("tspl", "zpl", "escpos", "pdf")
 ROLES = ("label", "a4")
+MAX_OFFSET_MM = 20.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class PrinterInfo:
     role: str
     station: str
     is_default: bool
+    offset_x_mm: float = 0.0
+    offset_y_mm: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -53,6 +56,8 @@ def printer_info(printer: Printer) -> PrinterInfo:
         role=printer.role,
         station=printer.station,
         is_default=printer.is_default,
+        offset_x_mm=printer.offset_x_mm or 0.0,
+        offset_y_mm=printer.offset_y_mm or 0.0,
     )
 
 
@@ -98,6 +103,8 @@ def add_printer(
     role: str = "label",
     default: bool = False,
     station: str | None = None,
+    offset_x_mm: float = 0.0,
+    offset_y_mm: float = 0.0,
 ) -> PrinterInfo:
     """Add a printer, or update the one of that name (the URI is checked, not connected to)."""
     name = name.strip()
@@ -113,6 +120,9 @@ def add_printer(
     printer.uri, printer.language, printer.dpi = uri, language, dpi
     printer.encoding, printer.template, printer.role = encoding, template, role
     printer.station = station_name() if station is None else station
+    if max(abs(offset_x_mm), abs(offset_y_mm)) > MAX_OFFSET_MM:
+        raise UsageError(f"偏移不能超过 {MAX_OFFSET_MM} mm", f"an offset cannot exceed {MAX_OFFSET_MM} mm")
+    printer.offset_x_mm, printer.offset_y_mm = offset_x_mm, offset_y_mm
     session.flush()
     only_one = (
         session.scalar(select(Printer.id).where(Printer.role == role, Printer.id != printer.id)) is None

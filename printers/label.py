@@ -13,7 +13,7 @@ and reuses it (a Form XObject), which is what makes a 1,000-label PDF fast.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 __all__ = [
@@ -232,3 +232,22 @@ def dots_per_mm(dpi: int) -> float:
     if dpi <= 0:
         raise ValueError("dpi must be positive")
     return 8.0 if dpi == 203 else dpi / 25.4
+
+
+def shifted(label: Label, dx_mm: float, dy_mm: float) -> Label:
+    """The label moved right by ``dx_mm`` and down by ``dy_mm``: a printer's calibration offset.
+
+    Elements keep their size; what moves past an edge is cut off by the printer.
+    """
+    if not dx_mm and not dy_mm:
+        return label
+
+    def move(element: Element) -> Element:
+        if isinstance(element, Line):
+            return replace(element, x1=element.x1 + dx_mm, y1=element.y1 + dy_mm, x2=element.x2 + dx_mm,
+                           y2=element.y2 + dy_mm)  # fmt: skip
+        return replace(element, x=element.x + dx_mm, y=element.y + dy_mm)  # type: ignore[call-arg]
+
+    return replace(
+        label, elements=tuple(move(e) for e in label.elements), frame=tuple(move(e) for e in label.frame)
+    )

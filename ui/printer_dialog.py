@@ -255,6 +255,8 @@ class PrinterDialog(QDialog):
         self.template_box.setCurrentIndex(max(0, self.template_box.findData(p.template)))
         self.role_box.setCurrentIndex(max(0, self.role_box.findData(p.role)))
         self.default_check.setChecked(p.is_default)
+        self.offset_x.setValue(p.offset_x_mm)
+        self.offset_y.setValue(p.offset_y_mm)
 
     def clear_form(self) -> None:
         self.table.clearSelection()
@@ -297,6 +299,7 @@ class PrinterDialog(QDialog):
                 return add_printer(
                     s, form.name, form.uri, form.language, dpi=form.dpi, encoding=form.encoding,
                     template=form.template, role=form.role, default=form.default,
+                    offset_x_mm=form.offset_x_mm, offset_y_mm=form.offset_y_mm,
                 )  # fmt: skip
 
         def done(info: PrinterInfo) -> None:
