@@ -17,10 +17,11 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -259,37 +260,55 @@ def _make_missing_shipments(session: Session, orders: list[Order]) -> None:
         session.flush()
 
 
-def _shipments_for(session: Session, refs: Sequence[str] | None, batch: _Batch) -> list[Shipment]:
-    """The shipments to issue for: the named orders' parcels, or every ready one (and any left ``requesting``)."""
-    shipments: dict[int, Shipment] = {}
-    if refs is None:
+READY_PAGE = 200
+
+
+def _ready_orders() -> Any:
+    return select(Order).where(
+        Order.status == OrderStatus.PAID.value, Order.on_hold.is_(False), Order.platform_waybill == ""
+    )
+
+
+def _ready_shipments(session: Session) -> Iterator[Shipment]:
+    """Every ready order's parcel, loaded a page at a time (so the first requests go out while the rest loads),
+    then any parcel a killed run left ``requesting``, whatever its orders' filters say now."""
+    seen: set[int] = set()
+    last_id = 0
+    while True:
         orders = list(
             session.scalars(
-                select(Order)
-                .where(
-                    Order.status == OrderStatus.PAID.value,
-                    Order.on_hold.is_(False),
-                    Order.platform_waybill == "",
-                )
+                _ready_orders()
+                .where(Order.id > last_id)
                 .options(_LOAD, selectinload(Order.lines))
                 .order_by(Order.id)
+                .limit(READY_PAGE)
             )
         )
+        if not orders:
+            break
+        last_id = orders[-1].id
         _make_missing_shipments(session, orders)
         for order in orders:
             if any(s.active_waybill_id for s in order.shipments):
                 continue
             for shipment in order.shipments:
-                shipments.setdefault(shipment.id, shipment)
-        # heal: rows a killed run left in 'requesting', whatever their orders' filters say now
-        stuck = session.scalars(
-            select(Shipment)
-            .join(Waybill, Waybill.shipment_id == Shipment.id)
-            .where(Waybill.state == WaybillState.REQUESTING.value, Shipment.active_waybill_id.is_(None))
-        )
-        for shipment in stuck:
-            shipments.setdefault(shipment.id, shipment)
-        return list(shipments.values())
+                if shipment.id not in seen:
+                    seen.add(shipment.id)
+                    yield shipment
+    stuck = session.scalars(
+        select(Shipment)
+        .join(Waybill, Waybill.shipment_id == Shipment.id)
+        .where(Waybill.state == WaybillState.REQUESTING.value, Shipment.active_waybill_id.is_(None))
+    )
+    for shipment in stuck:
+        if shipment.id not in seen:
+            seen.add(shipment.id)
+            yield shipment
+
+
+def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> list[Shipment]:
+    """The named orders' parcels without a waybill; orders already issued or refused go to the results."""
+    shipments: dict[int, Shipment] = {}
     for ref in refs:
         order = resolve_order(session, ref)
         issued = [s for s in order.shipments if s.active_waybill_id]
@@ -395,12 +414,17 @@ def issue_waybills(
         account_row = get_account(session, carrier)
         sender_row = get_sender(session, sender)
         account = account_config(session, secrets, account_row)
-        shipments = _shipments_for(session, refs, batch)
+        if refs is None:
+            shipments: Iterator[Shipment] = _ready_shipments(session)
+            total = session.scalar(select(func.count()).select_from(_ready_orders().subquery())) or 0
+        else:
+            named = _named_shipments(session, refs, batch)
+            shipments, total = iter(named), len(named)
         session.commit()
         own_client = client is None
         active = client or client_for(account, data_directory)
         try:
-            _pipeline(session, active, account, sender_row, shipments, batch, concurrency,
+            _pipeline(session, active, account, sender_row, shipments, total, batch, concurrency,
                       retry or RetryPolicy(), progress, cancel)  # fmt: skip
         finally:
             if own_client:
@@ -419,7 +443,8 @@ def _pipeline(
     client: CarrierClient,
     account: AccountConfig,
     sender: Sender,
-    shipments: list[Shipment],
+    shipments: Iterator[Shipment],
+    total: int,
     batch: _Batch,
     concurrency: int,
     retry: RetryPolicy,
@@ -430,7 +455,6 @@ def _pipeline(
     limiter = RateLimiter(account.qps)
     stop = cancel or threading.Event()
     fatal: list[str] = []
-    total = len(shipments)
     chunk = max(16, concurrency * 4)
     rnd = random.Random()
     rnd_lock = threading.Lock()
@@ -460,17 +484,19 @@ def _pipeline(
 
     pending: dict[Future[IssuedWaybill | str], _Claim] = {}
     queue: list[_Claim] = []
-    next_shipment = 0
+    more = True
     done = 0
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="waybill") as pool:
         while True:
             # keep the pool fed; claim the next chunk (and commit it) before any of it goes out
-            while len(queue) < concurrency and next_shipment < total and not stop.is_set() and not fatal:
-                first = len(batch.claims)
-                _claim_all(session, account, sender, shipments[next_shipment : next_shipment + chunk], batch)
-                session.commit()
-                queue.extend(batch.claims[first:])
-                next_shipment += chunk
+            while len(queue) < concurrency and more and not stop.is_set() and not fatal:
+                next_chunk = list(islice(shipments, chunk))
+                more = len(next_chunk) == chunk
+                if next_chunk:
+                    first = len(batch.claims)
+                    _claim_all(session, account, sender, next_chunk, batch)
+                    session.commit()
+                    queue.extend(batch.claims[first:])
             while queue and len(pending) < concurrency * 2 and not stop.is_set() and not fatal:
                 claim = queue.pop(0)
                 pending[pool.submit(ask, claim)] = claim
@@ -483,7 +509,7 @@ def _pipeline(
             session.commit()
             done += len(finished)
             if progress:
-                progress(done, total)
+                progress(done, max(total, done))
     if queue:  # claimed but never sent (cancelled, or the account is misconfigured): release them
         reason = fatal[0] if fatal else "已取消，未发送 / cancelled before sending"
         _record_all(session, [(claim, reason) for claim in queue], batch)
