@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from app.db import Store, StoreError, open_store
 from app.errors import KuaidanError
@@ -81,6 +81,18 @@ class Context:
 Handler = Callable[[Context], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage error under ``--json`` still prints one JSON object on stdout."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if _Parser.json_errors:
+            sys.stdout.write(json.dumps({"error": message, "usage": self.format_usage().strip()}) + "\n")
+            sys.stdout.flush()
+        super().error(message)
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
@@ -88,7 +100,7 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from app import cli_orders, cli_printing, cli_render, cli_servers, cli_tracking, cli_waybills
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking"
     )
     parser.add_argument("--db", default=None, help="SQLAlchemy database URL (env KUAIDAN_DB)")
@@ -106,7 +118,9 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = "--json" in words
+    args = parser.parse_args(words)
     ctx = Context(args, gui)
     handler: Handler = args.handler if args.command else _open_gui
     try:

@@ -42,3 +42,11 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
     assert run(tmp_path, "shops", "add", "x", "--platform", "nosuch").returncode == 2
     bad = run(tmp_path, "import", str(tmp_path / "missing.csv"), "--shop", "x", "--json")
     assert bad.returncode == 2 and "error" in json.loads(bad.stdout)
+
+
+def test_usage_error_under_json_prints_one_json_object(tmp_path: Path) -> None:
+    done = run(tmp_path, "import", "--json")  # the file and --shop are missing
+    assert done.returncode == 2
+    body = json.loads(done.stdout)
+    assert "required" in body["error"] and body["usage"].startswith("usage:")
+    assert run(tmp_path, "orders", "--status").returncode == 2  # without --json: usage on stderr only
