@@ -33,6 +33,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -57,6 +59,22 @@ class Base(DeclarativeBase):
 
 def _now() -> datetime:
     return utcnow()
+
+
+def _rules_dirty() -> Mapped[bool]:
+    """Set by every insert and update made through SQLAlchemy (``onupdate``); the anomaly rules clear it once they
+    have looked at the row, so each run evaluates only what changed (app/tracking/rules.py)."""
+    return mapped_column(Boolean, default=True, onupdate=True, server_default=true())
+
+
+def _dirty_index(table: str) -> Index:
+    """A partial index holding only the rows the rules have not looked at yet: empty in the steady state."""
+    return Index(
+        f"ix_{table}_rules_dirty",
+        "id",
+        sqlite_where=text("rules_dirty = 1"),
+        postgresql_where=text("rules_dirty"),
+    )
 
 
 class Shop(Base):
@@ -108,6 +126,8 @@ class Order(Base):
         Index("ix_orders_status_shop", "status", "shop_id"),
         Index("ix_orders_receiver_phone", "receiver_phone"),
         Index("ix_orders_receiver_name", "receiver_name"),
+        Index("ix_orders_paid_at", "paid_at"),
+        _dirty_index("orders"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,6 +163,7 @@ class Order(Base):
     # hash of the fields an import sets, to tell "unchanged" from "updated" cheaply
     content_hash: Mapped[str] = mapped_column(String(40), default="")
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    rules_dirty: Mapped[bool] = _rules_dirty()
 
     shop: Mapped[Shop] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
@@ -171,6 +192,7 @@ class Shipment(Base):
     """A parcel to send: one or more orders (merge), or part of an order (split)."""
 
     __tablename__ = "shipments"
+    __table_args__ = (_dirty_index("shipments"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
@@ -186,6 +208,7 @@ class Shipment(Base):
     )
     printed_at: Mapped[datetime | None] = mapped_column(default=None)
     print_count: Mapped[int] = mapped_column(Integer, default=0)
+    rules_dirty: Mapped[bool] = _rules_dirty()
 
     orders: Mapped[list[Order]] = relationship(secondary=shipment_orders, back_populates="shipments")
     waybills: Mapped[list[Waybill]] = relationship(
@@ -224,6 +247,12 @@ class Waybill(Base):
         Index("ix_waybills_state", "state"),
         Index("ix_waybills_track", "is_final", "next_poll_at"),
         Index("ix_waybills_number", "waybill_no"),
+        # the anomaly rules find the parcels whose thresholds were crossed since their last run by these
+        Index("ix_waybills_issued_at", "issued_at"),
+        Index("ix_waybills_last_trace_at", "last_trace_at"),
+        Index("ix_waybills_estimated_delivery", "estimated_delivery"),
+        Index("ix_waybills_status_since", "status_since"),
+        _dirty_index("waybills"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -257,6 +286,7 @@ class Waybill(Base):
     last_polled_at: Mapped[datetime | None] = mapped_column(default=None)
     next_poll_at: Mapped[datetime | None] = mapped_column(default=None)
     carrier_hint: Mapped[str] = mapped_column(String(40), default="")
+    rules_dirty: Mapped[bool] = _rules_dirty()
 
     shipment: Mapped[Shipment] = relationship(back_populates="waybills", foreign_keys=[shipment_id])
     carrier_account: Mapped[CarrierAccount] = relationship()

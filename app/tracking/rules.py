@@ -9,7 +9,9 @@ For every kind the matching subjects (waybills; orders for ``ship_late``) are co
 - an acknowledged one stays acknowledged while its condition holds.
 
 The waybill rules (conditions.py) are fused into one SELECT with one 0/1 column per kind, so 100,000 active
-parcels cost one scan, not nine; only the matching rows come back to Python. The unique ``active_key``
+parcels cost one scan, not nine; only the matching rows come back to Python. Runs are incremental: only the rows
+that changed, or whose thresholds time crossed, since the last run are looked at (rule_scope.py), with a full run
+now and then as a safety net. The unique ``active_key``
 (``kind:w<waybill>`` / ``ship_late:o<order>``) makes two stations evaluating at once harmless.
 """
 
@@ -21,14 +23,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import case, exists, false, func, literal, not_, or_, select, update
+from sqlalchemy import Select, case, exists, false, func, literal, not_, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.db import Store
 from app.domain import AnomalyKind, AnomalyState, OrderStatus, WaybillState
 from app.models import Anomaly, Order, Shipment, TrackingEvent, Waybill, shipment_orders
+from app.tracking import rule_scope
 from app.tracking.conditions import HIGH, SEVERITY, surely_fine, waybill_rules
+from app.tracking.rule_scope import Scope
 from app.tracking.settings import TrackingSettings, load_settings
 from app.tracking.sqlutil import insert_ignore
 
@@ -44,6 +48,8 @@ class RuleReport:
     active: int  # open + acknowledged after this run
     opened_by_kind: dict[str, int] = field(default_factory=dict)
     new_high_ids: tuple[int, ...] = ()  # new high-severity anomalies (to notify)
+    incremental: bool = False  # only what changed since the last run was looked at
+    checked: int = 0  # waybills and orders looked at by an incremental run
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -51,6 +57,8 @@ class RuleReport:
             "anomalies_resolved": self.resolved,
             "anomalies_active": self.active,
             "opened_by_kind": dict(self.opened_by_kind),
+            "rules_incremental": self.incremental,
+            "rules_checked": self.checked,
         }
 
 
@@ -73,9 +81,15 @@ def active_key(kind: AnomalyKind | str, *, waybill_id: int | None = None, order_
 
 
 def _waybill_matches(
-    session: Session, now: datetime, settings: TrackingSettings, kinds: set[AnomalyKind]
+    session: Session,
+    now: datetime,
+    settings: TrackingSettings,
+    kinds: set[AnomalyKind],
+    ids: frozenset[int] | None = None,
 ) -> dict[AnomalyKind, set[int]]:
-    """kind -> ids of the issued, non-final waybills matching it: one scan, one bit per kind in one integer."""
+    """kind -> ids of the issued, non-final waybills matching it: one scan, one bit per kind in one integer.
+
+    ``ids`` limits the scan to those waybills (an incremental run); None scans them all."""
     rules = [r for r in waybill_rules(now, settings) if r.kind in kinds]
     found: dict[AnomalyKind, set[int]] = {r.kind: set() for r in rules}
     if not rules:
@@ -88,12 +102,22 @@ def _waybill_matches(
         or_(*[r.condition for r in rules]),
     )
     sets = [found[r.kind] for r in rules]
-    for waybill_id, mask in session.connection().execute(query):
-        while mask:  # usually one bit: a parcel shows one problem at a time
-            low = mask & -mask
-            sets[low.bit_length() - 1].add(waybill_id)
-            mask ^= low
+    for part in _parts(query, Waybill.id, ids):
+        for waybill_id, mask in session.connection().execute(part):
+            while mask:  # usually one bit: a parcel shows one problem at a time
+                low = mask & -mask
+                sets[low.bit_length() - 1].add(waybill_id)
+                mask ^= low
     return found
+
+
+def _parts(query: Select[Any], key: Any, ids: frozenset[int] | None) -> Iterator[Select[Any]]:
+    """The query as is (``ids`` None), or once per chunk of ``ids`` (none at all when ``ids`` is empty)."""
+    if ids is None:
+        yield query
+        return
+    for chunk in _chunks(sorted(ids)):
+        yield query.where(key.in_(chunk))
 
 
 def _waybill_subjects(
@@ -110,7 +134,9 @@ def _waybill_subjects(
     return found
 
 
-def _ship_late_matches(session: Session, now: datetime, settings: TrackingSettings) -> dict[int, _Match]:
+def _ship_late_matches(
+    session: Session, now: datetime, settings: TrackingSettings, ids: frozenset[int] | None = None
+) -> dict[int, _Match]:
     from datetime import timedelta
 
     printed = exists(
@@ -127,15 +153,21 @@ def _ship_late_matches(session: Session, now: datetime, settings: TrackingSettin
         Order.status == OrderStatus.PAID.value,
         Order.on_hold == false(),
         Order.platform_waybill == "",
-        Order.paid_at.is_not(None),
-        Order.paid_at <= now - timedelta(hours=settings.ship_late_hours),
+        # compared through coalesce(): an expression, so the planner cannot pick the paid_at index (kept for the
+        # incremental runs' time windows), whose range here is nearly every order; NULL never matches
+        func.coalesce(Order.paid_at, null()) <= now - timedelta(hours=settings.ship_late_hours),
         ~printed,
     )
-    return {oid: _Match(None, sid, oid, paid) for oid, paid, sid in session.connection().execute(query)}
+    return {
+        oid: _Match(None, sid, oid, paid)
+        for part in _parts(query, Order.id, ids)
+        for oid, paid, sid in session.connection().execute(part)
+    }
 
 
-def _active(session: Session, kinds: Iterable[AnomalyKind]) -> dict[AnomalyKind, dict[int, int]]:
-    """kind -> subject id (waybill, or order for ship_late) -> anomaly id, for open and acknowledged ones."""
+def _active(session: Session, kinds: Iterable[AnomalyKind], scope: Scope) -> dict[AnomalyKind, dict[int, int]]:
+    """kind -> subject id (waybill, or order for ship_late) -> anomaly id, for the open and acknowledged ones whose
+    subject is in ``scope``."""
     result: dict[AnomalyKind, dict[int, int]] = defaultdict(dict)
     kind_values = [k.value for k in kinds]
     rows = session.connection().execute(
@@ -147,7 +179,8 @@ def _active(session: Session, kinds: Iterable[AnomalyKind]) -> dict[AnomalyKind,
     for aid, kind, waybill_id, order_id in rows:
         k = by_value[kind]
         subject = order_id if k is AnomalyKind.SHIP_LATE else waybill_id
-        if subject is not None:
+        within = scope.order_ids if k is AnomalyKind.SHIP_LATE else scope.waybill_ids
+        if subject is not None and (within is None or subject in within):
             result[k][subject] = aid
     return result
 
@@ -227,14 +260,16 @@ def _evaluate(
 ) -> RuleReport:
     chosen = set(kinds) if kinds is not None else set(AnomalyKind)
     rules_settings = settings or load_settings(session)
-    matched: dict[AnomalyKind, set[int]] = _waybill_matches(
-        session, now, rules_settings, chosen - {AnomalyKind.SHIP_LATE}
+    # some kinds only: a full run of those, leaving the dirty flags for the next run of all of them
+    scope = rule_scope.plan(session, now, rules_settings) if kinds is None else rule_scope.FULL
+    matched = _waybill_matches(
+        session, now, rules_settings, chosen - {AnomalyKind.SHIP_LATE}, scope.waybill_ids
     )
     late: dict[int, _Match] = {}
     if AnomalyKind.SHIP_LATE in chosen:
-        late = _ship_late_matches(session, now, rules_settings)
+        late = _ship_late_matches(session, now, rules_settings, scope.order_ids)
         matched[AnomalyKind.SHIP_LATE] = set(late)
-    active = _active(session, chosen)
+    active = _active(session, chosen, scope)
 
     new_rows: list[tuple[AnomalyKind, _Match]] = []
     gone: list[int] = []
@@ -288,6 +323,8 @@ def _evaluate(
         active=int(total_active),
         opened_by_kind=dict(opened_by_kind),
         new_high_ids=tuple(sorted(new_high)),
+        incremental=not scope.full,
+        checked=0 if scope.full else len(scope.waybill_ids or ()) + len(scope.order_ids or ()),
     )
 
 
