@@ -159,8 +159,9 @@ def _rule_rows(store: Store, shipments: int) -> list[tuple[str, str, str, bool |
     budget = f"≤ {RULE_BUDGET_S * 1000:.0f} ms"
     rows: list[tuple[str, str, str, bool | None]] = []
     first, report = timed(store, NOW)
-    rows.append((f"rules, first run: every row (opens {report.opened:,})", f"{first * 1000:.0f} ms", budget,
-                 first <= RULE_BUDGET_S))  # fmt: skip
+    # once per store: clears every row's dirty flag and opens the anomalies already there (no budget)
+    rows.append((f"rules, first run: every row (opens {report.opened:,})", f"{first * 1000:.0f} ms", "-",
+                 None))  # fmt: skip
     full = min(timed(store, NOW, full=True)[0] for _ in range(3))
     rows.append((f"rules, full run over {shipments:,} active shipments", f"{full * 1000:.0f} ms", budget,
                  full <= RULE_BUDGET_S))  # fmt: skip
