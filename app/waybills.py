@@ -25,7 +25,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Table, bindparam, func, select, update
+from sqlalchemy import DateTime, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app.audit import record_audit
@@ -45,7 +45,7 @@ from app.clock import utcnow
 from app.db import Store
 from app.domain import OrderStatus, WaybillState
 from app.errors import NotFound, UsageError
-from app.models import Order, Sender, Shipment, Waybill
+from app.models import Order, Sender, Shipment, Waybill, shipment_orders
 from app.orders.shipments import ensure_shipment, resolve_order
 from app.ratelimit import RateLimiter
 from app.secrets import SecretStore
@@ -58,6 +58,7 @@ GATHER_S = 0.01
 
 _WB: Table = Waybill.__table__  # type: ignore[assignment]
 _SH: Table = Shipment.__table__  # type: ignore[assignment]
+_OR: Table = Order.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -251,13 +252,23 @@ _LOAD = selectinload(Order.shipments).options(
 )
 
 
-def _make_missing_shipments(session: Session, orders: list[Order]) -> None:
-    """One parcel for each order that has none yet, in one flush."""
-    missing = [o for o in orders if not o.shipments]
-    for order in missing:
-        session.add(Shipment(shop_id=order.shop_id, orders=[order], waybills=[]))
-    if missing:
-        session.flush()
+def _make_missing_shipments(session: Session, order_ids: Sequence[int]) -> None:
+    """One parcel for each of these orders that has none yet: Core inserts (the ORM's unit of work cost more CPU
+    than a batch's HTTP calls), so the caller loads the orders afterwards."""
+    has_one = select(shipment_orders.c.order_id).where(shipment_orders.c.order_id == _OR.c.id).exists()
+    conn = session.connection()
+    missing = conn.execute(select(_OR.c.id, _OR.c.shop_id).where(_OR.c.id.in_(order_ids), ~has_one)).all()
+    if not missing:
+        return
+    created = conn.execute(
+        insert(_SH).returning(_SH.c.id, sort_by_parameter_order=True),
+        [{"shop_id": shop_id} for _, shop_id in missing],
+    ).scalars()
+    insert_rows(
+        conn,
+        shipment_orders,
+        [{"shipment_id": sid, "order_id": oid} for sid, (oid, _) in zip(created, missing, strict=True)],
+    )
 
 
 READY_PAGE = 200
@@ -275,19 +286,25 @@ def _ready_shipments(session: Session) -> Iterator[Shipment]:
     seen: set[int] = set()
     last_id = 0
     while True:
-        orders = list(
+        page = list(
             session.scalars(
                 _ready_orders()
+                .with_only_columns(Order.id)
                 .where(Order.id > last_id)
-                .options(_LOAD, selectinload(Order.lines))
                 .order_by(Order.id)
                 .limit(READY_PAGE)
             )
         )
-        if not orders:
+        if not page:
             break
-        last_id = orders[-1].id
-        _make_missing_shipments(session, orders)
+        last_id = page[-1]
+        _make_missing_shipments(session, page)
+        orders = session.scalars(
+            select(Order)
+            .where(Order.id.in_(page))
+            .options(_LOAD, selectinload(Order.lines))
+            .order_by(Order.id)
+        ).all()
         for order in orders:
             if any(s.active_waybill_id for s in order.shipments):
                 continue

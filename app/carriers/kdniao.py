@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -151,7 +151,18 @@ def encode_form(request_type: str, ebusiness_id: str, request_data: str, app_key
         "DataSign": data_sign(request_data, app_key),
         "DataType": "2",
     }
-    return urlencode(fields, encoding="utf-8").encode("ascii")
+    return "&".join(f"{name}={form_quote(value)}" for name, value in fields.items()).encode("ascii")
+
+
+# application/x-www-form-urlencoded, byte by byte as urllib's quote_plus does it (letters, digits and "_.-~" as
+# they are, space as "+", every other UTF-8 byte as %XX), through one str.translate: a request carries a few KB of
+# Chinese JSON, and quote_plus's per-byte Python loop cost more CPU than the rest of the request
+_FORM_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_FORM_TABLE = {b: "+" if b == 0x20 else f"%{b:02X}" for b in range(256) if b not in _FORM_SAFE}
+
+
+def form_quote(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1").translate(_FORM_TABLE)
 
 
 class KdniaoClient:

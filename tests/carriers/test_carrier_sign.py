@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from urllib.parse import parse_qs, quote_plus
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.carriers.kdniao import encode_form, form_quote
 from app.carriers.sign import data_sign, verify_sign
 
 PUBLISHED_DATA = "{'OrderCode':'','ShipperCode':'SF','LogisticCode':'118954907573'}"
@@ -34,3 +39,17 @@ def test_verify_sign_accepts_only_the_right_sign() -> None:
     assert not verify_sign(PUBLISHED_DATA + " ", PUBLISHED_KEY, PUBLISHED_SIGN)
     assert not verify_sign(PUBLISHED_DATA, PUBLISHED_KEY, "")
     assert not verify_sign(PUBLISHED_DATA, PUBLISHED_KEY, "非ASCII签名")
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_form_quote_is_quote_plus(text: str) -> None:
+    """The fast form encoder agrees with urllib's quote_plus on any text (CJK, emoji, controls, spaces)."""
+    assert form_quote(text) == quote_plus(text)
+
+
+def test_encoded_form_parses_back_to_the_signed_fields() -> None:
+    data = '{"OrderCode":"KD1-2-1","Receiver":{"Name":"张三 李","Address":"北京市&朝阳区=100%"}}'
+    body = encode_form("1007", "E1", data, "key")
+    fields = parse_qs(body.decode("ascii"), keep_blank_values=True, strict_parsing=True)
+    assert fields == {"RequestType": ["1007"], "EBusinessID": ["E1"], "RequestData": [data],
+                      "DataSign": [data_sign(data, "key")], "DataType": ["2"]}  # fmt: skip
