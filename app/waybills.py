@@ -14,6 +14,7 @@ two waybills. Two stations issuing the same shipment at once end the same way.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -25,8 +26,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Table, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import DateTime, Table, bindparam, func, select, update
+from sqlalchemy.orm import Session
 
 from app.audit import record_audit
 from app.bulk import insert_rows
@@ -36,7 +37,6 @@ from app.carriers import (
     CarrierConfigError,
     CarrierRejected,
     CarrierTransient,
-    Goods,
     IssuedWaybill,
     IssueRequest,
     Party,
@@ -45,20 +45,20 @@ from app.clock import utcnow
 from app.db import Store
 from app.domain import OrderStatus, WaybillState
 from app.errors import NotFound, UsageError
-from app.models import Order, Sender, Shipment, Waybill, shipment_orders
+from app.models import Order, Sender, Shipment, Waybill
 from app.orders.shipments import ensure_shipment, resolve_order
 from app.ratelimit import RateLimiter
 from app.secrets import SecretStore
 from app.shops import get_sender
 from app.tracking.times import parse_carrier_utc
+from app.waybill_parcels import Parcel, load_parcels, ready_orders, ready_parcels
 from app.workspace import workspace_id
 
 Progress = Callable[[int, int], None]
-GATHER_S = 0.01
+GATHER_S = 0.025
 
 _WB: Table = Waybill.__table__  # type: ignore[assignment]
 _SH: Table = Shipment.__table__  # type: ignore[assignment]
-_OR: Table = Order.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -127,19 +127,6 @@ class _Batch:
     results: list[IssueResult] = field(default_factory=list)
 
 
-def _party_from_order(order: Order) -> Party:
-    return Party(
-        name=order.receiver_name,
-        mobile=order.receiver_phone,
-        tel=order.receiver_tel,
-        province=order.province,
-        city=order.city,
-        district=order.district,
-        address=order.address,
-        postcode=order.postcode,
-    )
-
-
 def _party_from_sender(sender: Sender) -> Party:
     return Party(
         name=sender.name,
@@ -154,18 +141,6 @@ def _party_from_sender(sender: Sender) -> Party:
     )
 
 
-def _goods(shipment: Shipment) -> tuple[Goods, ...]:
-    allocation = shipment.line_allocation or {}
-    goods = []
-    for order in shipment.orders:
-        for line in order.lines:
-            if allocation and "parcel" not in allocation and str(line.id) not in allocation:
-                continue
-            goods.append(Goods(name=line.title[:100] or "商品", quantity=line.quantity,
-                               price=float(line.price or 0)))  # fmt: skip
-    return tuple(goods) or (Goods(name="商品", quantity=1),)
-
-
 def _refusal(order: Order) -> str:
     if order.on_hold:
         return f"订单已挂起，不能取号：{order.hold_reason} / the order is on hold and gets no waybill"
@@ -175,9 +150,9 @@ def _refusal(order: Order) -> str:
 
 
 def _claim_all(
-    session: Session, account: AccountConfig, sender: Sender, shipments: list[Shipment], batch: _Batch
+    session: Session, account: AccountConfig, sender: Sender, parcels: list[Parcel], batch: _Batch
 ) -> None:
-    """Put each shipment's waybill row in ``requesting`` (the same row and OrderCode as any earlier attempt).
+    """Put each parcel's waybill row in ``requesting`` (the same row and OrderCode as any earlier attempt).
 
     Plain Core statements (a batch is hundreds of rows); the caller commits before any network call.
     """
@@ -186,20 +161,14 @@ def _claim_all(
     reused: list[dict[str, Any]] = []
     fresh: list[dict[str, Any]] = []
     codes: list[str] = []
-    for shipment in shipments:
-        pending = [
-            w
-            for w in shipment.waybills
-            if w.state in (WaybillState.REQUESTING.value, WaybillState.FAILED.value)
-        ]
-        if pending:
-            code = pending[-1].order_code
+    for parcel in parcels:
+        if parcel.pending_code is not None:
+            code = parcel.pending_code
             reused.append({"code": code})
         else:
-            generation = 1 + sum(1 for w in shipment.waybills if w.state == WaybillState.CANCELLED.value)
-            code = f"{prefix}-{shipment.id}-{generation}"
+            code = f"{prefix}-{parcel.id}-{parcel.cancelled + 1}"
             fresh.append(
-                {"shipment_id": shipment.id, "carrier_account_id": account.id, "order_code": code,
+                {"shipment_id": parcel.id, "carrier_account_id": account.id, "order_code": code,
                  "state": WaybillState.REQUESTING.value, "shipper_code": account.shipper_code, "attempts": 1,
                  "claimed_at": now, "child_waybill_nos": [], "error": ""}
             )  # fmt: skip
@@ -220,21 +189,20 @@ def _claim_all(
             ),
             reused,
         )
-    conn.execute(update(_SH).where(_SH.c.id.in_([s.id for s in shipments])).values(sender_id=sender.id))
+    conn.execute(update(_SH).where(_SH.c.id.in_([p.id for p in parcels])).values(sender_id=sender.id))
     found = conn.execute(select(_WB.c.order_code, _WB.c.id).where(_WB.c.order_code.in_(codes)))
     ids = {code: waybill_id for code, waybill_id in found}
     sender_party = _party_from_sender(sender)
-    for shipment, code in zip(shipments, codes, strict=True):
-        first = shipment.orders[0]
-        remark = "；".join(o.seller_remark for o in shipment.orders if o.seller_remark)[:60]
+    for parcel, code in zip(parcels, codes, strict=True):
+        remark = "；".join(o.seller_remark for o in parcel.orders if o.seller_remark)[:60]
         request = IssueRequest(
             order_code=code,
             shipper_code=account.shipper_code,
             sender=sender_party,
-            receiver=_party_from_order(first),
-            goods=_goods(shipment),
-            quantity=max(1, shipment.parcel_count),
-            weight_kg=shipment.weight_g / 1000,
+            receiver=parcel.orders[0].receiver,
+            goods=parcel.goods,
+            quantity=parcel.parcel_count,
+            weight_kg=parcel.weight_g / 1000,
             remark=remark,
             pay_type=account.pay_type,
             exp_type=account.exp_type,
@@ -242,88 +210,11 @@ def _claim_all(
             customer_pwd=account.customer_pwd,
             month_code=account.month_code,
         )
-        orders = tuple((o.id, o.platform_order_id) for o in shipment.orders)
-        batch.claims.append(_Claim(ids[code], shipment.id, code, orders, request))
+        orders = tuple((o.id, o.platform_order_id) for o in parcel.orders)
+        batch.claims.append(_Claim(ids[code], parcel.id, code, orders, request))
 
 
-_LOAD = selectinload(Order.shipments).options(
-    selectinload(Shipment.waybills),
-    selectinload(Shipment.orders).selectinload(Order.lines),
-)
-
-
-def _make_missing_shipments(session: Session, order_ids: Sequence[int]) -> None:
-    """One parcel for each of these orders that has none yet: Core inserts (the ORM's unit of work cost more CPU
-    than a batch's HTTP calls), so the caller loads the orders afterwards."""
-    has_one = select(shipment_orders.c.order_id).where(shipment_orders.c.order_id == _OR.c.id).exists()
-    conn = session.connection()
-    missing = conn.execute(select(_OR.c.id, _OR.c.shop_id).where(_OR.c.id.in_(order_ids), ~has_one)).all()
-    if not missing:
-        return
-    created = conn.execute(
-        insert(_SH).returning(_SH.c.id, sort_by_parameter_order=True),
-        [{"shop_id": shop_id} for _, shop_id in missing],
-    ).scalars()
-    insert_rows(
-        conn,
-        shipment_orders,
-        [{"shipment_id": sid, "order_id": oid} for sid, (oid, _) in zip(created, missing, strict=True)],
-    )
-
-
-READY_PAGE = 200
-
-
-def _ready_orders() -> Any:
-    return select(Order).where(
-        Order.status == OrderStatus.PAID.value, Order.on_hold.is_(False), Order.platform_waybill == ""
-    )
-
-
-def _ready_shipments(session: Session) -> Iterator[Shipment]:
-    """Every ready order's parcel, loaded a page at a time (so the first requests go out while the rest loads),
-    then any parcel a killed run left ``requesting``, whatever its orders' filters say now."""
-    seen: set[int] = set()
-    last_id = 0
-    while True:
-        page = list(
-            session.scalars(
-                _ready_orders()
-                .with_only_columns(Order.id)
-                .where(Order.id > last_id)
-                .order_by(Order.id)
-                .limit(READY_PAGE)
-            )
-        )
-        if not page:
-            break
-        last_id = page[-1]
-        _make_missing_shipments(session, page)
-        orders = session.scalars(
-            select(Order)
-            .where(Order.id.in_(page))
-            .options(_LOAD, selectinload(Order.lines))
-            .order_by(Order.id)
-        ).all()
-        for order in orders:
-            if any(s.active_waybill_id for s in order.shipments):
-                continue
-            for shipment in order.shipments:
-                if shipment.id not in seen:
-                    seen.add(shipment.id)
-                    yield shipment
-    stuck = session.scalars(
-        select(Shipment)
-        .join(Waybill, Waybill.shipment_id == Shipment.id)
-        .where(Waybill.state == WaybillState.REQUESTING.value, Shipment.active_waybill_id.is_(None))
-    )
-    for shipment in stuck:
-        if shipment.id not in seen:
-            seen.add(shipment.id)
-            yield shipment
-
-
-def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> list[Shipment]:
+def _named_parcels(session: Session, refs: Sequence[str], batch: _Batch) -> list[Parcel]:
     """The named orders' parcels without a waybill; orders already issued or refused go to the results."""
     shipments: dict[int, Shipment] = {}
     for ref in refs:
@@ -346,7 +237,9 @@ def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> li
         for shipment in order.shipments or [ensure_shipment(session, order)]:
             if not shipment.active_waybill_id:
                 shipments.setdefault(shipment.id, shipment)
-    return list(shipments.values())
+    session.flush()
+    parcels = load_parcels(session.connection(), list(shipments))
+    return [parcels[sid] for sid in shipments if sid in parcels]
 
 
 # Prepared once, on the tables (plain Core): recording an answer is one row of an executemany.
@@ -380,7 +273,13 @@ _FAILED = (
 
 def _estimated(issued: IssuedWaybill) -> datetime | None:
     """The carrier's estimate (China time) as store time (UTC)."""
-    return parse_carrier_utc(issued.estimated_delivery) if issued.estimated_delivery else None
+    return _parse_estimate(issued.estimated_delivery) if issued.estimated_delivery else None
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_estimate(text: str) -> datetime | None:
+    """Cached: a batch's estimates repeat (a handful of days), and strptime costs ~0.1 ms a call."""
+    return parse_carrier_utc(text)
 
 
 def _record_all(session: Session, outcomes: list[tuple[_Claim, IssuedWaybill | str]], batch: _Batch) -> None:
@@ -432,10 +331,10 @@ def issue_waybills(
         sender_row = get_sender(session, sender)
         account = account_config(session, secrets, account_row)
         if refs is None:
-            shipments: Iterator[Shipment] = _ready_shipments(session)
-            total = session.scalar(select(func.count()).select_from(_ready_orders().subquery())) or 0
+            shipments: Iterator[Parcel] = ready_parcels(session)
+            total = session.scalar(select(func.count()).select_from(ready_orders().subquery())) or 0
         else:
-            named = _named_shipments(session, refs, batch)
+            named = _named_parcels(session, refs, batch)
             shipments, total = iter(named), len(named)
         session.commit()
         own_client = client is None
@@ -460,7 +359,7 @@ def _pipeline(
     client: CarrierClient,
     account: AccountConfig,
     sender: Sender,
-    shipments: Iterator[Shipment],
+    shipments: Iterator[Parcel],
     total: int,
     batch: _Batch,
     concurrency: int,
