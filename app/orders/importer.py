@@ -192,12 +192,8 @@ def _write(
 
 
 def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder]) -> tuple[int, int, int]:
-    existing: dict[str, tuple[int, str]] = {
-        pid: (oid, digest)
-        for oid, pid, digest in conn.execute(_EXISTING, {"shop": shop_id, "ids": [o[0] for o in chunk]})
-        .tuples()
-        .all()
-    }
+    found_rows = conn.execute(_EXISTING, {"shop": shop_id, "ids": [o[0] for o in chunk]}).all()
+    existing: dict[str, tuple[int, str]] = {pid: (oid, digest) for oid, pid, digest in found_rows}
     now = utcnow()
     new: list[PreparedOrder] = []
     changed: list[tuple[int, PreparedOrder]] = []
@@ -217,11 +213,9 @@ def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder])
         last = conn.execute(_LAST_ID).scalar() or 0
         fixed = {"shop_id": shop_id, "imported_at": now, "updated_at": now, "weight_g": 0}
         insert_tuples(conn, orders_t, _NEW_ORDER_COLUMNS, [(pid, *values) for pid, values, _ in new], fixed)
-        new_ids = dict(conn.execute(_IDS_AFTER, {"shop": shop_id, "after": last}).tuples().all())
+        new_ids = dict(conn.execute(_IDS_AFTER, {"shop": shop_id, "after": last}).all())
         if not all(o[0] in new_ids for o in new):
-            new_ids = dict(
-                conn.execute(_IDS_OF, {"shop": shop_id, "ids": [o[0] for o in new]}).tuples().all()
-            )
+            new_ids = dict(conn.execute(_IDS_OF, {"shop": shop_id, "ids": [o[0] for o in new]}).all())
         insert_tuples(
             conn,
             lines_t,
