@@ -31,9 +31,11 @@ def insert_tuples(
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     fixed: Mapping[str, Any] | None = None,
+    decode: Mapping[str, Callable[[Any], Any]] | None = None,
 ) -> None:
     """Insert ``rows``, each a sequence of values in the order of ``columns``. ``fixed`` holds the values that
-    are the same in every row (processed once); the other columns get their default."""
+    are the same in every row (processed once); the other columns get their default. ``decode`` turns the given
+    values of a column (other than None) into the column's values, for rows that carry them as text."""
     if not rows:
         return
     dialect = conn.dialect
@@ -45,7 +47,13 @@ def insert_tuples(
     # the fixed values and the defaults of the columns not given: one processed value for the whole batch
     constants = {**_defaults(table, [*given, *(fixed or {})]), **(fixed or {})}
     constants = {c: (p(v) if (p := processor(c)) else v) for c, v in constants.items()}
-    processed = [(i, p) for i, c in enumerate(given) if (p := processor(c)) is not None]
+    processed: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, column in enumerate(given):
+        process = processor(column)
+        if decode and column in decode:
+            process = _decoding(decode[column], process)
+        if process is not None:
+            processed.append((i, process))
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     names = given + list(constants)
@@ -63,6 +71,12 @@ def insert_tuples(
         tail = tuple(constants.values())
         params = [(*row, *tail) for row in rows]
     conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+
+
+def _decoding(convert: Callable[[Any], Any], process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    if process is None:
+        return lambda value: None if value is None else convert(value)
+    return lambda value: process(None if value is None else convert(value))
 
 
 def _process_column(process: Callable[[Any], Any], values: Sequence[Any]) -> Sequence[Any]:

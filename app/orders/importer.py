@@ -23,9 +23,17 @@ from app.domain import Platform
 from app.errors import InputError
 from app.models import ImportRun, Order, OrderLine, Shipment, shipment_orders
 from app.orders import profiles
-from app.orders.intake import RowError, header_warnings, record_chunks
-from app.orders.prepared import LINE_FIELDS, ORDER_FIELDS, PreparedOrder, order_values, prepare
-from app.orders.reading import read_table
+from app.orders.intake import RowError
+from app.orders.prepared import (
+    LINE_DECODE,
+    LINE_FIELDS,
+    ORDER_DECODE,
+    ORDER_FIELDS,
+    PreparedOrder,
+    line_values,
+    order_values,
+)
+from app.orders.source import open_source
 from app.shops import get_shop
 
 CHUNK = 2000
@@ -62,26 +70,6 @@ class ImportReport:
         }
 
 
-def choose_profile(
-    fmt: str, headers: tuple[str, ...], mapping: str | None, platform: Platform
-) -> profiles.Profile:
-    if mapping:
-        return profiles.generic_from_mapping(mapping, platform)
-    if fmt == "generic":
-        raise InputError("通用格式需要 --mapping 映射文件", "the generic format needs a --mapping file")
-    if fmt != "auto":
-        return profiles.by_name(fmt)
-    found = profiles.detect(headers)
-    if found is None:
-        shown = ", ".join(h for h in headers[:8] if h)
-        raise InputError(
-            f"无法识别文件格式（表头：{shown}…）；请用 --format 指定，或用 --format generic --mapping 提供列映射",
-            f"unrecognised file layout (header: {shown}…); name it with --format, or give "
-            "--format generic --mapping FILE",
-        )
-    return found
-
-
 def import_file(
     store: Store,
     path: str | Path,
@@ -89,36 +77,36 @@ def import_file(
     fmt: str = "auto",
     mapping: str | None = None,
     progress: Progress | None = None,
+    child: bool | None = None,
 ) -> ImportReport:
+    """Import the orders of the file at ``path`` into the shop. ``child``: read and build the orders in a child
+    process while this one writes (None: for files large enough to gain from it, see :mod:`app.orders.source`)."""
     if fmt not in profiles.FORMATS:
         raise InputError(f"未知的格式 {fmt}", f"unknown format {fmt}")
     with store.session() as session:
         shop = get_shop(session, shop_name)
         shop_id, platform = shop.id, Platform(shop.platform)
-    table = read_table(path)
-    profile = choose_profile(fmt, table.headers, mapping, platform)
-    chunks = record_chunks(table, profile, CHUNK)  # checks the columns: nothing written yet
-    warnings = header_warnings(table)
-    if profile.platform not in {platform, Platform.GENERIC} and {profile.platform, platform} != {
-        Platform.TAOBAO,
-        Platform.TMALL,
-    }:
-        warnings.append(
-            f"文件是 {profile.label_zh} 格式，店铺 {shop_name} 是 {platform.value} / "
-            f"the file is a {profile.name} export but shop {shop_name} is {platform.value}"
-        )
-    if not table.rows:
-        raise InputError(
-            f"{table.path}：只有表头，没有订单", f"{table.path}: a header and no orders", path=table.path
-        )
-
-    prepared = (([prepare(r) for r in records], errs) for records, errs in chunks)
-    counts, errors = _write(store, shop_id, prepared, len(table.rows), progress)
+    # the file is read and its columns checked before anything is written (an unreadable file writes nothing)
+    with open_source(path, fmt, mapping, platform, CHUNK, child) as (info, chunks):
+        warnings = list(info.warnings)
+        if info.platform not in {platform, Platform.GENERIC} and {info.platform, platform} != {
+            Platform.TAOBAO,
+            Platform.TMALL,
+        }:
+            warnings.append(
+                f"文件是 {info.profile_label_zh} 格式，店铺 {shop_name} 是 {platform.value} / "
+                f"the file is a {info.profile} export but shop {shop_name} is {platform.value}"
+            )
+        if not info.rows:
+            raise InputError(
+                f"{info.path}：只有表头，没有订单", f"{info.path}: a header and no orders", path=info.path
+            )
+        counts, errors = _write(store, shop_id, chunks, info.rows, progress)
     report = ImportReport(
         path=str(path),
         shop=shop_name,
-        profile=profile.name,
-        encoding=table.encoding,
+        profile=info.profile,
+        encoding=info.encoding,
         imported=counts[0],
         updated=counts[1],
         unchanged=counts[2],
@@ -131,7 +119,7 @@ def import_file(
             ImportRun(
                 shop_id=shop_id,
                 source=str(path)[:500],
-                profile=profile.name,
+                profile=info.profile,
                 imported=report.imported,
                 updated=report.updated,
                 unchanged=report.unchanged,
@@ -212,7 +200,14 @@ def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder])
         # the new ids: those above the largest id before the insert (ids only grow), by the orders' ids if not
         last = conn.execute(_LAST_ID).scalar() or 0
         fixed = {"shop_id": shop_id, "imported_at": now, "updated_at": now, "weight_g": 0}
-        insert_tuples(conn, orders_t, _NEW_ORDER_COLUMNS, [(pid, *values) for pid, values, _ in new], fixed)
+        insert_tuples(
+            conn,
+            orders_t,
+            _NEW_ORDER_COLUMNS,
+            [(pid, *values) for pid, values, _ in new],
+            fixed,
+            ORDER_DECODE,
+        )
         new_ids = dict(conn.execute(_IDS_AFTER, {"shop": shop_id, "after": last}).all())
         if not all(o[0] in new_ids for o in new):
             new_ids = dict(conn.execute(_IDS_OF, {"shop": shop_id, "ids": [o[0] for o in new]}).all())
@@ -221,6 +216,7 @@ def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder])
             lines_t,
             _NEW_LINE_COLUMNS,
             [(new_ids[pid], *line) for pid, _, lines in new for line in lines],
+            decode=LINE_DECODE,
         )
 
     if changed:
@@ -247,6 +243,6 @@ def _apply_updates(conn: Connection, changed: list[tuple[int, PreparedOrder]], n
         conn.execute(update(orders_t).where(orders_t.c.id == order_id).values(**values))
         if order_id not in with_waybill:
             conn.execute(delete(lines_t).where(lines_t.c.order_id == order_id))
-            rows = [dict(zip(_NEW_LINE_COLUMNS, (order_id, *line), strict=True)) for line in order[2]]
+            rows = [line_values(order_id, line) for line in order[2]]
             if rows:
                 conn.execute(insert(lines_t), rows)

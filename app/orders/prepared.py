@@ -2,12 +2,16 @@
 
 A prepared order is ``(platform_order_id, values, lines)``: ``values`` holds the ``orders`` columns named in
 :data:`ORDER_FIELDS`, in that order; each of ``lines`` holds the ``order_lines`` columns in :data:`LINE_FIELDS`
-(the order's id is added when it is known). Values are plain Python values (text, numbers, ``Decimal``,
-``datetime``, a dict for ``extra``); the database driver's conversions are applied when they are written.
+(the order's id is added when it is known). Values are text, numbers, ``None`` and a dict of text for ``extra``:
+amounts and times are text too (``str(Decimal)``, ``datetime.isoformat()``), which costs a third as much to send
+to another process; :data:`ORDER_DECODE` and :data:`LINE_DECODE` turn them back, exactly, when they are written.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from app.orders.intake import OrderRecord
@@ -19,6 +23,22 @@ ORDER_FIELDS = ("status", "platform_status", "on_hold", "hold_reason", "buyer_ni
 LINE_FIELDS = ("platform_line_id", "sku", "title", "spec", "quantity", "price", "weight_g")
 
 PreparedOrder = tuple[str, tuple[Any, ...], tuple[tuple[Any, ...], ...]]
+
+# the columns held as text, and how to turn that text back into the value (applied to values other than None)
+ORDER_DECODE: dict[str, Callable[[str], Any]] = {
+    "total_amount": Decimal,
+    "ordered_at": datetime.fromisoformat,
+    "paid_at": datetime.fromisoformat,
+}
+LINE_DECODE: dict[str, Callable[[str], Any]] = {"price": Decimal}
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def prepare(rec: OrderRecord) -> PreparedOrder:
@@ -42,13 +62,13 @@ def prepare(rec: OrderRecord) -> PreparedOrder:
         rec.postcode,
         rec.country,
         rec.merge_key,
-        rec.total_amount,
+        _text(rec.total_amount),
         goods[:500],
         sum(line.quantity for line in lines),
         rec.platform_waybill,
         rec.platform_carrier,
-        rec.ordered_at,
-        rec.paid_at,
+        _iso(rec.ordered_at),
+        _iso(rec.paid_at),
         rec.source_hash,
         rec.extra,
     )
@@ -56,12 +76,24 @@ def prepare(rec: OrderRecord) -> PreparedOrder:
         rec.platform_order_id,
         values,
         tuple(
-            (line.platform_line_id, line.sku, line.title, line.spec, line.quantity, line.price, 0)
+            (line.platform_line_id, line.sku, line.title, line.spec, line.quantity, _text(line.price), 0)
             for line in lines
         ),
     )
 
 
 def order_values(order: PreparedOrder) -> dict[str, Any]:
-    """The ``orders`` columns of a prepared order by name."""
-    return dict(zip(ORDER_FIELDS, order[1], strict=True))
+    """The ``orders`` columns of a prepared order by name, amounts and times decoded."""
+    return _decoded(dict(zip(ORDER_FIELDS, order[1], strict=True)), ORDER_DECODE)
+
+
+def line_values(order_id: int, line: tuple[Any, ...]) -> dict[str, Any]:
+    """An ``order_lines`` row of a prepared order by name, its price decoded."""
+    return _decoded({"order_id": order_id, **dict(zip(LINE_FIELDS, line, strict=True))}, LINE_DECODE)
+
+
+def _decoded(values: dict[str, Any], decode: dict[str, Callable[[str], Any]]) -> dict[str, Any]:
+    for name, convert in decode.items():
+        if values[name] is not None:
+            values[name] = convert(values[name])
+    return values

@@ -93,3 +93,20 @@ def test_fixed_values_are_written_to_every_row(tmp_path: Any) -> None:
         ("a", True, Decimal("1.00"), at, {}, "-"),
         ("b", True, None, at, {}, "-"),
     ]
+
+
+def test_decoded_columns_store_what_their_values_store(tmp_path: Any) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    metadata = MetaData()
+    plain, decoded = _table("plain", metadata), _table("decoded", metadata)
+    metadata.create_all(engine)
+    rows = [r[:4] for r in ROWS]
+    as_text = [
+        (n, f, None if a is None else str(a), None if t is None else t.isoformat()) for n, f, a, t in rows
+    ]
+    with engine.begin() as conn:
+        insert_tuples(conn, plain, COLUMNS[:4], rows)
+        insert_tuples(
+            conn, decoded, COLUMNS[:4], as_text, decode={"amount": Decimal, "at": datetime.fromisoformat}
+        )
+    assert _stored(engine, decoded) == _stored(engine, plain)
