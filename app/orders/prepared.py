@@ -33,17 +33,16 @@ ORDER_DECODE: dict[str, Callable[[str], Any]] = {
 LINE_DECODE: dict[str, Callable[[str], Any]] = {"price": Decimal}
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def prepare(rec: OrderRecord) -> PreparedOrder:
     lines = rec.lines
-    goods = "；".join(f"{line.title}×{line.quantity}" if line.quantity != 1 else line.title for line in lines)
+    if len(lines) == 1:  # the usual case, without the generators
+        line = lines[0]
+        goods = line.title if line.quantity == 1 else f"{line.title}×{line.quantity}"
+        item_count = line.quantity
+    else:
+        goods = "；".join(f"{x.title}×{x.quantity}" if x.quantity != 1 else x.title for x in lines)
+        item_count = sum(x.quantity for x in lines)
+    amount, ordered_at, paid_at = rec.total_amount, rec.ordered_at, rec.paid_at
     values = (
         rec.status.value,
         rec.platform_status,
@@ -62,13 +61,13 @@ def prepare(rec: OrderRecord) -> PreparedOrder:
         rec.postcode,
         rec.country,
         rec.merge_key,
-        _text(rec.total_amount),
+        None if amount is None else str(amount),
         goods[:500],
-        sum(line.quantity for line in lines),
+        item_count,
         rec.platform_waybill,
         rec.platform_carrier,
-        _iso(rec.ordered_at),
-        _iso(rec.paid_at),
+        None if ordered_at is None else ordered_at.isoformat(),
+        None if paid_at is None else paid_at.isoformat(),
         rec.source_hash,
         rec.extra,
     )
@@ -76,8 +75,16 @@ def prepare(rec: OrderRecord) -> PreparedOrder:
         rec.platform_order_id,
         values,
         tuple(
-            (line.platform_line_id, line.sku, line.title, line.spec, line.quantity, _text(line.price), 0)
-            for line in lines
+            (
+                x.platform_line_id,
+                x.sku,
+                x.title,
+                x.spec,
+                x.quantity,
+                None if x.price is None else str(x.price),
+                0,
+            )
+            for x in lines
         ),
     )
 
