@@ -121,13 +121,16 @@ def child_main() -> None:
 
     try:
         path, fmt, mapping, platform, size = pickle.load(sys.stdin.buffer)
+        # the table read (a list per row) is kept to the end: the collector is off while it is read and then
+        # leaves it alone, instead of scanning it again and again (this process does nothing else)
+        gc.disable()
         try:
             info, chunks = _open(path, fmt, mapping, platform, size)
         except InputError as exc:
             send(("input", exc.message_zh, exc.message_en, exc.path, exc.row, exc.field))
             return
-        # the table read is kept to the end: spare the collector from scanning it again and again
         gc.freeze()
+        gc.enable()
         send(("ready", info))
         for chunk in chunks:
             send(("chunk", chunk))
