@@ -84,10 +84,11 @@ def open_source(
     child: bool | None = None,
 ) -> Iterator[tuple[SourceInfo, Iterator[Chunk]]]:
     """``(info, chunks)`` of the file at ``path``; raises :class:`InputError` before yielding if the file cannot
-    be used. ``child``: build in a child process (None: when the file is at least :data:`CHILD_MIN_BYTES`)."""
+    be used. ``child``: build in a child process (None: when the file is at least :data:`CHILD_MIN_BYTES` and
+    there is more than one CPU)."""
     if child is None:
         try:
-            child = os.stat(path).st_size >= CHILD_MIN_BYTES
+            child = os.stat(path).st_size >= CHILD_MIN_BYTES and _cpus() > 1
         except OSError:
             child = False  # read_table says what is wrong with it
     if not child:
@@ -98,6 +99,14 @@ def open_source(
         yield source.info, source.chunks()
     finally:
         source.close()
+
+
+def _cpus() -> int:
+    """The CPUs this process may use: with one, a child only adds its start-up."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on macOS / Windows
+        return os.cpu_count() or 1
 
 
 # --- the child process ------------------------------------------------------------------------------------------
