@@ -6,7 +6,10 @@ alike, without the per-row parameter processing that dominates a Core ``insert``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -16,32 +19,82 @@ from sqlalchemy import Connection, Table
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
-    dialect = conn.dialect
     given = list(rows[0].keys())
+    fetch: Callable[[dict[str, Any]], tuple[Any, ...]]
+    fetch = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
+    insert_tuples(conn, table, given, [fetch(row) for row in rows])
+
+
+def insert_tuples(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fixed: Mapping[str, Any] | None = None,
+    decode: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> None:
+    """Insert ``rows``, each a sequence of values in the order of ``columns``. ``fixed`` holds the values that
+    are the same in every row (processed once); the other columns get their default. ``decode`` turns the given
+    values of a column (other than None) into the column's values, for rows that carry them as text."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    given = list(columns)
 
     def processor(column: str) -> Callable[[Any], Any] | None:
         return table.c[column].type.dialect_impl(dialect).bind_processor(dialect)  # type: ignore[no-any-return]
 
-    # defaults of the columns not given: one processed value for the whole batch
-    constants = {c: (p(v) if (p := processor(c)) else v) for c, v in _defaults(table, given).items()}
-    # plain columns first (fetched in C by itemgetter), then the ones with a bind processor, then constants
-    plain = [c for c in given if processor(c) is None]
-    processed = [(c, _memoised(p)) for c in given if (p := processor(c)) is not None]
-    columns = plain + [c for c, _ in processed] + list(constants)
+    # the fixed values and the defaults of the columns not given: one processed value for the whole batch
+    constants = {**_defaults(table, [*given, *(fixed or {})]), **(fixed or {})}
+    constants = {c: (p(v) if (p := processor(c)) else v) for c, v in constants.items()}
+    processed: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, column in enumerate(given):
+        process = processor(column)
+        if decode and column in decode:
+            process = _decoding(decode[column], process)
+        if process is not None:
+            processed.append((i, process))
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = given + list(constants)
     sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join([mark] * len(columns))})"
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
+        f"VALUES ({', '.join([mark] * len(names))})"
     )
-    tail = tuple(constants.values())
-    fetch: Callable[[dict[str, Any]], tuple[Any, ...]]
-    if len(plain) > 1:
-        fetch = itemgetter(*plain)
+    if processed:
+        # column by column: each distinct value of a column is processed once
+        by_column: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for i, process in processed:
+            by_column[i] = _process_column(process, by_column[i])
+        params = list(zip(*by_column, *(repeat(v, len(rows)) for v in constants.values()), strict=True))
     else:
-        fetch = (lambda row: (row[plain[0]],)) if plain else (lambda row: ())
-    params = [fetch(row) + tuple([p(row[c]) for c, p in processed]) + tail for row in rows]
+        tail = tuple(constants.values())
+        params = [(*row, *tail) for row in rows]
     conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+
+
+def _decoding(convert: Callable[[Any], Any], process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    if process is None:
+        return lambda value: None if value is None else convert(value)
+    return lambda value: process(None if value is None else convert(value))
+
+
+def _process_column(process: Callable[[Any], Any], values: Sequence[Any]) -> Sequence[Any]:
+    kinds = set(map(type, values))
+    if kinds == {dict} and not any(values):  # all empty (a JSON column left empty): one value
+        return [process({})] * len(values)
+    kinds.discard(type(None))
+    if len(kinds) == 1 and kinds <= _HASHABLE:  # one kind of value (and None): equal values store equally
+        try:
+            done = {v: process(v) for v in set(values)}
+        except TypeError:  # an unhashable value inside (a signalling NaN)
+            return [process(v) for v in values]
+        return list(map(done.__getitem__, values))
+    memo = _memoised(process)
+    return [memo(v) for v in values]
+
+
+_HASHABLE = frozenset((str, int, float, bool, Decimal, datetime, date, time, timedelta, bytes))
 
 
 def _defaults(table: Table, given: list[str]) -> dict[str, Any]:
@@ -59,16 +112,26 @@ def _defaults(table: Table, given: list[str]) -> dict[str, Any]:
 
 
 def _memoised(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Imports repeat values (the same times, empty JSON): process each distinct hashable value once."""
+    """Imports repeat values (the same times, empty JSON): process each distinct value once.
+
+    Keyed by type and value (``1``, ``1.0`` and ``True`` are equal but a JSON column stores them differently); a
+    dict of text (a JSON column's usual value) by its items in order."""
     seen: dict[Any, Any] = {}
 
     def process(value: Any) -> Any:
+        kind = type(value)
+        if kind is dict:
+            if not all(type(k) is str and type(v) is str for k, v in value.items()):
+                return processor(value)
+            key: Any = (dict, *value.items())
+        else:
+            key = (kind, value)
         try:
-            return seen[value]
+            return seen[key]
         except KeyError:
-            result = seen[value] = processor(value)
+            result = seen[key] = processor(value)
             return result
-        except TypeError:  # unhashable (a dict for a JSON column)
+        except TypeError:  # unhashable
             return processor(value)
 
     return process

@@ -37,7 +37,7 @@ def write_csv(path: Path, rows: Sequence[Sequence[str]], encoding: str = "utf-8"
 
 def taobao_rows(n: int, *, seed: int = 1, start: int = 3_700_000_000_000_000_000) -> list[list[str]]:
     rnd = random.Random(seed)
-    rows = [TAOBAO_HEADER]
+    rows = [list(TAOBAO_HEADER)]  # a copy: tests change the header row
     for i in range(n):
         prov, city, dist, street = ADDRESSES[i % len(ADDRESSES)]
         mobile = f"1{rnd.choice('3456789')}{rnd.randrange(10**9):09d}"

@@ -8,23 +8,32 @@ changes the receiver and the goods only of orders that have no waybill yet.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
 from app.audit import record_audit
-from app.bulk import insert_rows
+from app.bulk import insert_tuples
 from app.clock import utcnow
 from app.db import Store
 from app.domain import Platform
 from app.errors import InputError
 from app.models import ImportRun, Order, OrderLine, Shipment, shipment_orders
 from app.orders import profiles
-from app.orders.intake import OrderRecord, RowError, header_warnings, record_chunks
-from app.orders.reading import read_table
+from app.orders.intake import RowError
+from app.orders.prepared import (
+    LINE_DECODE,
+    LINE_FIELDS,
+    ORDER_DECODE,
+    ORDER_FIELDS,
+    PreparedOrder,
+    line_values,
+    order_values,
+)
+from app.orders.source import open_source
 from app.shops import get_shop
 
 CHUNK = 2000
@@ -61,26 +70,6 @@ class ImportReport:
         }
 
 
-def choose_profile(
-    fmt: str, headers: tuple[str, ...], mapping: str | None, platform: Platform
-) -> profiles.Profile:
-    if mapping:
-        return profiles.generic_from_mapping(mapping, platform)
-    if fmt == "generic":
-        raise InputError("通用格式需要 --mapping 映射文件", "the generic format needs a --mapping file")
-    if fmt != "auto":
-        return profiles.by_name(fmt)
-    found = profiles.detect(headers)
-    if found is None:
-        shown = ", ".join(h for h in headers[:8] if h)
-        raise InputError(
-            f"无法识别文件格式（表头：{shown}…）；请用 --format 指定，或用 --format generic --mapping 提供列映射",
-            f"unrecognised file layout (header: {shown}…); name it with --format, or give "
-            "--format generic --mapping FILE",
-        )
-    return found
-
-
 def import_file(
     store: Store,
     path: str | Path,
@@ -88,35 +77,36 @@ def import_file(
     fmt: str = "auto",
     mapping: str | None = None,
     progress: Progress | None = None,
+    child: bool | None = None,
 ) -> ImportReport:
+    """Import the orders of the file at ``path`` into the shop. ``child``: read and build the orders in a child
+    process while this one writes (None: for files large enough to gain from it, see :mod:`app.orders.source`)."""
     if fmt not in profiles.FORMATS:
         raise InputError(f"未知的格式 {fmt}", f"unknown format {fmt}")
     with store.session() as session:
         shop = get_shop(session, shop_name)
         shop_id, platform = shop.id, Platform(shop.platform)
-    table = read_table(path)
-    profile = choose_profile(fmt, table.headers, mapping, platform)
-    chunks = record_chunks(table, profile, CHUNK)  # checks the columns: nothing written yet
-    warnings = header_warnings(table)
-    if profile.platform not in {platform, Platform.GENERIC} and {profile.platform, platform} != {
-        Platform.TAOBAO,
-        Platform.TMALL,
-    }:
-        warnings.append(
-            f"文件是 {profile.label_zh} 格式，店铺 {shop_name} 是 {platform.value} / "
-            f"the file is a {profile.name} export but shop {shop_name} is {platform.value}"
-        )
-    if not table.rows:
-        raise InputError(
-            f"{table.path}：只有表头，没有订单", f"{table.path}: a header and no orders", path=table.path
-        )
-
-    counts, errors = _write(store, shop_id, chunks, len(table.rows), progress)
+    # the file is read and its columns checked before anything is written (an unreadable file writes nothing)
+    with open_source(path, fmt, mapping, platform, CHUNK, child) as (info, chunks):
+        warnings = list(info.warnings)
+        if info.platform not in {platform, Platform.GENERIC} and {info.platform, platform} != {
+            Platform.TAOBAO,
+            Platform.TMALL,
+        }:
+            warnings.append(
+                f"文件是 {info.profile_label_zh} 格式，店铺 {shop_name} 是 {platform.value} / "
+                f"the file is a {info.profile} export but shop {shop_name} is {platform.value}"
+            )
+        if not info.rows:
+            raise InputError(
+                f"{info.path}：只有表头，没有订单", f"{info.path}: a header and no orders", path=info.path
+            )
+        counts, errors = _write(store, shop_id, chunks, info.rows, progress)
     report = ImportReport(
         path=str(path),
         shop=shop_name,
-        profile=profile.name,
-        encoding=table.encoding,
+        profile=info.profile,
+        encoding=info.encoding,
         imported=counts[0],
         updated=counts[1],
         unchanged=counts[2],
@@ -129,7 +119,7 @@ def import_file(
             ImportRun(
                 shop_id=shop_id,
                 source=str(path)[:500],
-                profile=profile.name,
+                profile=info.profile,
                 imported=report.imported,
                 updated=report.updated,
                 unchanged=report.unchanged,
@@ -142,142 +132,100 @@ def import_file(
     return report
 
 
-def _order_values(rec: OrderRecord, digest: str) -> dict[str, Any]:
-    goods = "；".join(
-        f"{line.title}×{line.quantity}" if line.quantity != 1 else line.title for line in rec.lines
-    )
-    return {
-        "status": rec.status.value,
-        "platform_status": rec.platform_status,
-        "on_hold": bool(rec.hold_reason),
-        "hold_reason": rec.hold_reason[:200],
-        "buyer_nick": rec.buyer_nick,
-        "buyer_message": rec.buyer_message,
-        "seller_remark": rec.seller_remark,
-        "receiver_name": rec.receiver_name,
-        "receiver_phone": rec.receiver_phone,
-        "receiver_tel": rec.receiver_tel,
-        "province": rec.province,
-        "city": rec.city,
-        "district": rec.district,
-        "address": rec.address[:500],
-        "postcode": rec.postcode,
-        "country": rec.country,
-        "merge_key": rec.merge_key,
-        "total_amount": rec.total_amount,
-        "goods_summary": goods[:500],
-        "item_count": sum(line.quantity for line in rec.lines),
-        "platform_waybill": rec.platform_waybill,
-        "platform_carrier": rec.platform_carrier,
-        "ordered_at": rec.ordered_at,
-        "paid_at": rec.paid_at,
-        "content_hash": digest,
-        "extra": rec.extra,
-    }
-
-
 # Fields a re-import may change even when the order already has a waybill.
 _ALWAYS_UPDATED = ("status", "platform_status", "on_hold", "hold_reason", "buyer_message", "seller_remark",
                    "platform_waybill", "platform_carrier", "content_hash", "paid_at")  # fmt: skip
+_HASH = ORDER_FIELDS.index("content_hash")
+_NEW_ORDER_COLUMNS = ("platform_order_id", *ORDER_FIELDS)
+_NEW_LINE_COLUMNS = ("order_id", *LINE_FIELDS)
 
-
-def _line_rows(order_id: int, rec: OrderRecord) -> list[dict[str, Any]]:
-    return [
-        {
-            "order_id": order_id,
-            "platform_line_id": line.platform_line_id,
-            "sku": line.sku,
-            "title": line.title,
-            "spec": line.spec,
-            "quantity": line.quantity,
-            "price": line.price,
-            "weight_g": 0,
-        }
-        for line in rec.lines
-    ]
+# statements built once (their compiled form is cached); the id lists are expanded at execution
+_EXISTING = select(orders_t.c.id, orders_t.c.platform_order_id, orders_t.c.content_hash).where(
+    orders_t.c.shop_id == bindparam("shop"),
+    orders_t.c.platform_order_id.in_(bindparam("ids", expanding=True)),
+)
+_LAST_ID = select(func.max(orders_t.c.id))
+_IDS_AFTER = select(orders_t.c.platform_order_id, orders_t.c.id).where(
+    orders_t.c.shop_id == bindparam("shop"), orders_t.c.id > bindparam("after")
+)
+_IDS_OF = select(orders_t.c.platform_order_id, orders_t.c.id).where(
+    orders_t.c.shop_id == bindparam("shop"),
+    orders_t.c.platform_order_id.in_(bindparam("ids", expanding=True)),
+)
 
 
 def _write(
     store: Store,
     shop_id: int,
-    chunks: Iterator[tuple[list[OrderRecord], list[RowError]]],
+    chunks: Iterable[tuple[list[PreparedOrder], list[RowError]]],
     rows: int,
     progress: Progress | None,
 ) -> tuple[tuple[int, int, int], list[RowError]]:
-    """Write the records a chunk at a time, each chunk its own transaction."""
+    """Write the orders a chunk at a time, each chunk its own transaction."""
     counts = [0, 0, 0]
     errors: list[RowError] = []
     done_rows = 0
-    for records, chunk_errors in chunks:
+    for orders, chunk_errors in chunks:
         errors.extend(chunk_errors)
-        if records:
+        if orders:
             with store.engine.begin() as conn:
-                done = _write_chunk(conn, shop_id, records)
+                done = _write_chunk(conn, shop_id, orders)
             for i in range(3):
                 counts[i] += done[i]
-        done_rows += len(records) + len(chunk_errors)
+        done_rows += len(orders) + len(chunk_errors)
         if progress:
             progress(min(done_rows, rows), rows)
     errors.sort(key=lambda e: e.row)
     return (counts[0], counts[1], counts[2]), errors
 
 
-def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[OrderRecord]) -> tuple[int, int, int]:
-    ids = [r.platform_order_id for r in chunk]
-    existing = {
-        row.platform_order_id: (row.id, row.content_hash)
-        for row in conn.execute(
-            select(orders_t.c.id, orders_t.c.platform_order_id, orders_t.c.content_hash).where(
-                and_(orders_t.c.shop_id == shop_id, orders_t.c.platform_order_id.in_(ids))
-            )
-        )
-    }
+def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder]) -> tuple[int, int, int]:
+    found_rows = conn.execute(_EXISTING, {"shop": shop_id, "ids": [o[0] for o in chunk]}).all()
+    existing: dict[str, tuple[int, str]] = {pid: (oid, digest) for oid, pid, digest in found_rows}
     now = utcnow()
-    new_rows: list[dict[str, Any]] = []
-    new_records: list[OrderRecord] = []
-    changed: list[tuple[int, OrderRecord, str]] = []
+    new: list[PreparedOrder] = []
+    changed: list[tuple[int, PreparedOrder]] = []
     unchanged = 0
-    for rec in chunk:
-        digest = rec.source_hash
-        found = existing.get(rec.platform_order_id)
+    for order in chunk:
+        found = existing.get(order[0])
         if found is None:
-            row = _order_values(rec, digest)
-            row.update(shop_id=shop_id, platform_order_id=rec.platform_order_id, imported_at=now, updated_at=now,
-                       weight_g=0, country=rec.country)  # fmt: skip
-            new_rows.append(row)
-            new_records.append(rec)
-        elif found[1] == digest:
+            new.append(order)
+        elif found[1] == order[1][_HASH]:
             unchanged += 1
         else:
-            changed.append((found[0], rec, digest))
+            changed.append((found[0], order))
 
-    if new_rows:
-        # a plain executemany (RETURNING with parameter order falls back to one statement a row on SQLite),
-        # then the new ids in one query
-        insert_rows(conn, orders_t, new_rows)
-        new_ids: dict[str, int] = {
-            pid: oid
-            for pid, oid in conn.execute(
-                select(orders_t.c.platform_order_id, orders_t.c.id).where(
-                    and_(
-                        orders_t.c.shop_id == shop_id,
-                        orders_t.c.platform_order_id.in_([r.platform_order_id for r in new_records]),
-                    )
-                )
-            )
-        }
-        line_rows: list[dict[str, Any]] = []
-        for rec in new_records:
-            line_rows.extend(_line_rows(new_ids[rec.platform_order_id], rec))
-        insert_rows(conn, lines_t, line_rows)
+    if new:
+        # a plain executemany (RETURNING with parameter order falls back to one statement a row on SQLite), then
+        # the new ids: those above the largest id before the insert (ids only grow), by the orders' ids if not
+        last = conn.execute(_LAST_ID).scalar() or 0
+        fixed = {"shop_id": shop_id, "imported_at": now, "updated_at": now, "weight_g": 0}
+        insert_tuples(
+            conn,
+            orders_t,
+            _NEW_ORDER_COLUMNS,
+            [(pid, *values) for pid, values, _ in new],
+            fixed,
+            ORDER_DECODE,
+        )
+        new_ids = dict(conn.execute(_IDS_AFTER, {"shop": shop_id, "after": last}).all())
+        if not all(o[0] in new_ids for o in new):
+            new_ids = dict(conn.execute(_IDS_OF, {"shop": shop_id, "ids": [o[0] for o in new]}).all())
+        insert_tuples(
+            conn,
+            lines_t,
+            _NEW_LINE_COLUMNS,
+            [(new_ids[pid], *line) for pid, _, lines in new for line in lines],
+            decode=LINE_DECODE,
+        )
 
     if changed:
         _apply_updates(conn, changed, now)
-    return len(new_rows), len(changed), unchanged
+    return len(new), len(changed), unchanged
 
 
-def _apply_updates(conn: Connection, changed: list[tuple[int, OrderRecord, str]], now: Any) -> None:
-    order_ids = [order_id for order_id, _, _ in changed]
+def _apply_updates(conn: Connection, changed: list[tuple[int, PreparedOrder]], now: Any) -> None:
+    order_ids = [order_id for order_id, _ in changed]
     with_waybill = set(
         conn.execute(
             select(shipment_orders.c.order_id)
@@ -287,14 +235,14 @@ def _apply_updates(conn: Connection, changed: list[tuple[int, OrderRecord, str]]
             )
         ).scalars()
     )
-    for order_id, rec, digest in changed:
-        values = _order_values(rec, digest)
+    for order_id, order in changed:
+        values = order_values(order)
         if order_id in with_waybill:
             values = {k: values[k] for k in _ALWAYS_UPDATED}
         values["updated_at"] = now
         conn.execute(update(orders_t).where(orders_t.c.id == order_id).values(**values))
         if order_id not in with_waybill:
             conn.execute(delete(lines_t).where(lines_t.c.order_id == order_id))
-            rows = _line_rows(order_id, rec)
+            rows = [line_values(order_id, line) for line in order[2]]
             if rows:
                 conn.execute(insert(lines_t), rows)

@@ -18,12 +18,14 @@ from app.orders.cleaning import (
     clean_quantity,
     clean_text,
     clean_time,
+    strip_excel,
 )
 from app.orders.phone import normalise_phone
 from app.orders.profiles import Profile
 from app.orders.reading import Table, normalise_header
 from app.orders.status_map import classify, shopify_status
 
+_EXCEL_LEAD = ('="', "'", "\t")  # what makes clean_text strip spreadsheet marks
 TEXT_LIMIT = 20_000  # notes longer than this are cut (a 1 MB note is kept as its first 20,000 characters)
 
 
@@ -156,9 +158,10 @@ def _chunks(
 
     groups: dict[str, list[tuple[int, list[str]]]] = {}
     errors: list[RowError] = []
+    group_at = index.get(profile.group_field)
     for number, cells in table.rows:
         try:
-            key = clean_id(get(cells, profile.group_field))
+            key = clean_id(cells[group_at] if group_at is not None and group_at < len(cells) else "")
         except CellError as exc:
             errors.append(RowError(number, exc.reason_zh + " / " + exc.reason_en, profile.group_field))
             continue
@@ -195,14 +198,24 @@ def _record(
 ) -> OrderRecord:
     row = rows[0][0]
     # the order-level value of each field: the first non-blank one across the order's rows
-    fields: dict[str, str] = {}
-    for _, cells in reversed(rows):
+    if len(rows) == 1:
+        cells = rows[0][1]
         n = len(cells)
-        fields.update({name: cells[i] for name, i in pairs if i < n and cells[i] and not cells[i].isspace()})
+        fields = {name: c for name, i in pairs if i < n and (c := cells[i]) and not c.isspace()}
+    else:
+        fields = {}
+        for _, cells in reversed(rows):
+            n = len(cells)
+            fields.update({name: c for name, i in pairs if i < n and (c := cells[i]) and not c.isspace()})
 
-    def cell(name: str, limit: int | None = 500) -> str:
-        value = fields.get(name, "")
-        return clean_text(value, limit) if value else ""
+    def cell(name: str, limit: int | None = 500) -> str:  # clean_text, inline: it is called for every field
+        value = fields.get(name)
+        if not value:
+            return ""
+        v = strip_excel(value) if value.startswith(_EXCEL_LEAD) else value.strip()
+        if "\x00" in v:
+            v = v.replace("\x00", "")
+        return v[:limit] if limit is not None else v
 
     try:
         status, status_text, hold = _status(cell, profile)
@@ -224,8 +237,8 @@ def _record(
             postcode=cell("postcode", 20),
         )
         record.hold_reason = hold
-        if cell("display_name"):
-            record.extra["name"] = cell("display_name")
+        if name := cell("display_name"):
+            record.extra["name"] = name
         if cell("email"):
             record.extra["email"] = cell("email", 200)
     except CellError as exc:
@@ -312,15 +325,15 @@ def _fill_lines(
     record: OrderRecord, rows: list[tuple[int, list[str]]], get: Getter, profile: Profile
 ) -> None:
     for number, cells in rows:
-        title = clean_text(get(cells, "title"), 500)
+        title = clean_text(raw, 500) if (raw := get(cells, "title")) else ""
         try:
             quantity = clean_quantity(get(cells, "quantity"))
-            price = clean_money(get(cells, "price"))
+            price = clean_money(raw) if (raw := get(cells, "price")) else None
         except CellError as exc:
             raise _RowProblem(number, f"{exc.reason_zh} / {exc.reason_en}", "quantity") from exc
-        sku = clean_text(get(cells, "sku"), 100)
-        spec = clean_text(get(cells, "spec"), 200)
-        line_id = clean_text(get(cells, "line_id"), 64)
+        sku = clean_text(raw, 100) if (raw := get(cells, "sku")) else ""
+        spec = clean_text(raw, 200) if (raw := get(cells, "spec")) else ""
+        line_id = clean_text(raw, 64) if (raw := get(cells, "line_id")) else ""
         titles = [title]
         if profile.multi_item_separator and profile.multi_item_separator in title:
             titles = [t.strip() for t in title.split(profile.multi_item_separator) if t.strip()]

@@ -257,3 +257,21 @@ def generic_from_mapping(path: str | Path, platform: Platform = Platform.GENERIC
     return Profile(
         name="generic", platform=platform, columns=columns, required=tuple(required), label_zh="自定义映射"
     )
+
+
+def choose_profile(fmt: str, headers: tuple[str, ...], mapping: str | None, platform: Platform) -> Profile:
+    if mapping:
+        return generic_from_mapping(mapping, platform)
+    if fmt == "generic":
+        raise InputError("通用格式需要 --mapping 映射文件", "the generic format needs a --mapping file")
+    if fmt != "auto":
+        return by_name(fmt)
+    found = detect(headers)
+    if found is None:
+        shown = ", ".join(h for h in headers[:8] if h)
+        raise InputError(
+            f"无法识别文件格式（表头：{shown}…）；请用 --format 指定，或用 --format generic --mapping 提供列映射",
+            f"unrecognised file layout (header: {shown}…); name it with --format, or give "
+            "--format generic --mapping FILE",
+        )
+    return found

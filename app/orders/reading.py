@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.utils.exceptions import InvalidFileException
-
 from app.errors import InputError
 
 csv.field_size_limit(64 * 1024 * 1024)
@@ -129,6 +127,9 @@ def read_table(path: str | Path) -> Table:
         ) from exc
 
     if head.startswith(b"PK\x03\x04"):
+        # openpyxl takes 0.2 s to import: only for Excel files
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
             rows_iter = _xlsx_rows(p)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, IndexError) as exc:
