@@ -126,6 +126,7 @@ class Order(Base):
         Index("ix_orders_status_shop", "status", "shop_id"),
         Index("ix_orders_receiver_phone", "receiver_phone"),
         Index("ix_orders_receiver_name", "receiver_name"),
+        Index("ix_orders_platform_order_id", "platform_order_id"),  # a search by order number, any shop
         Index("ix_orders_paid_at", "paid_at"),
         _dirty_index("orders"),
     )

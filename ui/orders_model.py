@@ -52,6 +52,16 @@ class OrdersModel(QAbstractTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    def append_ids(self, ids: array[int]) -> None:
+        """More rows at the end (the next batch of a list that is still loading)."""
+        if not ids:
+            return
+        start = len(self._ids)
+        self.beginInsertRows(QModelIndex(), start, start + len(ids) - 1)
+        self._ids.extend(ids)
+        self._pages.pop(start // PAGE, None)  # a short last page now has rows after it
+        self.endInsertRows()
+
     def refresh_rows(self) -> None:
         """Forget cached rows (after a change); the view asks again for what it shows."""
         self._pages.clear()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.db import Store
 from app.domain import OrderStatus
-from app.orders.query import OrderFilter, OrderRow, order_ids, order_rows
+from app.orders.query import IdBatch, OrderFilter, OrderRow, first_batch, order_id_batch, order_rows
 from app.shops import list_shops
 from ui.i18n import tr
 from ui.orders_model import OrdersModel
@@ -35,7 +35,8 @@ COLUMN_WIDTHS = (100, 170, 70, 140, 90, 80, 110, 190, 220, 200, 80)
 
 class OrdersPanel(QWidget):
     selection_changed = Signal()
-    loaded = Signal(int)
+    first_rows = Signal(int)  # a (re)load has its first rows in the table, or found nothing: the rows so far
+    loaded = Signal(int)  # a (re)load is complete: the number of orders
 
     def __init__(self, store: Store, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,25 +120,44 @@ class OrdersPanel(QWidget):
         self.tasks.run(load, show)
 
     def reload(self) -> None:
-        """Ask for the matching ids in the background; the newest request wins."""
+        """Ask for the matching ids in the background, a batch at a time; the newest request wins.
+
+        The first batch is small, so the first rows show at once; the rest follow into the same table.
+        """
         self._generation += 1
-        generation = self._generation
         flt = self.filter()
+        self._load_batch(self._generation, flt, first_batch(flt), shown=0)
 
-        def load(_p: ProgressFn) -> array[int]:
+    def _load_batch(self, generation: int, flt: OrderFilter, batch: IdBatch, shown: int) -> None:
+        def load(_p: ProgressFn) -> tuple[array[int], IdBatch | None]:
             with self.store.session() as s:
-                return order_ids(s, flt)
+                return order_id_batch(s, flt, batch)
 
-        def show(ids: array[int]) -> None:
-            if generation == self._generation:
+        def show(result: tuple[array[int], IdBatch | None]) -> None:
+            if generation != self._generation:
+                return
+            ids, following = result
+            if shown:
+                self.model.append_ids(ids)
+            else:
                 self.model.set_ids(ids)
-                self._show_count(len(ids))
-                self.loaded.emit(len(ids))
+            rows = self.model.rowCount()
+            if following is not None:
+                self._show_count(rows, loading=True)
+                self._load_batch(generation, flt, following, rows)
+                # a search's exact matches may be none: the first rows are then those of the next batch
+                if rows and not shown:
+                    self.first_rows.emit(rows)
+                return
+            self._show_count(rows)
+            if not shown:
+                self.first_rows.emit(rows)
+            self.loaded.emit(rows)
 
         self.tasks.run(load, show)
 
-    def _show_count(self, n: int) -> None:
-        self.count_label.setText(tr("orders.count", count=n))
+    def _show_count(self, n: int, loading: bool = False) -> None:
+        self.count_label.setText(tr("orders.loading" if loading else "orders.count", count=n))
 
     def _fetch_rows(self, ids: Sequence[int]) -> list[OrderRow]:
         with self.store.session() as s:

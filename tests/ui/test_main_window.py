@@ -112,3 +112,60 @@ def test_get_waybills_without_a_selection_takes_every_ready_order(qtbot: Any, wi
     dialog = window.open_waybills()
     assert len(dialog.order_ids) == 1
     dialog.close()
+
+
+def test_more_ids_extend_the_table_past_a_short_last_page(qtbot: Any) -> None:
+    from array import array
+
+    from app.orders.query import OrderRow
+    from ui.orders_model import PAGE, OrdersModel
+
+    def fetch(ids: Any) -> list[OrderRow]:
+        return [OrderRow(i, "s", str(i), "paid", False, "", f"n{i}", "", "", "", "", "", "", "", "", "", "", "")
+                for i in ids]  # fmt: skip
+
+    model = OrdersModel(fetch)
+    model.set_ids(array("q", range(PAGE + 10)))
+    assert model.row_data(PAGE + 5).receiver_name == f"n{PAGE + 5}"  # the short second page is cached
+    with qtbot.waitSignal(model.rowsInserted):
+        model.append_ids(array("q", range(PAGE + 10, 3 * PAGE)))
+    assert model.rowCount() == 3 * PAGE
+    assert model.row_data(PAGE + 50).receiver_name == f"n{PAGE + 50}"
+    assert model.row_data(3 * PAGE - 1).receiver_name == f"n{3 * PAGE - 1}"
+
+
+def test_first_rows_show_before_the_whole_list_is_loaded(qtbot: Any, window: Any, store: Any,
+                                                         tmp_path: Path) -> None:  # fmt: skip
+    from app.orders.importer import import_file
+    from app.orders.query import FIRST_BATCH
+
+    n = FIRST_BATCH + 250
+    import_file(store, gen.taobao_csv(tmp_path / "tb.csv", n=n), "淘宝店")
+    panel = window.orders
+    seen: list[tuple[str, int]] = []
+    panel.first_rows.connect(lambda rows: seen.append(("first", rows)))
+    panel.loaded.connect(lambda rows: seen.append(("all", rows)))
+    with qtbot.waitSignal(panel.loaded, timeout=20000):
+        window.refresh()
+    assert seen == [("first", FIRST_BATCH), ("all", n)]
+    assert panel.model.rowCount() == n
+    assert panel.count_label.text() == f"共 {n} 个订单"
+    ids = [panel.model.order_id(r) for r in range(n)]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == n
+
+
+def test_a_new_filter_stops_the_batches_of_the_list_before(qtbot: Any, window: Any, store: Any,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    from app.orders.importer import import_file
+    from app.orders.query import FIRST_BATCH
+
+    import_file(store, gen.taobao_csv(tmp_path / "tb.csv", n=FIRST_BATCH + 250), "淘宝店")
+    panel = window.orders
+    with qtbot.waitSignal(panel.first_rows, timeout=20000):
+        window.refresh()  # the whole list: its first batch is in, the rest still to come
+    held = panel.status_box.findData("held")
+    with qtbot.waitSignal(panel.loaded, timeout=20000) as blocker:
+        panel.status_box.setCurrentIndex(held)
+    assert blocker.args == [0]
+    qtbot.wait(200)  # nothing of the old list arrives afterwards
+    assert panel.model.rowCount() == 0 and panel.count_label.text() == "共 0 个订单"
