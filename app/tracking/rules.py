@@ -39,6 +39,7 @@ from app.tracking.sqlutil import insert_ignore
 ACTIVE = (AnomalyState.OPEN.value, AnomalyState.ACKNOWLEDGED.value)
 CHUNK = 2000
 T = TypeVar("T")
+S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def _waybill_matches(
     return found
 
 
-def _parts(query: Select[Any], key: Any, ids: frozenset[int] | None) -> Iterator[Select[Any]]:
+def _parts(query: S, key: Any, ids: frozenset[int] | None) -> Iterator[S]:
     """The query as is (``ids`` None), or once per chunk of ``ids`` (none at all when ``ids`` is empty)."""
     if ids is None:
         yield query
@@ -167,14 +168,21 @@ def _ship_late_matches(
 
 def _active(session: Session, kinds: Iterable[AnomalyKind], scope: Scope) -> dict[AnomalyKind, dict[int, int]]:
     """kind -> subject id (waybill, or order for ship_late) -> anomaly id, for the open and acknowledged ones whose
-    subject is in ``scope``."""
+    subject is in ``scope`` (an incremental run asks for those subjects only, by index)."""
     result: dict[AnomalyKind, dict[int, int]] = defaultdict(dict)
     kind_values = [k.value for k in kinds]
-    rows = session.connection().execute(
-        select(Anomaly.id, Anomaly.kind, Anomaly.waybill_id, Anomaly.order_id).where(
-            Anomaly.state.in_(ACTIVE), Anomaly.kind.in_(kind_values)
-        )
+    query = select(Anomaly.id, Anomaly.kind, Anomaly.waybill_id, Anomaly.order_id).where(
+        Anomaly.state.in_(ACTIVE), Anomaly.kind.in_(kind_values)
     )
+    rows: list[Any] = []
+    if scope.waybill_ids is None or scope.order_ids is None:
+        rows.extend(session.connection().execute(query))
+    else:
+        late = AnomalyKind.SHIP_LATE.value
+        for part in _parts(query.where(Anomaly.kind != late), Anomaly.waybill_id, scope.waybill_ids):
+            rows.extend(session.connection().execute(part))
+        for part in _parts(query.where(Anomaly.kind == late), Anomaly.order_id, scope.order_ids):
+            rows.extend(session.connection().execute(part))
     by_value = {k.value: k for k in AnomalyKind}
     for aid, kind, waybill_id, order_id in rows:
         k = by_value[kind]
