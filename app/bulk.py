@@ -6,14 +6,25 @@ alike, without the per-row parameter processing that dominates a Core ``insert``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
+
+T = TypeVar("T")
+
+#: ids per ``IN (...)`` list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535
+IN_CHUNK = 2000
+
+
+def in_chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size`` (for ``IN`` lists and batched statements)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

@@ -16,19 +16,20 @@ from typing import Any
 from sqlalchemy import Connection, Table, insert, select
 from sqlalchemy.orm import Session
 
-from app.bulk import insert_rows
+from app.bulk import in_chunks, insert_rows
 from app.carriers import Goods, Party
 from app.domain import OrderStatus, WaybillState
 from app.models import Order, OrderLine, Shipment, Waybill, shipment_orders
 
 READY_PAGE = 200
-_IN = 2000  # ids per IN (...) list
 
 _OR: Table = Order.__table__  # type: ignore[assignment]
 _LN: Table = OrderLine.__table__  # type: ignore[assignment]
 _SH: Table = Shipment.__table__  # type: ignore[assignment]
 _WB: Table = Waybill.__table__  # type: ignore[assignment]
 _LINK = shipment_orders
+# an earlier attempt in these states left an OrderCode the next request reuses
+_REUSABLE = (WaybillState.REQUESTING.value, WaybillState.FAILED.value)
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,6 @@ def ready_orders() -> Any:
     )
 
 
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), _IN):
-        yield ids[start : start + _IN]
-
-
 def make_missing_shipments(conn: Connection, order_ids: Sequence[int]) -> None:
     """One parcel for each of these orders that has none yet (Core INSERT … RETURNING, links in one executemany)."""
     has_one = select(_LINK.c.order_id).where(_LINK.c.order_id == _OR.c.id).exists()
@@ -86,7 +82,7 @@ def _party(row: Any) -> Party:
 def load_parcels(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, Parcel]:
     """Every named shipment as a :class:`Parcel` (five queries per 2,000 shipments)."""
     parcels: dict[int, Parcel] = {}
-    for ids in _chunks(sorted(set(shipment_ids))):
+    for ids in in_chunks(sorted(set(shipment_ids))):
         order_ids: dict[int, list[int]] = defaultdict(list)
         for sid, oid in conn.execute(
             select(_LINK.c.shipment_id, _LINK.c.order_id).where(_LINK.c.shipment_id.in_(ids))
@@ -95,7 +91,7 @@ def load_parcels(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, Par
         every_order = sorted({oid for oids in order_ids.values() for oid in oids})
         orders: dict[int, ParcelOrder] = {}
         lines: dict[int, list[Any]] = defaultdict(list)
-        for chunk in _chunks(every_order):
+        for chunk in in_chunks(every_order):
             query = select(_OR.c.id, _OR.c.platform_order_id, _OR.c.seller_remark, _OR.c.receiver_name,
                            _OR.c.receiver_phone, _OR.c.receiver_tel, _OR.c.province, _OR.c.city, _OR.c.district,
                            _OR.c.address, _OR.c.postcode).where(_OR.c.id.in_(chunk))  # fmt: skip
@@ -126,9 +122,6 @@ def load_parcels(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, Par
                 cancelled=sum(1 for state, _ in earlier[sid] if state == WaybillState.CANCELLED.value),
             )
     return parcels
-
-
-_REUSABLE = (WaybillState.REQUESTING.value, WaybillState.FAILED.value)
 
 
 def _goods(allocation: dict[str, Any], lines: list[Any]) -> tuple[Goods, ...]:

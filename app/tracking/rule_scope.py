@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, and_, select, true, update
 from sqlalchemy.orm import Session
 
+from app.bulk import in_chunks
 from app.models import Order, Setting, Shipment, Waybill, shipment_orders
 from app.tracking.settings import TrackingSettings
 
@@ -122,9 +123,7 @@ def _crossed(
 
 def _orders_of(session: Session, shipment_ids: set[int]) -> set[int]:
     found: set[int] = set()
-    ordered = sorted(shipment_ids)
-    for start in range(0, len(ordered), 2000):
-        chunk = ordered[start : start + 2000]
+    for chunk in in_chunks(sorted(shipment_ids)):
         found.update(
             session.connection()
             .execute(select(shipment_orders.c.order_id).where(shipment_orders.c.shipment_id.in_(chunk)))

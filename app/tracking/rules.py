@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, case, exists, false, func, literal, not_, null, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.bulk import in_chunks
 from app.clock import utcnow
 from app.db import Store
 from app.domain import AnomalyKind, AnomalyState, OrderStatus, WaybillState
@@ -37,8 +38,6 @@ from app.tracking.settings import TrackingSettings, load_settings
 from app.tracking.sqlutil import insert_ignore
 
 ACTIVE = (AnomalyState.OPEN.value, AnomalyState.ACKNOWLEDGED.value)
-CHUNK = 2000
-T = TypeVar("T")
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
 
 
@@ -69,11 +68,6 @@ class _Match:
     shipment_id: int | None
     order_id: int | None
     since: datetime | None
-
-
-def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def active_key(kind: AnomalyKind | str, *, waybill_id: int | None = None, order_id: int | None = None) -> str:
@@ -117,7 +111,7 @@ def _parts(query: S, key: Any, ids: frozenset[int] | None) -> Iterator[S]:
     if ids is None:
         yield query
         return
-    for chunk in _chunks(sorted(ids)):
+    for chunk in in_chunks(sorted(ids)):
         yield query.where(key.in_(chunk))
 
 
@@ -127,7 +121,7 @@ def _waybill_subjects(
     """The new subjects of one waybill kind with their shipment and when the condition began."""
     rule = next(r for r in waybill_rules(now, settings) if r.kind is kind)
     found: list[_Match] = []
-    for chunk in _chunks(sorted(ids)):
+    for chunk in in_chunks(sorted(ids)):
         rows = session.execute(
             select(Waybill.id, Waybill.shipment_id, rule.since).where(Waybill.id.in_(chunk))
         )
@@ -175,7 +169,7 @@ def _active(session: Session, kinds: Iterable[AnomalyKind], scope: Scope) -> dic
         Anomaly.state.in_(ACTIVE), Anomaly.kind.in_(kind_values)
     )
     rows: list[Any] = []
-    if scope.waybill_ids is None or scope.order_ids is None:
+    if scope.full:
         rows.extend(session.connection().execute(query))
     else:
         late = AnomalyKind.SHIP_LATE.value
@@ -195,7 +189,7 @@ def _active(session: Session, kinds: Iterable[AnomalyKind], scope: Scope) -> dic
 
 def _first_orders(session: Session, shipment_ids: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    for chunk in _chunks(sorted(set(shipment_ids))):
+    for chunk in in_chunks(sorted(set(shipment_ids))):
         rows = session.execute(
             select(shipment_orders.c.shipment_id, func.min(shipment_orders.c.order_id))
             .where(shipment_orders.c.shipment_id.in_(chunk))
@@ -208,7 +202,7 @@ def _first_orders(session: Session, shipment_ids: Sequence[int]) -> dict[int, in
 def _latest_stations(session: Session, waybill_ids: Sequence[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     e2 = TrackingEvent.__table__.alias("e2")
-    for chunk in _chunks(sorted(set(waybill_ids))):
+    for chunk in in_chunks(sorted(set(waybill_ids))):
         newest = (
             select(func.max(e2.c.occurred_at))
             .where(e2.c.waybill_id == TrackingEvent.waybill_id)
@@ -228,7 +222,7 @@ def _details(session: Session, matches: Sequence[_Match]) -> dict[int, str]:
     ids = [m.waybill_id for m in matches if m.waybill_id is not None]
     stations = _latest_stations(session, ids)
     codes: dict[int, tuple[str, str]] = {}
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in in_chunks(sorted(set(ids))):
         rows = session.execute(
             select(Waybill.id, Waybill.parcel_status, Waybill.carrier_state).where(Waybill.id.in_(chunk))
         )
@@ -294,7 +288,7 @@ def _evaluate(
     new_rows = _without_dismissed(session, new_rows)
     if new_rows:
         _insert_new(session, new_rows, now)
-    for chunk in _chunks(sorted(gone)):
+    for chunk in in_chunks(sorted(gone)):
         session.execute(
             update(Anomaly)
             .where(Anomaly.id.in_(chunk), Anomaly.state.in_(ACTIVE))
@@ -348,7 +342,7 @@ def _without_dismissed(
         by_kind[kind].append(_subject(kind, m))
     for kind, subjects in by_kind.items():
         column = Anomaly.order_id if kind is AnomalyKind.SHIP_LATE else Anomaly.waybill_id
-        for chunk in _chunks(sorted(subjects)):
+        for chunk in in_chunks(sorted(subjects)):
             rows = session.connection().execute(
                 select(column, Anomaly.since).where(
                     Anomaly.kind == kind.value,
@@ -391,7 +385,7 @@ def _insert_new(session: Session, new_rows: Sequence[tuple[AnomalyKind, _Match]]
                 "note": "",
             }
         )
-    for chunk in _chunks(rows):
+    for chunk in in_chunks(rows):
         insert_ignore(session, Anomaly.__table__, chunk)  # type: ignore[arg-type]
 
 
