@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from app.cli import main as cli_main
+    from app.cli.main import main as cli_main
 
     def gui(ctx: object) -> int:
         from ui.launch import run

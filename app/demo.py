@@ -9,17 +9,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.carrier_accounts import add_account
+from app.carriers.accounts import add_account
 from app.carriers.factory import shared_sandbox
-from app.carriers.sandbox import DEMO_SCENARIO_MIX
-from app.db import Store
-from app.models import CarrierAccount, Sender, Shop
+from app.carriers.sandbox.server import DEMO_SCENARIO_MIX
 from app.orders.importer import ImportReport, import_file
+from app.orders.shops import add_sender, add_shop
 from app.paths import resources_dir
-from app.printers_registry import add_printer
+from app.printing.registry import add_printer
 from app.secrets import SecretStore
-from app.shops import add_sender, add_shop
-from printers.virtual import VirtualPrinter
+from app.store.engine import Store
+from app.store.models import CarrierAccount, Sender, Shop
+from printers.virtual.device import VirtualPrinter
 
 DEMO_CARRIER = "演示顺丰（沙箱）"
 DEMO_PRINTER = "演示热敏打印机（虚拟）"

@@ -13,7 +13,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.orm import Session
 
-from app.models import SecretRecord
+from app.store.models import SecretRecord
 
 SERVICE = "kuaidan"
 

@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Table, func, insert, select, update  # noqa: E402
 
-from app.bulk import insert_rows  # noqa: E402
-from app.db import Store, open_store  # noqa: E402
 from app.domain import AnomalyKind  # noqa: E402
-from app.models import (  # noqa: E402
+from app.store.bulk import insert_rows  # noqa: E402
+from app.store.engine import Store, open_store  # noqa: E402
+from app.store.models import (  # noqa: E402
     Anomaly,
     CarrierAccount,
     Order,

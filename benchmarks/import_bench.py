@@ -27,10 +27,10 @@ ROWS = int(os.environ.get("IMPORT_BENCH_ROWS", "100000"))
 
 def _import(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignore[type-arg]
     os.environ["KUAIDAN_SECRETS"] = "db"
-    from app.db import open_store
     from app.orders.importer import import_file
+    from app.orders.shops import add_shop
     from app.secrets import SecretStore
-    from app.shops import add_shop
+    from app.store.engine import open_store
 
     store = open_store(f"sqlite:///{workdir}/import.sqlite3", workdir)
     with store.session() as s:
@@ -48,10 +48,10 @@ def _floor(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignor
     """The same rows, already parsed into column values, inserted with one executemany."""
     from sqlalchemy import create_engine
 
-    from app.models import Base
     from app.orders.intake import build_records
     from app.orders.profiles import TAOBAO
     from app.orders.reading import read_table
+    from app.store.models import Base
 
     path = f"{workdir}/floor.sqlite3"
     Base.metadata.create_all(create_engine(f"sqlite:///{path}"))

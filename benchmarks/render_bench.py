@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.labels import WaybillData, build_label
+from app.labels.templates import WaybillData, build_label
 from printers.label import Label
-from printers.pdf import _fit, render_pdf
-from printers.raster import render_raster
-from printers.tspl import render_tspl
-from printers.zpl import render_zpl
+from printers.languages.pdf import _fit, render_pdf
+from printers.languages.raster import render_raster
+from printers.languages.tspl import render_tspl
+from printers.languages.zpl import render_zpl
 
 ADDRESS = "新疆维吾尔自治区乌鲁木齐市沙依巴克区西北路街道友好北路688号美居物流园二期12栋3单元1806室（工作日送公司，周末送家里）"
 

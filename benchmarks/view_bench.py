@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from app.bulk import insert_rows  # noqa: E402
-from app.db import Store, open_store  # noqa: E402
-from app.models import CarrierAccount, Order, OrderLine, Shipment, Shop, Waybill, shipment_orders  # noqa: E402
+from app.store.bulk import insert_rows  # noqa: E402
+from app.store.engine import Store, open_store  # noqa: E402
+from app.store.models import CarrierAccount, Order, OrderLine, Shipment, Shop, Waybill, shipment_orders  # noqa: E402
 from benchmarks._table import print_table  # noqa: E402
 
 OPEN_BUDGET_S = 1.0

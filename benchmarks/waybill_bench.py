@@ -24,11 +24,11 @@ CONCURRENCY = 16
 
 
 def _workspace(tmp: Path, n: int, endpoint: str, qps: float) -> object:
-    from app.carrier_accounts import add_account
-    from app.db import open_store
+    from app.carriers.accounts import add_account
     from app.orders.importer import import_file
+    from app.orders.shops import add_sender, add_shop
     from app.secrets import SecretStore
-    from app.shops import add_sender, add_shop
+    from app.store.engine import open_store
     from tests.exportgen import taobao_csv
 
     store = open_store(f"sqlite:///{tmp}/bench-{n}-{qps}.sqlite3", tmp)
@@ -44,7 +44,7 @@ def _workspace(tmp: Path, n: int, endpoint: str, qps: float) -> object:
 
 def _issue(store: object, tmp: Path, concurrency: int) -> tuple[float, int]:
     from app.secrets import SecretStore
-    from app.waybills import issue_waybills
+    from app.waybills.issue import issue_waybills
 
     start = time.perf_counter()
     report = issue_waybills(store, SecretStore(tmp), tmp, "sf", None, concurrency=concurrency)  # type: ignore[arg-type]

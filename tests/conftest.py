@@ -34,7 +34,7 @@ def db_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(db_url: str, data_dir: Path) -> Iterator[Any]:
-    from app.db import open_store
+    from app.store.engine import open_store
 
     s = open_store(db_url, data_dir)
     yield s
@@ -86,7 +86,7 @@ class Result:
 @pytest.fixture
 def kd(db_url: str, data_dir: Path) -> Any:
     """Run ``kuaidan ARGS`` in-process against this test's store; returns a :class:`Result`."""
-    from app.cli import main
+    from app.cli.main import main
 
     def run(*args: str, db: str | None = None) -> Result:
         out, err = io.StringIO(), io.StringIO()

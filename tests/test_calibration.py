@@ -7,13 +7,13 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from app.calibration import calibration_code, calibration_label, reference_length_mm
+from app.labels.calibration import calibration_code, calibration_label, reference_length_mm
 from printers.label import Barcode128, Box, Line, Text
-from printers.tspl import render_tspl
-from printers.virtual_stream import Job, TsplStream
-from printers.virtual_tspl import TsplSettings
-from printers.virtual_tspl import render_tspl as interpret_tspl
-from printers.zpl import render_zpl
+from printers.languages.tspl import render_tspl
+from printers.languages.zpl import render_zpl
+from printers.virtual.stream import Job, TsplStream
+from printers.virtual.tspl import TsplSettings
+from printers.virtual.tspl import render_tspl as interpret_tspl
 from tests.printers_lang.test_lang_tspl import parse_tspl
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QColor, QFont
 
 from app.domain import AnomalyState
-from app.label_jobs import CARRIER_NAMES
+from app.labels.jobs import CARRIER_NAMES
 from app.tracking.conditions import HIGH, MEDIUM
 from app.tracking.kinds import status_label
 from app.tracking.times import utc_to_carrier

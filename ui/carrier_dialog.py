@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.carrier_accounts import (
+from app.carriers.accounts import (
     DEFAULT_QPS,
     AccountConfig,
     AccountInfo,
@@ -39,11 +39,11 @@ from app.carrier_accounts import (
     get_account,
     list_accounts,
 )
-from app.carrier_test import ConnectionCheck, test_connection
-from app.db import Store
+from app.carriers.check import ConnectionCheck, test_connection
 from app.domain import CarrierKind
-from app.label_jobs import CARRIER_NAMES
+from app.labels.jobs import CARRIER_NAMES
 from app.secrets import SecretStore
+from app.store.engine import Store
 from ui.i18n import tr
 from ui.tasks import ProgressFn, TaskRunner
 from ui.waybills_dialog import FAILED_COLOUR, OK_COLOUR, known_error_text

@@ -15,8 +15,8 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.clock import utcnow
-from app.db import Store
 from app.domain import AnomalyKind
+from app.store.engine import Store
 from app.tracking.dashboard import (
     DayKindCount,
     OnTimeRate,

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import Store
 from app.errors import KuaidanError
 from app.orders import profiles
 from app.orders.importer import ImportReport, import_file
-from app.shops import list_shops
+from app.orders.shops import list_shops
+from app.store.engine import Store
 from ui.i18n import tr
 from ui.tasks import ProgressFn, TaskRunner
 

@@ -1,7 +1,7 @@
 """The label preview (面单预览) for one order: the waybill as the printer will get it, in the chosen template.
 
 The label data is read on the database worker (plain ``WaybillData`` values); the label is built and rasterised
-(``printers.raster.render_png``, the same raster the ESC/POS path prints) on the I/O pool. Switching the template
+(``printers.languages.raster.render_png``, the same raster the ESC/POS path prints) on the I/O pool. Switching the template
 or the privacy option re-renders from the data already read. The newest request wins.
 """
 
@@ -14,11 +14,11 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from app.db import Store
-from app.label_jobs import waybill_data
-from app.labels import TEMPLATES, WaybillData, build_label
+from app.labels.jobs import waybill_data
+from app.labels.templates import TEMPLATES, WaybillData, build_label
 from app.orders.shipments import resolve_order
-from printers.raster import render_png
+from app.store.engine import Store
+from printers.languages.raster import render_png
 from ui.i18n import tr
 from ui.tasks import ProgressFn, TaskRunner
 from ui.waybills_dialog import known_error_text

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from app.db import open_store
+from app.store.engine import open_store
 from ui.i18n import set_language
 
 log = logging.getLogger("kuaidan")

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 
-from app.db import Store
 from app.orders.query import OrderFilter, order_ids
 from app.paths import data_dir as default_data_dir
+from app.store.engine import Store
 from ui.carrier_dialog import CarrierDialog
 from ui.dashboard import DashboardPanel
 from ui.i18n import language, set_language, tr

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db import Store
 from app.domain import OrderStatus
 from app.orders.query import IdBatch, OrderFilter, OrderRow, first_batch, order_id_batch, order_rows
-from app.shops import list_shops
+from app.orders.shops import list_shops
+from app.store.engine import Store
 from ui.i18n import tr
 from ui.orders_model import OrdersModel
 from ui.tasks import ProgressFn, TaskRunner

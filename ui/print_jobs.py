@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import JobState
-from app.printers_registry import PrinterInfo
-from app.printing import JobInfo
+from app.printing.queue import JobInfo
+from app.printing.registry import PrinterInfo
 from printers.status import PrinterState, PrinterStatus, offline_status, query_status, unknown_status
-from printers.transports import TransportError, open_transport
+from printers.transports.uri import TransportError, open_transport
 from ui.i18n import language, tr
 
 log = logging.getLogger(__name__)

@@ -37,16 +37,16 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app import printing
-from app.db import Store
 from app.domain import JobState
 from app.errors import KuaidanError
-from app.printers_registry import PrinterInfo, get_printer, list_printers
-from app.printing import JobInfo
-from app.printing_enqueue import Enqueued, enqueue_orders, enqueue_unprinted, reprint
-from app.printing_worker import PrintWorker, QueueEvent, RunReport
+from app.printing import queue as printing
+from app.printing.enqueue import Enqueued, enqueue_orders, enqueue_unprinted, reprint
+from app.printing.queue import JobInfo
+from app.printing.registry import PrinterInfo, get_printer, list_printers
+from app.printing.worker import PrintWorker, QueueEvent, RunReport
+from app.store.engine import Store
 from printers.status import PrinterStatus
-from printers.transports import TransportError
+from printers.transports.uri import TransportError
 from ui.i18n import tr
 from ui.print_jobs import (
     FINAL_STATES,

@@ -33,14 +33,14 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from app.calibration import MAX_OFFSET_MM, calibration_label
-from app.db import Store
 from app.errors import KuaidanError
-from app.label_jobs import RenderOptions, render_label
-from app.labels import TEMPLATES
-from app.printers_registry import LANGUAGES, ROLES, PrinterInfo, add_printer, list_printers
+from app.labels.calibration import MAX_OFFSET_MM, calibration_label
+from app.labels.jobs import RenderOptions, render_label
+from app.labels.templates import TEMPLATES
+from app.printing.registry import LANGUAGES, ROLES, PrinterInfo, add_printer, list_printers
+from app.store.engine import Store
 from printers.status import PrinterStatus, query_status
-from printers.transports import TransportError, open_transport
+from printers.transports.uri import TransportError, open_transport
 from ui.i18n import language, tr
 from ui.print_jobs import GREY, QUERYABLE, light_for_status, light_icon, pick, probe_printer, status_message
 from ui.tasks import ProgressFn, TaskRunner

@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from app.db import open_store
 from app.demo import build_demo
+from app.store.engine import open_store
 from ui.i18n import set_language
 
 

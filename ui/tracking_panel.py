@@ -41,9 +41,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import utcnow
-from app.db import Store
 from app.domain import AnomalyKind, AnomalyState
 from app.secrets import SecretStore
+from app.store.engine import Store
 from app.tracking.conditions import HIGH, MEDIUM, SEVERITY
 from app.tracking.kinds import kind_label
 from app.tracking.lifecycle import acknowledge, assign, resolve

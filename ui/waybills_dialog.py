@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from app.carrier_accounts import AccountInfo, list_accounts
-from app.db import Store
-from app.models import Order, Sender
+from app.carriers.accounts import AccountInfo, list_accounts
 from app.secrets import SecretStore
-from app.waybills import IssueReport, IssueResult, issue_waybills
+from app.store.engine import Store
+from app.store.models import Order, Sender
+from app.waybills.issue import IssueReport, IssueResult, issue_waybills
 from ui.i18n import language, tr
 from ui.tasks import ProgressFn, TaskRunner
 

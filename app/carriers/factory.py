@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from app.carriers.base import CarrierClient, CarrierConfigError
-from app.carriers.kdniao import PRODUCTION_ENDPOINT, KdniaoClient, KdniaoConfig
-from app.carriers.sandbox import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
+from app.carriers.kdniao.client import PRODUCTION_ENDPOINT, KdniaoClient, KdniaoConfig
+from app.carriers.sandbox.server import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
 from app.domain import CarrierKind
 
 _shared: dict[Path | None, SandboxServer] = {}

@@ -17,13 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 
-from app.audit import record_audit
-from app.bulk import insert_tuples
 from app.clock import utcnow
-from app.db import Store
 from app.domain import Platform
 from app.errors import InputError
-from app.models import ImportRun, Order, OrderLine, Shipment, shipment_orders
 from app.orders import profiles
 from app.orders.intake import RowError
 from app.orders.prepared import (
@@ -35,8 +31,12 @@ from app.orders.prepared import (
     line_values,
     order_values,
 )
+from app.orders.shops import get_shop
 from app.orders.source import open_source
-from app.shops import get_shop
+from app.store.audit import record_audit
+from app.store.bulk import insert_tuples
+from app.store.engine import Store
+from app.store.models import ImportRun, Order, OrderLine, Shipment, shipment_orders
 
 CHUNK = 2000
 

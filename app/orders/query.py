@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import OrderStatus, WaybillState
 from app.errors import UsageError
-from app.models import Order, Shipment, Shop, Waybill, shipment_orders
+from app.store.models import Order, Shipment, Shop, Waybill, shipment_orders
 
 # Pseudo statuses a filter understands besides the order statuses themselves.
 VIEWS = ("ready", "held", "issued", "printed", "unprinted")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.audit import record_audit
 from app.domain import OrderStatus
 from app.errors import NotFound, UsageError
-from app.models import Order, Shipment
+from app.store.audit import record_audit
+from app.store.models import Order, Shipment
 
 
 @dataclass(frozen=True)

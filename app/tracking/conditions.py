@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, not_, or_
 
 from app.domain import AnomalyKind, ParcelStatus
-from app.models import Waybill
+from app.store.models import Waybill
 from app.tracking.settings import TrackingSettings
 
 K = AnomalyKind

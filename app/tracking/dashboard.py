@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import AnomalyKind
-from app.models import Anomaly, Waybill
+from app.store.models import Anomaly, Waybill
 
 
 @dataclass(frozen=True)

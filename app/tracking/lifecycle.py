@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.audit import actor_name, record_audit
 from app.clock import utcnow
 from app.domain import AnomalyState
 from app.errors import NotFound, UsageError
-from app.models import Anomaly
+from app.store.audit import actor_name, record_audit
+from app.store.models import Anomaly
 
 
 class AnomalyNotFound(NotFound):

@@ -30,11 +30,11 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.carriers.net import check_endpoint
 from app.domain import AnomalyState
-from app.models import Anomaly, Order, Waybill
-from app.net import check_endpoint
 from app.orders.phone import mask_phone
 from app.secrets import SecretStore
+from app.store.models import Anomaly, Order, Waybill
 from app.tracking.kinds import kind_label
 
 log = logging.getLogger(__name__)
@@ -324,7 +324,7 @@ def save_webhook(
     session: Session, secrets: SecretStore, url: str, *, dingtalk_secret: str = "", per_minute: int = 20
 ) -> None:
     """Keep the robot URL (it carries the robot's token: a secret) and the DingTalk secret in the secret store."""
-    from app.models import Setting
+    from app.store.models import Setting
 
     row = session.get(Setting, WEBHOOK_KEY)
     if not url:
@@ -344,7 +344,7 @@ def save_webhook(
 
 
 def load_webhook(session: Session, secrets: SecretStore) -> WebhookConfig | None:
-    from app.models import Setting
+    from app.store.models import Setting
 
     row = session.get(Setting, WEBHOOK_KEY)
     if row is None or not isinstance(row.value, dict) or not row.value.get("url_ref"):

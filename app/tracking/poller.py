@@ -23,15 +23,15 @@ from typing import Any
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from app.carrier_accounts import account_config, client_for
 from app.carriers import CarrierClient, CarrierConfigError, CarrierError, CarrierTransient, TrackResult
+from app.carriers.accounts import account_config, client_for
+from app.carriers.ratelimit import RateLimiter
 from app.clock import utcnow
-from app.db import Store
 from app.domain import ParcelStatus, WaybillState
-from app.models import CarrierAccount, Order, Sender, Shipment, Waybill, shipment_orders
 from app.paths import data_dir
-from app.ratelimit import RateLimiter
 from app.secrets import SecretStore
+from app.store.engine import Store
+from app.store.models import CarrierAccount, Order, Sender, Shipment, Waybill, shipment_orders
 from app.tracking.quota import add_used, used_today
 from app.tracking.schedule import HOT, DuePoll, plan_polls
 from app.tracking.settings import TrackingSettings, load_settings

@@ -24,13 +24,13 @@ from urllib.parse import parse_qs
 from sqlalchemy import false, select
 
 from app.carriers import BadPush, BadSignature, TrackResult
-from app.carriers.kdniao import parse_push, push_ack
-from app.carriers.sandbox import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID
+from app.carriers.kdniao.client import parse_push, push_ack
+from app.carriers.sandbox.server import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID
 from app.clock import utcnow
-from app.db import Store
 from app.domain import CarrierKind, WaybillState
-from app.models import CarrierAccount, Waybill
 from app.secrets import SecretStore
+from app.store.engine import Store
+from app.store.models import CarrierAccount, Waybill
 from app.tracking.settings import load_settings
 from app.tracking.store_traces import apply_result
 

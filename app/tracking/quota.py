@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.models import Setting
+from app.store.models import Setting
 from app.tracking.times import utc_to_carrier
 
 QUOTA_KEY = "tracking.quota"

@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, and_, select, true, update
 from sqlalchemy.orm import Session
 
-from app.bulk import in_chunks
-from app.models import Order, Setting, Shipment, Waybill, shipment_orders
+from app.store.bulk import in_chunks
+from app.store.models import Order, Setting, Shipment, Waybill, shipment_orders
 from app.tracking.settings import TrackingSettings
 
 STATE_KEY = "tracking.rules_state"

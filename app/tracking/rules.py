@@ -26,11 +26,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, case, exists, false, func, literal, not_, null, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.bulk import in_chunks
 from app.clock import utcnow
-from app.db import Store
 from app.domain import AnomalyKind, AnomalyState, OrderStatus, WaybillState
-from app.models import Anomaly, Order, Shipment, TrackingEvent, Waybill, shipment_orders
+from app.store.bulk import in_chunks
+from app.store.engine import Store
+from app.store.models import Anomaly, Order, Shipment, TrackingEvent, Waybill, shipment_orders
 from app.tracking import rule_scope
 from app.tracking.conditions import HIGH, SEVERITY, surely_fine, waybill_rules
 from app.tracking.rule_scope import Scope

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app.clock import utcnow
-from app.db import Store
 from app.secrets import SecretStore
+from app.store.engine import Store
 from app.tracking.notify import Notifier, notices_for
 from app.tracking.poller import PollReport, Progress, poll_due
 from app.tracking.rules import RuleReport, evaluate

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.errors import UsageError
-from app.models import Setting
+from app.store.models import Setting
 
 SETTINGS_KEY = "tracking.rules"
 

@@ -25,9 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.carriers.base import Trace, TrackResult
-from app.carriers.kdniao_status import STATE_EX_TABLE
+from app.carriers.kdniao.status import STATE_EX_TABLE
 from app.domain import AnomalyKind, ParcelStatus
-from app.models import TrackingEvent, Waybill
+from app.store.models import TrackingEvent, Waybill
 from app.tracking.schedule import next_poll_at
 from app.tracking.settings import TrackingSettings
 from app.tracking.sqlutil import insert_ignore

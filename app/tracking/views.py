@@ -17,12 +17,12 @@ from typing import Any, TextIO
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from app.carriers.kdniao_status import STATE_EX_TABLE
+from app.carriers.kdniao.status import STATE_EX_TABLE
 from app.clock import utcnow
 from app.domain import AnomalyKind, AnomalyState
 from app.errors import NotFound
-from app.models import Anomaly, Order, TrackingEvent, Waybill
 from app.orders.phone import mask_phone
+from app.store.models import Anomaly, Order, TrackingEvent, Waybill
 from app.tracking.conditions import HIGH
 from app.tracking.kinds import kind_label, status_label
 

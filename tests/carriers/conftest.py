@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.carriers.kdniao import KdniaoClient
-from app.carriers.sandbox import SandboxServer, start_sandbox
+from app.carriers.kdniao.client import KdniaoClient
+from app.carriers.sandbox.server import SandboxServer, start_sandbox
 
 
 @pytest.fixture

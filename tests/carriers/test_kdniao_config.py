@@ -6,7 +6,7 @@ import pytest
 
 from app.carriers.base import CarrierConfigError, CarrierRejected
 from app.carriers.factory import make_client
-from app.carriers.kdniao import KdniaoClient, KdniaoConfig
+from app.carriers.kdniao.client import KdniaoClient, KdniaoConfig
 
 
 def test_production_urls_are_derived_from_the_endpoint() -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from app.carriers.base import CarrierRejected, CarrierTransient, Party, parse_carrier_time
-from app.carriers.kdniao_address import kdniao_area
-from app.carriers.kdniao_parse import issue_data, load_answer, parse_issue_answer, parse_track_answer
+from app.carriers.kdniao.address import kdniao_area
+from app.carriers.kdniao.parse import issue_data, load_answer, parse_issue_answer, parse_track_answer
 from app.domain import AnomalyKind, ParcelStatus
 
 from .support import make_request

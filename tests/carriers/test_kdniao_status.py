@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.carriers.kdniao_status import STATE_EX_TABLE, normalise
+from app.carriers.kdniao.status import STATE_EX_TABLE, normalise
 from app.domain import AnomalyKind as A
 from app.domain import ParcelStatus as S
 

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _start(*args: str) -> tuple[subprocess.Popen[str], int]:
     code = (
-        "import sys; from pathlib import Path; from app.carriers.sandbox import serve_forever_cli; "
+        "import sys; from pathlib import Path; from app.carriers.sandbox.server import serve_forever_cli; "
         "serve_forever_cli(0, latency_ms=int(sys.argv[1]), state_file=Path(sys.argv[2]) if sys.argv[2] else None)"
     )
     proc = subprocess.Popen(

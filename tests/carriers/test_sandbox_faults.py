@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from app.carriers.base import CarrierConfigError, CarrierRejected, CarrierTransient
-from app.carriers.kdniao import KdniaoClient, KdniaoConfig
-from app.carriers.sandbox import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
+from app.carriers.kdniao.client import KdniaoClient, KdniaoConfig
+from app.carriers.sandbox.server import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
 
 from .support import make_request
 

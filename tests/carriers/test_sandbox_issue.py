@@ -13,9 +13,9 @@ import pytest
 
 from app.carriers.base import CarrierRejected, IssuedWaybill, Party
 from app.carriers.factory import make_client, shared_sandbox, stop_shared_sandboxes
-from app.carriers.kdniao import KdniaoClient, KdniaoConfig
-from app.carriers.sandbox import SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
-from app.carriers.sign import data_sign
+from app.carriers.kdniao.client import KdniaoClient, KdniaoConfig
+from app.carriers.kdniao.sign import data_sign
+from app.carriers.sandbox.server import SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
 
 from .support import RECEIVER, SENDER, make_request
 

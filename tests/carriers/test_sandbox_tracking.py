@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.carriers.base import BadPush, BadSignature, CarrierRejected, parse_carrier_time
-from app.carriers.kdniao import KdniaoClient, parse_push, push_ack
-from app.carriers.sandbox import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
-from app.carriers.sandbox_traces import SCENARIO_NAMES
+from app.carriers.kdniao.client import KdniaoClient, parse_push, push_ack
+from app.carriers.sandbox.server import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
+from app.carriers.sandbox.traces import SCENARIO_NAMES
 from app.domain import AnomalyKind as A
 from app.domain import ParcelStatus as S
 

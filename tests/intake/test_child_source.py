@@ -44,9 +44,9 @@ def _dump(db: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def _store(tmp_path: Path, name: str) -> Any:
-    from app.db import open_store
+    from app.orders.shops import add_shop
     from app.secrets import SecretStore
-    from app.shops import add_shop
+    from app.store.engine import open_store
 
     data = tmp_path / name
     data.mkdir()
@@ -126,9 +126,9 @@ class _Recorded:
 def test_a_child_that_dies_stops_the_import_after_the_committed_chunks(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
-    from app.models import Order, OrderLine
     from app.orders import importer, source
     from app.orders.importer import import_file
+    from app.store.models import Order, OrderLine
 
     monkeypatch.setattr(importer, "CHUNK", 40)
     monkeypatch.setattr(source.subprocess, "Popen", _Recorded)

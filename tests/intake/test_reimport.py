@@ -43,11 +43,11 @@ def test_same_order_id_in_two_shops_is_two_orders(kd: Any, tmp_path: Path) -> No
 def test_reimport_never_changes_an_issued_shipment(store: Any, tmp_path: Path, data_dir: Path) -> None:
     from sqlalchemy import select
 
-    from app.models import CarrierAccount, Order, Waybill
     from app.orders.importer import import_file
     from app.orders.shipments import ensure_shipment
+    from app.orders.shops import add_shop
     from app.secrets import SecretStore
-    from app.shops import add_shop
+    from app.store.models import CarrierAccount, Order, Waybill
 
     with store.session() as s:
         add_shop(s, SecretStore(data_dir), "淘宝店", "taobao")

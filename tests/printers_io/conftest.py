@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from printers.virtual import VirtualPrinter
+from printers.virtual.device import VirtualPrinter
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from printers.status import PrinterState, query_status
-from printers.transports import (
+from printers.transports.uri import (
     ConnectionLost,
     ConnectionRefused,
     InvalidPrinterUri,
@@ -26,7 +26,7 @@ from printers.transports import (
     make_transport,
     open_transport,
 )
-from printers.virtual import VirtualPrinter
+from printers.virtual.device import VirtualPrinter
 
 from .helpers import tspl_job
 

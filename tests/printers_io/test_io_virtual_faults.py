@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from printers.status import PrinterState, query_status
-from printers.transports import ConnectionLost, open_transport
-from printers.virtual import VirtualPrinter
+from printers.transports.uri import ConnectionLost, open_transport
+from printers.virtual.device import VirtualPrinter
 
 from .helpers import tspl_job, wait_status
 
@@ -121,7 +121,7 @@ def test_faults_over_the_pty(tspl_printer: VirtualPrinter) -> None:
 @pytest.mark.timeout(30)
 def test_serve_announces_its_port_and_stops_on_sigterm(tmp_path: Path) -> None:
     code = (
-        "from pathlib import Path; from printers.virtual import serve; "
+        "from pathlib import Path; from printers.virtual.device import serve; "
         f"serve('tspl', 0, Path({str(tmp_path / 'out')!r}), paper_out_after=None)"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -10,10 +10,10 @@ import zxingcpp
 from PIL import Image
 
 from printers.status import PrinterState, decode_zpl_hs, query_status
-from printers.transports import open_transport
-from printers.virtual import VirtualPrinter
-from printers.virtual_stream import Job, StatusQuery, ZplStream
-from printers.virtual_zpl import ZplSettings, crc16_ccitt, decode_gf_data, render_zpl
+from printers.transports.uri import open_transport
+from printers.virtual.device import VirtualPrinter
+from printers.virtual.stream import Job, StatusQuery, ZplStream
+from printers.virtual.zpl import ZplSettings, crc16_ccitt, decode_gf_data, render_zpl
 
 # 3 bytes per row, 16 rows: the left byte black, the middle white, the right half-black (1 = black in ZPL)
 GF_ROWS = b"\xff\x00\xf0" * 16

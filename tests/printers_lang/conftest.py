@@ -12,7 +12,7 @@ import pytest
 import zxingcpp
 from PIL import Image as PILImage
 
-from app.labels import WaybillData
+from app.labels.templates import WaybillData
 
 LONG_ADDRESS = "新疆维吾尔自治区乌鲁木齐市沙依巴克区西北路街道友好北路688号美居物流园二期12栋3单元1806室（工作日送公司，周末送家里）"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from printers.escpos import raster_bytes, render_escpos
 from printers.label import Barcode128, Box, Label, Line, Reverse
+from printers.languages.escpos import raster_bytes, render_escpos
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from app.labels import TEMPLATES, build_label
-from printers.fonts import FontNotFoundError, MissingGlyphsError, find_cjk_font
+from app.labels.templates import TEMPLATES, build_label
+from printers.graphics.fonts import FontNotFoundError, MissingGlyphsError, find_cjk_font
 from printers.label import Label, Text
-from printers.pdf import render_pdf
+from printers.languages.pdf import render_pdf
 
 from .conftest import LONG_ADDRESS, decode, make_waybill, pdf_pages, pdf_text
 

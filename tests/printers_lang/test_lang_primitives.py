@@ -6,7 +6,7 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
-from printers import code128, qr
+from printers.graphics import code128, qr
 
 from .conftest import decode
 

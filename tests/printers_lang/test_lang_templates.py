@@ -8,14 +8,14 @@ import re
 import pytest
 from PIL import Image as PILImage
 
-from app.labels import TEMPLATES, build_label, mask_phone
-from app.packing_list import PackingEntry, PackingItem, render_packing_list, render_pick_list
-from printers.escpos import render_escpos
+from app.labels.packing_list import PackingEntry, PackingItem, render_packing_list, render_pick_list
+from app.labels.templates import TEMPLATES, build_label, mask_phone
 from printers.label import Text
-from printers.pdf import render_pdf
-from printers.raster import render_png, render_raster
-from printers.tspl import render_tspl
-from printers.zpl import render_zpl
+from printers.languages.escpos import render_escpos
+from printers.languages.pdf import render_pdf
+from printers.languages.raster import render_png, render_raster
+from printers.languages.tspl import render_tspl
+from printers.languages.zpl import render_zpl
 
 from .conftest import LONG_ADDRESS, decode, make_waybill, pdf_pages, pdf_text
 

@@ -5,8 +5,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from printers.fonts import find_cjk_font, ttf_advance
-from printers.textfit import block_height, fit_text, halfwidth_advance, size_steps, text_width, wrap_text
+from printers.graphics.fonts import find_cjk_font, ttf_advance
+from printers.graphics.textfit import (
+    block_height,
+    fit_text,
+    halfwidth_advance,
+    size_steps,
+    text_width,
+    wrap_text,
+)
 
 
 def test_chinese_wraps_per_character() -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.labels import TEMPLATES, build_label
+from app.labels.templates import TEMPLATES, build_label
 from printers.label import Align, Barcode128, Box, Label, Line, QRCode, Reverse, Text
-from printers.tspl import render_tspl
+from printers.languages.tspl import render_tspl
 
 from .conftest import LONG_ADDRESS, make_waybill
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from app.labels import TEMPLATES, build_label
+from app.labels.templates import TEMPLATES, build_label
 from printers.label import Label, Reverse, Text
-from printers.zpl import render_zpl, z64
+from printers.languages.zpl import render_zpl, z64
 
 from .conftest import make_waybill
 from .test_lang_tspl import SMALL

@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.db import Store
 from app.domain import JobState
-from app.models import CarrierAccount, Order, Printer, PrintJob, Sender, Shipment, Shop, Waybill
-from printers.virtual import CompletedLabel
+from app.store.engine import Store
+from app.store.models import CarrierAccount, Order, Printer, PrintJob, Sender, Shipment, Shop, Waybill
+from printers.virtual.device import CompletedLabel
 
 MARKER = re.compile(r"KD-(\d{5})")
 

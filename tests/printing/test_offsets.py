@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.label_jobs import RenderOptions, render_label
+from app.labels.jobs import RenderOptions, render_label
 from printers.label import Barcode128, Box, Label, Line, Text, shifted
 
 

@@ -13,10 +13,10 @@ import zxingcpp
 from PIL import Image
 from sqlalchemy import select
 
-from app.db import Store
-from app.models import AuditEntry, Printer, PrintJob, Shipment
-from printers.transports import open_transport
-from printers.virtual import VirtualPrinter
+from app.store.engine import Store
+from app.store.models import AuditEntry, Printer, PrintJob, Shipment
+from printers.transports.uri import open_transport
+from printers.virtual.device import VirtualPrinter
 
 from .support import count_by_state, make_parcels, tspl_payload
 

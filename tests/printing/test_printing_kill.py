@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.db import Store
-from app.models import PrintJob, Waybill
-from printers.virtual import CompletedLabel, VirtualPrinter
+from app.store.engine import Store
+from app.store.models import PrintJob, Waybill
+from printers.virtual.device import CompletedLabel, VirtualPrinter
 
 from .support import make_parcels
 

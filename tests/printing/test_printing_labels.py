@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from app.db import Store
-from app.label_jobs import LabelDataError, RenderOptions, render_parcels, waybill_data
-from app.models import Shipment
+from app.labels.jobs import LabelDataError, RenderOptions, render_parcels, waybill_data
+from app.store.engine import Store
+from app.store.models import Shipment
 
 from .support import make_parcels
 

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from app.db import Store
 from app.domain import JobState
-from app.models import PrintJob, Shipment
-from app.printing import confirm_jobs
-from app.printing_worker import PrintWorker, QueueEvent
-from printers.transports import open_transport
-from printers.virtual import VirtualPrinter
+from app.printing.queue import confirm_jobs
+from app.printing.worker import PrintWorker, QueueEvent
+from app.store.engine import Store
+from app.store.models import PrintJob, Shipment
+from printers.transports.uri import open_transport
+from printers.virtual.device import VirtualPrinter
 
 from .support import (
     add_printer_row,

@@ -21,7 +21,7 @@ from sqlalchemy import (
     select,
 )
 
-from app.bulk import insert_rows, insert_tuples
+from app.store.bulk import insert_rows, insert_tuples
 
 
 def _table(name: str, metadata: MetaData) -> Table:

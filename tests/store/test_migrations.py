@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, inspect, text
 
-from app.db import alembic_config, upgrade
-from app.models import Base
+from app.store.engine import alembic_config, upgrade
+from app.store.models import Base
 
 
 def _diff(url: str) -> list[object]:

@@ -13,8 +13,8 @@ from tests import exportgen as gen
 
 @pytest.fixture
 def shop(store: Any, data_dir: Path) -> str:
+    from app.orders.shops import add_shop
     from app.secrets import SecretStore
-    from app.shops import add_shop
 
     with store.session() as s:
         add_shop(s, SecretStore(data_dir), "淘宝店", "taobao")
@@ -111,11 +111,11 @@ def test_an_order_number_is_found_by_its_own_index(store: Any) -> None:
 
 
 def test_batches_on_postgresql(pg_url: str, data_dir: Path, tmp_path: Path) -> None:
-    from app.db import open_store
     from app.orders.importer import import_file
     from app.orders.query import FIRST_BATCH, OrderFilter, order_ids
+    from app.orders.shops import add_shop
     from app.secrets import SecretStore
-    from app.shops import add_shop
+    from app.store.engine import open_store
 
     store = open_store(pg_url, data_dir)
     try:

@@ -19,7 +19,7 @@ def test_sqlite_store_has_wal_foreign_keys_and_busy_timeout(store: Any) -> None:
 
 
 def test_default_store_lives_in_the_data_dir(kd: Any, data_dir: Path, monkeypatch: Any) -> None:
-    from app.cli import main
+    from app.cli.main import main
 
     monkeypatch.delenv("KUAIDAN_DB", raising=False)
     assert main(["--data-dir", str(data_dir), "shops", "add", "s", "--platform", "pdd"]) == 0
@@ -27,7 +27,7 @@ def test_default_store_lives_in_the_data_dir(kd: Any, data_dir: Path, monkeypatc
 
 
 def test_env_db_url(kd: Any, tmp_path: Path, monkeypatch: Any) -> None:
-    from app.db import resolve_url
+    from app.store.engine import resolve_url
 
     monkeypatch.setenv("KUAIDAN_DB", f"sqlite:///{tmp_path}/x.db")
     assert resolve_url() == f"sqlite:///{tmp_path}/x.db"

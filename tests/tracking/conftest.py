@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.carriers.sandbox import SandboxServer, start_sandbox
+from app.carriers.sandbox.server import SandboxServer, start_sandbox
 
 
 @pytest.fixture

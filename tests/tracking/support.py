@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from app.carriers import Goods, IssueRequest, Party
-from app.carriers.sandbox import SandboxServer
-from app.db import Store
-from app.models import CarrierAccount, Order, Sender, Shipment, Shop, Waybill, shipment_orders
+from app.carriers.sandbox.server import SandboxServer
+from app.store.engine import Store
+from app.store.models import CarrierAccount, Order, Sender, Shipment, Shop, Waybill, shipment_orders
 from app.tracking.times import carrier_to_utc, parse_carrier_utc
 
 _serial = itertools.count(1)

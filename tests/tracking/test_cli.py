@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from app.carriers.sandbox import SandboxServer
-from app.db import Store
+from app.carriers.sandbox.server import SandboxServer
+from app.store.engine import Store
 from tests.tracking.support import add_unprinted_order, issue_parcel, make_world, sandbox_now
 
 

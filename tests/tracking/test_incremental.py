@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, update
 
-from app.db import Store, open_store
 from app.domain import AnomalyKind, OrderStatus, ParcelStatus
-from app.models import Anomaly, CarrierAccount, Order, Shipment, Shop, Waybill, shipment_orders
+from app.store.engine import Store, open_store
+from app.store.models import Anomaly, CarrierAccount, Order, Shipment, Shop, Waybill, shipment_orders
 from app.tracking import evaluate, rule_scope
 from app.tracking.settings import TrackingSettings, update_settings
 

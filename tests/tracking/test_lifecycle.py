@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.carriers.sandbox import SandboxServer
-from app.db import Store
-from app.models import Anomaly, AuditEntry
+from app.carriers.sandbox.server import SandboxServer
+from app.store.engine import Store
+from app.store.models import Anomaly, AuditEntry
 from app.tracking import evaluate, poll_due
 from app.tracking.lifecycle import AnomalyClosed, AnomalyNotFound, acknowledge, assign, resolve
 from app.tracking.views import AnomalyFilter, counts_by_kind, list_anomalies, parcel_timeline
@@ -78,7 +78,7 @@ def test_history_repeats_and_manual_resolution_is_kept(store: Store, sandbox: Sa
         with pytest.raises(AnomalyNotFound):
             assign(s, 999, "x")
         # payment date corrected (re-import): a new episode of the same condition opens a new anomaly
-        from app.models import Order
+        from app.store.models import Order
 
         order = s.get(Order, order_id)
         assert order is not None

@@ -12,11 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.carriers.sandbox import SandboxServer
-from app.db import Store
+from app.carriers.sandbox.server import SandboxServer
 from app.errors import UsageError
-from app.models import Setting
 from app.secrets import SecretStore
+from app.store.engine import Store
+from app.store.models import Setting
 from app.tracking.notify import AnomalyNotice, WebhookNotifier, daily_summary, load_webhook, save_webhook
 from app.tracking.service import evaluate_and_notify
 from tests.tracking.support import issue_parcel, make_world

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from app.carriers.sandbox import SandboxServer
-from app.db import Store
-from app.models import CarrierAccount, Waybill
+from app.carriers.sandbox.server import SandboxServer
+from app.store.engine import Store
+from app.store.models import CarrierAccount, Waybill
 from app.tracking import poll_due
 from app.tracking.schedule import DuePoll, plan_polls
 from tests.tracking.support import issue_parcel, make_world, sandbox_now

@@ -10,10 +10,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.carriers.sandbox import SandboxServer
-from app.db import Store
-from app.models import TrackingEvent, Waybill
+from app.carriers.sandbox.server import SandboxServer
 from app.secrets import SecretStore
+from app.store.engine import Store
+from app.store.models import TrackingEvent, Waybill
 from app.tracking.push import PushServer
 from tests.tracking.support import issue_parcel, make_world
 

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, insert, or_, select
 
-from app.carriers.sandbox import SandboxServer
-from app.db import Store, open_store
+from app.carriers.sandbox.server import SandboxServer
 from app.domain import ParcelStatus
-from app.models import CarrierAccount, Shipment, Shop, Waybill
+from app.store.engine import Store, open_store
+from app.store.models import CarrierAccount, Shipment, Shop, Waybill
 from app.tracking import evaluate, poll_due
 from app.tracking.conditions import surely_fine, waybill_rules
 from app.tracking.settings import TrackingSettings
@@ -95,7 +95,7 @@ def test_rules_evaluate_on_postgresql(pg_url: str, sandbox: SandboxServer, data_
             poll_due(store, now=now, data_directory=data_dir)
             evaluate(store, now)
         with store.session() as s:
-            from app.models import Anomaly
+            from app.store.models import Anomaly
 
             found = {(w, k) for w, k in s.execute(select(Anomaly.waybill_id, Anomaly.kind))}
         assert found == {

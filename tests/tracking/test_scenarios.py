@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.carriers.sandbox import SandboxServer
-from app.db import Store
-from app.models import Anomaly, TrackingEvent, Waybill
+from app.carriers.sandbox.server import SandboxServer
+from app.store.engine import Store
+from app.store.models import Anomaly, TrackingEvent, Waybill
 from app.tracking import evaluate, poll_due
 from tests.tracking.support import add_unprinted_order, issue_parcel, make_world, sandbox_now
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from app.carriers import Trace, TrackResult
-from app.carriers.kdniao_status import normalise
-from app.carriers.sandbox import SandboxServer, start_sandbox
-from app.db import Store
-from app.models import Anomaly, TrackingEvent, Waybill
+from app.carriers.kdniao.status import normalise
+from app.carriers.sandbox.server import SandboxServer, start_sandbox
+from app.store.engine import Store
+from app.store.models import Anomaly, TrackingEvent, Waybill
 from app.tracking import evaluate, poll_due
 from app.tracking.settings import TrackingSettings
 from app.tracking.store_traces import apply_result, event_key

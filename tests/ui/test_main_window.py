@@ -14,8 +14,8 @@ pytest.importorskip("PySide6")
 
 @pytest.fixture
 def window(qtbot: Any, store: Any, data_dir: Path) -> Any:
+    from app.orders.shops import add_shop
     from app.secrets import SecretStore
-    from app.shops import add_shop
     from ui.main_window import MainWindow
 
     with store.session() as s:

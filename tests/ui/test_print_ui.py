@@ -14,7 +14,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture
 def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual import VirtualPrinter
+    from printers.virtual.device import VirtualPrinter
 
     printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
     yield printer
@@ -38,7 +38,7 @@ def tasks(qtbot: Any) -> Iterator[Any]:
 @pytest.fixture
 def setup(store: Any, vp: Any) -> tuple[str, list[Any]]:
     """Four paid orders with issued waybills and the virtual printer registered as the default label printer."""
-    from app.printers_registry import add_printer
+    from app.printing.registry import add_printer
     from tests.printing.support import make_parcels
 
     host, port = vp.start_tcp("127.0.0.1", 0)
@@ -121,7 +121,7 @@ def test_reprint_needs_a_reason_and_prints_one_more_label(
 ) -> None:
     from sqlalchemy import select
 
-    from app.models import AuditEntry
+    from app.store.models import AuditEntry
 
     del chosen[1:]
     panel.print_selected()
@@ -177,8 +177,8 @@ def test_printer_dialog_adds_checks_and_test_prints(qtbot: Any, store: Any, task
     import zxingcpp
     from PIL import Image
 
-    from app.calibration import calibration_code
-    from app.printers_registry import list_printers
+    from app.labels.calibration import calibration_code
+    from app.printing.registry import list_printers
     from ui.printer_dialog import PrinterDialog
 
     host, port = vp.start_tcp("127.0.0.1", 0)

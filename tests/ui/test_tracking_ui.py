@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.carriers.sandbox import SandboxServer, start_sandbox
-from app.models import Anomaly
+from app.carriers.sandbox.server import SandboxServer, start_sandbox
+from app.store.models import Anomaly
 from app.tracking import evaluate, poll_due
 from tests.tracking.support import Parcel, World, add_unprinted_order, issue_parcel, make_world, sandbox_now
 

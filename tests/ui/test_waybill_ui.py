@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(120)
 
 @pytest.fixture
 def sandbox() -> Iterator[Any]:
-    from app.carriers.sandbox import start_sandbox
+    from app.carriers.sandbox.server import start_sandbox
 
     server = start_sandbox()
     yield server
@@ -62,7 +62,7 @@ def _dialog(qtbot: Any, store: Any, tasks: Any, data_dir: Path, ids: list[int], 
 def _issued_rows(store: Any) -> dict[int, int]:
     """shipment id -> how many issued waybill rows it has (must never be more than 1)."""
     from app.domain import WaybillState
-    from app.models import Waybill
+    from app.store.models import Waybill
 
     with store.session() as s:
         rows = s.execute(
@@ -137,7 +137,7 @@ def test_get_waybills_for_selected_orders_with_failures_and_retry(
 def test_cancel_mid_batch_then_retry_gives_exactly_one_waybill_each(
     qtbot: Any, kd: Any, store: Any, data_dir: Path, tmp_path: Path, tasks: Any
 ) -> None:
-    from app.carriers.sandbox import start_sandbox
+    from app.carriers.sandbox.server import start_sandbox
 
     n = 24
     server = start_sandbox(latency_ms=250)
@@ -184,7 +184,7 @@ def dialog_text(key: str) -> str:
 def test_carrier_dialog_adds_accounts_and_tests_the_connection(
     qtbot: Any, store: Any, data_dir: Path, sandbox: Any, tasks: Any
 ) -> None:
-    from app.models import CarrierAccount
+    from app.store.models import CarrierAccount
     from ui.carrier_dialog import CarrierDialog
 
     dialog = CarrierDialog(store, tasks, data_dir)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.carriers.sandbox import start_sandbox
+from app.carriers.sandbox.server import start_sandbox
 from tests.waybills.support import workspace
 
 
@@ -79,7 +79,7 @@ def test_wrong_app_key_gives_the_carriers_message_and_issues_nothing(
 
 
 def test_missing_field_is_the_carriers_rejection(kd: Any, tmp_path: Path, sandbox: Any, store: Any) -> None:
-    from app.models import Order
+    from app.store.models import Order
 
     workspace(kd, tmp_path, n=2, endpoint=sandbox.endpoint)
     with store.session() as s:
@@ -110,7 +110,7 @@ def test_on_hold_refused_and_sender_required(kd: Any, tmp_path: Path, sandbox: A
 
 
 def test_cancel_then_reissue_gets_a_new_number(kd: Any, tmp_path: Path, sandbox: Any, store: Any) -> None:
-    from app.models import Waybill
+    from app.store.models import Waybill
 
     workspace(kd, tmp_path, n=1, endpoint=sandbox.endpoint)
     first = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json["results"][0]["waybill"]
@@ -129,8 +129,8 @@ def test_cancel_then_reissue_gets_a_new_number(kd: Any, tmp_path: Path, sandbox:
 def test_multi_parcel_shipment_records_child_numbers(
     kd: Any, tmp_path: Path, sandbox: Any, store: Any
 ) -> None:
-    from app.models import Shipment, Waybill
     from app.orders.shipments import ensure_shipment, resolve_order
+    from app.store.models import Shipment, Waybill
 
     workspace(kd, tmp_path, n=1, endpoint=sandbox.endpoint)
     with store.session() as s:
@@ -176,7 +176,7 @@ def test_qps_cap_is_honoured(kd: Any, tmp_path: Path, sandbox: Any) -> None:
 def test_estimated_delivery_is_stored_as_utc(kd: Any, tmp_path: Path, sandbox: Any, store: Any) -> None:
     from datetime import datetime, timedelta
 
-    from app.models import Waybill
+    from app.store.models import Waybill
 
     workspace(kd, tmp_path, n=1, endpoint=sandbox.endpoint)
     kd("waybills", "issue", "--carrier", "sf", "--all-ready")

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from app.db import Store
-from app.models import CarrierAccount, Order, OrderLine, Shipment, Shop, Waybill, shipment_orders
 from app.orders.shipments import split_order
-from app.waybill_parcels import load_parcels, ready_parcels
+from app.store.engine import Store
+from app.store.models import CarrierAccount, Order, OrderLine, Shipment, Shop, Waybill, shipment_orders
+from app.waybills.parcels import load_parcels, ready_parcels
 
 
 def _order(s: object, pid: str, *, remark: str = "", lines: int = 1, **extra: object) -> Order:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.carriers.sandbox import start_sandbox
+from app.carriers.sandbox.server import start_sandbox
 from tests.waybills.support import workspace
 
 

@@ -1,0 +1,332 @@
+"""The Kdniao (快递鸟) client: 1007 issue, 1147 cancel, 8001 tracking, 8008 subscribe, and push verification.
+
+Every call is a form POST (UTF-8) of RequestType, EBusinessID, RequestData (compact JSON, serialised once and
+signed exactly as sent), DataSign and DataType=2. The AppKey is never logged and never shown in a repr.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import logging
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.carriers.base import (
+    BadPush,
+    BadSignature,
+    CarrierConfigError,
+    CarrierRejected,
+    CarrierTransient,
+    IssuedWaybill,
+    IssueRequest,
+    TrackResult,
+    carrier_now,
+    format_carrier_time,
+)
+from app.carriers.kdniao.parse import (
+    check_plain_answer,
+    compact_json,
+    issue_data,
+    load_answer,
+    parse_issue_answer,
+    parse_track_answer,
+    parse_track_data,
+)
+from app.carriers.kdniao.sign import data_sign, verify_sign
+
+log = logging.getLogger(__name__)
+
+PRODUCTION_ENDPOINT = "https://api.kdniao.com/api/EOrderService"
+EORDER_PATH = "/api/EOrderService"
+TRACKING_PATH = "/Ebusiness/EbusinessOrderHandle.aspx"
+SUBSCRIBE_PATH = "/api/dist"
+
+REQ_ISSUE = "1007"
+REQ_CANCEL = "1147"
+REQ_TRACK_BASIC = "1002"
+REQ_TRACK = "8001"
+REQ_SUBSCRIBE_BASIC = "1008"
+REQ_SUBSCRIBE = "8008"
+
+_TRANSIENT_HTTP = frozenset({408, 425, 429})
+_CONFIG_HTTP = frozenset({401, 403, 404, 405, 410})
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for all clients (building one loads the CA bundle: ~0.1 s each time)."""
+    return httpx.create_ssl_context()
+
+
+def is_loopback_host(host: str) -> bool:
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(url: str) -> str:
+    """The URL if usable: http(s) with a host, and plain http only to this machine. CarrierConfigError otherwise."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CarrierConfigError(
+            f"快递接口地址无效：{url!r}（应以 https:// 开头）",
+            f"Invalid carrier endpoint {url!r} (it should start with https://)",
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise CarrierConfigError(
+            f"快递接口地址端口无效：{url!r}", f"Invalid port in carrier endpoint {url!r}"
+        ) from None
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise CarrierConfigError(
+            f"不允许以明文 http 连接远程快递接口：{parts.hostname}（请使用 https://）",
+            f"Plain http to a remote carrier host is refused: {parts.hostname} (use https://)",
+        )
+    return url.strip()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port is not None else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+@dataclass(frozen=True)
+class KdniaoConfig:
+    ebusiness_id: str
+    app_key: str = field(repr=False)
+    endpoint: str = PRODUCTION_ENDPOINT
+    tracking_endpoint: str | None = None
+    subscribe_endpoint: str | None = None
+    timeout_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        if not self.ebusiness_id.strip() or not self.app_key.strip():
+            raise CarrierConfigError(
+                "快递鸟账号缺少商户ID（EBusinessID）或 AppKey",
+                "The Kdniao account lacks its EBusinessID or AppKey",
+            )
+        check_endpoint(self.endpoint)
+        for extra in (self.tracking_endpoint, self.subscribe_endpoint):
+            if extra:
+                check_endpoint(extra)
+        if self.timeout_s <= 0:
+            raise CarrierConfigError("超时时间必须大于 0", "The timeout must be greater than 0")
+
+    @property
+    def eorder_url(self) -> str:
+        return self.endpoint.strip()
+
+    @property
+    def tracking_url(self) -> str:
+        return (self.tracking_endpoint or _origin(self.endpoint) + TRACKING_PATH).strip()
+
+    @property
+    def subscribe_url(self) -> str:
+        return (self.subscribe_endpoint or _origin(self.endpoint) + SUBSCRIBE_PATH).strip()
+
+
+def encode_form(request_type: str, ebusiness_id: str, request_data: str, app_key: str) -> bytes:
+    """The form body: RequestData signed exactly as given, then RequestData and DataSign URL-encoded once."""
+    fields = {
+        "RequestType": request_type,
+        "EBusinessID": ebusiness_id,
+        "RequestData": request_data,
+        "DataSign": data_sign(request_data, app_key),
+        "DataType": "2",
+    }
+    return "&".join(f"{name}={form_quote(value)}" for name, value in fields.items()).encode("ascii")
+
+
+# application/x-www-form-urlencoded, byte by byte as urllib's quote_plus does it (letters, digits and "_.-~" as
+# they are, space as "+", every other UTF-8 byte as %XX), through one str.translate: a request carries a few KB of
+# Chinese JSON, and quote_plus's per-byte Python loop cost more CPU than the rest of the request
+_FORM_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_FORM_TABLE = {b: "+" if b == 0x20 else f"%{b:02X}" for b in range(256) if b not in _FORM_SAFE}
+
+
+def form_quote(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1").translate(_FORM_TABLE)
+
+
+class KdniaoClient:
+    """A CarrierClient over Kdniao's HTTP API. Thread-safe (one httpx.Client with a connection pool)."""
+
+    def __init__(self, config: KdniaoConfig, *, http: httpx.Client | None = None) -> None:
+        self.config = config
+        self._owns_http = http is None
+        if http is None:
+            # every URL plain http (check_endpoint allows that on loopback only) and redirects not followed: no TLS
+            # happens, so skip building a verifying context (loading the CA bundle costs ~0.1 s of CPU per client)
+            urls = (config.eorder_url, config.tracking_url, config.subscribe_url)
+            plain = all(urlsplit(url).scheme == "http" for url in urls)
+            http = httpx.Client(
+                timeout=httpx.Timeout(config.timeout_s),
+                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+                headers={"User-Agent": "Kuaidan/0.1"},
+                verify=False if plain else _tls_context(),
+                trust_env=not is_loopback_host(urlsplit(config.endpoint).hostname or ""),
+            )
+        self._http = http
+
+    def __repr__(self) -> str:
+        return f"KdniaoClient(ebusiness_id={self.config.ebusiness_id!r}, endpoint={self.config.endpoint!r})"
+
+    # -- the envelope
+
+    def call(self, url: str, request_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """POST one request; the answer's JSON object. Raises CarrierTransient / CarrierRejected / CarrierConfigError."""
+        request_data = compact_json(data)
+        body = encode_form(request_type, self.config.ebusiness_id, request_data, self.config.app_key)
+        log.debug("kdniao %s -> %s (OrderCode %s)", request_type, url, data.get("OrderCode", ""))
+        try:
+            response = self._http.post(
+                url,
+                content=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
+            )
+        except httpx.TimeoutException:
+            raise CarrierTransient(f"no answer within {self.config.timeout_s:g} s") from None
+        except httpx.TransportError as exc:
+            raise CarrierTransient(f"connection error: {type(exc).__name__}") from None
+        except httpx.RequestError as exc:  # e.g. a body that cannot be decoded
+            raise CarrierTransient(f"bad answer: {type(exc).__name__}") from None
+        except httpx.InvalidURL:
+            raise CarrierConfigError(f"快递接口地址无效：{url}", f"Invalid carrier endpoint {url}") from None
+        self._check_http(url, response)
+        return load_answer(response.content)
+
+    @staticmethod
+    def _check_http(url: str, response: httpx.Response) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        if status >= 500 or status in _TRANSIENT_HTTP:
+            raise CarrierTransient(f"HTTP {status}")
+        if 300 <= status < 400 or status in _CONFIG_HTTP:
+            raise CarrierConfigError(
+                f"快递接口地址应答 HTTP {status}，请检查接口地址：{url}",
+                f"The carrier endpoint answered HTTP {status}; check the endpoint URL: {url}",
+            )
+        snippet = response.text[:200].strip() or response.reason_phrase
+        raise CarrierRejected(f"HTTP {status}", snippet)
+
+    # -- CarrierClient
+
+    def issue(self, req: IssueRequest) -> IssuedWaybill:
+        if not req.goods:
+            raise CarrierRejected(
+                "", None, message_zh="面单请求缺少商品信息", message_en="The request has no goods"
+            )
+        answer = self.call(self.config.eorder_url, REQ_ISSUE, issue_data(req))
+        waybill = parse_issue_answer(answer, req)
+        log.info(
+            "kdniao issued %s for %s%s",
+            waybill.waybill_no,
+            req.order_code,
+            " (again)" if waybill.already_issued else "",
+        )
+        return waybill
+
+    def cancel(
+        self,
+        shipper_code: str,
+        order_code: str,
+        waybill_no: str,
+        customer_name: str = "",
+        customer_pwd: str = "",
+    ) -> None:
+        data: dict[str, Any] = {"ShipperCode": shipper_code, "OrderCode": order_code, "ExpNo": waybill_no}
+        if customer_name:
+            data["CustomerName"] = customer_name
+        if customer_pwd:
+            data["CustomerPwd"] = customer_pwd
+        check_plain_answer(self.call(self.config.eorder_url, REQ_CANCEL, data))
+
+    def track(
+        self, shipper_code: str, waybill_no: str, *, order_code: str = "", customer_name: str = ""
+    ) -> TrackResult:
+        data: dict[str, Any] = {
+            "OrderCode": order_code,
+            "ShipperCode": shipper_code,
+            "LogisticCode": waybill_no,
+        }
+        if customer_name:
+            data["CustomerName"] = customer_name
+        answer = self.call(self.config.tracking_url, REQ_TRACK, data)
+        return parse_track_answer(answer, shipper_code=shipper_code, waybill_no=waybill_no)
+
+    def subscribe(
+        self, shipper_code: str, waybill_no: str, *, order_code: str = "", customer_name: str = ""
+    ) -> None:
+        """8008: ask Kdniao to push detailed traces (to the callback set up on the account)."""
+        data: dict[str, Any] = {
+            "OrderCode": order_code,
+            "ShipperCode": shipper_code,
+            "LogisticCode": waybill_no,
+        }
+        if customer_name:
+            data["CustomerName"] = customer_name
+        check_plain_answer(self.call(self.config.subscribe_url, REQ_SUBSCRIBE, data))
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> KdniaoClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ------------------------------------------------------------------------------------------------- pushes
+
+
+def parse_push(form: Mapping[str, str], app_key: str) -> list[TrackResult]:
+    """The tracking records of a 101/102 push. BadSignature unless DataSign matches (constant-time compare).
+
+    ``form`` is the decoded form (the push's DataSign is not URL-encoded: use it as it came).
+    """
+    request_data = form.get("RequestData")
+    sign = form.get("DataSign")
+    if not isinstance(request_data, str) or not isinstance(sign, str):
+        raise BadPush("RequestData or DataSign missing")
+    if not verify_sign(request_data, app_key, sign):
+        raise BadSignature()
+    try:
+        payload = json.loads(request_data)
+    except ValueError:
+        raise BadPush("RequestData is not JSON") from None
+    if not isinstance(payload, dict):
+        raise BadPush("RequestData is not an object")
+    items = payload.get("Data")
+    if not isinstance(items, list):
+        return []
+    return [parse_track_data(item) for item in items if isinstance(item, dict) and item.get("LogisticCode")]
+
+
+def push_ack(ebusiness_id: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """The JSON a push is acknowledged with."""
+    return {
+        "EBusinessID": ebusiness_id,
+        "UpdateTime": format_carrier_time(now or carrier_now()),
+        "Success": True,
+        "Reason": "",
+    }

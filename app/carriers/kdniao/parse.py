@@ -1,0 +1,251 @@
+"""Kdniao RequestData builders and defensive answer parsers (no I/O here).
+
+Answers in practice: ResultCode is a string and may be non-numeric; State comes as a number or a string;
+AcceptTime may use slashes; Reason may be null; traces are not reliably sorted; keys may be missing. An answer that
+does not parse is a transient failure, never an issued waybill.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from app.carriers.base import (
+    CarrierRejected,
+    CarrierTransient,
+    IssuedWaybill,
+    IssueRequest,
+    Party,
+    Trace,
+    TrackResult,
+    parse_carrier_time,
+)
+from app.carriers.kdniao.address import kdniao_area
+from app.carriers.kdniao.status import code_text, normalise
+
+_DUPLICATE = re.compile(r"已存在|重复|已下单|已经下单|already\s+exist|duplicate", re.IGNORECASE)
+_SPLIT_NUMBERS = re.compile(r"[\s,;，；]+")
+
+
+# ------------------------------------------------------------------------------------------------- helpers
+
+
+def text(value: object) -> str:
+    """A scalar as stripped text ("" for None, lists, dicts)."""
+    if value is None or isinstance(value, dict | list):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def truthy(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value != 0
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return False
+
+
+def reason_of(answer: Mapping[str, Any]) -> str | None:
+    """The Reason exactly as it came; None when null or absent."""
+    value = answer.get("Reason")
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def compact_json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_answer(body: bytes) -> dict[str, Any]:
+    """The JSON object of an answer; CarrierTransient if it is not JSON or lacks ``Success``."""
+    try:
+        decoded = body.decode("utf-8-sig")
+        answer = json.loads(decoded)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CarrierTransient(f"unreadable answer: {type(exc).__name__}") from None
+    if not isinstance(answer, dict) or "Success" not in answer:
+        raise CarrierTransient("answer without Success")
+    return answer
+
+
+# ------------------------------------------------------------------------------------------------- 1007
+
+
+def _party(party: Party) -> dict[str, Any]:
+    area = kdniao_area(party.province, party.city, party.district)
+    out: dict[str, Any] = {"Name": party.name.strip()}
+    if party.mobile.strip():
+        out["Mobile"] = party.mobile.strip()
+    if party.tel.strip():
+        out["Tel"] = party.tel.strip()
+    out.update(
+        ProvinceName=area.province,
+        CityName=area.city,
+        ExpAreaName=area.district,
+        Address=party.address.strip(),
+    )
+    if party.company.strip():
+        out["Company"] = party.company.strip()
+    if party.postcode.strip():
+        out["PostCode"] = party.postcode.strip()
+    return out
+
+
+def issue_data(req: IssueRequest) -> dict[str, Any]:
+    """RequestData for 1007 (as a dict; serialise it once with :func:`compact_json`)."""
+    data: dict[str, Any] = {
+        "OrderCode": req.order_code,
+        "ShipperCode": req.shipper_code,
+        "PayType": req.pay_type,
+        "ExpType": req.exp_type,
+    }
+    if req.customer_name:
+        data["CustomerName"] = req.customer_name
+    if req.customer_pwd:
+        data["CustomerPwd"] = req.customer_pwd
+    if req.month_code:
+        data["MonthCode"] = req.month_code
+    data["Sender"] = _party(req.sender)
+    data["Receiver"] = _party(req.receiver)
+    data["Commodity"] = [
+        {"GoodsName": g.name, "Goodsquantity": g.quantity, "GoodsWeight": g.weight_kg, "GoodsPrice": g.price}
+        for g in req.goods
+    ]
+    data["Quantity"] = req.quantity
+    if req.weight_kg:
+        data["Weight"] = req.weight_kg
+    if req.remark:
+        data["Remark"] = req.remark
+    data["IsNotice"] = req.is_notice
+    data["IsReturnPrintTemplate"] = 0
+    if req.template_size:
+        data["TemplateSize"] = req.template_size
+    return data
+
+
+def _child_numbers(value: object, parent: str) -> tuple[str, ...]:
+    found: list[str] = []
+    if isinstance(value, str):
+        found = [part for part in _SPLIT_NUMBERS.split(value) if part]
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, dict):
+                number = text(item.get("LogisticCode") or item.get("SubLogisticCode") or item.get("ExpNo"))
+            else:
+                number = text(item)
+            if number:
+                found.append(number)
+    seen: list[str] = []
+    for number in found:
+        if number != parent and number not in seen:
+            seen.append(number)
+    return tuple(seen)
+
+
+def parse_issue_answer(answer: dict[str, Any], req: IssueRequest) -> IssuedWaybill:
+    success = truthy(answer.get("Success"))
+    code = text(answer.get("ResultCode"))
+    reason = reason_of(answer)
+    order_value = answer.get("Order")
+    order: dict[str, Any] = order_value if isinstance(order_value, dict) else {}
+    waybill = text(order.get("LogisticCode"))
+    duplicate = code == "106" or (
+        bool(reason) and _DUPLICATE.search(reason or "") is not None and bool(waybill)
+    )
+    if not (success or duplicate):
+        raise CarrierRejected(code, reason)
+    if not waybill:
+        raise CarrierTransient(f"answer without a waybill number (ResultCode {code or '-'})")
+    answered_for = text(order.get("OrderCode"))
+    if answered_for and answered_for != req.order_code:
+        raise CarrierTransient(f"answer for another OrderCode ({answered_for})")
+    children = _child_numbers(answer.get("SubOrders", order.get("SubOrders")), waybill)
+    return IssuedWaybill(
+        order_code=req.order_code,
+        shipper_code=text(order.get("ShipperCode")) or req.shipper_code,
+        waybill_no=waybill,
+        mark_destination=text(order.get("MarkDestination")),
+        sorting_code=text(order.get("SortingCode")),
+        package_name=text(order.get("PackageName")),
+        package_code=text(order.get("PackageCode")),
+        origin_code=text(order.get("OriginCode")),
+        origin_name=text(order.get("OriginName")),
+        child_waybill_nos=children,
+        estimated_delivery=text(answer.get("EstimatedDeliveryTime") or order.get("EstimatedDeliveryTime")),
+        already_issued=duplicate,
+        raw=answer,
+    )
+
+
+def check_plain_answer(answer: dict[str, Any]) -> None:
+    """For answers with nothing to return (1147 cancel, subscribe): raise CarrierRejected unless successful."""
+    if not truthy(answer.get("Success")):
+        raise CarrierRejected(text(answer.get("ResultCode")), reason_of(answer))
+
+
+# ------------------------------------------------------------------------------------------------- 8001 / push
+
+
+def parse_traces(value: object) -> tuple[Trace, ...]:
+    if not isinstance(value, list):
+        return ()
+    traces: list[Trace] = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        moment = parse_carrier_time(item.get("AcceptTime"))
+        if moment is None:
+            continue
+        traces.append(
+            Trace(
+                time=moment,
+                station=text(item.get("AcceptStation")),
+                location=text(item.get("Location")),
+                action=text(item.get("Action")),
+            )
+        )
+    traces.sort(key=lambda t: t.time)  # stable: equal times keep the carrier's order
+    return tuple(traces)
+
+
+def parse_track_data(data: dict[str, Any], *, shipper_code: str = "", waybill_no: str = "") -> TrackResult:
+    """One tracking record (an 8001 answer, or one item of a push's Data)."""
+    traces = parse_traces(data.get("Traces"))
+    state = code_text(data.get("State"))
+    state_ex = code_text(data.get("StateEx"))
+    status, hint = normalise(state, state_ex)
+    location = text(data.get("Location")) or (traces[-1].location if traces else "")
+    return TrackResult(
+        waybill_no=text(data.get("LogisticCode")) or waybill_no,
+        shipper_code=text(data.get("ShipperCode")) or shipper_code,
+        state=state,
+        state_ex=state_ex,
+        status=status,
+        anomaly_hint=hint,
+        location=location,
+        traces=traces,
+        estimated_delivery=text(data.get("EstimatedDeliveryTime")),
+        raw=data,
+    )
+
+
+def parse_track_answer(answer: dict[str, Any], *, shipper_code: str, waybill_no: str) -> TrackResult:
+    if not truthy(answer.get("Success")):
+        code = text(answer.get("ResultCode"))
+        if code == "405":  # the account's daily query limit: the number is fine, ask again later
+            raise CarrierTransient(
+                "daily query limit reached",
+                message_zh="今日物流查询次数已用完，稍后再查",
+                message_en="The daily tracking query limit is reached; tracking resumes later",
+            )
+        raise CarrierRejected(code, reason_of(answer))
+    return parse_track_data(answer, shipper_code=shipper_code, waybill_no=waybill_no)

@@ -1,0 +1,168 @@
+"""The command line: ``kuaidan COMMAND …`` (and ``python main.py COMMAND …``).
+
+Contract (DESIGN.md): global ``--db URL`` / ``KUAIDAN_DB`` and ``--data-dir DIR`` / ``KUAIDAN_DATA_DIR``;
+``--json`` prints exactly one JSON object on stdout (progress goes to stderr); exit status 0 done (even with some
+rejected rows or failed orders, which the JSON lists), 1 the work failed, 2 bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app.errors import KuaidanError
+from app.paths import data_dir
+from app.secrets import SecretStore
+from app.store.engine import Store, StoreError, open_store
+
+log = logging.getLogger("kuaidan")
+
+
+class CommandFailed(KuaidanError):
+    """The work was attempted and failed (exit status 1), with a JSON payload to report."""
+
+    def __init__(self, message_zh: str, message_en: str, payload: dict[str, Any] | None = None) -> None:
+        super().__init__(message_zh, message_en)
+        self.payload = payload or {}
+
+
+GuiRunner = Callable[["Context"], int]
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    gui: GuiRunner | None = None
+    _store: Store | None = field(default=None, init=False)
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    @property
+    def data_dir(self) -> Path:
+        return data_dir(self.args.data_dir)
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = open_store(self.args.db, self.args.data_dir)
+        return self._store
+
+    @property
+    def secrets(self) -> SecretStore:
+        return SecretStore(self.data_dir)
+
+    def emit(self, payload: dict[str, Any], human: str | Callable[[], str]) -> None:
+        """The command's result: one JSON object on stdout with --json, else readable text."""
+        if self.json:
+            sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
+        else:
+            text = human() if callable(human) else human
+            if text:
+                sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    def progress(self, message: str) -> None:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.dispose()
+
+
+Handler = Callable[[Context], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a usage error under ``--json`` still prints one JSON object on stdout."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if _Parser.json_errors:
+            sys.stdout.write(json.dumps({"error": message, "usage": self.format_usage().strip()}) + "\n")
+            sys.stdout.flush()
+        super().error(message)
+
+
+def _add_json(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.cli import orders as cli_orders
+    from app.cli import printing as cli_printing
+    from app.cli import render as cli_render
+    from app.cli import servers as cli_servers
+    from app.cli import tracking as cli_tracking
+    from app.cli import waybills as cli_waybills
+
+    parser = _Parser(
+        prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking"
+    )
+    parser.add_argument("--db", default=None, help="SQLAlchemy database URL (env KUAIDAN_DB)")
+    parser.add_argument("--data-dir", default=None, help="data directory (env KUAIDAN_DATA_DIR)")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None, help="GUI language")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (cli_orders, cli_waybills, cli_render, cli_printing, cli_tracking, cli_servers):
+        module.register(sub, _add_json)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int:
+    """Run a command. ``gui`` opens the window (handed in by main.py, so that app/ never imports the GUI)."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = "--json" in words
+    args = parser.parse_args(words)
+    ctx = Context(args, gui)
+    handler: Handler = args.handler if args.command else _open_gui
+    try:
+        return handler(ctx)
+    except CommandFailed as exc:
+        _report_error(ctx, exc, exc.payload)
+        return 1
+    except (KuaidanError, StoreError) as exc:
+        status = getattr(exc, "exit_status", 1)
+        _report_error(ctx, exc, {})
+        return int(status)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted / 已中断\n")
+        return 130
+    finally:
+        ctx.close()
+
+
+def _open_gui(ctx: Context) -> int:
+    if ctx.gui is None:
+        sys.stderr.write("kuaidan: 图形界面不可用 / the GUI is not available here: run `python main.py`\n")
+        return 2
+    return ctx.gui(ctx)
+
+
+def _report_error(ctx: Context, exc: Exception, payload: dict[str, Any]) -> None:
+    message = str(exc)
+    sys.stderr.write(f"kuaidan: {message}\n")
+    if ctx.json:
+        body = {"error": message, **payload}
+        for key in ("path", "row", "field"):
+            value = getattr(exc, key, None)
+            if value:
+                body[key] = value
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

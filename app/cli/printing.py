@@ -1,0 +1,298 @@
+"""Commands for printing: ``printers add|list``, ``print``, ``reprint``, ``jobs``, ``confirm``, ``virtual-printer``.
+
+``print`` and ``reprint`` block through a pause (paper out, head open, printer not answering) and go on by
+themselves when the printer is ready; after ``--timeout`` they exit 1 and the unfinished jobs stay queued.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from app.cli.main import CommandFailed, Context
+from app.domain import JobState
+from app.errors import UsageError
+from app.printing.enqueue import Enqueued, enqueue_orders, enqueue_unprinted, reprint
+from app.printing.queue import confirm_jobs, list_jobs, recover
+from app.printing.registry import LANGUAGES, ROLES, add_printer, get_printer, list_printers
+from app.printing.worker import PrintWorker, QueueEvent, RunReport
+from app.store.models import Printer, PrintJob
+
+DEFAULT_MARK = "\t(default)"
+
+AddJson = Callable[[argparse.ArgumentParser], None]
+
+
+def register(sub: Any, add_json: AddJson) -> None:
+    printers = sub.add_parser("printers", help="printers (打印机)")
+    printers_sub = printers.add_subparsers(dest="printers_command", required=True)
+    p = printers_sub.add_parser("add", help="add (or update) a printer")
+    p.add_argument("name")
+    p.add_argument(
+        "--uri", required=True, help="serial:///dev/ttyUSB0?baud=9600, tcp://HOST:9100, usblp://, …"
+    )
+    p.add_argument("--language", required=True, choices=LANGUAGES)
+    p.add_argument("--dpi", type=int, default=203)
+    p.add_argument("--encoding", default="gb18030")
+    p.add_argument("--template", default="100x180")
+    p.add_argument("--offset-x", type=float, default=0.0, help="mm to move every label right (calibration)")
+    p.add_argument("--offset-y", type=float, default=0.0, help="mm to move every label down (calibration)")
+    p.add_argument("--role", default="label", choices=ROLES)
+    p.add_argument("--default", action="store_true", help="the default printer of its role at this station")
+    add_json(p)
+    p.set_defaults(handler=cmd_printers_add)
+    p = printers_sub.add_parser("list", help="list printers")
+    add_json(p)
+    p.set_defaults(handler=cmd_printers_list)
+
+    p = sub.add_parser("print", help="print waybill labels through the print queue")
+    p.add_argument("--printer", default=None, help="printer name (default: this station's label printer)")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--all-unprinted", action="store_true")
+    group.add_argument("orders", nargs="*", default=[])
+    p.add_argument("--timeout", type=float, default=600.0, help="give up after S seconds (exit 1)")
+    add_json(p)
+    p.set_defaults(handler=cmd_print)
+
+    p = sub.add_parser("reprint", help="print an order's label again, with a reason")
+    p.add_argument("order")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--printer", default=None)
+    p.add_argument("--timeout", type=float, default=600.0)
+    add_json(p)
+    p.set_defaults(handler=cmd_reprint)
+
+    p = sub.add_parser("jobs", help="print job history")
+    p.add_argument("--printer", default=None)
+    p.add_argument("--state", action="append", default=None, choices=[s.value for s in JobState])
+    p.add_argument("--limit", type=int, default=200)
+    add_json(p)
+    p.set_defaults(handler=cmd_jobs)
+
+    p = sub.add_parser("confirm", help="mark unconfirmed labels as printed (a person saw them)")
+    p.add_argument("jobs", nargs="*", type=int, help="job ids")
+    p.add_argument("--printer", default=None, help="every unconfirmed job of this printer")
+    add_json(p)
+    p.set_defaults(handler=cmd_confirm)
+
+    p = sub.add_parser("virtual-printer", help="run a virtual TSPL/ZPL printer on 127.0.0.1")
+    p.add_argument("--port", type=int, default=9100)
+    p.add_argument("--language", required=True, choices=("tspl", "zpl"))
+    p.add_argument("--out", default=None, help="folder for a PNG of every printed label")
+    p.add_argument("--paper-out-after", type=int, default=None)
+    p.add_argument("--paper-out-seconds", type=float, default=5.0)
+    p.add_argument("--speed", type=float, default=0.0, help="print speed in mm/s (0 = instant)")
+    p.add_argument("--dpi", type=int, default=203)
+    p.add_argument("--encoding", default="gb18030")
+    p.set_defaults(handler=cmd_virtual_printer)
+
+
+def cmd_printers_add(ctx: Context) -> int:
+    a = ctx.args
+    with ctx.store.session() as session:
+        info = add_printer(
+            session,
+            a.name,
+            a.uri,
+            a.language,
+            dpi=a.dpi,
+            encoding=a.encoding,
+            template=a.template,
+            role=a.role,
+            default=a.default,
+            offset_x_mm=a.offset_x,
+            offset_y_mm=a.offset_y,
+        )
+    ctx.emit(
+        {"printer": info.as_json()}, f"已添加打印机 / added printer {info.name} ({info.language}, {info.uri})"
+    )
+    return 0
+
+
+def cmd_printers_list(ctx: Context) -> int:
+    with ctx.store.session() as session:
+        infos = list_printers(session)
+    ctx.emit(
+        {"printers": [i.as_json() for i in infos]},
+        lambda: (
+            "\n".join(
+                f"{i.name}\t{i.role}\t{i.language}\t{i.dpi}dpi\t{i.template}\t{i.uri}{DEFAULT_MARK if i.is_default else ''}"
+                for i in infos
+            )
+            or "(no printers / 没有打印机)"
+        ),
+    )
+    return 0
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM ends the command like Ctrl-C, so that a label cut off mid-send goes back to the queue."""
+
+    def on_term(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, on_term)
+    except ValueError:  # not the main thread (tests may run commands elsewhere)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_queue(
+    ctx: Context, printer_id: int, queued: Enqueued, timeout: float
+) -> tuple[RunReport, PrintWorker]:
+    total = len(queued.job_ids)
+    done = 0
+
+    def on_event(event: QueueEvent) -> None:
+        nonlocal done
+        if event.kind == "job":
+            if event.state == JobState.DONE:
+                done += 1
+                ctx.progress(f"已打印 / printed {done}/{total} (job {event.job_id})")
+            return
+        ctx.progress(str(event))
+        if event.kind == "unconfirmed":
+            worker.stop()  # no one at the command line to check the label: stop, leave the rest queued
+
+    worker = PrintWorker(ctx.store, printer_id, on_event=on_event)
+    if total:
+        ctx.progress(f"打印队列 {total} 张 / {total} label(s) queued on {worker.printer.name}")
+    with _sigterm_interrupts():
+        report = worker.run(queued.job_ids, deadline=time.monotonic() + max(0.0, timeout))
+    return report, worker
+
+
+def _payload(queued: Enqueued, report: RunReport) -> dict[str, Any]:
+    return {
+        "printed": len(report.done),
+        "skipped": len(queued.skipped),
+        "failed": sum(len(o.job_ids) or 1 for o in queued.failed) + len(report.failed),
+        "unconfirmed": len(report.unconfirmed),
+        "queued": len(report.left),
+        "batch": queued.batch,
+        "results": [o.as_json() for o in queued.outcomes],
+    }
+
+
+def _finish(ctx: Context, queued: Enqueued, report: RunReport, printer: str) -> int:
+    payload = _payload(queued, report)
+    if report.left or report.timed_out or report.unconfirmed:
+        if report.timed_out:
+            zh, en = (
+                "超时：打印未完成，剩余任务仍在队列中",
+                "timed out: printing is unfinished; the rest stays queued",
+            )
+        elif report.unconfirmed:
+            zh, en = (
+                "有标签未确认打印完成：请核对后 confirm 或 reprint",
+                "a label was never confirmed: check it, then confirm or reprint",
+            )
+        else:
+            zh, en = "打印未完成，剩余任务仍在队列中", "printing is unfinished; the rest stays queued"
+        raise CommandFailed(f"{zh}（{printer}）", f"{en} ({printer})", payload)
+
+    def human() -> str:
+        lines = [
+            f"已打印 {payload['printed']} · 跳过 {payload['skipped']} · 失败 {payload['failed']}"
+            f"  (printed {payload['printed']}, skipped {payload['skipped']}, failed {payload['failed']})"
+        ]
+        lines += [f"  {o.order}: {o.status} {o.reason}" for o in queued.outcomes if o.status != "queued"]
+        return "\n".join(lines)
+
+    ctx.emit(payload, human)
+    return 0
+
+
+def cmd_print(ctx: Context) -> int:
+    a = ctx.args
+    if not a.all_unprinted and not a.orders:
+        raise UsageError("请给出订单号或 --all-unprinted", "give order ids or --all-unprinted")
+    with ctx.store.session() as session:
+        printer = get_printer(session, a.printer)
+        printer_id, name = printer.id, printer.name
+        recover(session, printer_id)
+        queued = (
+            enqueue_unprinted(session, printer)
+            if a.all_unprinted
+            else enqueue_orders(session, printer, a.orders)
+        )
+    for outcome in queued.outcomes:
+        if outcome.status != "queued":
+            ctx.progress(f"{outcome.order}: {outcome.status} — {outcome.reason}")
+    report, _ = _run_queue(ctx, printer_id, queued, a.timeout)
+    return _finish(ctx, queued, report, name)
+
+
+def cmd_reprint(ctx: Context) -> int:
+    a = ctx.args
+    with ctx.store.session() as session:
+        chosen = get_printer(session, a.printer) if a.printer else None
+        queued = reprint(session, a.order, a.reason, chosen)
+        first = session.get(PrintJob, queued.job_ids[0])
+        printer = session.get(Printer, first.printer_id) if first is not None else None
+        assert printer is not None
+        printer_id, name = printer.id, printer.name
+    report, _ = _run_queue(ctx, printer_id, queued, a.timeout)
+    return _finish(ctx, queued, report, name)
+
+
+def cmd_jobs(ctx: Context) -> int:
+    a = ctx.args
+    with ctx.store.session() as session:
+        printer_id = get_printer(session, a.printer).id if a.printer else None
+        jobs = list_jobs(session, printer_id, a.state, limit=a.limit)
+    ctx.emit(
+        {"jobs": [j.as_json() for j in jobs]},
+        lambda: (
+            "\n".join(
+                f"{j.id}\t{j.printer}\t{j.state}\t{','.join(j.orders)}\t{j.waybill_no}\t#{j.parcel_index}"
+                f"\t{j.attempts}x\t{j.reason or j.error}"
+                for j in jobs
+            )
+            or "(no jobs / 没有打印任务)"
+        ),
+    )
+    return 0
+
+
+def cmd_confirm(ctx: Context) -> int:
+    a = ctx.args
+    with ctx.store.session() as session:
+        ids: list[int] = list(a.jobs)
+        if a.printer:
+            printer = get_printer(session, a.printer)
+            ids += [j.id for j in list_jobs(session, printer.id, [JobState.UNCONFIRMED], limit=None)]
+        if not ids:
+            raise UsageError("请给出任务号或 --printer", "give job ids or --printer")
+        changed = confirm_jobs(session, ids)
+    ctx.emit({"confirmed": len(changed), "jobs": changed}, f"已确认 / confirmed {len(changed)} job(s)")
+    return 0
+
+
+def cmd_virtual_printer(ctx: Context) -> int:
+    from printers.virtual.device import serve
+
+    a = ctx.args
+    serve(
+        a.language,
+        a.port,
+        Path(a.out) if a.out else None,
+        a.paper_out_after,
+        dpi=a.dpi,
+        speed_mm_s=a.speed,
+        encoding=a.encoding,
+        paper_out_seconds=a.paper_out_seconds,
+    )
+    return 0

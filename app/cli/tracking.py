@@ -1,0 +1,294 @@
+"""Commands for tracking: ``track``, ``anomalies`` (list, ack, assign, resolve, export), ``track-settings``,
+``track-push-server``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from app.cli.main import Context
+from app.clock import utcnow
+from app.errors import UsageError
+
+AddJson = Callable[[argparse.ArgumentParser], None]
+
+
+def register(sub: Any, add_json: AddJson) -> None:
+    p = sub.add_parser("track", help="poll carriers for what is due, then evaluate the anomaly rules")
+    p.add_argument("--once", action="store_true", help="one round, then exit (default: loop until Ctrl-C)")
+    p.add_argument("--limit", type=int, default=None, help="poll at most this many parcels per round")
+    p.add_argument("--max-sleep", type=float, default=300.0, help="seconds between rounds at most (loop)")
+    add_json(p)
+    p.set_defaults(handler=cmd_track)
+
+    p = sub.add_parser(
+        "anomalies", help="open anomalies (all states with --all); ack / assign / resolve / export"
+    )
+    p.add_argument("--all", action="store_true", help="every state, resolved ones included")
+    p.add_argument("--kind", action="append", default=[], help="only this kind (repeatable)")
+    p.add_argument("--carrier", default=None, help="only this shipper code")
+    add_json(p)
+    p.set_defaults(handler=cmd_anomalies)
+    actions = p.add_subparsers(dest="anomaly_action", required=False)
+    for name, help_text in (("ack", "acknowledge"), ("resolve", "resolve by hand")):
+        q = actions.add_parser(name, help=help_text)
+        q.add_argument("id", type=int)
+        q.add_argument("--note", default="")
+        add_json(q)
+        q.set_defaults(handler=cmd_anomaly_action)
+    q = actions.add_parser("assign", help="assign to someone")
+    q.add_argument("id", type=int)
+    q.add_argument("assignee")
+    q.add_argument("--note", default="")
+    add_json(q)
+    q.set_defaults(handler=cmd_anomaly_action)
+    q = actions.add_parser("export", help="write the listed anomalies as CSV")
+    q.add_argument("--out", required=True)
+    add_json(q)
+    q.set_defaults(handler=cmd_anomaly_export)
+
+    p = sub.add_parser("track-settings", help="show or change tracking thresholds and the robot webhook")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="e.g. stalled_hours=36")
+    p.add_argument("--webhook", default=None, help="WeCom / DingTalk robot URL (https; '' to remove)")
+    p.add_argument("--dingtalk-secret", default="", help="DingTalk robot 加签 secret")
+    p.add_argument("--summary", action="store_true", help="print the daily summary text")
+    add_json(p)
+    p.set_defaults(handler=cmd_track_settings)
+
+    p = sub.add_parser("track-push-server", help="receive Kdniao tracking pushes (101/102) over HTTP")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(handler=cmd_push_server)
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, on_signal)
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _notifier(ctx: Context) -> tuple[Any, Any]:
+    """stderr always; the robot webhook too when one is set. Returns (notifier, webhook or None)."""
+    from app.tracking.notify import FanOut, StderrNotifier, WebhookNotifier, load_webhook
+
+    with ctx.store.session() as session:
+        config = load_webhook(session, ctx.secrets)
+    if config is None:
+        return StderrNotifier(), None
+    webhook = WebhookNotifier(
+        config.url, dingtalk_secret=config.dingtalk_secret, per_minute=config.per_minute
+    )
+    return FanOut(StderrNotifier(), webhook), webhook
+
+
+def cmd_track(ctx: Context) -> int:
+    from app.tracking.service import RoundReport, run_round
+
+    a = ctx.args
+    if a.limit is not None and a.limit < 1:
+        raise UsageError("--limit 必须大于 0", "--limit must be at least 1")
+    notifier, webhook = _notifier(ctx)
+
+    def progress(done: int, total: int) -> None:
+        if total >= 20 and (done == total or done % 50 == 0):
+            ctx.progress(f"polled {done}/{total}")
+
+    totals = {
+        "rounds": 0,
+        "polled": 0,
+        "updated": 0,
+        "failed": 0,
+        "anomalies_opened": 0,
+        "anomalies_resolved": 0,
+    }
+    last: RoundReport | None = None
+    try:
+        with _stop_on_signals() as stop:
+            while True:
+                last = run_round(
+                    ctx.store, notifier=notifier, secrets=ctx.secrets, data_directory=ctx.data_dir,
+                    limit=a.limit, progress=progress, stop=stop,
+                )  # fmt: skip
+                totals["rounds"] += 1
+                for key in ("polled", "updated", "failed"):
+                    totals[key] += getattr(last.poll, key)
+                totals["anomalies_opened"] += last.rules.opened
+                totals["anomalies_resolved"] += last.rules.resolved
+                if a.once or stop.is_set():
+                    break
+                ctx.progress(
+                    f"{utcnow():%H:%M:%S} polled {last.poll.polled} updated {last.poll.updated} "
+                    f"failed {last.poll.failed} · anomalies +{last.rules.opened} -{last.rules.resolved} "
+                    f"(active {last.rules.active})"
+                )
+                wait = a.max_sleep
+                if last.poll.next_due_at is not None:
+                    wait = min(a.max_sleep, max(1.0, (last.poll.next_due_at - utcnow()).total_seconds()))
+                if stop.wait(wait):
+                    break
+    finally:
+        if webhook is not None:
+            webhook.close(timeout=5.0)
+    assert last is not None
+    payload: dict[str, Any] = {**last.as_json()} if a.once else {**last.as_json(), **totals}
+    for error in last.poll.errors:
+        ctx.progress(f"  {error}")
+    ctx.emit(
+        payload,
+        lambda: (
+            f"已查询 polled {payload['polled']}，有变化 updated {payload['updated']}，失败 failed {payload['failed']}；"
+            f"异常 anomalies +{payload['anomalies_opened']} -{payload['anomalies_resolved']}"
+        ),
+    )
+    return 1 if payload["failed"] and not payload["polled"] else 0
+
+
+def _rows(ctx: Context) -> Any:
+    from app.tracking.views import AnomalyFilter, list_anomalies
+
+    a = ctx.args
+    flt = AnomalyFilter(
+        states=() if a.all else ("open", "acknowledged"), kinds=tuple(a.kind), carrier=a.carrier
+    )
+    with ctx.store.session() as session:
+        return list_anomalies(session, flt)
+
+
+def cmd_anomalies(ctx: Context) -> int:
+    from app.domain import AnomalyKind
+
+    for kind in ctx.args.kind:
+        if kind not in {k.value for k in AnomalyKind}:
+            raise UsageError(f"未知的异常类型 {kind}", f"unknown anomaly kind {kind}")
+    rows = _rows(ctx)
+
+    def human() -> str:
+        if not rows:
+            return "没有异常 / no anomalies"
+        return "\n".join(
+            f"#{r.id}\t{r.state}\t{r.kind_zh}/{r.kind}\t{r.order}\t{r.carrier} {r.waybill}\t"
+            f"{r.age_hours:.0f} h\t{r.assignee}\t{r.detail}"
+            for r in rows
+        )
+
+    ctx.emit({"anomalies": [_json_row(r) for r in rows]}, human)
+    return 0
+
+
+def _json_row(row: Any) -> dict[str, Any]:
+    data = row.as_json()
+    return {
+        "id": data["id"],
+        "order": data["order"],
+        "order_id": data["order_id"],
+        "waybill": data["waybill"],
+        "carrier": data["carrier"],
+        "kind": data["kind"],
+        "since": data["since"],
+        "state": data["state"],
+        "detail": data["detail"],
+        "severity": data["severity"],
+        "assignee": data["assignee"],
+        "note": data["note"],
+        "age_hours": data["age_hours"],
+        "parcel_status": data["parcel_status"],
+        "resolved_by": data["resolved_by"],
+    }
+
+
+def cmd_anomaly_action(ctx: Context) -> int:
+    from app.tracking import lifecycle
+
+    a = ctx.args
+    with ctx.store.session() as session:
+        if a.anomaly_action == "ack":
+            change = lifecycle.acknowledge(session, a.id, note=a.note)
+        elif a.anomaly_action == "assign":
+            change = lifecycle.assign(session, a.id, a.assignee, note=a.note)
+        else:
+            change = lifecycle.resolve(session, a.id, note=a.note)
+    payload = {"id": change.id, "kind": change.kind, "state": change.state, "assignee": change.assignee}
+    ctx.emit(
+        payload,
+        f"#{change.id} {change.kind}: {change.state}" + (f" → {change.assignee}" if change.assignee else ""),
+    )
+    return 0
+
+
+def cmd_anomaly_export(ctx: Context) -> int:
+    from app.tracking.views import export_csv
+
+    rows = _rows(ctx)
+    out = Path(ctx.args.out)
+    count = export_csv(rows, out)
+    ctx.emit({"exported": count, "path": str(out)}, f"exported {count} anomalies to {out}")
+    return 0
+
+
+def cmd_track_settings(ctx: Context) -> int:
+    from app.tracking.notify import daily_summary, load_webhook, save_webhook
+    from app.tracking.settings import load_settings, update_settings
+
+    a = ctx.args
+    changes: dict[str, float] = {}
+    for item in a.set:
+        name, sep, value = item.partition("=")
+        try:
+            changes[name.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}") from None
+        if not sep:
+            raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}")
+    with ctx.store.session() as session:
+        settings = update_settings(session, **changes) if changes else load_settings(session)
+        if a.webhook is not None:
+            save_webhook(session, ctx.secrets, a.webhook, dingtalk_secret=a.dingtalk_secret)
+        webhook = load_webhook(session, ctx.secrets)
+        summary = daily_summary(session, now=utcnow()) if a.summary else ""
+    payload: dict[str, Any] = {**settings.as_json(), "webhook": bool(webhook)}
+    if summary:
+        payload["summary"] = summary
+    ctx.emit(
+        payload,
+        lambda: (
+            summary
+            or "\n".join(f"{k} = {v:g}" for k, v in settings.as_json().items())
+            + f"\nwebhook: {'yes' if webhook else 'no'}"
+        ),
+    )
+    return 0
+
+
+def cmd_push_server(ctx: Context) -> int:
+    from app.tracking.push import PushServer
+
+    a = ctx.args
+    with _stop_on_signals() as stop:
+        server = PushServer(ctx.store, ctx.secrets, host=a.host, port=a.port)
+        try:
+            sys.stderr.write(f"listening on {server.host}:{server.port}\n")
+            sys.stderr.flush()
+            while not stop.wait(0.2):
+                pass
+        finally:
+            server.stop()
+    return 0

@@ -1,0 +1,153 @@
+"""Commands for carrier accounts and waybills: ``carriers add|list|test``, ``waybills issue|cancel``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from app.carriers.accounts import account_config, add_account, client_for, get_account, list_accounts
+from app.cli.main import CommandFailed, Context
+
+AddJson = Callable[[argparse.ArgumentParser], None]
+
+
+def register(sub: Any, add_json: AddJson) -> None:
+    carriers = sub.add_parser("carriers", help="carrier accounts (快递账号)")
+    carriers_sub = carriers.add_subparsers(dest="carriers_command", required=True)
+    p = carriers_sub.add_parser("add", help="add a carrier account")
+    p.add_argument("name")
+    p.add_argument("--kind", required=True, choices=("kdniao", "sandbox"))
+    p.add_argument("--shipper-code", required=True)
+    p.add_argument("--ebusiness-id", default="")
+    p.add_argument("--app-key", default="")
+    p.add_argument("--endpoint", default="")
+    p.add_argument("--customer-name", default="")
+    p.add_argument("--customer-pwd", default="")
+    p.add_argument("--month-code", default="")
+    p.add_argument("--pay-type", type=int, default=1, choices=(1, 2, 3))
+    p.add_argument("--exp-type", type=int, default=1)
+    p.add_argument("--qps", type=float, default=None)
+    p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the carrier's answer")
+    add_json(p)
+    p.set_defaults(handler=cmd_carriers_add)
+    p = carriers_sub.add_parser("list", help="list carrier accounts")
+    add_json(p)
+    p.set_defaults(handler=cmd_carriers_list)
+    p = carriers_sub.add_parser("test", help="test the connection to a carrier account")
+    p.add_argument("name")
+    add_json(p)
+    p.set_defaults(handler=cmd_carriers_test)
+
+    waybills = sub.add_parser("waybills", help="electronic waybills (电子面单)")
+    waybills_sub = waybills.add_subparsers(dest="waybills_command", required=True)
+    p = waybills_sub.add_parser("issue", help="get waybills for orders")
+    p.add_argument("--carrier", required=True)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--all-ready", action="store_true")
+    group.add_argument("orders", nargs="*", default=[])
+    p.add_argument("--sender", default=None)
+    p.add_argument("--concurrency", type=int, default=8)
+    add_json(p)
+    p.set_defaults(handler=cmd_issue)
+    p = waybills_sub.add_parser("cancel", help="void a waybill at the carrier")
+    p.add_argument("waybill")
+    add_json(p)
+    p.set_defaults(handler=cmd_cancel)
+
+
+def cmd_carriers_add(ctx: Context) -> int:
+    a = ctx.args
+    with ctx.store.session() as session:
+        info = add_account(
+            session,
+            ctx.secrets,
+            a.name,
+            kind=a.kind,
+            shipper_code=a.shipper_code,
+            ebusiness_id=a.ebusiness_id,
+            app_key=a.app_key,
+            endpoint=a.endpoint,
+            customer_name=a.customer_name,
+            customer_pwd=a.customer_pwd,
+            month_code=a.month_code,
+            pay_type=a.pay_type,
+            exp_type=a.exp_type,
+            qps=a.qps,
+            timeout_s=a.timeout,
+        )
+    ctx.emit(
+        {"carrier": info.as_json()},
+        f"已添加快递账号 / added carrier account {info.name} ({info.kind}, {info.shipper_code})",
+    )
+    return 0
+
+
+def cmd_carriers_list(ctx: Context) -> int:
+    with ctx.store.session() as session:
+        accounts = list_accounts(session)
+    ctx.emit(
+        {"carriers": [a.as_json() for a in accounts]},
+        lambda: (
+            "\n".join(f"{a.name}\t{a.kind}\t{a.shipper_code}\t{a.endpoint or '-'}" for a in accounts)
+            or "(no carrier accounts / 没有快递账号)"
+        ),
+    )
+    return 0
+
+
+def cmd_carriers_test(ctx: Context) -> int:
+    from app.carriers.check import test_connection
+
+    with ctx.store.session() as session:
+        config = account_config(session, ctx.secrets, get_account(session, ctx.args.name))
+    client = client_for(config, ctx.data_dir)
+    try:
+        result = test_connection(client, config.shipper_code)
+    finally:
+        client.close()
+    ctx.emit({"ok": result.ok, "message": result.message}, result.message)
+    return 0 if result.ok else 1
+
+
+def cmd_issue(ctx: Context) -> int:
+    from app.waybills.issue import issue_waybills
+
+    a = ctx.args
+    refs = None if a.all_ready else list(a.orders)
+
+    def progress(done: int, total: int) -> None:
+        ctx.progress(f"waybills {done}/{total}")
+
+    report = issue_waybills(
+        ctx.store,
+        ctx.secrets,
+        ctx.data_dir,
+        a.carrier,
+        refs,
+        sender=a.sender,
+        concurrency=a.concurrency,
+        progress=progress,
+    )
+
+    def human() -> str:
+        lines = [f"出单 {report.issued} · 已有 {report.already} · 失败 {report.failed}  "
+                 f"(issued {report.issued}, already {report.already}, failed {report.failed})"]  # fmt: skip
+        lines += [f"  {r.order_ref}: {r.waybill or ''} {r.error}".rstrip() for r in report.results if r.error]
+        return "\n".join(lines)
+
+    ctx.emit(report.as_json(), human)
+    return 0
+
+
+def cmd_cancel(ctx: Context) -> int:
+    from app.carriers import CarrierError
+    from app.waybills.issue import cancel_waybill
+
+    try:
+        order_code = cancel_waybill(ctx.store, ctx.secrets, ctx.data_dir, ctx.args.waybill)
+    except CarrierError as exc:
+        raise CommandFailed(exc.message_zh, exc.message_en, {"waybill": ctx.args.waybill}) from exc
+    ctx.emit({"cancelled": ctx.args.waybill, "order_code": order_code},
+             f"已取消运单 / cancelled waybill {ctx.args.waybill}")  # fmt: skip
+    return 0

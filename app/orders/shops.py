@@ -1,0 +1,156 @@
+"""Shops and sender profiles: the small reference data every other service needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.carriers.net import check_endpoint
+from app.domain import Platform
+from app.errors import NotFound, UsageError
+from app.secrets import SecretStore
+from app.store.audit import record_audit
+from app.store.models import Sender, Shop
+
+
+@dataclass(frozen=True)
+class ShopInfo:
+    id: int
+    name: str
+    platform: str
+    url: str
+    has_token: bool
+    has_key: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "platform": self.platform,
+            "url": self.url,
+            "has_token": self.has_token,
+            "has_key": self.has_key,
+        }
+
+
+def _info(shop: Shop) -> ShopInfo:
+    return ShopInfo(shop.id, shop.name, shop.platform, shop.url, bool(shop.token_ref), bool(shop.key_ref))
+
+
+def get_shop(session: Session, name: str) -> Shop:
+    shop = session.scalar(select(Shop).where(Shop.name == name))
+    if shop is None:
+        raise NotFound(
+            f"没有名为 {name} 的店铺（先用 shops add 添加）", f"no shop named {name} (add it with shops add)"
+        )
+    return shop
+
+
+def add_shop(
+    session: Session,
+    secrets: SecretStore,
+    name: str,
+    platform: str,
+    url: str = "",
+    token: str = "",
+    key: str = "",
+    secret: str = "",
+) -> ShopInfo:
+    name = name.strip()
+    if not name:
+        raise UsageError("店铺名称不能为空", "the shop name is empty")
+    try:
+        plat = Platform(platform)
+    except ValueError:
+        raise UsageError(
+            f"未知的平台 {platform}（可选：{', '.join(p.value for p in Platform)}）",
+            f"unknown platform {platform} (one of: {', '.join(p.value for p in Platform)})",
+        ) from None
+    if url:
+        check_endpoint(url)
+    if session.scalar(select(Shop.id).where(Shop.name == name)) is not None:
+        raise UsageError(f"店铺 {name} 已存在", f"a shop named {name} exists already")
+    shop = Shop(name=name, platform=plat.value, url=url)
+    session.add(shop)
+    session.flush()
+    shop.token_ref = secrets.put(session, f"shop/{shop.id}/token", token)
+    shop.key_ref = secrets.put(session, f"shop/{shop.id}/key", key)
+    shop.secret_ref = secrets.put(session, f"shop/{shop.id}/secret", secret)
+    record_audit(session, "shop.add", "shop", shop.id, {"name": name, "platform": plat.value})
+    return _info(shop)
+
+
+def list_shops(session: Session) -> list[ShopInfo]:
+    return [_info(s) for s in session.scalars(select(Shop).order_by(Shop.name))]
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    id: int
+    profile: str
+    name: str
+    mobile: str
+    province: str
+    city: str
+    district: str
+    address: str
+    is_default: bool
+
+
+def add_sender(
+    session: Session,
+    profile: str,
+    *,
+    name: str,
+    mobile: str,
+    province: str,
+    city: str,
+    district: str,
+    address: str,
+    default: bool = False,
+) -> SenderInfo:
+    from app.orders.phone import normalise_phone
+
+    if session.scalar(select(Sender.id).where(Sender.profile == profile)) is not None:
+        raise UsageError(f"发件人 {profile} 已存在", f"a sender profile named {profile} exists already")
+    check = normalise_phone(mobile)
+    if check.kind == "invalid":
+        raise UsageError(
+            f"发件人手机号 {mobile!r} 无效：{check.reason}", f"sender mobile {mobile!r} is not valid"
+        )
+    first = session.scalar(select(Sender.id).limit(1)) is None
+    if default or first:
+        for other in session.scalars(select(Sender).where(Sender.is_default.is_(True))):
+            other.is_default = False
+    sender = Sender(
+        profile=profile,
+        name=name,
+        mobile=check.value,
+        province=province,
+        city=city,
+        district=district,
+        address=address,
+        is_default=default or first,
+    )
+    session.add(sender)
+    session.flush()
+    return SenderInfo(
+        sender.id, profile, name, sender.mobile, province, city, district, address, sender.is_default
+    )
+
+
+def get_sender(session: Session, profile: str | None) -> Sender:
+    """The named sender profile, or the default one."""
+    if profile:
+        sender = session.scalar(select(Sender).where(Sender.profile == profile))
+        if sender is None:
+            raise NotFound(f"没有名为 {profile} 的发件人", f"no sender profile named {profile}")
+        return sender
+    sender = session.scalar(select(Sender).where(Sender.is_default.is_(True)))
+    if sender is None:
+        raise UsageError(
+            "没有发件人信息：先用 senders add 添加", "no sender profile: add one with senders add"
+        )
+    return sender

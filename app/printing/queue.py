@@ -1,0 +1,287 @@
+"""The persistent print queue: jobs and their states, recovery after a crash, confirm, cancel and history.
+
+Every label is a ``PrintJob`` committed before a byte of it is sent; its ``payload`` holds the rendered bytes, so a
+resend or a reprint sends exactly the same artefact. A job moves
+
+    queued -> sending -> sent -> done          (or failed, with a reason; or cancelled by a person)
+
+``sending`` is committed before the write and ``sent`` once the printer answered a status query on the same
+connection after the last byte (a socket write alone proves nothing: the bytes may sit in a buffer when the
+connection drops); ``done`` only once the printer reported ready after it (printing_worker.py). Each transition is a conditional UPDATE (``WHERE
+state = …``), so two workers can never both claim a job.
+
+Restart rules (``recover``), applied when a worker starts on a printer:
+
+- ``sending`` -> ``queued``: the write was cut off part-way, and it is sent again. This relies on the printer
+  discarding a partial label: a TSPL job only prints at its ``PRINT`` line (the last line) and the next job starts
+  with ``SIZE … CLS``, which clears what a partial job drew; a ZPL label only prints at ``^XZ``. A write that
+  completed in the instant before the process died, before ``sent`` was committed, is the one case that can print
+  twice; it is as narrow as one commit.
+- ``sent`` -> ``unconfirmed``: the printer has the whole label and may print it from its buffer, so it is never
+  sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (printing_enqueue.py).
+
+One worker per printer at a time: ``recover`` takes over whatever another process left in flight on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, select, update
+from sqlalchemy.orm import Session
+
+from app.clock import utcnow
+from app.domain import JobState
+from app.errors import NotFound
+from app.store.audit import record_audit
+from app.store.models import Order, Printer, PrintJob, Shipment, Waybill
+
+OPEN_STATES = (JobState.QUEUED, JobState.SENDING, JobState.SENT)
+
+INTERRUPTED = (
+    "发送中断：打印机会丢弃不完整的标签，重新连接后重发 / "
+    "sending was cut off: the printer discards a partial label; resent after reconnecting"
+)
+UNCONFIRMED = (
+    "已完整发送但未确认打印完成：请核对后确认或补打 / "
+    "wholly sent but never confirmed as printed: check, then confirm or reprint"
+)
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """One job as the UI and the CLI show it."""
+
+    id: int
+    printer: str
+    kind: str
+    state: str
+    shipment_id: int | None
+    waybill_no: str
+    orders: tuple[str, ...]
+    parcel_index: int
+    attempts: int
+    error: str
+    reprint_of_id: int | None
+    reason: str
+    batch: str
+    size: int
+    created_at: datetime
+    sent_at: datetime | None
+    done_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["orders"] = list(self.orders)
+        return out
+
+
+@dataclass(frozen=True)
+class Recovery:
+    requeued: tuple[int, ...]
+    unconfirmed: tuple[int, ...]
+
+
+# --- transitions (the worker's steps; each is its own short transaction) -----------------------------------
+
+
+JOBS = cast(Table, PrintJob.__table__)
+SHIPMENTS = cast(Table, Shipment.__table__)
+
+
+def move_state(session: Session, job_id: int, from_states: Sequence[str], **values: Any) -> bool:
+    """One conditional UPDATE (Core, no ORM bookkeeping: this runs three times per label)."""
+    statement = (
+        update(JOBS)
+        .where(JOBS.c.id == job_id, JOBS.c.state.in_([str(s) for s in from_states]))
+        .values(**values)
+    )
+    return bool(session.connection().execute(statement).rowcount)
+
+
+def claim(session: Session, job_id: int) -> bytes | None:
+    """queued -> sending (attempts + 1); the payload, or None when the job is no longer queued."""
+    if not move_state(
+        session, job_id, [JobState.QUEUED], state=JobState.SENDING, attempts=JOBS.c.attempts + 1
+    ):
+        return None
+    payload = session.connection().execute(select(JOBS.c.payload).where(JOBS.c.id == job_id)).scalar()
+    return bytes(payload or b"")
+
+
+def mark_unsent(session: Session, job_id: int, error: str) -> None:
+    """sending -> queued: the write failed part-way; the label is sent again after reconnecting."""
+    move_state(session, job_id, [JobState.SENDING], state=JobState.QUEUED, error=error)
+
+
+def mark_sent(session: Session, job_id: int) -> None:
+    move_state(session, job_id, [JobState.SENDING], state=JobState.SENT, sent_at=utcnow(), error="")
+
+
+def mark_done(session: Session, job_id: int) -> None:
+    """sent -> done; the shipment counts one more printed label."""
+    now = utcnow()
+    if not move_state(
+        session, job_id, [JobState.SENT, JobState.UNCONFIRMED], state=JobState.DONE, done_at=now
+    ):
+        return
+    connection = session.connection()
+    row = connection.execute(select(JOBS.c.shipment_id, JOBS.c.kind).where(JOBS.c.id == job_id)).first()
+    if row is not None and row.shipment_id is not None and row.kind == "label":
+        connection.execute(
+            update(SHIPMENTS)
+            .where(SHIPMENTS.c.id == row.shipment_id)
+            .values(printed_at=now, print_count=SHIPMENTS.c.print_count + 1)
+        )
+
+
+def mark_failed(session: Session, job_id: int, error: str) -> None:
+    move_state(session, job_id, [JobState.QUEUED, JobState.SENDING], state=JobState.FAILED, error=error)
+
+
+def mark_unconfirmed(session: Session, job_id: int, error: str = UNCONFIRMED) -> None:
+    move_state(session, job_id, [JobState.SENT], state=JobState.UNCONFIRMED, error=error)
+
+
+def attempts_of(session: Session, job_id: int) -> int:
+    return int(session.scalar(select(PrintJob.attempts).where(PrintJob.id == job_id)) or 0)
+
+
+def next_queued(session: Session, printer_id: int) -> int | None:
+    """The oldest queued job of the printer."""
+    query = select(JOBS.c.id).where(JOBS.c.printer_id == printer_id, JOBS.c.state == JobState.QUEUED)
+    return session.connection().execute(query.order_by(JOBS.c.id).limit(1)).scalar()
+
+
+def queued_among(session: Session, job_ids: Collection[int]) -> list[int]:
+    """Those of ``job_ids`` still queued, oldest first."""
+    if not job_ids:
+        return []
+    query = select(JOBS.c.id).where(JOBS.c.id.in_(list(job_ids)), JOBS.c.state == JobState.QUEUED)
+    return list(session.connection().execute(query.order_by(JOBS.c.id)).scalars())
+
+
+def recover(session: Session, printer_id: int) -> Recovery:
+    """After a crash: ``sending`` -> ``queued`` (sent again), ``sent`` -> ``unconfirmed`` (never sent again)."""
+    ids = {
+        state: list(
+            session.scalars(
+                select(PrintJob.id).where(PrintJob.printer_id == printer_id, PrintJob.state == state)
+            )
+        )
+        for state in (JobState.SENDING, JobState.SENT)
+    }
+    for job_id in ids[JobState.SENDING]:
+        move_state(session, job_id, [JobState.SENDING], state=JobState.QUEUED, error=INTERRUPTED)
+    for job_id in ids[JobState.SENT]:
+        mark_unconfirmed(session, job_id)
+    return Recovery(tuple(ids[JobState.SENDING]), tuple(ids[JobState.SENT]))
+
+
+# --- what a person does ---------------------------------------------------------------------------------
+
+
+def confirm_jobs(session: Session, job_ids: Collection[int]) -> list[int]:
+    """A person saw these unconfirmed labels come out: they become ``done`` (audited). Returns the ids changed."""
+    changed: list[int] = []
+    for job_id in job_ids:
+        job = session.get(PrintJob, job_id)
+        if job is None:
+            raise NotFound(f"没有打印任务 {job_id}", f"no print job {job_id}")
+        if job.state == JobState.UNCONFIRMED:
+            mark_done(session, job_id)
+            record_audit(session, "print.confirm", "print_job", job_id, {"shipment": job.shipment_id})
+            changed.append(job_id)
+    return changed
+
+
+def cancel_queued(
+    session: Session, printer_id: int, job_ids: Collection[int] | None = None, reason: str = ""
+) -> list[int]:
+    """Cancel the printer's queued jobs (those among ``job_ids`` when given); in-flight labels finish."""
+    query = select(PrintJob.id).where(PrintJob.printer_id == printer_id, PrintJob.state == JobState.QUEUED)
+    if job_ids is not None:
+        query = query.where(PrintJob.id.in_(list(job_ids)))
+    cancelled = [
+        job_id
+        for job_id in session.scalars(query.order_by(PrintJob.id))
+        if move_state(
+            session, job_id, [JobState.QUEUED], state=JobState.CANCELLED, error=reason or "已取消 / cancelled"
+        )
+    ]
+    if cancelled:
+        record_audit(
+            session, "print.cancel", "printer", printer_id, {"jobs": cancelled, "reason": reason or None}
+        )
+    return cancelled
+
+
+# --- history -----------------------------------------------------------------------------------------------
+
+
+def job_infos(session: Session, jobs: Sequence[PrintJob]) -> list[JobInfo]:
+    printers = {p.id: p.name for p in session.scalars(select(Printer))}
+    shipment_ids = {j.shipment_id for j in jobs if j.shipment_id is not None}
+    orders: dict[int, list[str]] = {}
+    waybills: dict[int, str] = {}
+    if shipment_ids:
+        for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(shipment_ids))):
+            orders[shipment.id] = [o.platform_order_id for o in sorted(shipment.orders, key=lambda o: o.id)]
+        waybill_ids = {j.waybill_id for j in jobs if j.waybill_id is not None}
+        for wid, number in session.execute(
+            select(Waybill.id, Waybill.waybill_no).where(Waybill.id.in_(waybill_ids))
+        ):
+            waybills[wid] = number
+    return [
+        JobInfo(
+            id=j.id,
+            printer=printers.get(j.printer_id, ""),
+            kind=j.kind,
+            state=j.state,
+            shipment_id=j.shipment_id,
+            waybill_no=waybills.get(j.waybill_id, "") if j.waybill_id is not None else "",
+            orders=tuple(orders.get(j.shipment_id, ())) if j.shipment_id is not None else (),
+            parcel_index=j.parcel_index,
+            attempts=j.attempts,
+            error=j.error,
+            reprint_of_id=j.reprint_of_id,
+            reason=j.reason,
+            batch=j.batch,
+            size=len(j.payload or b""),
+            created_at=j.created_at,
+            sent_at=j.sent_at,
+            done_at=j.done_at,
+        )
+        for j in jobs
+    ]
+
+
+def list_jobs(
+    session: Session,
+    printer_id: int | None = None,
+    states: Collection[str] | None = None,
+    order: Order | None = None,
+    limit: int | None = 500,
+) -> list[JobInfo]:
+    """Job history, newest first."""
+    query = select(PrintJob)
+    if printer_id is not None:
+        query = query.where(PrintJob.printer_id == printer_id)
+    if states:
+        query = query.where(PrintJob.state.in_(list(states)))
+    if order is not None:
+        query = query.where(PrintJob.shipment_id.in_([s.id for s in order.shipments]))
+    query = query.order_by(PrintJob.id.desc())
+    if limit is not None:
+        query = query.limit(limit)
+    return job_infos(session, list(session.scalars(query)))
+
+
+def job_states(session: Session, job_ids: Collection[int]) -> dict[int, str]:
+    if not job_ids:
+        return {}
+    query = select(PrintJob.id, PrintJob.state).where(PrintJob.id.in_(list(job_ids)))
+    return {job_id: state for job_id, state in session.execute(query)}
