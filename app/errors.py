@@ -1,6 +1,12 @@
-"""User-facing errors: each says what is wrong (and where) in Chinese and English.
+"""The one tree of user-facing errors: each says what is wrong (and where) in Chinese and English.
 
-Anything that is not one of these is a bug: it goes to the crash dialog and the log.
+Every error a person should read derives from :class:`KuaidanError` (a store that cannot be opened, a secret that
+cannot be read, a carrier that said no, a label that cannot be made, a printer that cannot be reached, a file that
+cannot be read). Anything that is not one of these is a bug: the CLI writes it to the log and prints one JSON object
+naming the log; the GUI opens the crash dialog.
+
+``printers`` cannot import the application, so its errors have their own root (``printers.errors.PrinterError``);
+:func:`user_error` turns one into a :class:`PrinterProblem` wherever an error leaves the domain.
 """
 
 from __future__ import annotations
@@ -15,6 +21,12 @@ class KuaidanError(Exception):
         super().__init__(f"{message_zh} / {message_en}")
         self.message_zh = message_zh
         self.message_en = message_en
+
+    def __str__(self) -> str:
+        return f"{self.message_zh} / {self.message_en}"
+
+    def message(self, language: str) -> str:
+        return self.message_en if language == "en" else self.message_zh
 
 
 class InputError(KuaidanError):
@@ -39,3 +51,32 @@ class UsageError(KuaidanError):
 
 class NotFound(UsageError):
     pass
+
+
+class OutputError(KuaidanError):
+    """A file the user asked for cannot be written (a folder, no permission, disk full): exit status 2."""
+
+    exit_status = 2
+
+
+class Conflict(KuaidanError):
+    """Another station or process is doing the same thing at the same moment; trying again is safe."""
+
+
+class PrinterProblem(KuaidanError):
+    """A printer-side problem (connection, font, label) from ``printers``, as a user-facing error."""
+
+    def __init__(self, message_zh: str, message_en: str, cause: BaseException | None = None) -> None:
+        super().__init__(message_zh, message_en)
+        self.cause = cause
+
+
+def user_error(exc: BaseException) -> KuaidanError | None:
+    """``exc`` as a user-facing error, or None when it is a bug."""
+    if isinstance(exc, KuaidanError):
+        return exc
+    from printers.errors import PrinterError
+
+    if isinstance(exc, PrinterError):
+        return PrinterProblem(exc.message_zh, exc.message_en, exc)
+    return None

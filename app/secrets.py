@@ -13,16 +13,14 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy.orm import Session
 
+from app.errors import KuaidanError
 from app.store.models import SecretRecord
 
 SERVICE = "kuaidan"
 
 
-class SecretError(Exception):
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
+class SecretError(KuaidanError):
+    """A secret cannot be stored or read (no key for the encrypted store, a keyring that refuses)."""
 
 
 def _keyring_usable() -> bool:

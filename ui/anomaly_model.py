@@ -6,9 +6,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QFont
-
 from app.domain import AnomalyState
 from app.labels.jobs import CARRIER_NAMES
 from app.tracking.conditions import HIGH, MEDIUM
@@ -16,6 +13,8 @@ from app.tracking.kinds import status_label
 from app.tracking.times import utc_to_carrier
 from app.tracking.views import AnomalyRow, ParcelTimeline
 from ui.i18n import language, tr
+from ui.qt.core import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from ui.qt.gui import QColor, QFont
 
 SEVERITY_COLORS = {HIGH: "#d93025", MEDIUM: "#e8900c", 1: "#8a9099"}
 ROW_LIMIT = 5000  # the list shows the most severe and oldest first; history beyond this is in the CSV/CLI

@@ -9,8 +9,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
+from app.carriers.accounts import (
+    DEFAULT_QPS,
+    AccountConfig,
+    AccountInfo,
+    account_config,
+    add_account,
+    client_for,
+    get_account,
+    list_accounts,
+)
+from app.carriers.check import ConnectionCheck, test_connection
+from app.domain import CarrierKind
+from app.labels.jobs import CARRIER_NAMES
+from app.secrets import SecretStore
+from app.store.engine import Store
+from ui.i18n import tr
+from ui.qt.core import Signal
+from ui.qt.widgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
@@ -28,23 +44,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from app.carriers.accounts import (
-    DEFAULT_QPS,
-    AccountConfig,
-    AccountInfo,
-    account_config,
-    add_account,
-    client_for,
-    get_account,
-    list_accounts,
-)
-from app.carriers.check import ConnectionCheck, test_connection
-from app.domain import CarrierKind
-from app.labels.jobs import CARRIER_NAMES
-from app.secrets import SecretStore
-from app.store.engine import Store
-from ui.i18n import tr
 from ui.tasks import ProgressFn, TaskRunner
 from ui.waybills_dialog import FAILED_COLOUR, OK_COLOUR, known_error_text
 

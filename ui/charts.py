@@ -12,9 +12,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from ui.qt.core import QRectF, QSize, Qt
+from ui.qt.gui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from ui.qt.widgets import QSizePolicy, QWidget
 
 #: qualitative colours that stay apart when stacked (Tableau 10)
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",

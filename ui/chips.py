@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QWidget
+from ui.qt.core import QMargins, QPoint, QRect, QSize, Qt, Signal
+from ui.qt.widgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QWidget
 
 CHIP_STYLE = (
     "QToolButton[chip='true']{border:1px solid #dcdfe6;border-radius:11px;padding:2px 10px;"

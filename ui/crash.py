@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import QMessageBox, QWidget
-
 from ui.i18n import tr
+from ui.qt.widgets import QMessageBox, QWidget
 
 log = logging.getLogger("kuaidan.crash")
 

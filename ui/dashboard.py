@@ -10,10 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-
 from app.clock import utcnow
 from app.domain import AnomalyKind
 from app.store.engine import Store
@@ -29,6 +25,9 @@ from app.tracking.kinds import kind_label
 from ui.charts import PALETTE, Bar, ColumnChart, HBarChart, Series
 from ui.crash import show_crash
 from ui.i18n import tr
+from ui.qt.core import Qt, QTimer, Signal
+from ui.qt.gui import QShowEvent
+from ui.qt.widgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from ui.tasks import ProgressFn, TaskRunner
 from ui.tracking_panel import carrier_name, kind_name, local_time
 from ui.waybills_dialog import known_error_text

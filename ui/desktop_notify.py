@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QStyle, QSystemTrayIcon, QWidget
-
 from app.tracking.notify import AnomalyNotice
 from ui.i18n import tr
+from ui.qt.core import QObject, Signal
+from ui.qt.widgets import QStyle, QSystemTrayIcon, QWidget
 
 
 class DesktopNotifier(QObject):

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
+from app.errors import KuaidanError
+from app.orders import profiles
+from app.orders.importer import ImportReport, import_file
+from app.orders.shops import list_shops
+from app.store.engine import Store
+from ui.i18n import tr
+from ui.qt.core import Signal
+from ui.qt.widgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -21,13 +27,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from app.errors import KuaidanError
-from app.orders import profiles
-from app.orders.importer import ImportReport, import_file
-from app.orders.shops import list_shops
-from app.store.engine import Store
-from ui.i18n import tr
 from ui.tasks import ProgressFn, TaskRunner
 
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPixmap, QResizeEvent
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
-
 from app.labels.jobs import waybill_data
 from app.labels.templates import TEMPLATES, WaybillData, build_label
 from app.orders.shipments import resolve_order
 from app.store.engine import Store
 from printers.languages.raster import render_png
 from ui.i18n import tr
+from ui.qt.core import QSize, Qt, Signal
+from ui.qt.gui import QPixmap, QResizeEvent
+from ui.qt.widgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 from ui.tasks import ProgressFn, TaskRunner
 from ui.waybills_dialog import known_error_text
 

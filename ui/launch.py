@@ -9,10 +9,9 @@ import traceback
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtWidgets import QApplication
-
 from app.store.engine import open_store
 from ui.i18n import set_language
+from ui.qt.widgets import QApplication
 
 log = logging.getLogger("kuaidan")
 

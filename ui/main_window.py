@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabWidget, QWidget
-
 from app.orders.query import OrderFilter, order_ids
 from app.paths import data_dir as default_data_dir
 from app.store.engine import Store
@@ -19,6 +15,9 @@ from ui.label_preview import LabelPreview
 from ui.orders_panel import OrdersPanel
 from ui.print_queue import PrintQueuePanel
 from ui.printer_dialog import PrinterDialog
+from ui.qt.core import Qt, QTimer
+from ui.qt.gui import QAction, QActionGroup, QKeySequence
+from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 from ui.tasks import TaskRunner
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog

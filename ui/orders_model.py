@@ -10,11 +10,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
-
 from app.orders.query import OrderRow
 from ui.i18n import tr
+from ui.qt.core import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from ui.qt.gui import QBrush, QColor
 
 PAGE = 200
 MAX_PAGES = 40

@@ -5,8 +5,14 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
+from app.domain import OrderStatus
+from app.orders.query import IdBatch, OrderFilter, OrderRow, first_batch, order_id_batch, order_rows
+from app.orders.shops import list_shops
+from app.store.engine import Store
+from ui.i18n import tr
+from ui.orders_model import OrdersModel
+from ui.qt.core import Qt, QTimer, Signal
+from ui.qt.widgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
@@ -17,13 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from app.domain import OrderStatus
-from app.orders.query import IdBatch, OrderFilter, OrderRow, first_batch, order_id_batch, order_rows
-from app.orders.shops import list_shops
-from app.store.engine import Store
-from ui.i18n import tr
-from ui.orders_model import OrdersModel
 from ui.tasks import ProgressFn, TaskRunner
 
 STATUS_CHOICES = ("", "ready", OrderStatus.PAID.value, "issued", "held", OrderStatus.SHIPPED.value,

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from PySide6.QtCore import (
+from app.domain import JobState
+from app.printing.queue import JobInfo
+from app.printing.registry import PrinterInfo
+from printers.status import PrinterState, PrinterStatus, offline_status, query_status, unknown_status
+from printers.transports.uri import TransportError, open_transport
+from ui.i18n import language, tr
+from ui.qt.core import (
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -16,8 +22,8 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import (
+from ui.qt.gui import QColor, QIcon, QPainter, QPixmap
+from ui.qt.widgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -25,13 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from app.domain import JobState
-from app.printing.queue import JobInfo
-from app.printing.registry import PrinterInfo
-from printers.status import PrinterState, PrinterStatus, offline_status, query_status, unknown_status
-from printers.transports.uri import TransportError, open_transport
-from ui.i18n import language, tr
 
 log = logging.getLogger(__name__)
 

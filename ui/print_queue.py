@@ -17,26 +17,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QTableView,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
-from shiboken6 import isValid
-
 from app.domain import JobState
 from app.errors import KuaidanError
 from app.printing import queue as printing
@@ -65,6 +45,25 @@ from ui.print_jobs import (
     pick,
     probe_printer,
     status_message,
+)
+from ui.qt import is_alive as isValid
+from ui.qt.core import (
+    Qt,
+    QTimer,
+    Signal,
+)
+from ui.qt.widgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 from ui.tasks import ProgressFn, TaskRunner
 

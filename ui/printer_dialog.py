@@ -12,8 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
+from app.errors import KuaidanError
+from app.labels.calibration import MAX_OFFSET_MM, calibration_label
+from app.labels.jobs import RenderOptions, render_label
+from app.labels.templates import TEMPLATES
+from app.printing.registry import LANGUAGES, ROLES, PrinterInfo, add_printer, list_printers
+from app.store.engine import Store
+from printers.status import PrinterStatus, query_status
+from printers.transports.uri import TransportError, open_transport
+from ui.i18n import language, tr
+from ui.print_jobs import GREY, QUERYABLE, light_for_status, light_icon, pick, probe_printer, status_message
+from ui.qt import is_alive as isValid
+from ui.qt.core import Qt, Signal
+from ui.qt.widgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -31,18 +42,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
-
-from app.errors import KuaidanError
-from app.labels.calibration import MAX_OFFSET_MM, calibration_label
-from app.labels.jobs import RenderOptions, render_label
-from app.labels.templates import TEMPLATES
-from app.printing.registry import LANGUAGES, ROLES, PrinterInfo, add_printer, list_printers
-from app.store.engine import Store
-from printers.status import PrinterStatus, query_status
-from printers.transports.uri import TransportError, open_transport
-from ui.i18n import language, tr
-from ui.print_jobs import GREY, QUERYABLE, light_for_status, light_icon, pick, probe_printer, status_message
 from ui.tasks import ProgressFn, TaskRunner
 
 log = logging.getLogger(__name__)

@@ -10,12 +10,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
 from app.demo import build_demo
 from app.store.engine import open_store
 from ui.i18n import set_language
+from ui.qt.core import QTimer
+from ui.qt.widgets import QApplication
 
 
 def main(argv: list[str] | None = None) -> int:

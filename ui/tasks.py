@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from ui.qt.core import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 

@@ -13,33 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QFileDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QProgressBar,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QTextBrowser,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
-
 from app.clock import utcnow
 from app.domain import AnomalyKind, AnomalyState
 from app.secrets import SecretStore
@@ -76,6 +49,32 @@ from ui.chips import Chip, ChipBar
 from ui.crash import show_crash
 from ui.desktop_notify import DesktopNotifier
 from ui.i18n import tr
+from ui.qt.core import (
+    Qt,
+    QTimer,
+    Signal,
+)
+from ui.qt.gui import QShowEvent
+from ui.qt.widgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 from ui.tasks import ProgressFn, TaskRunner
 from ui.waybills_dialog import known_error_text
 

@@ -12,9 +12,17 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
+from sqlalchemy import select
+
+from app.carriers.accounts import AccountInfo, list_accounts
+from app.secrets import SecretStore
+from app.store.engine import Store
+from app.store.models import Order, Sender
+from app.waybills.issue import IssueReport, IssueResult, issue_waybills
+from ui.i18n import language, tr
+from ui.qt.core import Qt, Signal
+from ui.qt.gui import QBrush, QColor
+from ui.qt.widgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
@@ -31,14 +39,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-
-from app.carriers.accounts import AccountInfo, list_accounts
-from app.secrets import SecretStore
-from app.store.engine import Store
-from app.store.models import Order, Sender
-from app.waybills.issue import IssueReport, IssueResult, issue_waybills
-from ui.i18n import language, tr
 from ui.tasks import ProgressFn, TaskRunner
 
 FAILED_COLOUR = QColor("#b3261e")

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from app.domain import AnomalyKind, ParcelStatus
+from app.errors import KuaidanError
 
 #: The zone carrier times are written in (China Standard Time, no daylight saving).
 CARRIER_TZ = timezone(timedelta(hours=8), "CST")
@@ -154,16 +155,8 @@ class TrackResult:
 # --------------------------------------------------------------------------------------------------- errors
 
 
-class CarrierError(Exception):
+class CarrierError(KuaidanError):
     """A carrier problem a user should read: ``message_zh`` and ``message_en``; ``str()`` gives both."""
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
-
-    def __str__(self) -> str:
-        return f"{self.message_zh} / {self.message_en}"
 
 
 class CarrierRejected(CarrierError):

@@ -14,12 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from app.errors import KuaidanError
+from app.errors import KuaidanError, user_error
 from app.paths import data_dir
-from app.secrets import SecretStore
-from app.store.engine import Store, StoreError, open_store
+
+if TYPE_CHECKING:
+    from app.workspace import Workspace
 
 log = logging.getLogger("kuaidan")
 
@@ -39,7 +40,7 @@ GuiRunner = Callable[["Context"], int]
 class Context:
     args: argparse.Namespace
     gui: GuiRunner | None = None
-    _store: Store | None = field(default=None, init=False)
+    _workspace: Workspace | None = field(default=None, init=False)
 
     @property
     def json(self) -> bool:
@@ -50,14 +51,22 @@ class Context:
         return data_dir(self.args.data_dir)
 
     @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = open_store(self.args.db, self.args.data_dir)
-        return self._store
+    def workspace(self) -> Workspace:
+        """The workspace on ``--db`` / ``--data-dir``, opened on first use."""
+        if self._workspace is None:
+            from app.workspace import Workspace
+
+            self._workspace = Workspace.open(self.args.db, self.args.data_dir)
+        return self._workspace
+
+    # transitional, until every command goes through the workspace's parts (issue 16)
+    @property
+    def store(self) -> Any:
+        return self.workspace._ctx.store
 
     @property
-    def secrets(self) -> SecretStore:
-        return SecretStore(self.data_dir)
+    def secrets(self) -> Any:
+        return self.workspace._ctx.secrets
 
     def emit(self, payload: dict[str, Any], human: str | Callable[[], str]) -> None:
         """The command's result: one JSON object on stdout with --json, else readable text."""
@@ -74,8 +83,8 @@ class Context:
         sys.stderr.flush()
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.dispose()
+        if self._workspace is not None:
+            self._workspace.close()
 
 
 Handler = Callable[[Context], int]
@@ -133,15 +142,40 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
     except CommandFailed as exc:
         _report_error(ctx, exc, exc.payload)
         return 1
-    except (KuaidanError, StoreError) as exc:
-        status = getattr(exc, "exit_status", 1)
-        _report_error(ctx, exc, {})
-        return int(status)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted / 已中断\n")
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last resort: a user-facing error, else a bug for the log
+        known = user_error(exc)
+        if known is not None:
+            _report_error(ctx, known, {})
+            return int(known.exit_status)
+        _report_bug(ctx, exc)
+        return 1
     finally:
+        _close_quietly(ctx)
+
+
+def _close_quietly(ctx: Context) -> None:
+    try:
         ctx.close()
+    except Exception:
+        log.debug("closing the workspace failed", exc_info=True)
+
+
+def _report_bug(ctx: Context, exc: BaseException) -> None:
+    """A bug: the traceback goes to the log file only; the terminal gets one line (one JSON object with --json)."""
+    from app.crashlog import write_crash
+
+    path = write_crash(exc, getattr(ctx.args, "data_dir", None), command=" ".join(sys.argv[1:2]))
+    where = str(path) if path else "(no log could be written)"
+    message_zh = f"内部错误：{type(exc).__name__}，详情已写入日志 {where}"
+    message_en = f"internal error: {type(exc).__name__}; the details are in the log {where}"
+    sys.stderr.write(f"kuaidan: {message_zh} / {message_en}\n")
+    if ctx.json:
+        body = {"error": f"{message_zh} / {message_en}", "error_en": message_en, "log": where}
+        sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
 
 
 def _open_gui(ctx: Context) -> int:
@@ -151,11 +185,11 @@ def _open_gui(ctx: Context) -> int:
     return ctx.gui(ctx)
 
 
-def _report_error(ctx: Context, exc: Exception, payload: dict[str, Any]) -> None:
+def _report_error(ctx: Context, exc: KuaidanError, payload: dict[str, Any]) -> None:
     message = str(exc)
     sys.stderr.write(f"kuaidan: {message}\n")
     if ctx.json:
-        body = {"error": message, **payload}
+        body = {"error": message, "error_en": exc.message_en, **payload}
         for key in ("path", "row", "field"):
             value = getattr(exc, key, None)
             if value:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.errors import KuaidanError
 from app.labels.templates import WaybillData, build_label
 from app.orders.shops import get_sender
 from app.store.models import Printer, Sender, Shipment, Waybill
@@ -41,13 +42,8 @@ CARRIER_NAMES: dict[str, str] = {
 }
 
 
-class LabelDataError(Exception):
+class LabelDataError(KuaidanError):
     """A shipment that cannot become a label (no issued waybill, no sender); says why in Chinese and English."""
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
 
 
 @dataclass(frozen=True)

@@ -17,18 +17,14 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.errors import KuaidanError
 from app.paths import data_dir
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-class StoreError(Exception):
+class StoreError(KuaidanError):
     """The store cannot be opened (bad URL, server unreachable, newer schema)."""
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
 
 
 def resolve_url(url: str | None = None, data_directory: str | os.PathLike[str] | None = None) -> str:

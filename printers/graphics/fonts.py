@@ -15,6 +15,7 @@ from pathlib import Path
 
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
+from printers.errors import PrinterError
 from printers.graphics.textfit import Advance
 
 __all__ = [
@@ -32,13 +33,8 @@ __all__ = [
 ]
 
 
-class FontError(Exception):
+class FontError(PrinterError):
     """A user-facing font problem, with a message in Chinese and in English."""
-
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(f"{message_zh} / {message_en}")
-        self.message_zh = message_zh
-        self.message_en = message_en
 
 
 class FontNotFoundError(FontError):

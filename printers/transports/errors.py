@@ -7,8 +7,10 @@ import os
 import socket
 import sys
 
+from printers.errors import PrinterError
 
-class TransportError(Exception):
+
+class TransportError(PrinterError):
     """A printer connection problem a person can act on."""
 
     default_zh = "打印机连接出错"
@@ -17,14 +19,10 @@ class TransportError(Exception):
     def __init__(self, uri: str, detail: str = "", *, zh: str | None = None, en: str | None = None) -> None:
         self.uri = uri
         self.detail = detail
-        self.message_zh = f"{zh or self.default_zh}（{uri}）"
-        self.message_en = f"{en or self.default_en} ({uri})"
+        message_en = f"{en or self.default_en} ({uri})"
         if detail:
-            self.message_en += f": {detail}"
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{self.message_zh} / {self.message_en}"
+            message_en += f": {detail}"
+        super().__init__(f"{zh or self.default_zh}（{uri}）", message_en)
 
 
 class InvalidPrinterUri(TransportError):
