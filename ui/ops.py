@@ -234,7 +234,7 @@ class Ops(QObject):
                 log.warning("%s", text)
             return
         path = write_crash(exc, self.workspace.data_dir, command="gui")
-        tb = (path and str(path)) or ""
+        detail = f"log: {path}\n\n" + "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         where = exc.__traceback__
         while where is not None and where.tb_next is not None:
             where = where.tb_next
