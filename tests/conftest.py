@@ -99,3 +99,11 @@ def kd(db_url: str, data_dir: Path) -> Any:
         return Result(status, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture
+def workspace(store: Any, data_dir: Path) -> Any:
+    """The workspace on this test's store (the GUI's and the CLI's one door into the domain)."""
+    from app.workspace import Workspace
+
+    return Workspace(store, data_dir)

@@ -9,7 +9,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
-from app.store.engine import open_store
+from app.workspace import Workspace
 from ui.i18n import set_language
 from ui.qt.widgets import QApplication
 
@@ -37,15 +37,15 @@ def run(ctx: Any) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Kuaidan")
     set_language(getattr(ctx.args, "lang", None) or "zh")
-    store = open_store(ctx.args.db, ctx.args.data_dir)
+    workspace = Workspace.open(ctx.args.db, ctx.args.data_dir)
     from ui.main_window import MainWindow
 
-    window = MainWindow(store, data_dir=ctx.data_dir)
+    window = MainWindow(workspace)
     sys.excepthook = _excepthook
     window.show()
     on_show = getattr(ctx, "on_window", None)
     if on_show:
         on_show(window)
     code = app.exec()
-    store.dispose()
+    workspace.close()
     return int(code)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from app.orders.query import OrderFilter, order_ids
-from app.paths import data_dir as default_data_dir
-from app.store.engine import Store
+from app.workspace import Workspace
 from ui.carrier_dialog import CarrierDialog
 from ui.dashboard import DashboardPanel
 from ui.i18n import language, set_language, tr
 from ui.import_dialog import ImportDialog
 from ui.label_preview import LabelPreview
+from ui.op_progress import OpProgress
+from ui.ops import Ops
 from ui.orders_panel import OrdersPanel
 from ui.print_queue import PrintQueuePanel
 from ui.printer_dialog import PrinterDialog
@@ -27,17 +26,17 @@ FIRST_TRACKING_MS = 60 * 1000
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self,
-        store: Store,
-        tasks: TaskRunner | None = None,
-        parent: QWidget | None = None,
-        data_dir: Path | None = None,
-    ) -> None:
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.workspace = workspace
+        self.data_dir = workspace.data_dir
+        self.ops = Ops(workspace, self, show_message=self.show_message, show_crash=self._show_crash)
+        self.op_progress = OpProgress(self.ops, self)
+        self.statusBar().addPermanentWidget(self.op_progress)
+        # transitional (issue 16): panels not yet moved onto self.ops still get the store and a TaskRunner
+        store = workspace._ctx.store
         self.store = store
-        self.data_dir = data_dir or default_data_dir()
-        self.tasks = tasks or TaskRunner(self)
+        self.tasks = TaskRunner(self)
         self.orders = OrdersPanel(store, self.tasks)
         self.preview = LabelPreview(store, self.tasks)
         self.preview_dock = QDockWidget(self)
@@ -120,7 +119,17 @@ class MainWindow(QMainWindow):
         self.print_queue.retranslate()
         self.tracking.retranslate()
         self.dashboard.retranslate()
+        self.op_progress.retranslate()
         self.statusBar().showMessage(tr("status.ready_msg"))
+
+    def show_message(self, text: str) -> None:
+        """The message bar: a user-facing error or notice, kept until the next one."""
+        self.statusBar().showMessage(text)
+
+    def _show_crash(self, exc: BaseException, detail: str) -> None:
+        from ui.crash import show_crash
+
+        show_crash(self, exc, detail)
 
     def switch_language(self, code: str) -> None:
         set_language(code)
@@ -168,4 +177,6 @@ class MainWindow(QMainWindow):
         self.tracking.shutdown()
         self.dashboard.shutdown()
         self.tasks.wait(5000)
+        self.ops.wait(5000)
+        self.ops.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]

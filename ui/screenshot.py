@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.demo import build_demo
 from app.store.engine import open_store
+from app.workspace import Workspace
 from ui.i18n import set_language
 from ui.qt.core import QTimer
 from ui.qt.widgets import QApplication
@@ -30,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         build_demo(store, Path(tmp))
         from ui.main_window import MainWindow
 
-        window = MainWindow(store, data_dir=Path(tmp))
+        window = MainWindow(Workspace(store, Path(tmp)))
         window.tabs.setCurrentIndex(args.tab)
         window.show()
 

@@ -16,15 +16,17 @@ pytest.importorskip("PySide6")
 def window(qtbot: Any, store: Any, data_dir: Path) -> Any:
     from app.orders.shops import add_shop
     from app.secrets import SecretStore
+    from app.workspace import Workspace
     from ui.main_window import MainWindow
 
     with store.session() as s:
         add_shop(s, SecretStore(data_dir), "淘宝店", "taobao")
-    w = MainWindow(store)
+    w = MainWindow(Workspace(store, data_dir))
     qtbot.addWidget(w)
     w.show()
     yield w
     w.tasks.wait()
+    w.ops.wait()
 
 
 def test_import_through_the_window(qtbot: Any, window: Any, tmp_path: Path) -> None:
