@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.orders.address import split_address
+from app.orders.divisions import load_divisions
 from app.orders.phone import mask_phone, normalise_phone
 
 REGION_WORDS = [
@@ -68,6 +69,34 @@ def test_never_raises_and_reassembles(text: str) -> None:
     names = parts.province + parts.city + parts.district
     leftover = set(whole[:cut]) - set(names) - set("中国0123456789省市区县自治直辖级行政划")
     assert not leftover, (text, parts)
+
+
+def _full_addresses() -> list[tuple[str, str, str]]:
+    """(province, city, district) of every county-level unit that has all three (municipalities included)."""
+    out = []
+    for prov in load_divisions().provinces:
+        for city in prov.cities:
+            for district in city.districts:
+                out.append((prov.name, city.name, district.name))
+    return out
+
+
+FULL = _full_addresses()
+STREETS = st.sampled_from(["文三路90号", "南京东路3单元501室", "长安镇振安路12号", "建设大道8号院2-301"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FULL), STREETS, st.sampled_from(["", " ", ",", "　"]))
+def test_real_addresses_split_into_their_parts(where: tuple[str, str, str], street: str, sep: str) -> None:
+    """A real province + city + district + street always splits, into exactly those parts (so the property
+    above cannot pass by always saying no)."""
+    province, city, district = where
+    text = sep.join([province, city, district, street]) if city != province else sep.join([province, district, street])
+    parts = split_address(text)
+    assert parts.ok, (text, parts.problem)
+    assert (parts.province, parts.district) == (province, district), text
+    assert parts.city in {city, province}, text
+    assert compact(parts.detail) == compact(street), text
 
 
 @settings(max_examples=200, deadline=None)
