@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import KuaidanError
@@ -41,16 +42,45 @@ class SecretStore:
         self._key_file = data_directory / "secret.key"
         self._use_keyring = _keyring_usable()
 
-    def _fernet(self) -> Fernet:
+    def _fernet(self, session: Session) -> Fernet:
+        """The key of the encrypted store: ``$KUAIDAN_SECRET_KEY``, else the key file (made on first use only)."""
         env_key = os.environ.get("KUAIDAN_SECRET_KEY")
         if env_key:
-            return Fernet(env_key.encode())
+            try:
+                return Fernet(env_key.strip().encode())
+            except ValueError:
+                raise SecretError(
+                    "环境变量 KUAIDAN_SECRET_KEY 不是有效的密钥：请设为最初保存密钥那台电脑的 secret.key 文件内容",
+                    "KUAIDAN_SECRET_KEY is not a valid key: set it to the contents of the secret.key file of the "
+                    "station that stored the secrets",
+                ) from None
         if not self._key_file.exists():
+            if session.scalar(select(SecretRecord.name).limit(1)) is not None:
+                # they were encrypted with a key this station does not have: a new one would never read them
+                raise SecretError(
+                    f"数据库中有加密的密钥，但本机没有解密用的密钥（{self._key_file} 或环境变量 KUAIDAN_SECRET_KEY）："
+                    f"请把保存它们的那台电脑的 secret.key 复制到 {self._key_file.parent}，"
+                    "或把 KUAIDAN_SECRET_KEY 设为该文件的内容",
+                    f"the database holds encrypted secrets, but this station has no secret key ({self._key_file} "
+                    f"or KUAIDAN_SECRET_KEY): copy secret.key from the station that stored them into "
+                    f"{self._key_file.parent}, or set KUAIDAN_SECRET_KEY to that file's contents",
+                )
             key = Fernet.generate_key()
-            fd = os.open(self._key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(key)
-        return Fernet(self._key_file.read_bytes().strip())
+            try:
+                fd = os.open(self._key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it a moment ago: use that one
+            else:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(key)
+        try:
+            return Fernet(self._key_file.read_bytes().strip())
+        except ValueError:
+            raise SecretError(
+                f"密钥文件 {self._key_file} 已损坏：请换成最初保存密钥那台电脑的 secret.key",
+                f"the key file {self._key_file} is damaged: replace it with the secret.key of the station that "
+                "stored the secrets",
+            ) from None
 
     def put(self, session: Session, name: str, value: str) -> str:
         """Store ``value`` under ``name``; return the reference to keep in a column ('' for an empty value)."""
@@ -61,7 +91,7 @@ class SecretStore:
 
             keyring.set_password(SERVICE, name, value)
             return f"keyring:{name}"
-        token = self._fernet().encrypt(value.encode("utf-8"))
+        token = self._fernet(session).encrypt(value.encode("utf-8"))
         record = session.get(SecretRecord, name)
         if record is None:
             session.add(SecretRecord(name=name, ciphertext=token))
@@ -85,11 +115,13 @@ class SecretStore:
             if record is None:
                 raise SecretError(f"找不到密钥 {name}", f"secret {name} is missing")
             try:
-                return self._fernet().decrypt(record.ciphertext).decode("utf-8")
+                return self._fernet(session).decrypt(record.ciphertext).decode("utf-8")
             except InvalidToken as exc:
                 raise SecretError(
-                    f"无法解密 {name}：本机的密钥与保存时不同（设置 KUAIDAN_SECRET_KEY）",
-                    f"cannot decrypt {name}: this machine's key differs from the one that stored it "
-                    "(set KUAIDAN_SECRET_KEY)",
+                    f"无法解密 {name}：本机的密钥与保存它时的不同。请把保存它的那台电脑的 secret.key 复制到 "
+                    f"{self._key_file.parent}，或把环境变量 KUAIDAN_SECRET_KEY 设为该文件的内容",
+                    f"cannot decrypt {name}: this station's secret key differs from the one that stored it; copy "
+                    f"secret.key from the station that stored it into {self._key_file.parent}, or set "
+                    "KUAIDAN_SECRET_KEY to that file's contents",
                 ) from exc
         raise SecretError(f"未知的密钥引用 {ref!r}", f"unknown secret reference {ref!r}")

@@ -1,30 +1,20 @@
 """Carrier account settings (快递账号): the accounts there are, a form to add one, and "Test connection".
 
-Secrets typed here (AppKey, customer password) go straight to the service, which keeps them in the secret store;
-they are never shown again. Test connection is a tracking query (no waybill is issued or paid for): the account's
-settings are read on the database worker, the call goes out on the network pool.
+Secrets typed here (AppKey, customer password) go straight to the workspace, which keeps them in the secret store;
+they are never shown again. Test connection is a tracking query (no waybill is issued or paid for), made by the
+workspace on a reader; adding an account runs on the writer.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.carriers.accounts import (
-    DEFAULT_QPS,
-    AccountConfig,
-    AccountInfo,
-    account_config,
-    add_account,
-    client_for,
-    get_account,
-    list_accounts,
-)
-from app.carriers.check import ConnectionCheck, test_connection
 from app.domain import CarrierKind
-from app.labels.jobs import CARRIER_NAMES
-from app.secrets import SecretStore
-from app.store.engine import Store
+from app.workspace.carriers import DEFAULT_QPS, AccountInfo, ConnectionCheck, ShipperCode
 from ui.i18n import tr
+from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
+from ui.ops import Ops
+from ui.qt import is_alive
 from ui.qt.core import Signal
 from ui.qt.widgets import (
     QAbstractItemView,
@@ -44,10 +34,9 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tasks import ProgressFn, TaskRunner
-from ui.waybills_dialog import FAILED_COLOUR, OK_COLOUR, known_error_text
 
-SHIPPER_CODES = ("SF", "ZTO", "YTO", "STO", "YD", "JTSD", "EMS", "YZPY", "JD", "DBL", "HTKY", "FWX")
+if TYPE_CHECKING:
+    from app.workspace import Workspace
 
 
 class CarrierDialog(QDialog):
@@ -56,13 +45,9 @@ class CarrierDialog(QDialog):
     accounts_changed = Signal()
     tested = Signal(object)  # ConnectionCheck
 
-    def __init__(
-        self, store: Store, tasks: TaskRunner, data_dir: Path, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
-        self.data_dir = Path(data_dir)
+        self.ops = ops
         self.accounts: list[AccountInfo] = []
         self.last_check: ConnectionCheck | None = None
         self._select_after_load = ""
@@ -103,8 +88,6 @@ class CarrierDialog(QDialog):
         self.kind_box.addItem(tr("carriers.kind_sandbox"), CarrierKind.SANDBOX.value)
         self.code_box = QComboBox()
         self.code_box.setEditable(True)
-        for code in SHIPPER_CODES:
-            self.code_box.addItem(f"{code} {CARRIER_NAMES.get(code, '')}".strip(), code)
         self.ebusiness_edit = QLineEdit()
         self.app_key_edit = QLineEdit()
         self.app_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -149,15 +132,26 @@ class CarrierDialog(QDialog):
         layout.addWidget(buttons)
         self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self._kind_changed()
-        self.reload()
+        # the carriers offered for the shipper code come with the first list of accounts
+        self.ops.run(lambda ws, _op: (ws.carriers.shipper_codes(), ws.carriers.accounts()), self._first_load,
+                     writes=False, on_failure=self._failed, guard=self._alive)  # fmt: skip
+
+    def _alive(self) -> bool:
+        return is_alive(self)
 
     # -- the list
     def reload(self) -> None:
-        def load(_p: ProgressFn) -> list[AccountInfo]:
-            with self.store.session() as s:
-                return list_accounts(s)
+        self.ops.run(lambda ws, _op: ws.carriers.accounts(), self._show_accounts, writes=False,
+                     on_failure=self._failed, guard=self._alive)  # fmt: skip
 
-        self.tasks.run(load, self._show_accounts, self._failed)
+    def _first_load(self, loaded: tuple[tuple[ShipperCode, ...], list[AccountInfo]]) -> None:
+        codes, accounts = loaded
+        typed = self.code_box.currentText()
+        for code in codes:
+            self.code_box.addItem(f"{code.code} {code.name}".strip(), code.code)
+        if typed:  # the user typed a code before the list came
+            self.code_box.setEditText(typed)
+        self._show_accounts(accounts)
 
     def _show_accounts(self, accounts: list[AccountInfo]) -> None:
         self.accounts = accounts
@@ -200,23 +194,9 @@ class CarrierDialog(QDialog):
         self.test_button.setEnabled(False)
         self.test_result.setStyleSheet("")
         self.test_result.setText(tr("carriers.testing", name=account.name))
-        store, secrets, data_dir = self.store, SecretStore(self.data_dir), self.data_dir
-
-        def read(_p: ProgressFn) -> AccountConfig:
-            with store.session() as s:
-                return account_config(s, secrets, get_account(s, account.name))
-
-        def probe(config: AccountConfig) -> None:
-            def call(_p: ProgressFn) -> ConnectionCheck:
-                client = client_for(config, data_dir)
-                try:
-                    return test_connection(client, config.shipper_code)
-                finally:
-                    client.close()
-
-            self.tasks.run(call, self._show_check, self._test_failed, pool="io")
-
-        self.tasks.run(read, probe, self._test_failed)
+        name = account.name
+        self.ops.run(lambda ws, _op: ws.carriers.check_connection(name), self._show_check, writes=False,
+                     on_failure=self._test_failed, guard=self._alive)  # fmt: skip
 
     def _show_check(self, check: ConnectionCheck) -> None:
         self.last_check = check
@@ -227,15 +207,14 @@ class CarrierDialog(QDialog):
         self.test_result.setText(f"{'✔' if check.ok else '✘'} {check.message}")
         self.tested.emit(check)
 
-    def _test_failed(self, exc: Exception, tb: str) -> None:
-        text = known_error_text(exc)
+    def _test_failed(self, exc: BaseException) -> bool:
+        """A user-facing error (the account cannot even be asked) shows as a failed check; a bug goes on."""
+        text = error_text(exc)
         if text is None:
             self.test_button.setEnabled(self.selected_account() is not None)
-            from ui.crash import show_crash
-
-            show_crash(self, exc, tb)
-            return
+            return False
         self._show_check(ConnectionCheck(False, text))
+        return True
 
     # -- add
     def _kind_changed(self) -> None:
@@ -263,25 +242,24 @@ class CarrierDialog(QDialog):
             return
         kind = str(self.kind_box.currentData())
         sandbox = kind == CarrierKind.SANDBOX.value
-        values = {
-            "kind": kind,
-            "shipper_code": self.shipper_code(),
-            "ebusiness_id": "" if sandbox else self.ebusiness_edit.text().strip(),
-            "app_key": "" if sandbox else self.app_key_edit.text().strip(),
-            "endpoint": self.endpoint_edit.text().strip(),
-            "customer_name": self.customer_name_edit.text().strip(),
-            "customer_pwd": self.customer_pwd_edit.text(),
-            "month_code": self.month_code_edit.text().strip(),
-        }
+        shipper_code = self.shipper_code()
+        ebusiness_id = "" if sandbox else self.ebusiness_edit.text().strip()
+        app_key = "" if sandbox else self.app_key_edit.text().strip()
+        endpoint = self.endpoint_edit.text().strip()
+        customer_name = self.customer_name_edit.text().strip()
+        customer_pwd = self.customer_pwd_edit.text()
+        month_code = self.month_code_edit.text().strip()
         qps = float(self.qps.value())
-        store, secrets = self.store, SecretStore(self.data_dir)
 
-        def work(_p: ProgressFn) -> AccountInfo:
-            with store.session() as s:
-                return add_account(s, secrets, name, qps=qps, **values)  # type: ignore[arg-type]
+        def work(ws: Workspace, _op: object) -> AccountInfo:
+            return ws.carriers.add_account(
+                name, kind=kind, shipper_code=shipper_code, ebusiness_id=ebusiness_id, app_key=app_key,
+                endpoint=endpoint, customer_name=customer_name, customer_pwd=customer_pwd, month_code=month_code,
+                qps=qps,
+            )  # fmt: skip
 
         self.add_button.setEnabled(False)
-        self.tasks.run(work, self._added, self._add_failed)
+        self.ops.run(work, self._added, writes=True, on_failure=self._add_failed, guard=self._alive)
 
     def _added(self, info: AccountInfo) -> None:
         self.add_button.setEnabled(True)
@@ -293,25 +271,21 @@ class CarrierDialog(QDialog):
         self.reload()
         self.accounts_changed.emit()
 
-    def _add_failed(self, exc: Exception, tb: str) -> None:
+    def _add_failed(self, exc: BaseException) -> bool:
         self.add_button.setEnabled(True)
-        text = known_error_text(exc)
+        text = error_text(exc)
         if text is None:
-            from ui.crash import show_crash
-
-            show_crash(self, exc, tb)
-            return
+            return False
         self._show_add_result(False, text)
+        return True
 
     def _show_add_result(self, ok: bool, text: str) -> None:
         self.add_result.setStyleSheet(f"color: {(OK_COLOUR if ok else FAILED_COLOUR).name()}")
         self.add_result.setText(text)
 
-    def _failed(self, exc: Exception, tb: str) -> None:
-        text = known_error_text(exc)
+    def _failed(self, exc: BaseException) -> bool:
+        text = error_text(exc)
         if text is None:
-            from ui.crash import show_crash
-
-            show_crash(self, exc, tb)
-            return
+            return False
         self.test_result.setText(text)
+        return True

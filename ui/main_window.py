@@ -155,13 +155,13 @@ class MainWindow(QMainWindow):
         if not ids:
             with self.store.session() as session:
                 ids = list(order_ids(session, OrderFilter(status="ready")))
-        dialog = WaybillsDialog(self.store, self.tasks, self.data_dir, ids, self)
+        dialog = WaybillsDialog(self.ops, ids, self)
         dialog.finished.connect(lambda _report: self.refresh())
         dialog.open()
         return dialog
 
     def open_carriers(self) -> CarrierDialog:
-        dialog = CarrierDialog(self.store, self.tasks, self.data_dir, self)
+        dialog = CarrierDialog(self.ops, self)
         dialog.open()
         return dialog
 

@@ -1,27 +1,23 @@
 """Get waybills (取号) for the selected orders: pick a carrier account and a sender, watch the batch, read every
 order's result, and retry the failed ones.
 
-The batch runs on the network pool: ``issue_waybills`` opens its own session in that worker and commits each
-answer as it arrives, so Cancel (a ``threading.Event``) loses nothing: calls in flight are recorded, claims not yet
-sent are released, and a retry asks again with the same OrderCode (the carrier answers with the same number).
+The batch is one operation on the writer (``ws.waybills.issue``): it commits each answer as it arrives, so Cancel
+(the operation's token, from this dialog or the window's progress bar) loses nothing: calls in flight are recorded,
+claims not yet sent are released, and a retry asks again with the same OrderCode (the carrier answers with the same
+number). The accounts and senders to choose from are read on a reader.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from app.carriers.accounts import AccountInfo, list_accounts
-from app.secrets import SecretStore
-from app.store.engine import Store
-from app.store.models import Order, Sender
-from app.waybills.issue import IssueReport, IssueResult, issue_waybills
-from ui.i18n import language, tr
+from app.workspace.waybills import IssueChoices, IssueReport, IssueResult
+from ui.i18n import tr
+from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
+from ui.ops import Op, Ops
+from ui.qt import is_alive
 from ui.qt.core import Qt, Signal
-from ui.qt.gui import QBrush, QColor
+from ui.qt.gui import QBrush
 from ui.qt.widgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,47 +35,14 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tasks import ProgressFn, TaskRunner
 
-FAILED_COLOUR = QColor("#b3261e")
-OK_COLOUR = QColor("#1b6e20")
+# kept for the panels that still import them from here (issue 16); new code takes them from ui.messages
+known_error_text = error_text
 
+if TYPE_CHECKING:
+    from app.workspace import Workspace
 
-def known_error_text(exc: BaseException) -> str | None:
-    """The message of a user-facing error (one with ``message_zh``/``message_en``) in the current language; None
-    for anything else, which is a bug and goes to the crash dialog."""
-    zh, en = getattr(exc, "message_zh", None), getattr(exc, "message_en", None)
-    if isinstance(zh, str) and isinstance(en, str):
-        return zh if language() == "zh" else en
-    return None
-
-
-@dataclass(frozen=True)
-class SenderChoice:
-    profile: str
-    label: str
-    is_default: bool
-
-
-@dataclass(frozen=True)
-class _Choices:
-    carriers: tuple[AccountInfo, ...]
-    senders: tuple[SenderChoice, ...]
-    order_refs: dict[int, str]  # order id -> platform order id, for orders the batch never reached
-
-
-def _load_choices(store: Store, order_ids: list[int]) -> _Choices:
-    with store.session() as s:
-        carriers = tuple(list_accounts(s))
-        senders = tuple(
-            SenderChoice(x.profile, f"{x.profile} · {x.name} {x.mobile}", x.is_default)
-            for x in s.scalars(select(Sender).order_by(Sender.is_default.desc(), Sender.profile))
-        )
-        refs: dict[int, str] = {}
-        if order_ids:
-            rows = s.execute(select(Order.id, Order.platform_order_id).where(Order.id.in_(order_ids)))
-            refs = {oid: ref for oid, ref in rows}
-    return _Choices(carriers, senders, refs)
+__all__ = ["FAILED_COLOUR", "OK_COLOUR", "WaybillsDialog", "known_error_text"]
 
 
 class WaybillsDialog(QDialog):
@@ -87,23 +50,14 @@ class WaybillsDialog(QDialog):
 
     finished = Signal(object)
 
-    def __init__(
-        self,
-        store: Store,
-        tasks: TaskRunner,
-        data_dir: Path,
-        order_ids: list[int],
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, ops: Ops, order_ids: list[int], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
-        self.data_dir = Path(data_dir)
+        self.ops = ops
         self.order_ids = list(dict.fromkeys(order_ids))
         self.report: IssueReport | None = None
         self.results: dict[int, tuple[IssueResult, ...]] = {}  # order id -> its latest results
         self._refs: dict[int, str] = {}
-        self._cancel: threading.Event | None = None
+        self._op: Op[IssueReport] | None = None
         self._running: list[int] = []
         self._close_when_done = False
         self.setWindowTitle(tr("waybills.title"))
@@ -174,12 +128,16 @@ class WaybillsDialog(QDialog):
         layout.addWidget(self.buttons)
 
         ids = self.order_ids
-        self.tasks.run(lambda _p: _load_choices(store, ids), self._show_choices, self._failed)
+        self.ops.run(lambda ws, _op: ws.waybills.choices(ids), self._show_choices, writes=False,
+                     on_failure=self._show_failure, guard=self._alive)  # fmt: skip
+
+    def _alive(self) -> bool:
+        return is_alive(self)
 
     # -- choices
-    def _show_choices(self, choices: _Choices) -> None:
+    def _show_choices(self, choices: IssueChoices) -> None:
         self._refs = dict(choices.order_refs)
-        for account in choices.carriers:
+        for account in choices.accounts:
             self.carrier_box.addItem(
                 f"{account.name}  ({account.shipper_code} · {account.kind})", account.name
             )
@@ -188,7 +146,7 @@ class WaybillsDialog(QDialog):
         problems = []
         if not self.order_ids:
             problems.append(tr("waybills.no_orders"))
-        if not choices.carriers:
+        if not choices.accounts:
             problems.append(tr("waybills.no_carrier"))
         if not choices.senders:
             problems.append(tr("waybills.no_sender"))
@@ -215,32 +173,31 @@ class WaybillsDialog(QDialog):
         return out
 
     def is_running(self) -> bool:
-        return self._cancel is not None
+        return self._op is not None
 
     def _run(self, order_ids: list[int]) -> None:
         carrier = self.carrier_box.currentData()
         sender = self.sender_box.currentData()
         if self.is_running() or not order_ids or not carrier or not sender:
             return
-        cancel = threading.Event()
-        self._cancel = cancel
         self._running = list(order_ids)
         self._set_running(True)
         self.progress.setRange(0, len(order_ids))
         self.progress.setValue(0)
-        self.summary.setText(tr("waybills.running", count=len(order_ids)))
-        store, data_dir, concurrency = self.store, self.data_dir, self.concurrency.value()
-        refs = [str(i) for i in order_ids]
+        label = tr("waybills.running", count=len(order_ids))
+        self.summary.setText(label)
+        concurrency = self.concurrency.value()
 
-        def work(progress: ProgressFn) -> IssueReport:
-            return issue_waybills(store, SecretStore(data_dir), data_dir, carrier, refs, sender=sender,
-                                  concurrency=concurrency, progress=progress, cancel=cancel)  # fmt: skip
+        def work(ws: Workspace, op: Op[IssueReport]) -> IssueReport:
+            return ws.waybills.issue(carrier, order_ids, sender=sender, concurrency=concurrency,
+                                     progress=op.progress, cancel=op.token)  # fmt: skip
 
-        self.tasks.run(work, self._done, self._failed, self._progress, pool="io")
+        self._op = self.ops.run(work, self._done, writes=True, label=label, cancellable=True,
+                                on_failure=self._failed, on_progress=self._progress, guard=self._alive)  # fmt: skip
 
     def cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        if self._op is not None:
+            self._op.cancel()
             self.cancel_button.setEnabled(False)
             self.summary.setText(tr("waybills.cancelling"))
 
@@ -257,7 +214,7 @@ class WaybillsDialog(QDialog):
         self.progress.setValue(done)
 
     def _done(self, report: IssueReport) -> None:
-        self._cancel = None
+        self._op = None
         self.report = report
         by_order: dict[int, list[IssueResult]] = {}
         for result in report.results:
@@ -276,22 +233,24 @@ class WaybillsDialog(QDialog):
         if self._close_when_done:
             self.reject()
 
-    def _failed(self, exc: Exception, tb: str) -> None:
-        self._cancel = None
+    def _show_failure(self, exc: BaseException) -> bool:
+        """A user-facing error is shown here; a bug takes the default path (crash dialog and log)."""
+        text = error_text(exc)
+        self.summary.setText(
+            _in_red(tr("waybills.failed"), text) if text is not None else tr("waybills.failed")
+        )
+        return text is not None
+
+    def _failed(self, exc: BaseException) -> bool:
+        """The batch failed as a whole (the account or sender cannot be used, a bug): nothing more was sent."""
+        self._op = None
         self._running = []
         self._set_running(False)
         self.progress.setVisible(False)
-        text = known_error_text(exc)
-        if text is not None:
-            self.summary.setText(f"<span style='color:{FAILED_COLOUR.name()}'>{tr('waybills.failed')}: "
-                                 f"{_escape(text)}</span>")  # fmt: skip
-        else:
-            from ui.crash import show_crash
-
-            self.summary.setText(tr("waybills.failed"))
-            show_crash(self, exc, tb)
+        handled = self._show_failure(exc)
         if self._close_when_done:
             self.reject()
+        return handled
 
     # -- results
     def _show_results(self) -> None:
@@ -351,6 +310,10 @@ class WaybillsDialog(QDialog):
             return
         self._close_when_done = False
         super().reject()
+
+
+def _in_red(title: str, text: str) -> str:
+    return f"<span style='color:{FAILED_COLOUR.name()}'>{title}: {_escape(text)}</span>"
 
 
 def _escape(text: str) -> str:

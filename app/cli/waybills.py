@@ -6,7 +6,6 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from app.carriers.accounts import account_config, add_account, client_for, get_account, list_accounts
 from app.cli.main import CommandFailed, Context
 
 AddJson = Callable[[argparse.ArgumentParser], None]
@@ -58,24 +57,21 @@ def register(sub: Any, add_json: AddJson) -> None:
 
 def cmd_carriers_add(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        info = add_account(
-            session,
-            ctx.secrets,
-            a.name,
-            kind=a.kind,
-            shipper_code=a.shipper_code,
-            ebusiness_id=a.ebusiness_id,
-            app_key=a.app_key,
-            endpoint=a.endpoint,
-            customer_name=a.customer_name,
-            customer_pwd=a.customer_pwd,
-            month_code=a.month_code,
-            pay_type=a.pay_type,
-            exp_type=a.exp_type,
-            qps=a.qps,
-            timeout_s=a.timeout,
-        )
+    info = ctx.workspace.carriers.add_account(
+        a.name,
+        kind=a.kind,
+        shipper_code=a.shipper_code,
+        ebusiness_id=a.ebusiness_id,
+        app_key=a.app_key,
+        endpoint=a.endpoint,
+        customer_name=a.customer_name,
+        customer_pwd=a.customer_pwd,
+        month_code=a.month_code,
+        pay_type=a.pay_type,
+        exp_type=a.exp_type,
+        qps=a.qps,
+        timeout_s=a.timeout,
+    )
     ctx.emit(
         {"carrier": info.as_json()},
         f"已添加快递账号 / added carrier account {info.name} ({info.kind}, {info.shipper_code})",
@@ -84,8 +80,7 @@ def cmd_carriers_add(ctx: Context) -> int:
 
 
 def cmd_carriers_list(ctx: Context) -> int:
-    with ctx.store.session() as session:
-        accounts = list_accounts(session)
+    accounts = ctx.workspace.carriers.accounts()
     ctx.emit(
         {"carriers": [a.as_json() for a in accounts]},
         lambda: (
@@ -97,37 +92,20 @@ def cmd_carriers_list(ctx: Context) -> int:
 
 
 def cmd_carriers_test(ctx: Context) -> int:
-    from app.carriers.check import test_connection
-
-    with ctx.store.session() as session:
-        config = account_config(session, ctx.secrets, get_account(session, ctx.args.name))
-    client = client_for(config, ctx.data_dir)
-    try:
-        result = test_connection(client, config.shipper_code)
-    finally:
-        client.close()
+    result = ctx.workspace.carriers.check_connection(ctx.args.name)
     ctx.emit({"ok": result.ok, "message": result.message}, result.message)
     return 0 if result.ok else 1
 
 
 def cmd_issue(ctx: Context) -> int:
-    from app.waybills.issue import issue_waybills
-
     a = ctx.args
     refs = None if a.all_ready else list(a.orders)
 
     def progress(done: int, total: int) -> None:
         ctx.progress(f"waybills {done}/{total}")
 
-    report = issue_waybills(
-        ctx.store,
-        ctx.secrets,
-        ctx.data_dir,
-        a.carrier,
-        refs,
-        sender=a.sender,
-        concurrency=a.concurrency,
-        progress=progress,
+    report = ctx.workspace.waybills.issue(
+        a.carrier, refs, sender=a.sender, concurrency=a.concurrency, progress=progress
     )
 
     def human() -> str:
@@ -142,10 +120,9 @@ def cmd_issue(ctx: Context) -> int:
 
 def cmd_cancel(ctx: Context) -> int:
     from app.carriers import CarrierError
-    from app.waybills.issue import cancel_waybill
 
     try:
-        order_code = cancel_waybill(ctx.store, ctx.secrets, ctx.data_dir, ctx.args.waybill)
+        order_code = ctx.workspace.waybills.cancel(ctx.args.waybill)
     except CarrierError as exc:
         raise CommandFailed(exc.message_zh, exc.message_en, {"waybill": ctx.args.waybill}) from exc
     ctx.emit({"cancelled": ctx.args.waybill, "order_code": order_code},

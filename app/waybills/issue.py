@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import DateTime, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -59,6 +59,12 @@ GATHER_S = 0.025
 
 _WB: Table = Waybill.__table__  # type: ignore[assignment]
 _SH: Table = Shipment.__table__  # type: ignore[assignment]
+
+
+class StopFlag(Protocol):
+    """Read between steps: once set, no more claims are made or sent (a ``threading.Event`` is one)."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -318,7 +324,7 @@ def issue_waybills(
     concurrency: int = 8,
     retry: RetryPolicy | None = None,
     progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    cancel: StopFlag | None = None,
     client: CarrierClient | None = None,
 ) -> IssueReport:
     """Issue waybills for the named orders (``refs``), or for every ready order when ``refs`` is None."""
@@ -365,11 +371,11 @@ def _pipeline(
     concurrency: int,
     retry: RetryPolicy,
     progress: Progress | None,
-    cancel: threading.Event | None,
+    cancel: StopFlag | None,
 ) -> None:
     """Claim a chunk (committed), send it, record answers as they come, claim the next chunk meanwhile."""
     limiter = RateLimiter(account.qps)
-    stop = cancel or threading.Event()
+    stop: StopFlag = cancel or threading.Event()
     fatal: list[str] = []
     chunk = max(16, concurrency * 4)
     rnd = random.Random()

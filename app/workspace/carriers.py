@@ -2,8 +2,81 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from app.carriers.accounts import (
+    DEFAULT_QPS,
+    AccountInfo,
+    account_config,
+    add_account,
+    client_for,
+    get_account,
+    list_accounts,
+)
+from app.carriers.check import ConnectionCheck
+from app.carriers.check import test_connection as _probe
 from app.workspace.core import Part
+
+__all__ = ["DEFAULT_QPS", "AccountInfo", "CarriersPart", "ConnectionCheck", "ShipperCode"]
+
+# the carriers offered first when an account is added (any other code can be typed)
+COMMON_SHIPPER_CODES = ("SF", "ZTO", "YTO", "STO", "YD", "JTSD", "EMS", "YZPY", "JD", "DBL", "HTKY", "FWX")
+
+
+@dataclass(frozen=True)
+class ShipperCode:
+    code: str  # Kdniao's ShipperCode
+    name: str  # the carrier's Chinese name, "" when not known
 
 
 class CarriersPart(Part):
-    pass
+    def accounts(self) -> list[AccountInfo]:
+        with self._session() as s:
+            return list_accounts(s)
+
+    def add_account(
+        self,
+        name: str,
+        *,
+        kind: str,
+        shipper_code: str,
+        ebusiness_id: str = "",
+        app_key: str = "",
+        endpoint: str = "",
+        customer_name: str = "",
+        customer_pwd: str = "",
+        month_code: str = "",
+        pay_type: int = 1,
+        exp_type: int = 1,
+        qps: float | None = None,
+        timeout_s: float = 10.0,
+    ) -> AccountInfo:
+        """Add an account; its AppKey and customer password go to the secret store. UsageError when it does not
+        fit (a name taken, an unknown kind, a bad endpoint, Kdniao without credentials): nothing is written."""
+        with self._session() as s:
+            return add_account(
+                s, self._secrets, name, kind=kind, shipper_code=shipper_code, ebusiness_id=ebusiness_id,
+                app_key=app_key, endpoint=endpoint, customer_name=customer_name, customer_pwd=customer_pwd,
+                month_code=month_code, pay_type=pay_type, exp_type=exp_type, qps=qps, timeout_s=timeout_s,
+            )  # fmt: skip
+
+    def check_connection(self, name: str) -> ConnectionCheck:
+        """Ask the carrier about a probe number with the account's settings (no waybill is issued or paid for).
+
+        The answer (reachable, refused, accepted) comes back as a :class:`ConnectionCheck`; an account that cannot
+        even make a client (a bad stored endpoint, a secret that cannot be read) raises its user-facing error.
+        The network call happens after the session is closed.
+        """
+        with self._session() as s:
+            config = account_config(s, self._secrets, get_account(s, name))
+        client = client_for(config, self._data_dir)
+        try:
+            return _probe(client, config.shipper_code)
+        finally:
+            client.close()
+
+    def shipper_codes(self) -> tuple[ShipperCode, ...]:
+        """The carriers offered when adding an account, with their names."""
+        from app.labels.jobs import CARRIER_NAMES
+
+        return tuple(ShipperCode(code, CARRIER_NAMES.get(code, "")) for code in COMMON_SHIPPER_CODES)

@@ -1,9 +1,56 @@
-"""Waybills: issue a batch (claim, request, record), cancel."""
+"""Waybills: issue a batch (claim, request, record), cancel, and what the issue dialog offers to choose from."""
 
 from __future__ import annotations
 
-from app.workspace.core import Part
+from collections.abc import Sequence
+
+from app.waybills.choices import IssueChoices, SenderChoice, issue_choices
+from app.waybills.issue import IssueReport, IssueResult, cancel_waybill, issue_waybills
+from app.workspace.core import CancelToken, Part, Progress
+
+__all__ = ["IssueChoices", "IssueReport", "IssueResult", "SenderChoice", "WaybillsPart"]
+
+
+class _TokenFlag:
+    """A cancel token read the way the batch reads its stop flag."""
+
+    def __init__(self, token: CancelToken) -> None:
+        self._token = token
+
+    def is_set(self) -> bool:
+        return self._token.cancelled
 
 
 class WaybillsPart(Part):
-    pass
+    def issue(
+        self,
+        carrier: str,
+        orders: Sequence[int | str] | None = None,
+        *,
+        sender: str | None = None,
+        concurrency: int = 8,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> IssueReport:
+        """Waybills from the account ``carrier`` for ``orders`` (ids or platform order ids), or for every ready
+        order when ``orders`` is None.
+
+        Each answer is committed as it arrives (this thread writes; the request threads only talk to the carrier).
+        A cancel stops claiming and sending: calls in flight are recorded, claims not yet sent are released, and
+        the report comes back with ``cancelled`` set (a cancel is not an error here: the partial report is the
+        result). Orders already issued are reported as ``already``, never asked for again.
+        """
+        refs = None if orders is None else [str(o) for o in orders]
+        return issue_waybills(
+            self._ctx.store, self._secrets, self._data_dir, carrier, refs, sender=sender,
+            concurrency=concurrency, progress=progress, cancel=_TokenFlag(cancel) if cancel else None,
+        )  # fmt: skip
+
+    def cancel(self, waybill_no: str) -> str:
+        """Void an issued waybill at the carrier; the order can then be issued again. Returns its OrderCode."""
+        return cancel_waybill(self._ctx.store, self._secrets, self._data_dir, waybill_no)
+
+    def choices(self, order_ids: Sequence[int] = ()) -> IssueChoices:
+        """The accounts and sender profiles to pick from, and the platform order ids of ``order_ids``."""
+        with self._session() as s:
+            return issue_choices(s, order_ids)

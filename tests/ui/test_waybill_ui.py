@@ -36,6 +36,18 @@ def tasks(qtbot: Any) -> Iterator[Any]:
     runner.wait()
 
 
+@pytest.fixture
+def ops(qtbot: Any, store: Any, data_dir: Path) -> Iterator[Any]:
+    """The operation runner on a workspace over this test's store (what the main window hands its dialogs)."""
+    from app.workspace import Workspace
+    from ui.ops import Ops
+
+    runner = Ops(Workspace(store, data_dir))
+    yield runner
+    runner.wait()
+    runner.shutdown()
+
+
 def _panel(qtbot: Any, store: Any, tasks: Any, n: int) -> Any:
     from ui.orders_panel import OrdersPanel
 
@@ -47,10 +59,10 @@ def _panel(qtbot: Any, store: Any, tasks: Any, n: int) -> Any:
     return panel
 
 
-def _dialog(qtbot: Any, store: Any, tasks: Any, data_dir: Path, ids: list[int], carrier: str = "sf") -> Any:
+def _dialog(qtbot: Any, ops: Any, ids: list[int], carrier: str = "sf") -> Any:
     from ui.waybills_dialog import WaybillsDialog
 
-    dialog = WaybillsDialog(store, tasks, data_dir, ids)
+    dialog = WaybillsDialog(ops, ids)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.carrier_box.count() > 0, timeout=10000)
@@ -79,7 +91,7 @@ def _table(dialog: Any) -> list[tuple[str, str, str]]:
 
 
 def test_get_waybills_for_selected_orders_with_failures_and_retry(
-    qtbot: Any, kd: Any, store: Any, data_dir: Path, tmp_path: Path, sandbox: Any, tasks: Any
+    qtbot: Any, kd: Any, store: Any, tmp_path: Path, sandbox: Any, tasks: Any, ops: Any
 ) -> None:
     workspace(kd, tmp_path, n=6, endpoint=sandbox.endpoint)
     assert kd("carriers", "add", "bad", "--kind", "kdniao", "--shipper-code", "SF", "--ebusiness-id", "1000001",
@@ -96,7 +108,7 @@ def test_get_waybills_for_selected_orders_with_failures_and_retry(
     assert len(ids) == 4
 
     # a wrong AppKey: every order fails with the carrier's own reason, nothing is issued
-    dialog = _dialog(qtbot, store, tasks, data_dir, ids, carrier="bad")
+    dialog = _dialog(qtbot, ops, ids, carrier="bad")
     assert dialog.concurrency.value() == 8
     with qtbot.waitSignal(dialog.finished, timeout=30000) as blocker:
         dialog.start_button.click()
@@ -135,7 +147,7 @@ def test_get_waybills_for_selected_orders_with_failures_and_retry(
 
 
 def test_cancel_mid_batch_then_retry_gives_exactly_one_waybill_each(
-    qtbot: Any, kd: Any, store: Any, data_dir: Path, tmp_path: Path, tasks: Any
+    qtbot: Any, kd: Any, store: Any, tmp_path: Path, tasks: Any, ops: Any
 ) -> None:
     from app.carriers.sandbox.server import start_sandbox
 
@@ -145,7 +157,7 @@ def test_cancel_mid_batch_then_retry_gives_exactly_one_waybill_each(
         workspace(kd, tmp_path, n=n, endpoint=server.endpoint)
         panel = _panel(qtbot, store, tasks, n)
         panel.table.selectAll()
-        dialog = _dialog(qtbot, store, tasks, data_dir, panel.selected_order_ids())
+        dialog = _dialog(qtbot, ops, panel.selected_order_ids())
         dialog.concurrency.setValue(2)
         dialog.start_button.click()
         assert (
@@ -182,12 +194,12 @@ def dialog_text(key: str) -> str:
 
 
 def test_carrier_dialog_adds_accounts_and_tests_the_connection(
-    qtbot: Any, store: Any, data_dir: Path, sandbox: Any, tasks: Any
+    qtbot: Any, store: Any, sandbox: Any, ops: Any
 ) -> None:
     from app.store.models import CarrierAccount
     from ui.carrier_dialog import CarrierDialog
 
-    dialog = CarrierDialog(store, tasks, data_dir)
+    dialog = CarrierDialog(ops)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.test_result.text() != "", timeout=10000)  # "no account yet"
