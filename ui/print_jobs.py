@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
 from app.domain import JobState
-from app.printing.queue import JobInfo
-from app.printing.registry import PrinterInfo
-from printers.status import PrinterState, PrinterStatus, offline_status, query_status, unknown_status
-from printers.transports.uri import TransportError, open_transport
+from app.printing.values import JobInfo, PrinterInfo
+from printers.status import PrinterState, PrinterStatus
 from ui.i18n import language, tr
 from ui.qt.core import (
     QAbstractTableModel,
@@ -20,7 +17,6 @@ from ui.qt.core import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from ui.qt.gui import QColor, QIcon, QPainter, QPixmap
 from ui.qt.widgets import (
@@ -32,12 +28,9 @@ from ui.qt.widgets import (
     QWidget,
 )
 
-log = logging.getLogger(__name__)
-
 GREEN, YELLOW, RED, GREY = "green", "yellow", "red", "grey"
 _COLORS = {GREEN: "#2ea043", YELLOW: "#e3a008", RED: "#d73a49", GREY: "#a0a0a0"}
 FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.UNCONFIRMED})
-QUERYABLE = ("tspl", "zpl", "escpos")
 HISTORY_LIMIT = 500
 
 Message = Callable[[], str]  # rendered when shown, so a language switch re-renders it
@@ -70,43 +63,10 @@ def light_icon(light: str) -> QIcon:
     return QIcon(pixmap)
 
 
-def probe_printer(uri: str, language_: str, timeout: float = 3.0) -> PrinterStatus:
-    """Ask a printer for its status once (blocking: call it on the I/O pool). Never raises for connection
-    problems: an unreachable printer is ``offline`` with the reason."""
-    if language_ not in QUERYABLE:
-        return unknown_status(b"", "no_readback")
-    try:
-        transport = open_transport(uri, timeout=timeout)
-    except TransportError as exc:
-        return _offline(exc)
-    try:
-        return query_status(transport, language_, timeout)
-    except TransportError as exc:
-        return _offline(exc)
-    finally:
-        try:
-            transport.close()
-        except (TransportError, OSError) as exc:
-            log.debug("closing %s: %s", uri, exc)
-
-
-def _offline(exc: TransportError) -> PrinterStatus:
-    base = offline_status()
-    return PrinterStatus(base.state, base.flags, b"", exc.message_zh, exc.message_en)
-
-
 def status_message(status: PrinterStatus) -> Message:
     if status.state is PrinterState.UNKNOWN and "no_readback" in status.flags:
         return lambda: tr("pq.no_readback")
     return lambda: pick(status.message_zh, status.message_en)
-
-
-class _EventBridge(QObject):
-    """Carries a print worker's events and its end to the GUI thread (emitted on the worker's thread, delivered
-    queued)."""
-
-    arrived = Signal(object)  # QueueEvent
-    ended = Signal(object, object, object, str)  # PrinterInfo, PrintWorker, RunReport | Exception, traceback
 
 
 @dataclass
@@ -206,5 +166,3 @@ class ReasonDialog(QDialog):
     def reason(self) -> str:
         return self.reason_edit.text().strip()
 
-
-# --- the panel ---------------------------------------------------------------------------------------------
