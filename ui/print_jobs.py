@@ -1,15 +1,15 @@
-"""Pieces of the print-queue panel: status lights, the jobs table model, the reprint reason dialog."""
+"""Pieces of the print-queue panel: status lights, the running batch, the jobs table model, the reprint reason
+dialog."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
 from app.domain import JobState
-from app.printing.values import JobInfo, PrinterInfo
-from printers.status import PrinterState, PrinterStatus
+from app.printing.values import JobInfo, PrinterInfo, PrinterState, PrinterStatus
 from ui.i18n import language, tr
 from ui.qt.core import (
     QAbstractTableModel,
@@ -67,6 +67,35 @@ def status_message(status: PrinterStatus) -> Message:
     if status.state is PrinterState.UNKNOWN and "no_readback" in status.flags:
         return lambda: tr("pq.no_readback")
     return lambda: pick(status.message_zh, status.message_en)
+
+
+class BatchProgress:
+    """The running batch: the jobs queued since the last batch finished, and the last state heard of each."""
+
+    def __init__(self) -> None:
+        self.jobs: set[int] = set()
+        self.states: dict[int, str] = {}
+
+    def note(self, job_id: int, state: str) -> None:
+        known = self.states.get(job_id)
+        if known in FINAL_STATES and state not in FINAL_STATES:
+            return  # an older answer arriving late; a finished job never goes back
+        self.states[job_id] = state
+
+    def add(self, job_ids: Sequence[int]) -> None:
+        if self.jobs and all(self.states.get(i) in FINAL_STATES for i in self.jobs):
+            self.jobs = set()  # the last batch is over: this is a new one
+        self.jobs.update(job_ids)
+        for job_id in job_ids:
+            if self.states.get(job_id) in FINAL_STATES:
+                self.states[job_id] = JobState.QUEUED  # reused ids cannot happen, but never count twice
+
+    def progress(self) -> tuple[int, int, int]:
+        """(finished, failed or unconfirmed, total)."""
+        states = [self.states.get(i, JobState.QUEUED) for i in self.jobs]
+        finished = sum(s in FINAL_STATES for s in states)
+        bad = sum(s in (JobState.FAILED, JobState.UNCONFIRMED) for s in states)
+        return finished, bad, len(states)
 
 
 @dataclass
@@ -165,4 +194,3 @@ class ReasonDialog(QDialog):
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
-

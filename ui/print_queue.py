@@ -14,16 +14,16 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from app.domain import JobState
-from app.printing.values import Enqueued, JobInfo, PrinterInfo, QueueEvent, Reprinted
+from app.printing.values import Enqueued, JobInfo, PrinterInfo, PrinterStatus, QueueEvent, Reprinted
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.print_jobs import (
-    FINAL_STATES,
     GREY,
     HISTORY_LIMIT,
     JOB_COLUMNS,
     RED,
     YELLOW,
+    BatchProgress,
     JobsModel,
     Message,
     ReasonDialog,
@@ -53,7 +53,6 @@ from ui.qt.widgets import (
 if TYPE_CHECKING:
     from app.printing.loop import PrintLoop
     from app.workspace import Workspace
-    from printers.status import PrinterStatus
     from ui.ops import Op, Ops
 
 log = logging.getLogger(__name__)
@@ -75,8 +74,7 @@ class PrintQueuePanel(QWidget):
         self.selected_orders = selected_orders
         self.rows: dict[str, _PrinterRow] = {}
         self.events: deque[QueueEvent] = deque(maxlen=500)
-        self._batch: set[int] = set()
-        self._states: dict[int, str] = {}
+        self.batch = BatchProgress()
         self._closing = False
         self.loops = PrintLoops(ops, self._failed, self)
         self.loops.arrived.connect(self._on_event)
@@ -507,28 +505,16 @@ class PrintQueuePanel(QWidget):
     # --- progress, buttons, messages -------------------------------------------------------------------------
 
     def _note_state(self, job_id: int, state: str) -> None:
-        known = self._states.get(job_id)
-        if known in FINAL_STATES and state not in FINAL_STATES:
-            return  # an older answer arriving late; a finished job never goes back
-        self._states[job_id] = state
+        self.batch.note(job_id, state)
 
     def _add_to_batch(self, job_ids: Sequence[int]) -> None:
-        if not job_ids:
-            return
-        if self._batch and all(self._states.get(i) in FINAL_STATES for i in self._batch):
-            self._batch = set()  # the last batch is over: this is a new one
-        self._batch.update(job_ids)
-        for job_id in job_ids:
-            if self._states.get(job_id) in FINAL_STATES:
-                self._states[job_id] = JobState.QUEUED  # reused ids cannot happen, but never count twice
-        self._show_progress()
+        if job_ids:
+            self.batch.add(job_ids)
+            self._show_progress()
 
     def batch_progress(self) -> tuple[int, int, int]:
         """(finished, failed or unconfirmed, total) of the running batch."""
-        states = [self._states.get(i, JobState.QUEUED) for i in self._batch]
-        finished = sum(s in FINAL_STATES for s in states)
-        bad = sum(s in (JobState.FAILED, JobState.UNCONFIRMED) for s in states)
-        return finished, bad, len(states)
+        return self.batch.progress()
 
     def _show_progress(self) -> None:
         finished, bad, total = self.batch_progress()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 from app.errors import PrinterProblem
 from app.labels.calibration import MAX_OFFSET_MM
 from app.labels.templates import TEMPLATES
-from app.printing.values import LANGUAGES, ROLES, CalibrationSent, PrinterInfo
+from app.printing.values import LANGUAGES, ROLES, CalibrationSent, PrinterInfo, PrinterStatus
 from ui.i18n import language, tr
 from ui.messages import error_text
 from ui.print_jobs import GREY, light_for_status, light_icon, status_message
@@ -42,7 +42,6 @@ from ui.qt.widgets import (
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
-    from printers.status import PrinterStatus
     from ui.ops import Op, Ops
 
 log = logging.getLogger(__name__)

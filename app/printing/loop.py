@@ -42,10 +42,6 @@ class PrintLoop:
         return self._worker.printer.name
 
     @property
-    def printer_id(self) -> int:
-        return self._worker.printer.id
-
-    @property
     def status(self) -> PrinterStatus | None:
         """The printer's last answer (None before the first question, or when it cannot answer)."""
         return self._worker.status
@@ -58,10 +54,6 @@ class PrintLoop:
     @property
     def user_paused(self) -> bool:
         return self._worker.user_paused
-
-    @property
-    def ended(self) -> bool:
-        return self._ended.is_set()
 
     # --- control (any thread) -----------------------------------------------------------------------------
 

@@ -10,7 +10,25 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from printers.status import PrinterStatus
+from printers.status import PrinterState, PrinterStatus
+
+__all__ = [  # the printer's state and status come from ``printers``; the GUI takes them from here
+    "LANGUAGES",
+    "MAX_OFFSET_MM",
+    "QUERYABLE",
+    "ROLES",
+    "CalibrationSent",
+    "Enqueued",
+    "JobInfo",
+    "Outcome",
+    "PrinterInfo",
+    "PrinterState",
+    "PrinterStatus",
+    "QueueEvent",
+    "Refused",
+    "Reprinted",
+    "RunReport",
+]
 
 LANGUAGES = ("tspl", "zpl", "escpos", "pdf")
 ROLES = ("label", "a4")
@@ -113,9 +131,6 @@ class Refused:
     order: str
     message_zh: str
     message_en: str
-
-    def message(self, language: str) -> str:
-        return self.message_en if language == "en" else self.message_zh
 
 
 @dataclass(frozen=True)

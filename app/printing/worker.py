@@ -17,9 +17,10 @@ For each label:
 Transports that cannot read back (spooler, file) have no status: a label is ``done`` once the spooler or file has
 all of it.
 
-A worker is driven by ``run()`` (blocking; the CLI calls it, the GUI calls it from a background thread) and
-controlled from any thread with ``pause() / resume() / stop() / cancel()``. Events are plain frozen dataclasses
-passed to ``on_event`` from the worker's thread.
+A worker is driven by ``run()`` (blocking; through ``loop.PrintLoop``: the CLI on its main thread, the GUI on a
+``kuaidan-print-<printer>`` thread) and controlled from any thread with ``pause() / resume() / stop()``; queued jobs
+are cancelled with ``queue.cancel_queued`` (a claim skips a job no longer queued). Events are plain frozen
+dataclasses passed to ``on_event`` from the worker's thread.
 """
 
 from __future__ import annotations
@@ -111,13 +112,6 @@ class PrintWorker:
         """Stop after the current step; queued jobs stay queued."""
         self._stop.set()
         self._wake.set()
-
-    def cancel(self, reason: str = "") -> list[int]:
-        """Cancel every queued job of this printer; the label in flight (if any) finishes."""
-        with self.store.session() as session:
-            cancelled = printing.cancel_queued(session, self.printer.id, reason=reason)
-        self._wake.set()
-        return cancelled
 
     @property
     def user_paused(self) -> bool:

@@ -209,7 +209,7 @@ def test_run_on_the_calling_thread_with_job_ids_and_a_deadline(
     queued = ws.printing.enqueue_unprinted()
     loop = ws.printing.loop(NAME)
     report = loop.run(queued.job_ids[:2], deadline=time.monotonic() + 30)
-    assert loop.ended and loop.report is report
+    assert loop.wait(0) and loop.report is report
     assert sorted(report.done) == sorted(queued.job_ids[:2]) and report.left == () and not report.timed_out
     assert vp.wait_for_labels(2, 10) and len(vp.completed) == 2
     states = {j.id: j.state for j in ws.printing.jobs()}
@@ -234,7 +234,7 @@ def test_pause_resume_and_stop_through_the_handle(ws: Any, store: Any, vp: Virtu
     loop.resume()
     assert vp.wait_for_labels(2, 20)
     wait_until(lambda: {j.state for j in ws.printing.jobs()} == {JobState.DONE})
-    assert not loop.ended  # still there for new jobs
+    assert not loop.wait(0)  # still there for new jobs
     loop.stop()
     assert loop.wait(10) and loop.report is not None and len(loop.report.done) == 2
     with pytest.raises(RuntimeError):
