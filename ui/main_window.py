@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
         self.preview_dock.setWidget(self.preview)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
         self.orders.selection_changed.connect(self._follow_selection)
-        self.print_queue = PrintQueuePanel(store, self.tasks, self.data_dir, self.orders.selected_order_ids)
+        self.print_queue = PrintQueuePanel(self.ops, self.orders.selected_order_ids)
         self.tracking = TrackingPanel(store, self.tasks, self.data_dir)
         self.dashboard = DashboardPanel(store, self.tasks)
         self.tabs = QTabWidget()
@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_printers(self) -> PrinterDialog:
-        dialog = PrinterDialog(self.store, self.tasks, self)
+        dialog = PrinterDialog(self.ops, self)
         dialog.printers_changed.connect(self.print_queue.reload_printers)
         dialog.open()
         return dialog

@@ -1,18 +1,15 @@
-"""Pieces of the print-queue panel: status lights, the jobs table model, the reprint reason dialog."""
+"""Pieces of the print-queue panel: status lights, the running batch, the jobs table model, the reprint reason
+dialog."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
 from app.domain import JobState
-from app.printing.queue import JobInfo
-from app.printing.registry import PrinterInfo
-from printers.status import PrinterState, PrinterStatus, offline_status, query_status, unknown_status
-from printers.transports.uri import TransportError, open_transport
+from app.printing.values import JobInfo, PrinterInfo, PrinterState, PrinterStatus
 from ui.i18n import language, tr
 from ui.qt.core import (
     QAbstractTableModel,
@@ -20,7 +17,6 @@ from ui.qt.core import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from ui.qt.gui import QColor, QIcon, QPainter, QPixmap
 from ui.qt.widgets import (
@@ -32,12 +28,9 @@ from ui.qt.widgets import (
     QWidget,
 )
 
-log = logging.getLogger(__name__)
-
 GREEN, YELLOW, RED, GREY = "green", "yellow", "red", "grey"
 _COLORS = {GREEN: "#2ea043", YELLOW: "#e3a008", RED: "#d73a49", GREY: "#a0a0a0"}
 FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.UNCONFIRMED})
-QUERYABLE = ("tspl", "zpl", "escpos")
 HISTORY_LIMIT = 500
 
 Message = Callable[[], str]  # rendered when shown, so a language switch re-renders it
@@ -70,43 +63,39 @@ def light_icon(light: str) -> QIcon:
     return QIcon(pixmap)
 
 
-def probe_printer(uri: str, language_: str, timeout: float = 3.0) -> PrinterStatus:
-    """Ask a printer for its status once (blocking: call it on the I/O pool). Never raises for connection
-    problems: an unreachable printer is ``offline`` with the reason."""
-    if language_ not in QUERYABLE:
-        return unknown_status(b"", "no_readback")
-    try:
-        transport = open_transport(uri, timeout=timeout)
-    except TransportError as exc:
-        return _offline(exc)
-    try:
-        return query_status(transport, language_, timeout)
-    except TransportError as exc:
-        return _offline(exc)
-    finally:
-        try:
-            transport.close()
-        except (TransportError, OSError) as exc:
-            log.debug("closing %s: %s", uri, exc)
-
-
-def _offline(exc: TransportError) -> PrinterStatus:
-    base = offline_status()
-    return PrinterStatus(base.state, base.flags, b"", exc.message_zh, exc.message_en)
-
-
 def status_message(status: PrinterStatus) -> Message:
     if status.state is PrinterState.UNKNOWN and "no_readback" in status.flags:
         return lambda: tr("pq.no_readback")
     return lambda: pick(status.message_zh, status.message_en)
 
 
-class _EventBridge(QObject):
-    """Carries a print worker's events and its end to the GUI thread (emitted on the worker's thread, delivered
-    queued)."""
+class BatchProgress:
+    """The running batch: the jobs queued since the last batch finished, and the last state heard of each."""
 
-    arrived = Signal(object)  # QueueEvent
-    ended = Signal(object, object, object, str)  # PrinterInfo, PrintWorker, RunReport | Exception, traceback
+    def __init__(self) -> None:
+        self.jobs: set[int] = set()
+        self.states: dict[int, str] = {}
+
+    def note(self, job_id: int, state: str) -> None:
+        known = self.states.get(job_id)
+        if known in FINAL_STATES and state not in FINAL_STATES:
+            return  # an older answer arriving late; a finished job never goes back
+        self.states[job_id] = state
+
+    def add(self, job_ids: Sequence[int]) -> None:
+        if self.jobs and all(self.states.get(i) in FINAL_STATES for i in self.jobs):
+            self.jobs = set()  # the last batch is over: this is a new one
+        self.jobs.update(job_ids)
+        for job_id in job_ids:
+            if self.states.get(job_id) in FINAL_STATES:
+                self.states[job_id] = JobState.QUEUED  # reused ids cannot happen, but never count twice
+
+    def progress(self) -> tuple[int, int, int]:
+        """(finished, failed or unconfirmed, total)."""
+        states = [self.states.get(i, JobState.QUEUED) for i in self.jobs]
+        finished = sum(s in FINAL_STATES for s in states)
+        bad = sum(s in (JobState.FAILED, JobState.UNCONFIRMED) for s in states)
+        return finished, bad, len(states)
 
 
 @dataclass
@@ -205,6 +194,3 @@ class ReasonDialog(QDialog):
 
     def reason(self) -> str:
         return self.reason_edit.text().strip()
-
-
-# --- the panel ---------------------------------------------------------------------------------------------

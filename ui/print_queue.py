@@ -1,57 +1,41 @@
 """The print-queue panel: a status light per printer, print / pause / resume / cancel, job history, reprint with a
 reason, confirm unconfirmed labels, and the progress of the running batch.
 
-Queueing goes through the print services on the database worker; each printer's ``PrintWorker`` runs on the I/O
-pool (it blocks while it prints). The worker reports on its own thread through ``on_event``; those events come to
-the GUI thread through one queued signal (``_EventBridge``), like every other result.
+Everything goes through the workspace as operations (``ui/ops.py``): queueing, reprints, confirm and cancel on the
+writer, lists and status probes on a reader. Each printer's send loop runs on its own thread (``ui/print_loops.py``);
+its events come to the GUI thread through one queued signal, like every other result.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from app.domain import JobState
-from app.errors import KuaidanError
-from app.printing import queue as printing
-from app.printing.enqueue import Enqueued, enqueue_orders, enqueue_unprinted, reprint
-from app.printing.queue import JobInfo
-from app.printing.registry import PrinterInfo, get_printer, list_printers
-from app.printing.worker import PrintWorker, QueueEvent, RunReport
-from app.store.engine import Store
-from printers.status import PrinterStatus
-from printers.transports.uri import TransportError
+from app.printing.values import Enqueued, JobInfo, PrinterInfo, PrinterStatus, QueueEvent, Reprinted
 from ui.i18n import tr
+from ui.messages import error_text
 from ui.print_jobs import (
-    FINAL_STATES,
     GREY,
     HISTORY_LIMIT,
     JOB_COLUMNS,
     RED,
     YELLOW,
+    BatchProgress,
     JobsModel,
     Message,
     ReasonDialog,
-    _EventBridge,
     _PrinterRow,
     light_for_status,
     light_icon,
     pick,
-    probe_printer,
     status_message,
 )
-from ui.qt import is_alive as isValid
-from ui.qt.core import (
-    Qt,
-    QTimer,
-    Signal,
-)
+from ui.print_loops import PrintLoops
+from ui.qt import is_alive
+from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.widgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -65,9 +49,15 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tasks import ProgressFn, TaskRunner
+
+if TYPE_CHECKING:
+    from app.printing.loop import PrintLoop
+    from app.workspace import Workspace
+    from ui.ops import Op, Ops
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class PrintQueuePanel(QWidget):
@@ -77,29 +67,19 @@ class PrintQueuePanel(QWidget):
     worker_finished = Signal(str, object)  # printer name, RunReport or the exception
 
     def __init__(
-        self,
-        store: Store,
-        tasks: TaskRunner,
-        data_dir: Path,
-        selected_orders: Callable[[], list[int]],
-        parent: QWidget | None = None,
+        self, ops: Ops, selected_orders: Callable[[], list[int]], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
-        self.data_dir = data_dir
+        self.ops = ops
         self.selected_orders = selected_orders
         self.rows: dict[str, _PrinterRow] = {}
-        self.workers: dict[int, PrintWorker] = {}
         self.events: deque[QueueEvent] = deque(maxlen=500)
-        self._finished: dict[int, threading.Event] = {}
-        self._again: set[int] = set()  # printers whose queue grew while their worker was finishing
-        self._batch: set[int] = set()
-        self._states: dict[int, str] = {}
+        self.batch = BatchProgress()
         self._closing = False
-        self._bridge = _EventBridge(self)
-        self._bridge.arrived.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
-        self._bridge.ended.connect(self._worker_ended, Qt.ConnectionType.QueuedConnection)
+        self.loops = PrintLoops(ops, self._failed, self)
+        self.loops.arrived.connect(self._on_event)
+        self.loops.started.connect(self._loop_started)
+        self.loops.ended.connect(self._loop_ended)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(150)
@@ -212,11 +192,7 @@ class PrintQueuePanel(QWidget):
     # --- printers and their lights ------------------------------------------------------------------------
 
     def reload_printers(self) -> None:
-        def load(_p: ProgressFn) -> list[PrinterInfo]:
-            with self.store.session() as s:
-                return list_printers(s)
-
-        self._run(load, self._printers_loaded, self._failed)
+        self._run(lambda ws, _op: ws.printing.printers(), self._printers_loaded, writes=False)
 
     def _printers_loaded(self, infos: list[PrinterInfo]) -> None:
         current = self.current_printer()
@@ -281,20 +257,20 @@ class PrintQueuePanel(QWidget):
         self.printers_table.selectRow(list(self.rows).index(name))
 
     def check_status(self) -> None:
-        """Ask every printer that is not printing right now for its status (I/O pool)."""
+        """Ask every printer that is not printing right now for its status (on a reader)."""
         for row in self.rows.values():
             info = row.info
-            if info.id in self.workers:
+            if self.loops.get(info.id) is not None:
                 continue
 
-            def probe(_p: ProgressFn, info: PrinterInfo = info) -> PrinterStatus:
-                return probe_printer(info.uri, info.language)
+            def probe(ws: Workspace, _op: Op[PrinterStatus], info: PrinterInfo = info) -> PrinterStatus:
+                return ws.printing.probe(info.uri, info.language)
 
             def show(status: PrinterStatus, name: str = info.name) -> None:
                 self._set_light(name, light_for_status(status), status_message(status))
 
             self._set_light(info.name, row.light, lambda: tr("pq.checking"))
-            self._run(probe, show, self._failed, pool="io")
+            self._run(probe, show, writes=False)
 
     # --- queueing and printing ------------------------------------------------------------------------------
 
@@ -304,12 +280,12 @@ class PrintQueuePanel(QWidget):
             self._notify(lambda: tr("pq.no_orders_selected"))
             return
         refs = [str(i) for i in ids]
-        self._enqueue(lambda s, p: enqueue_orders(s, p, refs))
+        self._enqueue(lambda ws, printer: ws.printing.enqueue_orders(refs, printer))
 
     def print_unprinted(self) -> None:
-        self._enqueue(enqueue_unprinted)
+        self._enqueue(lambda ws, printer: ws.printing.enqueue_unprinted(printer))
 
-    def _enqueue(self, service: Callable[[Any, Any], Enqueued]) -> None:
+    def _enqueue(self, service: Callable[[Workspace, str], Enqueued]) -> None:
         printer = self.current_printer()
         if printer is None:
             self._notify(lambda: tr("pq.no_printer"))
@@ -317,19 +293,15 @@ class PrintQueuePanel(QWidget):
         self.print_selected_button.setEnabled(False)
         self.print_all_button.setEnabled(False)
 
-        def work(_p: ProgressFn) -> Enqueued:
-            with self.store.session() as s:
-                return service(s, get_printer(s, printer.name))
-
         def done(result: Enqueued) -> None:
             self._update_buttons()
             self._queued(printer, result)
 
-        def failed(exc: Exception, tb: str) -> None:
+        def failed(exc: BaseException) -> bool:
             self._update_buttons()
-            self._failed(exc, tb)
+            return self._failed(exc)
 
-        self._run(work, done, failed)
+        self._run(lambda ws, _op: service(ws, printer.name), done, on_failure=failed)
 
     def _queued(self, printer: PrinterInfo, result: Enqueued) -> None:
         self._add_to_batch(result.job_ids)
@@ -349,84 +321,34 @@ class PrintQueuePanel(QWidget):
             self.start_printing(printer)
 
     def start_printing(self, printer: PrinterInfo) -> None:
-        """Run the printer's queue on the I/O pool, unless a worker is already at it (it takes new jobs too)."""
-        if self._closing:
-            return
-        if printer.id in self.workers:
-            self._again.add(printer.id)
-            return
+        """Run the printer's queue, unless its loop is already at it (it takes new jobs too)."""
+        if not self._closing:
+            self.loops.start(printer)
 
-        def make(_p: ProgressFn) -> PrintWorker:
-            return PrintWorker(self.store, printer.id, on_event=self._bridge.arrived.emit)
-
-        self._run(make, lambda worker: self._run_worker(printer, worker), self._failed)
-
-    def _run_worker(self, printer: PrinterInfo, worker: PrintWorker) -> None:
-        if self._closing or printer.id in self.workers:
-            return
-        self.workers[printer.id] = worker
-        finished = threading.Event()
-        self._finished[printer.id] = finished
-        self._again.discard(printer.id)
+    def _loop_started(self, printer: PrinterInfo) -> None:
         self._set_light(printer.name, YELLOW, lambda: tr("pq.printing"))
         self._update_buttons()
 
-        # The send loop lives as long as the printer has work (through a paper-out pause, for minutes): it gets a
-        # thread of its own instead of holding one of the I/O pool's few threads, which status checks and network
-        # tasks need meanwhile. Its events and its end come back through the bridge's queued signals, like every
-        # result. A daemon: a worker still waiting for paper when the application quits does not hold the exit;
-        # the queue's recovery sorts out its label on the next start (sending -> queued, sent -> unconfirmed).
-        def body() -> None:
-            try:
-                report: RunReport | Exception = worker.run()
-                tb = ""
-            except Exception as exc:  # noqa: BLE001 - handed to the GUI thread, which shows it
-                report, tb = exc, traceback.format_exc()
-            finally:
-                finished.set()
-            try:
-                self._bridge.ended.emit(printer, worker, report, tb)
-            except RuntimeError:  # the panel is gone (closed while this worker still waited)
-                log.info("print worker of %s ended after the panel closed", printer.name)
-
-        threading.Thread(target=body, name=f"print-worker-{printer.id}", daemon=True).start()
-
-    def _worker_ended(self, printer: PrinterInfo, worker: PrintWorker, report: object, tb: str) -> None:
+    def _loop_ended(self, printer: PrinterInfo, loop: PrintLoop) -> None:
         if self._closing:
             return
-        if isinstance(report, RunReport):
-            self._worker_done(printer, worker, report)
-        elif isinstance(report, Exception):
-            self._worker_failed(printer, report, tb)
-
-    def _worker_done(self, printer: PrinterInfo, worker: PrintWorker, report: RunReport) -> None:
-        self.workers.pop(printer.id, None)
-        self._finished.pop(printer.id, None)
-        status = worker.status
-        if report.unconfirmed or worker.user_paused:
+        if loop.error is not None:
+            exc = loop.error
+            self._set_light(printer.name, RED, lambda: str(exc))
+        elif (loop.report is not None and loop.report.unconfirmed) or loop.user_paused:
             self._set_light(printer.name, YELLOW, lambda: tr("pq.held"))
-        elif status is not None:
-            self._set_light(printer.name, light_for_status(status), status_message(status))
+        elif loop.status is not None:
+            self._set_light(printer.name, light_for_status(loop.status), status_message(loop.status))
         else:
             self._set_light(printer.name, GREY, lambda: tr("pq.sent_no_readback"))
         self._update_buttons()
         self.reload_jobs()
-        self.worker_finished.emit(printer.name, report)
-        if printer.id in self._again and not self._closing:
-            self._again.discard(printer.id)
-            self.start_printing(printer)
-
-    def _worker_failed(self, printer: PrinterInfo, exc: Exception, tb: str) -> None:
-        self.workers.pop(printer.id, None)
-        self._finished.pop(printer.id, None)
-        self._set_light(printer.name, RED, lambda: str(exc))
-        self._update_buttons()
-        self.reload_jobs()
-        self.worker_finished.emit(printer.name, exc)
-        self._failed(exc, tb)
+        self.worker_finished.emit(printer.name, loop.error if loop.error is not None else loop.report)
+        if loop.error is not None and not self._failed(loop.error):
+            self.ops.report(loop.error)
 
     def _on_event(self, event: QueueEvent) -> None:
-        """A worker's event, now on the GUI thread: the light, the message, the job's state, the table."""
+        """A loop's event, now on the GUI thread: the light, the message, the job's state, the table."""
         if self._closing:
             return
         self.events.append(event)
@@ -447,11 +369,14 @@ class PrintQueuePanel(QWidget):
         self._show_progress()
         self._refresh_timer.start()
 
-    def pause(self) -> None:
+    def _current_loop(self) -> PrintLoop | None:
         printer = self.current_printer()
-        worker = self.workers.get(printer.id) if printer else None
-        if worker is not None:
-            worker.pause()  # thread-safe: the worker holds after the label in flight
+        return self.loops.get(printer.id) if printer is not None else None
+
+    def pause(self) -> None:
+        loop = self._current_loop()
+        if loop is not None:
+            loop.pause()  # thread-safe: the loop holds after the label in flight
         self._update_buttons()
 
     def resume(self) -> None:
@@ -459,9 +384,9 @@ class PrintQueuePanel(QWidget):
         printer = self.current_printer()
         if printer is None:
             return
-        worker = self.workers.get(printer.id)
-        if worker is not None:
-            worker.resume()
+        loop = self.loops.get(printer.id)
+        if loop is not None:
+            loop.resume()
         else:
             self.start_printing(printer)
         self._update_buttons()
@@ -470,16 +395,14 @@ class PrintQueuePanel(QWidget):
         printer = self.current_printer()
         if printer is None:
             return
-        worker = self.workers.get(printer.id)
+        loop = self.loops.get(printer.id)
         reason = "在打印队列中取消 / cancelled in the print queue"
 
-        def work(_p: ProgressFn) -> list[int]:
-            if worker is not None:
-                cancelled = worker.cancel(reason)
-                worker.stop()  # nothing of it is left to print; a new request starts a new worker
-                return cancelled
-            with self.store.session() as s:
-                return printing.cancel_queued(s, printer.id, reason=reason)
+        def work(ws: Workspace, _op: Op[list[int]]) -> list[int]:
+            cancelled = ws.printing.cancel_queued(printer.name, reason=reason)
+            if loop is not None:
+                loop.stop()  # nothing of it is left to print; a new request starts a new loop
+            return cancelled
 
         def done(ids: list[int]) -> None:
             for job_id in ids:
@@ -488,16 +411,12 @@ class PrintQueuePanel(QWidget):
             self._show_progress()
             self.reload_jobs()
 
-        self._run(work, done, self._failed)
+        self._run(work, done)
 
     # --- job history -----------------------------------------------------------------------------------------
 
     def reload_jobs(self) -> None:
-        def load(_p: ProgressFn) -> list[JobInfo]:
-            with self.store.session() as s:
-                return printing.list_jobs(s, limit=HISTORY_LIMIT)
-
-        self._run(load, self._jobs_loaded, self._failed)
+        self._run(lambda ws, _op: ws.printing.jobs(limit=HISTORY_LIMIT), self._jobs_loaded, writes=False)
 
     def _jobs_loaded(self, jobs: list[JobInfo]) -> None:
         keep = set(self.selected_job_ids())
@@ -552,24 +471,9 @@ class PrintQueuePanel(QWidget):
         return dialog
 
     def _reprint(self, printer: PrinterInfo, refs: list[str], reason: str) -> None:
-        def work(_p: ProgressFn) -> tuple[Enqueued, list[str]]:
-            total = Enqueued("")
-            errors: list[str] = []
-            # one transaction each: an order that cannot be reprinted does not stop the rest
-            for ref in refs:
-                try:
-                    with self.store.session() as s:
-                        result = reprint(s, ref, reason, printer=get_printer(s, printer.name))
-                except KuaidanError as exc:
-                    errors.append(f"{ref}: {pick(exc.message_zh, exc.message_en)}")
-                    continue
-                total.batch = total.batch or result.batch
-                total.job_ids.extend(result.job_ids)
-                total.outcomes.extend(result.outcomes)
-            return total, errors
-
-        def done(outcome: tuple[Enqueued, list[str]]) -> None:
-            result, errors = outcome
+        def done(reprinted: Reprinted) -> None:
+            result = reprinted.queued
+            errors = [f"{r.order}: {pick(r.message_zh, r.message_en)}" for r in reprinted.refused]
             self._add_to_batch(result.job_ids)
             n = len(result.job_ids)
             self._notify(
@@ -581,7 +485,7 @@ class PrintQueuePanel(QWidget):
             if result.job_ids:
                 self.start_printing(printer)
 
-        self._run(work, done, self._failed)
+        self._run(lambda ws, _op: ws.printing.reprint_orders(refs, reason, printer.name), done)
 
     def confirm_selected(self) -> None:
         """A person saw the selected unconfirmed labels come out: they become done."""
@@ -590,43 +494,27 @@ class PrintQueuePanel(QWidget):
             self._notify(lambda: tr("pq.nothing_to_confirm"))
             return
 
-        def work(_p: ProgressFn) -> list[int]:
-            with self.store.session() as s:
-                return printing.confirm_jobs(s, ids)
-
         def done(changed: list[int]) -> None:
             for job_id in changed:
                 self._note_state(job_id, JobState.DONE)
             self._notify(lambda: tr("pq.confirmed", count=len(changed)))
             self.reload_jobs()
 
-        self._run(work, done, self._failed)
+        self._run(lambda ws, _op: ws.printing.confirm(ids), done)
 
     # --- progress, buttons, messages -------------------------------------------------------------------------
 
     def _note_state(self, job_id: int, state: str) -> None:
-        known = self._states.get(job_id)
-        if known in FINAL_STATES and state not in FINAL_STATES:
-            return  # an older answer arriving late; a finished job never goes back
-        self._states[job_id] = state
+        self.batch.note(job_id, state)
 
     def _add_to_batch(self, job_ids: Sequence[int]) -> None:
-        if not job_ids:
-            return
-        if self._batch and all(self._states.get(i) in FINAL_STATES for i in self._batch):
-            self._batch = set()  # the last batch is over: this is a new one
-        self._batch.update(job_ids)
-        for job_id in job_ids:
-            if self._states.get(job_id) in FINAL_STATES:
-                self._states[job_id] = JobState.QUEUED  # reused ids cannot happen, but never count twice
-        self._show_progress()
+        if job_ids:
+            self.batch.add(job_ids)
+            self._show_progress()
 
     def batch_progress(self) -> tuple[int, int, int]:
         """(finished, failed or unconfirmed, total) of the running batch."""
-        states = [self._states.get(i, JobState.QUEUED) for i in self._batch]
-        finished = sum(s in FINAL_STATES for s in states)
-        bad = sum(s in (JobState.FAILED, JobState.UNCONFIRMED) for s in states)
-        return finished, bad, len(states)
+        return self.batch.progress()
 
     def _show_progress(self) -> None:
         finished, bad, total = self.batch_progress()
@@ -638,13 +526,13 @@ class PrintQueuePanel(QWidget):
 
     def _update_buttons(self) -> None:
         printer = self.current_printer()
-        worker = self.workers.get(printer.id) if printer else None
+        loop = self.loops.get(printer.id) if printer else None
         has = printer is not None
         self.print_selected_button.setEnabled(has)
         self.print_all_button.setEnabled(has)
-        self.pause_button.setEnabled(worker is not None and not worker.user_paused)
+        self.pause_button.setEnabled(loop is not None and not loop.user_paused)
         self.resume_button.setEnabled(
-            has and (worker is None or worker.user_paused or worker.paused_by is not None)
+            has and (loop is None or loop.user_paused or loop.paused_by is not None)
         )
         self.cancel_button.setEnabled(has)
         selected = self.selected_jobs()
@@ -655,40 +543,37 @@ class PrintQueuePanel(QWidget):
         self.notice.setText(message())
         self.notice.setToolTip(details)
 
-    def _failed(self, exc: Exception, tb: str) -> None:
+    def _failed(self, exc: BaseException) -> bool:
+        """A user-facing error goes to the panel's notice line (True: handled); a bug to the default path."""
         if self._closing:
-            return
-        if isinstance(exc, KuaidanError | TransportError):
-            self._notify(lambda: pick(exc.message_zh, exc.message_en))
-        else:
-            from ui.crash import show_crash
-
-            show_crash(self, exc, tb)
+            return True
+        if error_text(exc) is None:
+            return False
+        self._notify(lambda: error_text(exc) or "")
+        return True
 
     def _run(
         self,
-        fn: Callable[[ProgressFn], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[Exception, str], None],
+        fn: Callable[[Workspace, Op[T]], T],
+        on_success: Callable[[T], None],
         *,
-        pool: str = "db",
+        writes: bool = True,
+        on_failure: Callable[[BaseException], bool | None] | None = None,
     ) -> None:
-        """The task bridge; results that come back after this widget closed are dropped."""
-        self.tasks.run(fn, on_done, on_error, pool=pool, guard=lambda: not self._closing and isValid(self))
+        """An operation for this panel; results that come back after it closed are dropped."""
+        self.ops.run(
+            fn,
+            on_success,
+            writes=writes,
+            on_failure=on_failure or self._failed,
+            guard=lambda: not self._closing and is_alive(self),
+        )
 
     # --- closing ---------------------------------------------------------------------------------------------
 
     def shutdown(self, timeout: float = 10.0) -> bool:
-        """Stop every worker after its current step and wait for them (queued jobs stay queued). True when all
-        stopped within ``timeout`` seconds (a label waiting for paper finishes its wait first)."""
+        """Stop every print loop after its current step and wait for them (queued jobs stay queued). True when
+        all stopped within ``timeout`` seconds (a label waiting for paper finishes its wait first)."""
         self._closing = True
         self._refresh_timer.stop()
-        for worker in list(self.workers.values()):
-            worker.stop()
-        deadline = time.monotonic() + timeout
-        ok = True
-        for finished in list(self._finished.values()):
-            ok = finished.wait(max(0.0, deadline - time.monotonic())) and ok
-        if not ok:
-            log.warning("a print worker did not stop within %s s", timeout)
-        return ok
+        return self.loops.shutdown(timeout)

@@ -1,8 +1,8 @@
 """Printer settings: the printers of this workspace, a form to add or change one, a status check, and a test print
 of the calibration label (frame, ruler ticks, crosshair, reference bar, Code 128) to check the dpi and the offset.
 
-The status check and the test print talk to the printer directly (not through the queue): a test label is not a
-waybill and leaves no job behind. Both run on the I/O pool; saving runs on the database worker.
+The status check and the test print go to the printer directly through the workspace (not through the queue): a
+test label is not a waybill and leaves no job behind. Both run on a reader; saving runs on the writer.
 """
 
 from __future__ import annotations
@@ -10,19 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
-from app.errors import KuaidanError
-from app.labels.calibration import MAX_OFFSET_MM, calibration_label
-from app.labels.jobs import RenderOptions, render_label
+from app.errors import PrinterProblem
+from app.labels.calibration import MAX_OFFSET_MM
 from app.labels.templates import TEMPLATES
-from app.printing.registry import LANGUAGES, ROLES, PrinterInfo, add_printer, list_printers
-from app.store.engine import Store
-from printers.status import PrinterStatus, query_status
-from printers.transports.uri import TransportError, open_transport
+from app.printing.values import LANGUAGES, ROLES, CalibrationSent, PrinterInfo, PrinterStatus
 from ui.i18n import language, tr
-from ui.print_jobs import GREY, QUERYABLE, light_for_status, light_icon, pick, probe_printer, status_message
-from ui.qt import is_alive as isValid
+from ui.messages import error_text
+from ui.print_jobs import GREY, light_for_status, light_icon, status_message
+from ui.qt import is_alive
 from ui.qt.core import Qt, Signal
 from ui.qt.widgets import (
     QAbstractItemView,
@@ -42,9 +39,14 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tasks import ProgressFn, TaskRunner
+
+if TYPE_CHECKING:
+    from app.workspace import Workspace
+    from ui.ops import Op, Ops
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 DPIS = (203, 300)
 ENCODINGS = ("gb18030", "gbk", "utf-8")
@@ -67,46 +69,15 @@ class PrinterForm:
     offset_y_mm: float
 
 
-@dataclass(frozen=True)
-class TestPrint:
-    bytes_sent: int
-    status: PrinterStatus | None  # the printer's answer after the label (None: it cannot answer)
-
-
-def send_calibration(form: PrinterForm, timeout: float = 5.0) -> TestPrint:
-    """Render the calibration label in the printer's language and send it straight to the printer (blocking)."""
-    template = TEMPLATES[form.template]
-    label = calibration_label(
-        form.name or "?", form.dpi, form.offset_x_mm, form.offset_y_mm, template.width_mm, template.height_mm
-    )
-    options = RenderOptions(
-        language=form.language, dpi=form.dpi, encoding=form.encoding, template=form.template
-    )
-    payload = render_label(label, options)
-    transport = open_transport(form.uri, timeout=timeout)
-    try:
-        transport.write(payload)
-        transport.flush()
-        status = (
-            query_status(transport, form.language)
-            if form.language in QUERYABLE and transport.can_read
-            else None
-        )
-    finally:
-        transport.close()
-    return TestPrint(len(payload), status)
-
-
 class PrinterDialog(QDialog):
     printers_changed = Signal()
     status_checked = Signal(object)  # PrinterStatus
-    test_printed = Signal(object)  # TestPrint
+    test_printed = Signal(object)  # CalibrationSent
     failed = Signal(str)
 
-    def __init__(self, store: Store, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
+        self.ops = ops
         self.printers: list[PrinterInfo] = []
         self.last_status: PrinterStatus | None = None
         self.setWindowTitle(tr("pd.title"))
@@ -221,11 +192,7 @@ class PrinterDialog(QDialog):
     # --- the list ----------------------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        def load(_p: ProgressFn) -> list[PrinterInfo]:
-            with self.store.session() as s:
-                return list_printers(s)
-
-        self._run(load, self._loaded, self._failed)
+        self._run(lambda ws, _op: ws.printing.printers(), self._loaded, writes=False)
 
     def _loaded(self, printers: list[PrinterInfo]) -> None:
         self.printers = printers
@@ -293,20 +260,19 @@ class PrinterDialog(QDialog):
             self._say(tr("pd.need_name_uri"))
             return
 
-        def work(_p: ProgressFn) -> PrinterInfo:
-            with self.store.session() as s:
-                return add_printer(
-                    s, form.name, form.uri, form.language, dpi=form.dpi, encoding=form.encoding,
-                    template=form.template, role=form.role, default=form.default,
-                    offset_x_mm=form.offset_x_mm, offset_y_mm=form.offset_y_mm,
-                )  # fmt: skip
+        def work(ws: Workspace, _op: Op[PrinterInfo]) -> PrinterInfo:
+            return ws.printing.add_printer(
+                form.name, form.uri, form.language, dpi=form.dpi, encoding=form.encoding,
+                template=form.template, role=form.role, default=form.default,
+                offset_x_mm=form.offset_x_mm, offset_y_mm=form.offset_y_mm,
+            )  # fmt: skip
 
         def done(info: PrinterInfo) -> None:
             self._say(tr("pd.saved", name=info.name))
             self.reload()
             self.printers_changed.emit()
 
-        self._run(work, done, self._failed)
+        self._run(work, done)
 
     def check_status(self) -> None:
         form = self.form()
@@ -317,8 +283,8 @@ class PrinterDialog(QDialog):
         self._show_light(GREY)
         self.status_label.setText(tr("pd.checking"))
 
-        def work(_p: ProgressFn) -> PrinterStatus:
-            return probe_printer(form.uri, form.language)
+        def work(ws: Workspace, _op: Op[PrinterStatus]) -> PrinterStatus:
+            return ws.printing.probe(form.uri, form.language)
 
         def done(status: PrinterStatus) -> None:
             self.check_button.setEnabled(True)
@@ -327,11 +293,11 @@ class PrinterDialog(QDialog):
             self.status_label.setText(f"{tr(f'pd.state.{status.state.value}')} — {status_message(status)()}")
             self.status_checked.emit(status)
 
-        def failed(exc: Exception, tb: str) -> None:
+        def failed(exc: BaseException) -> bool:
             self.check_button.setEnabled(True)
-            self._failed(exc, tb)
+            return self._failed(exc)
 
-        self._run(work, done, failed, pool="io")
+        self._run(work, done, writes=False, on_failure=failed)
 
     def test_print(self) -> None:
         form = self.form()
@@ -341,10 +307,13 @@ class PrinterDialog(QDialog):
         self.test_button.setEnabled(False)
         self.status_label.setText(tr("pd.test_sending"))
 
-        def work(_p: ProgressFn) -> TestPrint:
-            return send_calibration(form)
+        def work(ws: Workspace, _op: Op[CalibrationSent]) -> CalibrationSent:
+            return ws.printing.test_print(
+                form.uri, form.language, name=form.name, dpi=form.dpi, encoding=form.encoding,
+                template=form.template, offset_x_mm=form.offset_x_mm, offset_y_mm=form.offset_y_mm,
+            )  # fmt: skip
 
-        def done(result: TestPrint) -> None:
+        def done(result: CalibrationSent) -> None:
             self.test_button.setEnabled(True)
             text = tr("pd.test_sent", bytes=result.bytes_sent, dpi=form.dpi)
             if result.status is not None:
@@ -353,22 +322,24 @@ class PrinterDialog(QDialog):
             self._say(text)
             self.test_printed.emit(result)
 
-        def failed(exc: Exception, tb: str) -> None:
+        def failed(exc: BaseException) -> bool:
             self.test_button.setEnabled(True)
-            self._failed(exc, tb)
+            return self._failed(exc)
 
-        self._run(work, done, failed, pool="io")
+        self._run(work, done, writes=False, on_failure=failed)
 
     def _run(
         self,
-        fn: Callable[[ProgressFn], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[Exception, str], None],
+        fn: Callable[[Workspace, Op[T]], T],
+        on_success: Callable[[T], None],
         *,
-        pool: str = "db",
+        writes: bool = True,
+        on_failure: Callable[[BaseException], bool | None] | None = None,
     ) -> None:
-        """The task bridge; results that come back after this widget closed are dropped."""
-        self.tasks.run(fn, on_done, on_error, pool=pool, guard=lambda: isValid(self))
+        """An operation for this dialog; results that come back after it closed are dropped."""
+        self.ops.run(
+            fn, on_success, writes=writes, on_failure=on_failure or self._failed, guard=lambda: is_alive(self)
+        )
 
     # --- showing ------------------------------------------------------------------------------------------------
 
@@ -379,18 +350,12 @@ class PrinterDialog(QDialog):
     def _say(self, text: str) -> None:
         self.status_label.setText(text)
 
-    def _failed(self, exc: Exception, tb: str) -> None:
-        if isinstance(exc, KuaidanError | TransportError):
-            text = pick(exc.message_zh, exc.message_en)
-            self._show_light("red" if isinstance(exc, TransportError) else GREY)
-            self._say(text)
-            self.failed.emit(text)
-        elif isinstance(
-            exc, ValueError
-        ):  # a setting the renderer refuses (e.g. a language without a renderer)
-            self._say(str(exc))
-            self.failed.emit(str(exc))
-        else:
-            from ui.crash import show_crash
-
-            show_crash(self, exc, tb)
+    def _failed(self, exc: BaseException) -> bool:
+        """A user-facing error is shown in the dialog (True: handled); a bug goes the default way (crash dialog)."""
+        text = error_text(exc)
+        if text is None:
+            return False
+        self._show_light("red" if isinstance(exc, PrinterProblem) else GREY)
+        self._say(text)
+        self.failed.emit(text)
+        return True

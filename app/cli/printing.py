@@ -18,11 +18,7 @@ from typing import Any
 from app.cli.main import CommandFailed, Context
 from app.domain import JobState
 from app.errors import UsageError
-from app.printing.enqueue import Enqueued, enqueue_orders, enqueue_unprinted, reprint
-from app.printing.queue import confirm_jobs, list_jobs, recover
-from app.printing.registry import LANGUAGES, ROLES, add_printer, get_printer, list_printers
-from app.printing.worker import PrintWorker, QueueEvent, RunReport
-from app.store.models import Printer, PrintJob
+from app.printing.values import LANGUAGES, ROLES, Enqueued, QueueEvent, RunReport
 
 DEFAULT_MARK = "\t(default)"
 
@@ -95,20 +91,18 @@ def register(sub: Any, add_json: AddJson) -> None:
 
 def cmd_printers_add(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        info = add_printer(
-            session,
-            a.name,
-            a.uri,
-            a.language,
-            dpi=a.dpi,
-            encoding=a.encoding,
-            template=a.template,
-            role=a.role,
-            default=a.default,
-            offset_x_mm=a.offset_x,
-            offset_y_mm=a.offset_y,
-        )
+    info = ctx.workspace.printing.add_printer(
+        a.name,
+        a.uri,
+        a.language,
+        dpi=a.dpi,
+        encoding=a.encoding,
+        template=a.template,
+        role=a.role,
+        default=a.default,
+        offset_x_mm=a.offset_x,
+        offset_y_mm=a.offset_y,
+    )
     ctx.emit(
         {"printer": info.as_json()}, f"已添加打印机 / added printer {info.name} ({info.language}, {info.uri})"
     )
@@ -116,8 +110,7 @@ def cmd_printers_add(ctx: Context) -> int:
 
 
 def cmd_printers_list(ctx: Context) -> int:
-    with ctx.store.session() as session:
-        infos = list_printers(session)
+    infos = ctx.workspace.printing.printers()
     ctx.emit(
         {"printers": [i.as_json() for i in infos]},
         lambda: (
@@ -149,9 +142,8 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run_queue(
-    ctx: Context, printer_id: int, queued: Enqueued, timeout: float
-) -> tuple[RunReport, PrintWorker]:
+def _run_queue(ctx: Context, queued: Enqueued, timeout: float) -> RunReport:
+    """The printer's send loop on this thread, through pauses, until the queued jobs are done or ``timeout``."""
     total = len(queued.job_ids)
     done = 0
 
@@ -164,14 +156,13 @@ def _run_queue(
             return
         ctx.progress(str(event))
         if event.kind == "unconfirmed":
-            worker.stop()  # no one at the command line to check the label: stop, leave the rest queued
+            loop.stop()  # no one at the command line to check the label: stop, leave the rest queued
 
-    worker = PrintWorker(ctx.store, printer_id, on_event=on_event)
+    loop = ctx.workspace.printing.loop(queued.printer, on_event=on_event)
     if total:
-        ctx.progress(f"打印队列 {total} 张 / {total} label(s) queued on {worker.printer.name}")
+        ctx.progress(f"打印队列 {total} 张 / {total} label(s) queued on {loop.printer}")
     with _sigterm_interrupts():
-        report = worker.run(queued.job_ids, deadline=time.monotonic() + max(0.0, timeout))
-    return report, worker
+        return loop.run(queued.job_ids, deadline=time.monotonic() + max(0.0, timeout))
 
 
 def _payload(queued: Enqueued, report: RunReport) -> dict[str, Any]:
@@ -219,40 +210,29 @@ def cmd_print(ctx: Context) -> int:
     a = ctx.args
     if not a.all_unprinted and not a.orders:
         raise UsageError("请给出订单号或 --all-unprinted", "give order ids or --all-unprinted")
-    with ctx.store.session() as session:
-        printer = get_printer(session, a.printer)
-        printer_id, name = printer.id, printer.name
-        recover(session, printer_id)
-        queued = (
-            enqueue_unprinted(session, printer)
-            if a.all_unprinted
-            else enqueue_orders(session, printer, a.orders)
-        )
+    printing = ctx.workspace.printing
+    queued = (
+        printing.enqueue_unprinted(a.printer, recover=True)
+        if a.all_unprinted
+        else printing.enqueue_orders(a.orders, a.printer, recover=True)
+    )
     for outcome in queued.outcomes:
         if outcome.status != "queued":
             ctx.progress(f"{outcome.order}: {outcome.status} — {outcome.reason}")
-    report, _ = _run_queue(ctx, printer_id, queued, a.timeout)
-    return _finish(ctx, queued, report, name)
+    report = _run_queue(ctx, queued, a.timeout)
+    return _finish(ctx, queued, report, queued.printer)
 
 
 def cmd_reprint(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        chosen = get_printer(session, a.printer) if a.printer else None
-        queued = reprint(session, a.order, a.reason, chosen)
-        first = session.get(PrintJob, queued.job_ids[0])
-        printer = session.get(Printer, first.printer_id) if first is not None else None
-        assert printer is not None
-        printer_id, name = printer.id, printer.name
-    report, _ = _run_queue(ctx, printer_id, queued, a.timeout)
-    return _finish(ctx, queued, report, name)
+    queued = ctx.workspace.printing.reprint(a.order, a.reason, a.printer or None)
+    report = _run_queue(ctx, queued, a.timeout)
+    return _finish(ctx, queued, report, queued.printer)
 
 
 def cmd_jobs(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        printer_id = get_printer(session, a.printer).id if a.printer else None
-        jobs = list_jobs(session, printer_id, a.state, limit=a.limit)
+    jobs = ctx.workspace.printing.jobs(a.printer or None, a.state, limit=a.limit)
     ctx.emit(
         {"jobs": [j.as_json() for j in jobs]},
         lambda: (
@@ -269,14 +249,7 @@ def cmd_jobs(ctx: Context) -> int:
 
 def cmd_confirm(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        ids: list[int] = list(a.jobs)
-        if a.printer:
-            printer = get_printer(session, a.printer)
-            ids += [j.id for j in list_jobs(session, printer.id, [JobState.UNCONFIRMED], limit=None)]
-        if not ids:
-            raise UsageError("请给出任务号或 --printer", "give job ids or --printer")
-        changed = confirm_jobs(session, ids)
+    changed = ctx.workspace.printing.confirm(a.jobs, printer=a.printer or None)
     ctx.emit({"confirmed": len(changed), "jobs": changed}, f"已确认 / confirmed {len(changed)} job(s)")
     return 0
 

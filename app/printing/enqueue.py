@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,45 +23,9 @@ from app.labels.jobs import LabelDataError, RenderOptions, render_label, render_
 from app.labels.templates import build_label
 from app.orders.shipments import resolve_order
 from app.printing.queue import UNCONFIRMED, move_state
+from app.printing.values import Enqueued, Outcome
 from app.store.audit import record_audit, station_name
 from app.store.models import Order, Printer, PrintJob, Shipment, Waybill
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one order (or parcel) of a request: ``queued``, ``skipped`` or ``failed``, and why."""
-
-    order: str
-    shipment_id: int | None
-    waybill_no: str
-    status: str
-    reason: str = ""
-    job_ids: tuple[int, ...] = ()
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "order": self.order,
-            "shipment": self.shipment_id,
-            "waybill": self.waybill_no,
-            "status": self.status,
-            "reason": self.reason,
-            "jobs": list(self.job_ids),
-        }
-
-
-@dataclass
-class Enqueued:
-    batch: str
-    job_ids: list[int] = field(default_factory=list)
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "skipped"]
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "failed"]
 
 
 def new_batch() -> str:
@@ -215,7 +178,7 @@ def enqueue_orders(
     """Queue the labels of the given orders (Kuaidan ids or platform order numbers); unknown orders -> NotFound
     before anything is written."""
     orders: list[Order] = [resolve_order(session, ref) for ref in refs]
-    result = Enqueued(batch or new_batch())
+    result = Enqueued(batch or new_batch(), printer=printer.name)
     seen: set[int] = set()
     for order in orders:
         shipments = sorted(order.shipments, key=lambda s: s.id)
@@ -244,7 +207,7 @@ def unprinted_shipments(session: Session) -> list[Shipment]:
 
 def enqueue_unprinted(session: Session, printer: Printer, batch: str | None = None) -> Enqueued:
     """``--all-unprinted``: every unprinted shipment, plus the jobs still queued on this printer."""
-    result = Enqueued(batch or new_batch())
+    result = Enqueued(batch or new_batch(), printer=printer.name)
     for shipment in unprinted_shipments(session):
         enqueue_shipment(session, printer, shipment, result)
     leftovers = session.scalars(
@@ -276,6 +239,7 @@ def reprint(
             continue
         target = printer or session.get(Printer, max(latest.values(), key=lambda j: j.id).printer_id)
         assert target is not None
+        result.printer = result.printer or target.name
         options = RenderOptions.for_printer(target)
         parcels = {d.parcel_index: d for d in waybill_data(session, shipment)}
         made: list[int] = []

@@ -7,7 +7,7 @@ resend or a reprint sends exactly the same artefact. A job moves
 
 ``sending`` is committed before the write and ``sent`` once the printer answered a status query on the same
 connection after the last byte (a socket write alone proves nothing: the bytes may sit in a buffer when the
-connection drops); ``done`` only once the printer reported ready after it (printing_worker.py). Each transition is a conditional UPDATE (``WHERE
+connection drops); ``done`` only once the printer reported ready after it (worker.py). Each transition is a conditional UPDATE (``WHERE
 state = …``), so two workers can never both claim a job.
 
 Restart rules (``recover``), applied when a worker starts on a printer:
@@ -18,7 +18,7 @@ Restart rules (``recover``), applied when a worker starts on a printer:
   completed in the instant before the process died, before ``sent`` was committed, is the one case that can print
   twice; it is as narrow as one commit.
 - ``sent`` -> ``unconfirmed``: the printer has the whole label and may print it from its buffer, so it is never
-  sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (printing_enqueue.py).
+  sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (enqueue.py).
 
 One worker per printer at a time: ``recover`` takes over whatever another process left in flight on it.
 """
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, select, update
@@ -36,10 +35,9 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.domain import JobState
 from app.errors import NotFound
+from app.printing.values import JobInfo
 from app.store.audit import record_audit
 from app.store.models import Order, Printer, PrintJob, Shipment, Waybill
-
-OPEN_STATES = (JobState.QUEUED, JobState.SENDING, JobState.SENT)
 
 INTERRUPTED = (
     "发送中断：打印机会丢弃不完整的标签，重新连接后重发 / "
@@ -49,34 +47,6 @@ UNCONFIRMED = (
     "已完整发送但未确认打印完成：请核对后确认或补打 / "
     "wholly sent but never confirmed as printed: check, then confirm or reprint"
 )
-
-
-@dataclass(frozen=True)
-class JobInfo:
-    """One job as the UI and the CLI show it."""
-
-    id: int
-    printer: str
-    kind: str
-    state: str
-    shipment_id: int | None
-    waybill_no: str
-    orders: tuple[str, ...]
-    parcel_index: int
-    attempts: int
-    error: str
-    reprint_of_id: int | None
-    reason: str
-    batch: str
-    size: int
-    created_at: datetime
-    sent_at: datetime | None
-    done_at: datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["orders"] = list(self.orders)
-        return out
 
 
 @dataclass(frozen=True)

@@ -7,41 +7,16 @@ flagged ``is_default`` for this station, else for any station, else the only pri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound, UsageError
 from app.labels.templates import TEMPLATES
+from app.printing.values import LANGUAGES, MAX_OFFSET_MM, ROLES, PrinterInfo
 from app.store.audit import record_audit, station_name
 from app.store.models import Printer
 from printers.languages.tspl import ENCODINGS
 from printers.transports.uri import TransportError, make_transport
-
-LANGUAGES = ("tspl", "zpl", "escpos", "pdf")
-ROLES = ("label", "a4")
-MAX_OFFSET_MM = 20.0
-
-
-@dataclass(frozen=True)
-class PrinterInfo:
-    id: int
-    name: str
-    uri: str
-    language: str
-    dpi: int
-    encoding: str
-    template: str
-    role: str
-    station: str
-    is_default: bool
-    offset_x_mm: float = 0.0
-    offset_y_mm: float = 0.0
-
-    def as_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
 
 
 def printer_info(printer: Printer) -> PrinterInfo:

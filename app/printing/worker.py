@@ -7,7 +7,7 @@ For each label:
    the UI, a stderr line for the CLI); the status is asked again every ``poll_interval`` and the queue resumes by
    itself when it clears, or at once on the user's word (``resume()``).
 2. **Send.** The job is claimed (``sending``, committed), its stored bytes written, then marked ``sent``. A transport
-   failure part-way puts it back to ``queued`` (the printer discards a partial label, see app/printing.py); it is
+   failure part-way puts it back to ``queued`` (the printer discards a partial label, see queue.py); it is
    sent again after reconnecting.
 3. **Confirm.** The status is polled until the printer reports ready: only then is the label ``done``. While the
    printer reports a paused state (paper out at this very label, head open) it waits as long as that lasts; if it
@@ -17,9 +17,10 @@ For each label:
 Transports that cannot read back (spooler, file) have no status: a label is ``done`` once the spooler or file has
 all of it.
 
-A worker is driven by ``run()`` (blocking; the CLI calls it, the GUI calls it from a background thread) and
-controlled from any thread with ``pause() / resume() / stop() / cancel()``. Events are plain frozen dataclasses
-passed to ``on_event`` from the worker's thread.
+A worker is driven by ``run()`` (blocking; through ``loop.PrintLoop``: the CLI on its main thread, the GUI on a
+``kuaidan-print-<printer>`` thread) and controlled from any thread with ``pause() / resume() / stop()``; queued jobs
+are cancelled with ``queue.cancel_queued`` (a claim skips a job no longer queued). Events are plain frozen
+dataclasses passed to ``on_event`` from the worker's thread.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 
 from app.domain import JobState
 from app.printing import queue as printing
+from app.printing.values import QueueEvent, RunReport
 from app.store.engine import Store
 from app.store.models import Printer
 from printers.status import PrinterState, PrinterStatus, offline_status, query_status
@@ -40,37 +42,6 @@ from printers.transports.uri import Transport, TransportError, make_transport
 log = logging.getLogger(__name__)
 
 USER_PAUSED = ("已手动暂停打印队列", "Print queue paused by the user")
-
-
-@dataclass(frozen=True)
-class QueueEvent:
-    """Something the UI shows. ``kind``: paused, resumed, job (a job changed state), reconnecting, unconfirmed."""
-
-    kind: str
-    printer: str
-    message_zh: str = ""
-    message_en: str = ""
-    job_id: int | None = None
-    state: str = ""  # the job's new state (kind job) or the printer's state (kind paused)
-
-    def __str__(self) -> str:
-        head = f"[{self.printer}] {self.kind}"
-        if self.job_id is not None:
-            head += f" job {self.job_id}"
-        if self.state:
-            head += f" {self.state}"
-        if self.message_zh or self.message_en:
-            head += f": {self.message_zh} / {self.message_en}"
-        return head
-
-
-@dataclass(frozen=True)
-class RunReport:
-    done: tuple[int, ...]
-    failed: tuple[int, ...]
-    unconfirmed: tuple[int, ...]
-    left: tuple[int, ...]  # still queued (deadline reached, stopped, or paused)
-    timed_out: bool
 
 
 class _Deadline(Exception):
@@ -141,13 +112,6 @@ class PrintWorker:
         """Stop after the current step; queued jobs stay queued."""
         self._stop.set()
         self._wake.set()
-
-    def cancel(self, reason: str = "") -> list[int]:
-        """Cancel every queued job of this printer; the label in flight (if any) finishes."""
-        with self.store.session() as session:
-            cancelled = printing.cancel_queued(session, self.printer.id, reason=reason)
-        self._wake.set()
-        return cancelled
 
     @property
     def user_paused(self) -> bool:

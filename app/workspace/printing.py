@@ -1,9 +1,213 @@
-"""Printers and the print queue: printers, enqueue, print, reprint, confirm, cancel, calibration, status."""
+"""Printers and the print queue: printers, enqueue, print, reprint, confirm, cancel, calibration, status.
+
+The printing services live in ``app/printing``; this part opens a session per action and hands back their values
+(``app.printing.values``). The send loop itself (``loop`` / ``start_printing``) is a :class:`PrintLoop` handle: the CLI
+runs it on its main thread, the GUI on a ``kuaidan-print-<printer>`` thread.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
+
+from app.domain import JobState
+from app.errors import KuaidanError, UsageError
+from app.printing import device, enqueue, queue, registry
+from app.printing.loop import PrintLoop
+from app.printing.values import (
+    CalibrationSent,
+    Enqueued,
+    JobInfo,
+    PrinterInfo,
+    QueueEvent,
+    Refused,
+    Reprinted,
+)
+from app.printing.worker import PrintWorker
 from app.workspace.core import Part
+from printers.status import PrinterStatus
 
 
 class PrintingPart(Part):
-    pass
+    # --- printers ------------------------------------------------------------------------------------------
+
+    def printers(self) -> list[PrinterInfo]:
+        """Every printer, by role then name."""
+        with self._session() as s:
+            return registry.list_printers(s)
+
+    def printer(self, name: str | None = None, role: str = "label") -> PrinterInfo:
+        """The printer called ``name``, or the default printer of ``role`` for this station."""
+        with self._session() as s:
+            return registry.printer_info(registry.get_printer(s, name, role))
+
+    def add_printer(
+        self,
+        name: str,
+        uri: str,
+        language: str,
+        *,
+        dpi: int = 203,
+        encoding: str = "gb18030",
+        template: str = "100x180",
+        role: str = "label",
+        default: bool = False,
+        offset_x_mm: float = 0.0,
+        offset_y_mm: float = 0.0,
+    ) -> PrinterInfo:
+        """Add a printer, or update the one of that name (the URI is checked, not connected to)."""
+        with self._session() as s:
+            return registry.add_printer(
+                s, name, uri, language, dpi=dpi, encoding=encoding, template=template, role=role,
+                default=default, offset_x_mm=offset_x_mm, offset_y_mm=offset_y_mm,
+            )  # fmt: skip
+
+    def set_default(self, name: str) -> PrinterInfo:
+        """Make the printer called ``name`` the default of its role at its station."""
+        with self._session() as s:
+            printer = registry.get_printer(s, name)
+            registry.set_default(s, printer)
+            return registry.printer_info(printer)
+
+    # --- talking to a printer outside the queue --------------------------------------------------------------
+
+    def probe(self, uri: str, language: str, timeout: float = 3.0) -> PrinterStatus:
+        """A printer's status, asked once (a saved printer or the settings form's); an unreachable printer is
+        ``offline`` with the reason, never an error."""
+        return device.probe_status(uri, language, timeout)
+
+    def status(self, name: str | None = None, timeout: float = 3.0) -> PrinterStatus:
+        """The status of a saved printer (``name``, else this station's default label printer)."""
+        info = self.printer(name)
+        return device.probe_status(info.uri, info.language, timeout)
+
+    def test_print(
+        self,
+        uri: str,
+        language: str,
+        *,
+        name: str = "",
+        dpi: int = 203,
+        encoding: str = "gb18030",
+        template: str = "100x180",
+        offset_x_mm: float = 0.0,
+        offset_y_mm: float = 0.0,
+        timeout: float = 5.0,
+    ) -> CalibrationSent:
+        """Send the calibration label straight to the printer (no job is stored), then ask its status."""
+        payload = device.calibration_payload(
+            name, language, dpi=dpi, encoding=encoding, template=template,
+            offset_x_mm=offset_x_mm, offset_y_mm=offset_y_mm,
+        )  # fmt: skip
+        return device.send_raw(uri, language, payload, timeout)
+
+    # --- the queue -----------------------------------------------------------------------------------------------
+
+    def enqueue_orders(
+        self, refs: Sequence[str], printer: str | None = None, *, recover: bool = False
+    ) -> Enqueued:
+        """Queue the labels of the given orders (Kuaidan ids or platform order numbers) on ``printer`` (else the
+        default label printer). ``recover``: first take over what a process that died left in flight on that
+        printer (the CLI does; never while a loop of this process runs on it)."""
+        with self._session() as s:
+            target = registry.get_printer(s, printer)
+            if recover:
+                queue.recover(s, target.id)
+            return enqueue.enqueue_orders(s, target, refs)
+
+    def enqueue_unprinted(self, printer: str | None = None, *, recover: bool = False) -> Enqueued:
+        """Queue every unprinted issued waybill (plus the jobs still queued on the printer); see
+        :meth:`enqueue_orders` for ``recover``."""
+        with self._session() as s:
+            target = registry.get_printer(s, printer)
+            if recover:
+                queue.recover(s, target.id)
+            return enqueue.enqueue_unprinted(s, target)
+
+    def reprint(self, order: str, reason: str, printer: str | None = None) -> Enqueued:
+        """One more copy of each parcel label of the order, by request with a reason (audited); on ``printer``,
+        else on the printer each label was printed on."""
+        with self._session() as s:
+            target = registry.get_printer(s, printer) if printer else None
+            return enqueue.reprint(s, order, reason, target)
+
+    def reprint_orders(self, orders: Sequence[str], reason: str, printer: str | None = None) -> Reprinted:
+        """:meth:`reprint` for several orders, each on its own: an order that cannot be reprinted (never printed,
+        unknown) is refused with its reason and does not stop the rest."""
+        total = Enqueued("")
+        refused: list[Refused] = []
+        for ref in orders:
+            try:
+                result = self.reprint(ref, reason, printer)
+            except KuaidanError as exc:
+                refused.append(Refused(ref, exc.message_zh, exc.message_en))
+                continue
+            total.batch = total.batch or result.batch
+            total.printer = total.printer or result.printer
+            total.job_ids.extend(result.job_ids)
+            total.outcomes.extend(result.outcomes)
+        return Reprinted(total, tuple(refused))
+
+    def jobs(
+        self, printer: str | None = None, states: Collection[str] | None = None, limit: int | None = 500
+    ) -> list[JobInfo]:
+        """Job history, newest first (of ``printer`` and in ``states`` when given)."""
+        with self._session() as s:
+            printer_id = registry.get_printer(s, printer).id if printer else None
+            return queue.list_jobs(s, printer_id, states, limit=limit)
+
+    def confirm(self, job_ids: Collection[int] = (), printer: str | None = None) -> list[int]:
+        """A person saw these unconfirmed labels come out (and, with ``printer``, every unconfirmed label of
+        it): they become ``done``. Returns the ids changed."""
+        with self._session() as s:
+            ids = list(job_ids)
+            if printer:
+                printer_id = registry.get_printer(s, printer).id
+                ids += [j.id for j in queue.list_jobs(s, printer_id, [JobState.UNCONFIRMED], limit=None)]
+            if not ids:
+                raise UsageError("请给出任务号或 --printer", "give job ids or --printer")
+            return queue.confirm_jobs(s, ids)
+
+    def cancel_queued(
+        self, printer: str, job_ids: Collection[int] | None = None, reason: str = ""
+    ) -> list[int]:
+        """Cancel the printer's queued jobs (those among ``job_ids`` when given); a label in flight finishes."""
+        with self._session() as s:
+            printer_id = registry.get_printer(s, printer).id
+            return queue.cancel_queued(s, printer_id, job_ids, reason)
+
+    # --- the send loop --------------------------------------------------------------------------------------------
+
+    def loop(
+        self,
+        printer: str | None = None,
+        *,
+        on_event: Callable[[QueueEvent], None] | None = None,
+        poll_interval: float = 0.5,
+        io_timeout: float = 5.0,
+        status_timeout: float = 2.0,
+        confirm_timeout: float = 120.0,
+    ) -> PrintLoop:
+        """The send loop of ``printer`` (else the default label printer), not running yet: ``run()`` it on this
+        thread or ``start()`` it on its own. ``on_event`` hears it (on the loop's thread)."""
+        printer_id = self.printer(printer).id
+        worker = PrintWorker(
+            self._ctx.store, printer_id, on_event=on_event, poll_interval=poll_interval,
+            io_timeout=io_timeout, status_timeout=status_timeout, confirm_timeout=confirm_timeout,
+        )  # fmt: skip
+        return PrintLoop(worker)
+
+    def start_printing(
+        self,
+        printer: str | None = None,
+        *,
+        job_ids: Collection[int] | None = None,
+        on_event: Callable[[QueueEvent], None] | None = None,
+        on_end: Callable[[PrintLoop], None] | None = None,
+        deadline: float | None = None,
+        until_idle: bool = True,
+    ) -> PrintLoop:
+        """Start the send loop of ``printer`` on its ``kuaidan-print-<printer>`` thread and return its handle.
+        One loop per printer at a time: starting a second one on the same printer is the caller's mistake."""
+        return self.loop(printer, on_event=on_event).start(
+            job_ids, deadline=deadline, until_idle=until_idle, on_end=on_end
+        )

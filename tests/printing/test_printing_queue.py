@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from app.domain import JobState
-from app.printing.queue import confirm_jobs
+from app.printing.queue import cancel_queued, confirm_jobs
 from app.printing.worker import PrintWorker, QueueEvent
 from app.store.engine import Store
 from app.store.models import PrintJob, Shipment
@@ -235,7 +235,8 @@ def test_cancel_leaves_the_label_in_flight_and_cancels_the_rest(
 
     def on_event(event: QueueEvent) -> None:
         if event.kind == "job" and event.state == JobState.SENT and event.job_id == ids[3]:
-            w.cancel("测试取消")
+            with store.session() as session:
+                cancel_queued(session, printer_id, reason="测试取消")
 
     w.on_event = on_event
     report = w.run(ids, deadline=time.monotonic() + 20)

@@ -22,28 +22,23 @@ def vp(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def tasks(qtbot: Any) -> Iterator[Any]:
-    from ui.tasks import TaskRunner
+def ops(qtbot: Any, workspace: Any) -> Iterator[Any]:
+    from ui.ops import Ops
 
-    runner = TaskRunner()
+    runner = Ops(workspace)
     yield runner
-
-    # every task finished and its result delivered (none left queued for a runner that is gone)
-    def settled() -> bool:
-        return runner.wait(0) and not runner._live
-
-    qtbot.waitUntil(settled, timeout=20000)
+    # every operation finished and its result delivered (none left for a runner that is gone)
+    assert runner.wait(20000)
+    runner.shutdown()
 
 
 @pytest.fixture
-def setup(store: Any, vp: Any) -> tuple[str, list[Any]]:
+def setup(store: Any, workspace: Any, vp: Any) -> tuple[str, list[Any]]:
     """Four paid orders with issued waybills and the virtual printer registered as the default label printer."""
-    from app.printing.registry import add_printer
     from tests.printing.support import make_parcels
 
     host, port = vp.start_tcp("127.0.0.1", 0)
-    with store.session() as s:
-        add_printer(s, "热敏1", f"tcp://{host}:{port}", "tspl", default=True)
+    workspace.printing.add_printer("热敏1", f"tcp://{host}:{port}", "tspl", default=True)
     return "热敏1", make_parcels(store, 4)
 
 
@@ -54,10 +49,10 @@ def chosen(setup: tuple[str, list[Any]]) -> list[int]:
 
 
 @pytest.fixture
-def panel(qtbot: Any, store: Any, tasks: Any, data_dir: Path, chosen: list[int]) -> Iterator[Any]:
+def panel(qtbot: Any, ops: Any, chosen: list[int]) -> Iterator[Any]:
     from ui.print_queue import PrintQueuePanel
 
-    widget = PrintQueuePanel(store, tasks, data_dir, lambda: list(chosen))
+    widget = PrintQueuePanel(ops, lambda: list(chosen))
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitUntil(lambda: widget.current_printer() is not None, timeout=10000)
@@ -173,16 +168,15 @@ def test_cancel_queued_and_resume_prints_what_is_left(qtbot: Any, panel: Any, vp
     assert panel.light_of(name) == "green"
 
 
-def test_printer_dialog_adds_checks_and_test_prints(qtbot: Any, store: Any, tasks: Any, vp: Any) -> None:
+def test_printer_dialog_adds_checks_and_test_prints(qtbot: Any, workspace: Any, ops: Any, vp: Any) -> None:
     import zxingcpp
     from PIL import Image
 
     from app.labels.calibration import calibration_code
-    from app.printing.registry import list_printers
     from ui.printer_dialog import PrinterDialog
 
     host, port = vp.start_tcp("127.0.0.1", 0)
-    dialog = PrinterDialog(store, tasks)
+    dialog = PrinterDialog(ops)
     qtbot.addWidget(dialog)
     dialog.show()
     assert "tcp://192.168.1.50:9100" in dialog.uri_edit.placeholderText()
@@ -194,8 +188,7 @@ def test_printer_dialog_adds_checks_and_test_prints(qtbot: Any, store: Any, task
     with qtbot.waitSignal(dialog.printers_changed, timeout=10000):
         dialog.save_button.click()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10000)
-    with store.session() as s:
-        (info,) = list_printers(s)
+    (info,) = workspace.printing.printers()
     assert (info.name, info.uri, info.language, info.dpi, info.is_default) == (
         "仓库热敏", f"tcp://{host}:{port}", "tspl", 203, True)  # fmt: skip
 
@@ -221,7 +214,7 @@ def test_printer_dialog_adds_checks_and_test_prints(qtbot: Any, store: Any, task
     assert "tcp://" in failed.args[0]
 
 
-def test_printer_dialog_check_status_of_an_unreachable_printer(qtbot: Any, store: Any, tasks: Any) -> None:
+def test_printer_dialog_check_status_of_an_unreachable_printer(qtbot: Any, ops: Any) -> None:
     import socket
 
     from ui.printer_dialog import PrinterDialog
@@ -229,7 +222,7 @@ def test_printer_dialog_check_status_of_an_unreachable_printer(qtbot: Any, store
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    dialog = PrinterDialog(store, tasks)
+    dialog = PrinterDialog(ops)
     qtbot.addWidget(dialog)
     dialog.uri_edit.setText(f"tcp://127.0.0.1:{port}")
     with qtbot.waitSignal(dialog.status_checked, timeout=15000) as checked:
