@@ -12,7 +12,7 @@ from app.domain import JobState
 from app.printing.queue import JobInfo
 from app.printing.registry import PrinterInfo
 from printers.status import PrinterState, PrinterStatus, offline_status, query_status, unknown_status
-from printers.transports.uri import TransportError, open_transport
+from printers.transports import TransportError, open_transport
 from ui.i18n import language, tr
 from ui.qt.core import (
     QAbstractTableModel,

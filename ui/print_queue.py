@@ -26,7 +26,7 @@ from app.printing.registry import PrinterInfo, get_printer, list_printers
 from app.printing.worker import PrintWorker, QueueEvent, RunReport
 from app.store.engine import Store
 from printers.status import PrinterStatus
-from printers.transports.uri import TransportError
+from printers.transports import TransportError
 from ui.i18n import tr
 from ui.print_jobs import (
     FINAL_STATES,

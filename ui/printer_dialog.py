@@ -19,7 +19,7 @@ from app.labels.templates import TEMPLATES
 from app.printing.registry import LANGUAGES, ROLES, PrinterInfo, add_printer, list_printers
 from app.store.engine import Store
 from printers.status import PrinterStatus, query_status
-from printers.transports.uri import TransportError, open_transport
+from printers.transports import TransportError, open_transport
 from ui.i18n import language, tr
 from ui.print_jobs import GREY, QUERYABLE, light_for_status, light_icon, pick, probe_printer, status_message
 from ui.qt import is_alive as isValid

@@ -18,7 +18,7 @@ from app.labels.templates import TEMPLATES
 from app.store.audit import record_audit, station_name
 from app.store.models import Printer
 from printers.languages.tspl import ENCODINGS
-from printers.transports.uri import TransportError, make_transport
+from printers.transports import TransportError, make_transport
 
 LANGUAGES = ("tspl", "zpl", "escpos", "pdf")
 ROLES = ("label", "a4")

@@ -35,7 +35,7 @@ from app.printing import queue as printing
 from app.store.engine import Store
 from app.store.models import Printer
 from printers.status import PrinterState, PrinterStatus, offline_status, query_status
-from printers.transports.uri import Transport, TransportError, make_transport
+from printers.transports import Transport, TransportError, make_transport
 
 log = logging.getLogger(__name__)
 
