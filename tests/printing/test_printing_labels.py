@@ -15,8 +15,8 @@ from PIL import ImageChops
 from app.labels.jobs import LabelDataError, RenderOptions, render_parcels, waybill_data
 from app.store.engine import Store
 from app.store.models import Shipment
+from tests.printers_lang.reading import ink_agreement, read_job, read_pdf
 
-from .label_reading import ink_agreement, read_job, read_pdf
 from .support import make_parcels
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -35,24 +35,24 @@ class Printed:
         return sum(histogram[:128]) / (self.image.width * self.image.height)
 
 
-def read_tspl(job: bytes, encoding: str = "gb18030") -> Printed:
+def read_tspl(job: bytes, dpi: int = 203, encoding: str = "gb18030") -> Printed:
     events = TsplStream().feed(job)
     jobs = [e for e in events if isinstance(e, Job)]
     assert len(jobs) == 1, f"expected one TSPL job, got {len(jobs)}"
-    result, _ = render_tspl(jobs[0].commands, TsplSettings(), encoding)
+    result, _ = render_tspl(jobs[0].commands, TsplSettings(dpi=dpi), encoding)
     assert result.warnings == [], result.warnings
     texts = [c.line.decode(encoding) for c in jobs[0].commands if c.name == "TEXT"]
     return Printed(result.image.convert("L"), "\n".join(texts))
 
 
-def read_zpl(job: bytes) -> Printed:
-    result = render_zpl(job, zpl_length(job, ZplSettings()))
+def read_zpl(job: bytes, dpi: int = 203) -> Printed:
+    result = render_zpl(job, zpl_length(job, ZplSettings(dpi=dpi)))
     assert result.warnings == [], result.warnings
     fields = [part.split(b"^FS", 1)[0].decode("utf-8") for part in job.split(b"^FD")[1:]]
     return Printed(result.image.convert("L"), "\n".join(fields))
 
 
-def read_escpos(job: bytes) -> Printed:
+def read_escpos(job: bytes, dpi: int = 203) -> Printed:
     """Unpack ``ESC @``, then ``GS v 0`` strips (1 bit = a black dot), then the feed, into one image."""
     assert job.startswith(b"\x1b@"), "an ESC/POS job starts by initialising the printer"
     pos, width_bytes, rows = 2, 0, bytearray()
@@ -113,5 +113,6 @@ def ink_agreement(printed: Image.Image, reference: Image.Image, spread: int = 2)
 READERS = {"tspl": read_tspl, "zpl": read_zpl, "escpos": read_escpos, "pdf": read_pdf}
 
 
-def read_job(language: str, job: bytes) -> Printed:
-    return READERS[language](job)
+def read_job(language: str, job: bytes, dpi: int = 203) -> Printed:
+    """``job`` as printed by a ``dpi`` printer of ``language`` (a PDF rasterised at ``dpi``)."""
+    return READERS[language](job, dpi)
