@@ -36,7 +36,7 @@ from app.store.engine import Store, open_store  # noqa: E402
 from app.store.models import CarrierAccount, Order, Printer, PrintJob, Sender, Shipment, Shop, Waybill  # noqa: E402
 from benchmarks._table import print_table  # noqa: E402
 from printers.status import query_status  # noqa: E402
-from printers.transports.uri import open_transport  # noqa: E402
+from printers.transports import open_transport  # noqa: E402
 
 BAUD_BYTES_PER_S = 115200 / 10  # 8N1: 10 bits on the wire per byte
 

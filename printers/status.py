@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from printers.transports.uri import Transport
+    from printers.transports import Transport
 
 TSPL_STATUS_QUERY = b"\x1b!?"
 ZPL_STATUS_QUERY = b"~HS"

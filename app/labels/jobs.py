@@ -10,7 +10,6 @@ same artefact.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -19,11 +18,8 @@ from app.errors import KuaidanError
 from app.labels.templates import WaybillData, build_label
 from app.orders.shops import get_sender
 from app.store.models import Printer, Sender, Shipment, Waybill
+from printers import capabilities_for, render
 from printers.label import Label, shifted
-from printers.languages.escpos import render_escpos
-from printers.languages.pdf import render_pdf
-from printers.languages.tspl import render_tspl
-from printers.languages.zpl import render_zpl
 
 # Kdniao shipper codes -> the name printed on the carrier band.
 CARRIER_NAMES: dict[str, str] = {
@@ -152,17 +148,14 @@ def waybill_data(session: Session, shipment: Shipment) -> list[WaybillData]:
 def render_label(label: Label, options: RenderOptions) -> bytes:
     """One print job's bytes for ``label`` in the printer's language (moved by the printer's offset)."""
     label = shifted(label, options.offset_x_mm, options.offset_y_mm)
-    if options.language == "tspl":
-        return render_tspl(label, dpi=options.dpi, encoding=options.encoding)
-    if options.language == "zpl":
-        return render_zpl(label, dpi=options.dpi, cjk_font=options.cjk_font)
-    if options.language == "escpos":
-        return render_escpos(label, dpi=options.dpi, head_width_dots=options.head_width_dots)
-    if options.language == "pdf":
-        buffer = io.BytesIO()
-        render_pdf([label], buffer)
-        return buffer.getvalue()
-    raise ValueError(f"no renderer for printer language {options.language!r}")
+    capabilities = capabilities_for(
+        options.language,
+        dpi=options.dpi,
+        encoding=options.encoding,
+        cjk_font=options.cjk_font,
+        head_dots=options.head_width_dots if options.language == "escpos" else None,
+    )
+    return render(label, capabilities)
 
 
 def render_parcels(session: Session, shipment: Shipment, options: RenderOptions) -> list[tuple[int, bytes]]:

@@ -14,7 +14,7 @@ from app.labels.jobs import RenderOptions, render_label
 from app.labels.templates import TEMPLATES
 from app.printing.values import QUERYABLE, CalibrationSent
 from printers.status import PrinterStatus, offline_status, query_status, unknown_status
-from printers.transports.uri import TransportError, open_transport
+from printers.transports import TransportError, open_transport
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from app.printing.values import LANGUAGES, MAX_OFFSET_MM, ROLES, PrinterInfo
 from app.store.audit import record_audit, station_name
 from app.store.models import Printer
 from printers.languages.tspl import ENCODINGS
-from printers.transports.uri import TransportError, make_transport
+from printers.transports import TransportError, make_transport
 
 
 def printer_info(printer: Printer) -> PrinterInfo:

@@ -37,7 +37,7 @@ from app.printing.values import QueueEvent, RunReport
 from app.store.engine import Store
 from app.store.models import Printer
 from printers.status import PrinterState, PrinterStatus, offline_status, query_status
-from printers.transports.uri import Transport, TransportError, make_transport
+from printers.transports import Transport, TransportError, make_transport
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,13 @@ import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-
-from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
+from typing import TYPE_CHECKING
 
 from printers.errors import PrinterError
 from printers.graphics.textfit import Advance
+
+if TYPE_CHECKING:
+    from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 
 __all__ = [
     "CANDIDATES",
@@ -131,8 +133,11 @@ def subfont_index(path: Path) -> int:
 def reportlab_font(path: Path) -> TTFont:
     """The parsed font (parsed once per process: a CJK font takes a few hundred ms); not yet registered.
 
-    Raises reportlab's TTFError for fonts it cannot embed (CFF outlines).
+    Raises reportlab's TTFError for fonts it cannot embed (CFF outlines). reportlab, which parses it, is
+    imported here: only labels with text drawn on the host need it.
     """
+    from reportlab.pdfbase.ttfonts import TTFont
+
     return TTFont(
         f"KuaidanCJK-{path.stem}-{subfont_index(path)}", str(path), subfontIndex=subfont_index(path)
     )

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 
 from printers.status import PrinterStatus, query_status
-from printers.transports.uri import Transport
+from printers.transports import Transport
 
 
 def tspl_job(text: str = "张三", size_mm: tuple[int, int] = (60, 40), copies: str = "1") -> bytes:

@@ -15,7 +15,7 @@ from printers.status import (
     decode_zpl_hs,
     query_status,
 )
-from printers.transports.uri import open_transport
+from printers.transports import open_transport
 
 TSPL_CASES = [
     (0x01, PrinterState.HEAD_OPEN, "head_open"),

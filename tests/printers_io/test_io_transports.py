@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from printers.status import PrinterState, query_status
-from printers.transports.uri import (
+from printers.transports import (
     ConnectionLost,
     ConnectionRefused,
     InvalidPrinterUri,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from printers.status import PrinterState, query_status
-from printers.transports.uri import ConnectionLost, open_transport
+from printers.transports import ConnectionLost, open_transport
 from printers.virtual.device import VirtualPrinter
 
 from .helpers import tspl_job, wait_status

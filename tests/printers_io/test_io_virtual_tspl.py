@@ -7,7 +7,7 @@ import zxingcpp
 from PIL import Image
 
 from printers.status import PrinterState, decode_tspl_status, query_status
-from printers.transports.uri import open_transport
+from printers.transports import open_transport
 from printers.virtual.device import VirtualPrinter
 from printers.virtual.stream import Job, StatusQuery, TsplStream
 from printers.virtual.tspl import TsplSettings, render_tspl, split_args

@@ -10,7 +10,7 @@ import zxingcpp
 from PIL import Image
 
 from printers.status import PrinterState, decode_zpl_hs, query_status
-from printers.transports.uri import open_transport
+from printers.transports import open_transport
 from printers.virtual.device import VirtualPrinter
 from printers.virtual.stream import Job, StatusQuery, ZplStream
 from printers.virtual.zpl import ZplSettings, crc16_ccitt, decode_gf_data, render_zpl

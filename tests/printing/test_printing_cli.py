@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.store.engine import Store
 from app.store.models import AuditEntry, Printer, PrintJob, Shipment
-from printers.transports.uri import open_transport
+from printers.transports import open_transport
 from printers.virtual.device import VirtualPrinter
 
 from .support import count_by_state, make_parcels, tspl_payload

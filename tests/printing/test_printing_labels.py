@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import ImageChops
 
 from app.labels.jobs import LabelDataError, RenderOptions, render_parcels, waybill_data
 from app.store.engine import Store
 from app.store.models import Shipment
+from tests.printers_lang.reading import ink_agreement, read_job, read_pdf
 
 from .support import make_parcels
 
@@ -70,16 +72,32 @@ def test_no_issued_waybill_is_a_label_data_error(store: Store) -> None:
 def test_each_language_renders_one_job_per_parcel(
     store: Store, language: str, head: bytes, tail: bytes
 ) -> None:
+    """Each parcel's job, read back as the printer prints it, carries the waybill's barcode and the parcel's
+    own text, and looks like the label's PDF page (a blank or half-drawn label fails)."""
     parcel = make_parcels(store, 1, parcel_count=2)[0]
     with store.session() as session:
         shipment = session.get(Shipment, parcel.shipment_id)
         assert shipment is not None
         jobs = render_parcels(session, shipment, RenderOptions(language=language))
+        pages = [read_pdf(job) for _, job in render_parcels(session, shipment, RenderOptions(language="pdf"))]
     assert [index for index, _ in jobs] == [1, 2]
-    for _, payload in jobs:
+    printed = []
+    for (index, payload), page in zip(jobs, pages, strict=True):
         assert payload.startswith(head) and payload.endswith(tail)
-    if language in ("tspl", "zpl"):
-        assert parcel.waybill_no.encode() in jobs[0][1]
+        label = read_job(language, payload)
+        assert ("Code128", parcel.waybill_no) in label.barcodes, (
+            f"parcel {index}: no readable waybill barcode"
+        )
+        # a raster carries no text: its likeness to the PDF page below shows that the text is there
+        text = label.text.replace("\r", "").replace("\n", " ")
+        for expected in (f"第{index}/2件", "张三", "深圳南山", "李四", parcel.platform_order_id):
+            assert language == "escpos" or expected in text, f"parcel {index}: no {expected!r} in {text!r}"
+        extra, covered = ink_agreement(label.image, page.image)
+        assert extra > 0.75 and covered > 0.75, (
+            f"parcel {index} does not look like its PDF page: {extra:.2f} {covered:.2f}"
+        )
+        printed.append(label.image)
+    assert ImageChops.difference(printed[0], printed[1]).getbbox() is not None, "both parcels printed alike"
 
 
 @pytest.mark.timeout(60)

@@ -16,7 +16,7 @@ from app.printing.queue import cancel_queued, confirm_jobs
 from app.printing.worker import PrintWorker, QueueEvent
 from app.store.engine import Store
 from app.store.models import PrintJob, Shipment
-from printers.transports.uri import open_transport
+from printers.transports import open_transport
 from printers.virtual.device import VirtualPrinter
 
 from .support import (
