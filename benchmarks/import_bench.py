@@ -48,14 +48,15 @@ def _floor(csv_path: str, workdir: str, queue: mp.Queue) -> None:  # type: ignor
     """The same rows, already parsed into column values, inserted with one executemany."""
     from sqlalchemy import create_engine
 
-    from app.orders.intake import build_records
+    from app.orders.intake import record_chunks
     from app.orders.profiles import TAOBAO
     from app.orders.reading import read_table
     from app.store.models import Base
 
     path = f"{workdir}/floor.sqlite3"
     Base.metadata.create_all(create_engine(f"sqlite:///{path}"))
-    records = build_records(read_table(csv_path), TAOBAO).records
+    table = read_table(csv_path)
+    records = [r for chunk, _ in record_chunks(table, TAOBAO, len(table.rows) or 1) for r in chunk]
     cols = ("shop_id", "platform_order_id", "status", "platform_status", "on_hold", "hold_reason", "buyer_nick",
             "buyer_message", "seller_remark", "receiver_name", "receiver_phone", "receiver_tel", "province", "city",
             "district", "address", "postcode", "country", "merge_key", "goods_summary", "item_count", "weight_g",

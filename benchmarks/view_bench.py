@@ -260,10 +260,11 @@ def measure(db: Path, work: Path) -> dict[str, Any]:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.workspace import Workspace
     from ui.main_window import MainWindow
+    from ui.ops import Ops
     from ui.orders_model import MAX_PAGES, PAGE
     from ui.orders_panel import OrdersPanel
-    from ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication([])
     store = open_store(f"sqlite:///{db}", work)
@@ -272,10 +273,15 @@ def measure(db: Path, work: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_store": rss_mb()}
 
     def first_screen(panel: OrdersPanel, top: int = 0) -> int:
-        """Ask for every visible cell from row ``top`` (as a paint does); the number of rows shown."""
+        """Ask for every visible cell from row ``top`` (as a paint does), waiting for rows still on their way
+        (they are read off the GUI thread); the number of rows shown."""
         model, table = panel.model, panel.table
         rows = max(1, table.viewport().height() // table.verticalHeader().defaultSectionSize() + 1)
         end = min(model.rowCount(), top + rows)
+        deadline = time.perf_counter() + 30
+        while any(model.row_data(r) is None for r in range(top, end)) and time.perf_counter() < deadline:
+            app.processEvents()
+            time.sleep(0.001)
         for r in range(top, end):
             for c in range(model.columnCount()):
                 if model.data(model.index(r, c)) is None and c == 1:
@@ -311,9 +317,9 @@ def measure(db: Path, work: Path) -> dict[str, Any]:
         return timed_reload(panel, change)[1]
 
     # (a) opening: the orders tab as the window builds and fills it (shops, then ids, as its refresh does)
-    tasks = TaskRunner()
+    ops = Ops(Workspace(store, work))
     start = time.perf_counter()
-    panel = OrdersPanel(store, tasks)
+    panel = OrdersPanel(ops)
     panel.resize(1280, 720)
     panel.show()
     built = time.perf_counter() - start
@@ -400,12 +406,13 @@ def measure(db: Path, work: Path) -> dict[str, Any]:
     loop.exec()
     out["shop_while_loading"] = mark["first"]
     panel.close()
-    tasks.wait()
+    ops.wait()
+    ops.shutdown()
 
     # the whole window: every tab's first load shares the one database worker with the orders
     start = time.perf_counter()
     got: list[float] = []
-    window = MainWindow(store, data_dir=work)
+    window = MainWindow(Workspace(store, work))
     window.orders.first_rows.connect(lambda _n: got.append(time.perf_counter() - start))
     wait_loaded_after(window.orders, window.show)
     if not got:
@@ -413,6 +420,7 @@ def measure(db: Path, work: Path) -> dict[str, Any]:
     out["window_open"] = got[0]
     window.close()
     window.tasks.wait()
+    window.ops.wait()
     store.dispose()
     return out
 

@@ -1,15 +1,21 @@
-"""Import orders: pick a file and a shop, watch the progress, read the result with every rejected row."""
+"""Import orders: pick a file and a shop, watch the progress, read the result with every rejected row.
+
+The shops are read and the file imported through the workspace, off the GUI thread: the import is a writing
+operation (the window's progress bar shows it, with Cancel), the shop list a reading one.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from app.errors import KuaidanError
 from app.orders import profiles
-from app.orders.importer import ImportReport, import_file
-from app.orders.shops import list_shops
-from app.store.engine import Store
+from app.orders.values import ImportReport
+from app.workspace import Workspace
+from app.workspace.core import Cancelled
 from ui.i18n import tr
+from ui.messages import error_text
+from ui.ops import Op, Ops
+from ui.qt import is_alive
 from ui.qt.core import Signal
 from ui.qt.widgets import (
     QComboBox,
@@ -27,16 +33,14 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tasks import ProgressFn, TaskRunner
 
 
 class ImportDialog(QDialog):
-    imported = Signal(object)
+    imported = Signal(object)  # the ImportReport; None when Cancel stopped the import part-way (what it wrote stays)
 
-    def __init__(self, store: Store, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
+        self.ops = ops
         self.report: ImportReport | None = None
         self.setWindowTitle(tr("import.title"))
         self.resize(720, 480)
@@ -80,14 +84,25 @@ class ImportDialog(QDialog):
         layout.addWidget(self.buttons)
         self._load_shops()
 
+    def _alive(self) -> bool:
+        return is_alive(self)
+
     def _load_shops(self) -> None:
-        with self.store.session() as s:
-            names = [shop.name for shop in list_shops(s)]
-        for name in names:
-            self.shop_box.addItem(name, name)
-        if not names:
-            self.summary.setText(tr("import.no_shop"))
-            self.start_button.setEnabled(False)
+        """The shop names, read off the GUI thread; Import waits for them."""
+        self.start_button.setEnabled(False)
+
+        def load(ws: Workspace, _op: Op[list[str]]) -> list[str]:
+            return [shop.name for shop in ws.orders.shops()]
+
+        def show(names: list[str]) -> None:
+            for name in names:
+                self.shop_box.addItem(name, name)
+            if names:
+                self.start_button.setEnabled(True)
+            else:
+                self.summary.setText(tr("import.no_shop"))
+
+        self.ops.run(load, show, writes=False, guard=self._alive)
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -107,16 +122,34 @@ class ImportDialog(QDialog):
         self.progress.setRange(0, 0)
         self.summary.setText(tr("import.running"))
 
-        def work(progress: ProgressFn) -> ImportReport:
-            return import_file(self.store, path, shop, fmt, None, progress)
+        def work(ws: Workspace, op: Op[ImportReport | None]) -> ImportReport | None:
+            try:
+                return ws.orders.import_file(path, shop, fmt, progress=op.progress, cancel=op.token)
+            except Cancelled:
+                return None  # stopped by Cancel: the chunks written stay (importing again finishes the job)
 
-        self.tasks.run(work, self._done, self._failed, self._progress)
+        self.ops.run(
+            work,
+            self._done,
+            writes=True,
+            label=tr("import.running"),
+            cancellable=True,
+            on_progress=self._progress,
+            on_failure=self._failed,
+            guard=self._alive,
+        )
 
     def _progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
 
-    def _done(self, report: ImportReport) -> None:
+    def _done(self, report: ImportReport | None) -> None:
+        if report is None:
+            self.start_button.setEnabled(True)
+            self.progress.setVisible(False)
+            self.summary.setText(tr("import.cancelled"))
+            self.imported.emit(None)  # what was written before Cancel shows in the list
+            return
         self.report = report
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
@@ -133,12 +166,12 @@ class ImportDialog(QDialog):
             self.errors.setItem(i, 1, QTableWidgetItem(error.reason))
         self.imported.emit(report)
 
-    def _failed(self, exc: Exception, tb: str) -> None:
+    def _failed(self, exc: BaseException) -> bool:
+        """A user-facing error is shown here (True: handled); a bug takes the default path (crash dialog, log)."""
         self.start_button.setEnabled(True)
         self.progress.setVisible(False)
-        if isinstance(exc, KuaidanError):
-            self.summary.setText(f"{tr('import.failed')}: {exc}")
-        else:
-            from ui.crash import show_crash
-
-            show_crash(self, exc, tb)
+        text = error_text(exc)
+        if text is None:
+            return False
+        self.summary.setText(f"{tr('import.failed')}: {text}")
+        return True

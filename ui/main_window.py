@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from app.orders.query import OrderFilter, order_ids
 from app.workspace import Workspace
 from ui.carrier_dialog import CarrierDialog
 from ui.dashboard import DashboardPanel
@@ -37,7 +36,7 @@ class MainWindow(QMainWindow):
         store = workspace._ctx.store
         self.store = store
         self.tasks = TaskRunner(self)
-        self.orders = OrdersPanel(store, self.tasks)
+        self.orders = OrdersPanel(self.ops)
         self.preview = LabelPreview(store, self.tasks)
         self.preview_dock = QDockWidget(self)
         self.preview_dock.setObjectName("label-preview")
@@ -140,7 +139,7 @@ class MainWindow(QMainWindow):
         self.orders.reload()
 
     def open_import(self) -> ImportDialog:
-        dialog = ImportDialog(self.store, self.tasks, self)
+        dialog = ImportDialog(self.ops, self)
         dialog.imported.connect(lambda _r: self.refresh())
         dialog.open()
         return dialog
@@ -149,16 +148,19 @@ class MainWindow(QMainWindow):
         ids = self.orders.selected_order_ids()
         self.preview.show_order(ids[0] if ids else None)
 
-    def open_waybills(self) -> WaybillsDialog:
-        """Waybills for the selected orders, or for every ready order when none is selected."""
+    def open_waybills(self) -> None:
+        """Waybills for the selected orders, or for every ready order when none is selected (read off the GUI
+        thread first)."""
         ids = self.orders.selected_order_ids()
-        if not ids:
-            with self.store.session() as session:
-                ids = list(order_ids(session, OrderFilter(status="ready")))
+        if ids:
+            self._open_waybills(ids)
+        else:
+            self.ops.run(lambda ws, _op: ws.orders.ready_ids(), self._open_waybills, writes=False)
+
+    def _open_waybills(self, ids: list[int]) -> None:
         dialog = WaybillsDialog(self.ops, ids, self)
         dialog.finished.connect(lambda _report: self.refresh())
         dialog.open()
-        return dialog
 
     def open_carriers(self) -> CarrierDialog:
         dialog = CarrierDialog(self.ops, self)

@@ -114,6 +114,7 @@ class Ops(QObject):
         self._pending: dict[int, _Callbacks] = {}
         self._crashes_shown: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+        self._shut = False
         self._bridge = _Bridge(self)
         self._bridge.succeeded.connect(self._succeeded)
         self._bridge.failed.connect(self._failed)
@@ -141,6 +142,9 @@ class Ops(QObject):
         dropped and a late failure only logged.
         """
         op: Op[T] = Op(next(self._ids), label, cancellable, _bridge=self._bridge)
+        if self._shut:  # the window is closing (a timer fired late): nothing more runs
+            log.debug("operation %s asked after shutdown: dropped", label or op.id)
+            return op
         with self._lock:
             self._pending[op.id] = _Callbacks(op, on_success, on_failure, on_progress, guard)
         if label:
@@ -174,6 +178,7 @@ class Ops(QObject):
 
     def shutdown(self) -> None:
         """Cancel what can be cancelled and stop the workers (the window is closing)."""
+        self._shut = True
         with self._lock:
             for callbacks in self._pending.values():
                 callbacks.op.cancel()

@@ -1,16 +1,19 @@
 """The orders table: a model over an array of ids, with rows fetched a page at a time and a bounded cache.
 
-Memory grows with what is shown (a few pages of rows), not with the table (8 bytes an id).
+Memory grows with what is shown (a few pages of rows), not with the table (8 bytes an id). Rows are asked for, a
+page at a time, when the view first wants one of them, and arrive later (the panel reads them off the GUI thread):
+until then the row's cells are blank, then ``dataChanged`` repaints them. A list's first page can come with its ids.
 """
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.orders.query import OrderRow
+from app.orders.values import OrderRow
 from ui.i18n import tr
 from ui.qt.core import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from ui.qt.gui import QBrush, QColor
@@ -18,7 +21,8 @@ from ui.qt.gui import QBrush, QColor
 PAGE = 200
 MAX_PAGES = 40
 
-RowFetcher = Callable[[Sequence[int]], list[OrderRow]]
+# request(ids, deliver): fetch the rows of ``ids`` and hand them to ``deliver`` on the GUI thread, later (or at once)
+RowRequest = Callable[[list[int], Callable[[list[OrderRow]], None]], None]
 
 COLUMNS: tuple[tuple[str, Callable[[OrderRow], str]], ...] = (
     ("col.shop", lambda r: r.shop),
@@ -38,17 +42,25 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class OrdersModel(QAbstractTableModel):
-    def __init__(self, fetch_rows: RowFetcher, parent: Any = None) -> None:
+    def __init__(self, request_rows: RowRequest, parent: Any = None) -> None:
         super().__init__(parent)
-        self._fetch_rows = fetch_rows
+        self._request_rows = request_rows
         self._ids: array[int] = array("q")
         self._pages: OrderedDict[int, list[OrderRow | None]] = OrderedDict()
+        # page -> the ticket of its request under way; an answer whose ticket is no longer there is stale
+        self._asked: dict[int, int] = {}
+        self._tickets = itertools.count(1)
+        self._asking = False
 
     # -- data in
-    def set_ids(self, ids: array[int]) -> None:
+    def set_ids(self, ids: array[int], first_rows: Sequence[OrderRow] = ()) -> None:
+        """A new list; ``first_rows``: the rows of its first ids when they came with them (shown at once)."""
         self.beginResetModel()
         self._ids = ids
         self._pages.clear()
+        self._asked.clear()
+        if first_rows:
+            self._keep(0, list(ids[:PAGE]), first_rows)
         self.endResetModel()
 
     def append_ids(self, ids: array[int]) -> None:
@@ -58,12 +70,15 @@ class OrdersModel(QAbstractTableModel):
         start = len(self._ids)
         self.beginInsertRows(QModelIndex(), start, start + len(ids) - 1)
         self._ids.extend(ids)
-        self._pages.pop(start // PAGE, None)  # a short last page now has rows after it
+        # a short last page now has rows after it: asked again when shown
+        self._pages.pop(start // PAGE, None)
+        self._asked.pop(start // PAGE, None)
         self.endInsertRows()
 
     def refresh_rows(self) -> None:
         """Forget cached rows (after a change); the view asks again for what it shows."""
         self._pages.clear()
+        self._asked.clear()
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
 
@@ -108,20 +123,47 @@ class OrdersModel(QAbstractTableModel):
     def row_data(self, row: int) -> OrderRow | None:
         return self._row(row)
 
+    def loading(self) -> bool:
+        """True while rows asked for have not arrived yet."""
+        return bool(self._asked)
+
     def _row(self, row: int) -> OrderRow | None:
         page_no = row // PAGE
         page = self._pages.get(page_no)
         if page is None:
-            page = self._load(page_no)
+            self._ask(page_no)
+            page = self._pages.get(page_no)  # a request may answer at once
+            if page is None:
+                return None
         else:
             self._pages.move_to_end(page_no)
         return page[row % PAGE]
 
-    def _load(self, page_no: int) -> list[OrderRow | None]:
-        ids = self._ids[page_no * PAGE : (page_no + 1) * PAGE]
-        fetched = {r.id: r for r in self._fetch_rows(list(ids))}
-        page: list[OrderRow | None] = [fetched.get(i) for i in ids]
-        self._pages[page_no] = page
+    def _ask(self, page_no: int) -> None:
+        if page_no in self._asked:
+            return
+        ticket = next(self._tickets)
+        self._asked[page_no] = ticket
+        ids = list(self._ids[page_no * PAGE : (page_no + 1) * PAGE])
+        self._asking = True
+        try:
+            self._request_rows(ids, lambda rows: self._arrived(page_no, ticket, ids, rows))
+        finally:
+            self._asking = False
+
+    def _arrived(self, page_no: int, ticket: int, ids: list[int], rows: Sequence[OrderRow]) -> None:
+        if self._asked.get(page_no) != ticket:
+            return  # another list, or the page changed, since it was asked for
+        del self._asked[page_no]
+        self._keep(page_no, ids, rows)
+        if not self._asking:  # a later answer: repaint the page's rows
+            first = page_no * PAGE
+            last = min(first + len(ids), len(self._ids)) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    def _keep(self, page_no: int, ids: list[int], rows: Sequence[OrderRow]) -> None:
+        fetched = {r.id: r for r in rows}
+        self._pages[page_no] = [fetched.get(i) for i in ids]
         while len(self._pages) > MAX_PAGES:
             self._pages.popitem(last=False)
-        return page

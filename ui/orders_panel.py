@@ -1,16 +1,22 @@
-"""The orders panel: filters (shop, status, search) over the lazy orders table."""
+"""The orders panel: filters (shop, status, search) over the lazy orders table.
+
+Everything it shows is read through the workspace off the GUI thread (``writes=False``): shop names, the filter's ids
+a batch at a time, and the rows of the pages the table shows.
+"""
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable
+from typing import Any
 
 from app.domain import OrderStatus
-from app.orders.query import IdBatch, OrderFilter, OrderRow, first_batch, order_id_batch, order_rows
-from app.orders.shops import list_shops
-from app.store.engine import Store
+from app.orders.values import IdBatch, OrderFilter, OrderRow
+from app.workspace import Workspace
 from ui.i18n import tr
-from ui.orders_model import OrdersModel
+from ui.ops import Ops
+from ui.orders_model import PAGE, OrdersModel
+from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.widgets import (
     QAbstractItemView,
@@ -23,7 +29,9 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tasks import ProgressFn, TaskRunner
+
+# a batch of ids as it comes back: (ids, the batch after it or None, the rows of the first page or none)
+_Loaded = tuple["array[int]", IdBatch | None, list[OrderRow]]
 
 STATUS_CHOICES = ("", "ready", OrderStatus.PAID.value, "issued", "held", OrderStatus.SHIPPED.value,
                   OrderStatus.UNPAID.value, OrderStatus.COMPLETED.value)  # fmt: skip
@@ -37,11 +45,10 @@ class OrdersPanel(QWidget):
     first_rows = Signal(int)  # a (re)load has its first rows in the table, or found nothing: the rows so far
     loaded = Signal(int)  # a (re)load is complete: the number of orders
 
-    def __init__(self, store: Store, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
-        self.model = OrdersModel(self._fetch_rows, self)
+        self.ops = ops
+        self.model = OrdersModel(self._request_rows, self)
         self._generation = 0
 
         self.shop_box = QComboBox()
@@ -101,10 +108,12 @@ class OrdersPanel(QWidget):
             search=self.search.text().strip() or None,
         )
 
+    def _alive(self) -> bool:
+        return is_alive(self)
+
     def reload_shops(self) -> None:
-        def load(_p: ProgressFn) -> list[str]:
-            with self.store.session() as s:
-                return [shop.name for shop in list_shops(s)]
+        def load(ws: Workspace, _op: Any) -> list[str]:
+            return [shop.name for shop in ws.orders.shops()]
 
         def show(names: list[str]) -> None:
             current = self.shop_box.currentData()
@@ -116,51 +125,51 @@ class OrdersPanel(QWidget):
             self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(current)))
             self.shop_box.blockSignals(False)
 
-        self.tasks.run(load, show)
+        self.ops.run(load, show, writes=False, guard=self._alive)
 
     def reload(self) -> None:
         """Ask for the matching ids in the background, a batch at a time; the newest request wins.
 
-        The first batch is small, so the first rows show at once; the rest follow into the same table.
+        The first batch is small and comes with its first page of rows, so the first rows show at once; the rest
+        follow into the same table.
         """
         self._generation += 1
-        flt = self.filter()
-        self._load_batch(self._generation, flt, first_batch(flt), shown=0)
+        self._load_batch(self._generation, self.filter(), None, shown=0)
 
-    def _load_batch(self, generation: int, flt: OrderFilter, batch: IdBatch, shown: int) -> None:
-        def load(_p: ProgressFn) -> tuple[array[int], IdBatch | None]:
-            with self.store.session() as s:
-                return order_id_batch(s, flt, batch)
+    def _load_batch(self, generation: int, flt: OrderFilter, batch: IdBatch | None, shown: int) -> None:
+        def load(ws: Workspace, _op: Any) -> _Loaded:
+            ids, following = ws.orders.first_ids(flt) if batch is None else ws.orders.more_ids(flt, batch)
+            rows = ws.orders.rows(ids[:PAGE]) if not shown and ids else []
+            return ids, following, rows
 
-        def show(result: tuple[array[int], IdBatch | None]) -> None:
+        def show(result: _Loaded) -> None:
             if generation != self._generation:
                 return
-            ids, following = result
+            ids, following, rows = result
             if shown:
                 self.model.append_ids(ids)
             else:
-                self.model.set_ids(ids)
-            rows = self.model.rowCount()
+                self.model.set_ids(ids, rows)
+            count = self.model.rowCount()
             if following is not None:
-                self._show_count(rows, loading=True)
-                self._load_batch(generation, flt, following, rows)
+                self._show_count(count, loading=True)
+                self._load_batch(generation, flt, following, count)
                 # a search's exact matches may be none: the first rows are then those of the next batch
-                if rows and not shown:
-                    self.first_rows.emit(rows)
+                if count and not shown:
+                    self.first_rows.emit(count)
                 return
-            self._show_count(rows)
+            self._show_count(count)
             if not shown:
-                self.first_rows.emit(rows)
-            self.loaded.emit(rows)
+                self.first_rows.emit(count)
+            self.loaded.emit(count)
 
-        self.tasks.run(load, show)
+        self.ops.run(load, show, writes=False, guard=self._alive)
 
     def _show_count(self, n: int, loading: bool = False) -> None:
         self.count_label.setText(tr("orders.loading" if loading else "orders.count", count=n))
 
-    def _fetch_rows(self, ids: Sequence[int]) -> list[OrderRow]:
-        with self.store.session() as s:
-            return order_rows(s, ids)
+    def _request_rows(self, ids: list[int], deliver: Callable[[list[OrderRow]], None]) -> None:
+        self.ops.run(lambda ws, _op: ws.orders.rows(ids), deliver, writes=False, guard=self._alive)
 
     def selected_order_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -8,9 +8,7 @@ from typing import Any
 
 from app.cli.main import Context
 from app.orders import profiles
-from app.orders.query import OrderFilter, list_orders
-from app.orders.shipments import auto_merge, merge_orders, split_order, unmerge
-from app.orders.shops import add_sender, add_shop, list_shops
+from app.orders.values import OrderFilter
 
 AddJson = Callable[[argparse.ArgumentParser], None]
 
@@ -78,15 +76,13 @@ def register(sub: Any, add_json: AddJson) -> None:
 
 def cmd_shops_add(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        info = add_shop(session, ctx.secrets, a.name, a.platform, a.url, a.token, a.key, a.secret)
+    info = ctx.workspace.orders.add_shop(a.name, a.platform, a.url, a.token, a.key, a.secret)
     ctx.emit({"shop": info.as_json()}, f"已添加店铺 / added shop {info.name} ({info.platform})")
     return 0
 
 
 def cmd_shops_list(ctx: Context) -> int:
-    with ctx.store.session() as session:
-        shops = list_shops(session)
+    shops = ctx.workspace.orders.shops()
     ctx.emit(
         {"shops": [s.as_json() for s in shops]},
         lambda: "\n".join(f"{s.name}\t{s.platform}\t{s.url}" for s in shops) or "(no shops / 没有店铺)",
@@ -96,31 +92,27 @@ def cmd_shops_list(ctx: Context) -> int:
 
 def cmd_senders_add(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        info = add_sender(
-            session,
-            a.profile,
-            name=a.name,
-            mobile=a.mobile,
-            province=a.province,
-            city=a.city,
-            district=a.district,
-            address=a.address,
-            default=a.default,
-        )
+    info = ctx.workspace.orders.add_sender(
+        a.profile,
+        name=a.name,
+        mobile=a.mobile,
+        province=a.province,
+        city=a.city,
+        district=a.district,
+        address=a.address,
+        default=a.default,
+    )
     ctx.emit({"sender": info.__dict__}, f"已添加发件人 / added sender {info.profile}")
     return 0
 
 
 def cmd_import(ctx: Context) -> int:
-    from app.orders.importer import import_file
-
     a = ctx.args
 
     def progress(done: int, total: int) -> None:
         ctx.progress(f"import {done}/{total}")
 
-    report = import_file(ctx.store, a.file, a.shop, a.format, a.mapping, progress)
+    report = ctx.workspace.orders.import_file(a.file, a.shop, a.format, a.mapping, progress=progress)
 
     def human() -> str:
         lines = [
@@ -140,8 +132,7 @@ def cmd_import(ctx: Context) -> int:
 
 def cmd_orders(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        rows = list_orders(session, OrderFilter(status=a.status, shop=a.shop, search=a.search))
+    rows = ctx.workspace.orders.list_orders(OrderFilter(status=a.status, shop=a.shop, search=a.search))
     ctx.emit(
         {"orders": [r.as_json() for r in rows], "count": len(rows)},
         lambda: (
@@ -158,8 +149,8 @@ def cmd_orders(ctx: Context) -> int:
 
 def cmd_merge(ctx: Context) -> int:
     a = ctx.args
-    with ctx.store.session() as session:
-        result = auto_merge(session) if a.auto else merge_orders(session, a.orders)
+    orders = ctx.workspace.orders
+    result = orders.auto_merge() if a.auto else orders.merge(a.orders)
     ctx.emit(
         result.as_json(),
         lambda: (
@@ -172,10 +163,7 @@ def cmd_merge(ctx: Context) -> int:
 
 def cmd_split(ctx: Context) -> int:
     a = ctx.args
-    made: dict[str, list[int]] = {}
-    with ctx.store.session() as session:
-        for ref in a.orders:
-            made[ref] = split_order(session, ref, a.parcels)
+    made = ctx.workspace.orders.split(a.orders, a.parcels)
     ctx.emit(
         {"split": [{"order": k, "shipments": v} for k, v in made.items()]},
         lambda: "\n".join(
@@ -186,7 +174,6 @@ def cmd_split(ctx: Context) -> int:
 
 
 def cmd_unmerge(ctx: Context) -> int:
-    with ctx.store.session() as session:
-        changed = unmerge(session, ctx.args.orders)
+    changed = ctx.workspace.orders.unmerge(ctx.args.orders)
     ctx.emit({"unmerged": changed}, f"已拆开 / unmerged: {', '.join(map(str, changed)) or '-'}")
     return 0

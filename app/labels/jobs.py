@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import KuaidanError
 from app.labels.templates import WaybillData, build_label
+from app.orders.address_line import full_address
 from app.orders.shops import get_sender
 from app.store.models import Printer, Sender, Shipment, Waybill
 from printers import capabilities_for, render
@@ -72,15 +73,6 @@ class RenderOptions:
         )
 
 
-def _full_address(*parts: str) -> str:
-    out: list[str] = []
-    for part in parts:
-        part = (part or "").strip()
-        if part and not any(part in done for done in out):
-            out.append(part)
-    return "".join(out)
-
-
 def _sender(session: Session, shipment: Shipment) -> Sender:
     if shipment.sender_id is not None:
         sender = session.get(Sender, shipment.sender_id)
@@ -127,10 +119,10 @@ def waybill_data(session: Session, shipment: Shipment) -> list[WaybillData]:
                 shipper_code=waybill.shipper_code,
                 receiver_name=first.receiver_name,
                 receiver_phone=first.receiver_phone or first.receiver_tel,
-                receiver_address=_full_address(first.province, first.city, first.district, first.address),
+                receiver_address=full_address(first.province, first.city, first.district, first.address),
                 sender_name=sender.name,
                 sender_phone=sender.mobile or sender.tel,
-                sender_address=_full_address(sender.province, sender.city, sender.district, sender.address),
+                sender_address=full_address(sender.province, sender.city, sender.district, sender.address),
                 sort_code=waybill.mark_destination,
                 sorting_code=waybill.sorting_code,
                 package_name=waybill.package_name,

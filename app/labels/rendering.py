@@ -16,6 +16,7 @@ from app.errors import UsageError
 from app.labels.jobs import RenderOptions, render_label, waybill_data
 from app.labels.packing_list import PackingEntry, PackingItem
 from app.labels.templates import TEMPLATES, build_label
+from app.orders.address_line import full_address
 from app.orders.shipments import resolve_order
 from app.store.models import Shipment
 from printers.label import Label
@@ -131,9 +132,7 @@ def packing_entries(session: Session, refs: Sequence[str] | None) -> list[Packin
             PackingEntry(
                 order_no=order.platform_order_id,
                 receiver_name=order.receiver_name,
-                receiver_address=" ".join(
-                    x for x in (order.province, order.city, order.district, order.address) if x
-                ),
+                receiver_address=full_address(order.province, order.city, order.district, order.address, " "),
                 items=tuple(
                     PackingItem(name=line.title, quantity=line.quantity, sku=line.sku, spec=line.spec)
                     for line in order.lines

@@ -331,12 +331,3 @@ def normalise_parts(province: str, city: str, district: str, detail: str) -> Add
     if not any(cols):
         return AddressParts("", "", "", "", ok=False, problem=PROBLEM_EMPTY)
     return _from_columns(get_index(), p_raw, c_raw, d_raw, det)
-
-
-def full_address(parts: AddressParts, sep: str = "") -> str:
-    """For display and labels: 浙江省杭州市西湖区文三路90号; a municipality's city is not repeated (北京市朝阳区…)."""
-    names = [parts.province]
-    if parts.city and parts.city != parts.province:
-        names.append(parts.city)
-    names += [parts.district, parts.detail]
-    return sep.join(x for x in names if x)

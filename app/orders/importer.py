@@ -4,24 +4,29 @@ The whole file is read and checked before anything is written (an unreadable fil
 then written in chunks, each committed, so a kill at any moment leaves the store consistent and a rerun finishes
 the job: what is already there is "unchanged", never duplicated. A re-import updates status, notes and remarks; it
 changes the receiver and the goods only of orders that have no waybill yet.
+
+Several imports may run at once (two stations, or the GUI and a script, given the same file): a chunk that meets
+orders another import wrote since it looked (a unique key taken, a deadlock) is rolled back and written again,
+finding them this time, so both imports succeed and the store ends as after one.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
 
 from app.clock import utcnow
 from app.domain import Platform
-from app.errors import InputError
+from app.errors import Conflict, InputError
 from app.orders import profiles
-from app.orders.intake import RowError
 from app.orders.prepared import (
     LINE_DECODE,
     LINE_FIELDS,
@@ -33,43 +38,23 @@ from app.orders.prepared import (
 )
 from app.orders.shops import get_shop
 from app.orders.source import open_source
+from app.orders.values import ImportReport, RowError
 from app.store.audit import record_audit
 from app.store.bulk import insert_tuples
 from app.store.engine import Store
 from app.store.models import ImportRun, Order, OrderLine, Shipment, shipment_orders
 
 CHUNK = 2000
+# a chunk that met another import's writes is written again, at most this many times in all
+ATTEMPTS = 6
 
 Progress = Callable[[int, int], None]
+Check = Callable[[], None]
+
+log = logging.getLogger(__name__)
 
 orders_t: Table = Order.__table__  # type: ignore[assignment]
 lines_t: Table = OrderLine.__table__  # type: ignore[assignment]
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    path: str
-    shop: str
-    profile: str
-    encoding: str
-    imported: int
-    updated: int
-    unchanged: int
-    rejected: int
-    errors: tuple[RowError, ...]
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "imported": self.imported,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "errors": [{"row": e.row, "reason": e.reason, "field": e.field} for e in self.errors],
-            "profile": self.profile,
-            "encoding": self.encoding,
-            "warnings": list(self.warnings),
-        }
 
 
 @contextmanager
@@ -92,9 +77,12 @@ def import_file(
     mapping: str | None = None,
     progress: Progress | None = None,
     child: bool | None = None,
+    check: Check | None = None,
 ) -> ImportReport:
     """Import the orders of the file at ``path`` into the shop. ``child``: read and build the orders in a child
-    process while this one writes (None: for files large enough to gain from it, see :mod:`app.orders.source`)."""
+    process while this one writes (None: for files large enough to gain from it, see :mod:`app.orders.source`).
+    ``check``: called before each chunk is written; it raises to stop the import there (the chunks already written
+    stay, as after a kill: importing the file again finishes the job)."""
     if fmt not in profiles.FORMATS:
         raise InputError(f"未知的格式 {fmt}", f"unknown format {fmt}")
     with store.session() as session:
@@ -116,7 +104,7 @@ def import_file(
                 f"{info.path}：只有表头，没有订单", f"{info.path}: a header and no orders", path=info.path
             )
         with rare_collections():
-            counts, errors = _write(store, shop_id, chunks, info.rows, progress)
+            counts, errors = _write(store, shop_id, chunks, info.rows, progress, check)
     report = ImportReport(
         path=str(path),
         shop=shop_name,
@@ -175,16 +163,18 @@ def _write(
     chunks: Iterable[tuple[list[PreparedOrder], list[RowError]]],
     rows: int,
     progress: Progress | None,
+    check: Check | None = None,
 ) -> tuple[tuple[int, int, int], list[RowError]]:
     """Write the orders a chunk at a time, each chunk its own transaction."""
     counts = [0, 0, 0]
     errors: list[RowError] = []
     done_rows = 0
     for orders, chunk_errors in chunks:
+        if check is not None:
+            check()
         errors.extend(chunk_errors)
         if orders:
-            with store.engine.begin() as conn:
-                done = _write_chunk(conn, shop_id, orders)
+            done = _write_chunk_again_on_conflict(store, shop_id, orders)
             for i in range(3):
                 counts[i] += done[i]
         done_rows += len(orders) + len(chunk_errors)
@@ -192,6 +182,42 @@ def _write(
             progress(min(done_rows, rows), rows)
     errors.sort(key=lambda e: e.row)
     return (counts[0], counts[1], counts[2]), errors
+
+
+def _write_chunk_again_on_conflict(
+    store: Store, shop_id: int, orders: Sequence[PreparedOrder]
+) -> tuple[int, int, int]:
+    """:func:`_write_chunk` in its own transaction; when another import wrote some of the same orders meanwhile,
+    the transaction is rolled back and the chunk written again (it then finds them: unchanged, or an update)."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with store.engine.begin() as conn:
+                return _write_chunk(conn, shop_id, orders)
+        except DBAPIError as exc:
+            if not _met_another_writer(exc):
+                raise
+            if attempt == ATTEMPTS:
+                raise Conflict(
+                    "另一个导入正在同时写入这些订单，多次重试仍未成功；已写入的订单保留，请稍后重新导入",
+                    "another import is writing the same orders at this moment and retrying did not get through; "
+                    "the orders already written are kept: import the file again in a moment",
+                ) from exc
+            log.info("import chunk met another writer (attempt %d): %s", attempt, exc.orig)
+            time.sleep(0.02 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _met_another_writer(exc: DBAPIError) -> bool:
+    """True when ``exc`` means another transaction wrote the same rows at the same time: a unique key taken
+    (SQLite, PostgreSQL 23505), a deadlock (40P01) or a serialization failure (40001)."""
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None)
+    if state is not None:
+        return state in {"23505", "40P01", "40001"}
+    name = getattr(orig, "sqlite_errorname", "")
+    return name in {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"} or (
+        not name and "UNIQUE constraint failed" in str(orig)
+    )
 
 
 def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder]) -> tuple[int, int, int]:

@@ -24,16 +24,10 @@ from app.orders.phone import normalise_phone
 from app.orders.profiles import Profile
 from app.orders.reading import Table, normalise_header
 from app.orders.status_map import classify, shopify_status
+from app.orders.values import RowError
 
 _EXCEL_LEAD = ('="', "'", "\t")  # what makes clean_text strip spreadsheet marks
 TEXT_LIMIT = 20_000  # notes longer than this are cut (a 1 MB note is kept as its first 20,000 characters)
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    reason: str
-    field: str = ""
 
 
 @dataclass
@@ -78,13 +72,6 @@ class OrderRecord:
     source_hash: str = ""
 
 
-@dataclass
-class Intake:
-    records: list[OrderRecord]
-    errors: list[RowError]
-    warnings: list[str]
-
-
 Getter = Callable[[list[str], str], str]
 
 
@@ -121,17 +108,6 @@ def check_columns(table: Table, profile: Profile) -> dict[str, int]:
             field=", ".join(missing),
         )
     return index
-
-
-def build_records(table: Table, profile: Profile) -> Intake:
-    """Every record of the table at once (see :func:`record_chunks` for the streaming form)."""
-    records: list[OrderRecord] = []
-    errors: list[RowError] = []
-    for chunk, chunk_errors in record_chunks(table, profile, len(table.rows) or 1):
-        records.extend(chunk)
-        errors.extend(chunk_errors)
-    errors.sort(key=lambda e: e.row)
-    return Intake(records, errors, header_warnings(table))
 
 
 def header_warnings(table: Table) -> list[str]:

@@ -4,49 +4,16 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain import OrderStatus, WaybillState
 from app.errors import UsageError
+from app.orders.values import FIRST_BATCH as FIRST_BATCH
+from app.orders.values import REST_BATCH, VIEWS, IdBatch, OrderFilter, OrderRow
+from app.orders.values import first_batch as first_batch
 from app.store.models import Order, Shipment, Shop, Waybill, shipment_orders
-
-# Pseudo statuses a filter understands besides the order statuses themselves.
-VIEWS = ("ready", "held", "issued", "printed", "unprinted")
-
-
-@dataclass(frozen=True)
-class OrderFilter:
-    status: str | None = None
-    shop: str | None = None
-    search: str | None = None
-
-
-@dataclass(frozen=True)
-class OrderRow:
-    id: int
-    shop: str
-    platform_order_id: str
-    status: str
-    on_hold: bool
-    hold_reason: str
-    receiver_name: str
-    receiver_phone: str
-    province: str
-    city: str
-    district: str
-    address: str
-    goods: str
-    waybill: str
-    carrier: str
-    waybill_state: str
-    sort_code: str
-    paid_at: str
-
-    def as_json(self) -> dict[str, object]:
-        return asdict(self)
 
 
 def _issued_exists() -> object:
@@ -91,14 +58,10 @@ def apply_filter(stmt: Select[tuple[int]], flt: OrderFilter) -> Select[tuple[int
             raise UsageError(
                 f"未知的状态 {status}（可选：{known}）", f"unknown status {status} (one of: {known})"
             )
-    text = _search_text(flt)
+    text = flt.search_text
     if text:
         stmt = stmt.where(_contains(text))
     return stmt
-
-
-def _search_text(flt: OrderFilter) -> str:
-    return (flt.search or "").strip()
 
 
 def _contains(text: str) -> ColumnElement[bool]:
@@ -145,36 +108,13 @@ def _fetch_ids(session: Session, stmt: Select[tuple[int]]) -> array[int]:
     return ids
 
 
-# The first batch of a list is small (a screenful or more), so its first rows show at once; the rest come in
-# larger batches, and a table that asks for another list stops asking for this one after the batch under way.
-FIRST_BATCH = 200
-REST_BATCH = 50_000
-
-
-@dataclass(frozen=True)
-class IdBatch:
-    """One step of loading a filter's ids for a table that shows the first rows before it has them all.
-
-    ``exact``: orders whose order number, receiver name or phone is the whole search text (found by index,
-    shown first). ``rest``: every other match, newest first, with ids below ``before``, at most ``limit``.
-    """
-
-    part: str = "rest"
-    before: int | None = None
-    limit: int | None = FIRST_BATCH
-
-
-def first_batch(flt: OrderFilter) -> IdBatch:
-    return IdBatch("exact", limit=None) if _search_text(flt) else IdBatch()
-
-
 def order_id_batch(session: Session, flt: OrderFilter, batch: IdBatch) -> tuple[array[int], IdBatch | None]:
     """The ids of one batch, newest first, and the batch that comes next (None once the list is complete).
 
     The batches of a filter together hold the same ids as :func:`order_ids`, each once; with a search, the exact
     matches come first.
     """
-    text = _search_text(flt)
+    text = flt.search_text
     stmt = apply_filter(select(Order.id), OrderFilter(flt.status, flt.shop))
     if batch.part == "exact":
         stmt = stmt.where(_exact(text))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +87,11 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
             workbook.close()
 
 
+def _xlsx_problem(exc: BaseException) -> str:
+    """What openpyxl met, short: its message, else the kind of error."""
+    return str(exc).strip() or type(exc).__name__
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -128,13 +132,18 @@ def read_table(path: str | Path) -> Table:
 
     if head.startswith(b"PK\x03\x04"):
         # openpyxl takes 0.2 s to import: only for Excel files
-        from openpyxl.utils.exceptions import InvalidFileException
-
         try:
             rows_iter = _xlsx_rows(p)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, IndexError) as exc:
+        except MemoryError:
+            raise
+        except Exception as exc:
+            # a damaged or foreign workbook makes openpyxl raise whatever its parsers meet: BadZipFile, a broken
+            # part's XML ParseError, KeyError for a missing part, TypeError/ValueError/IndexError for a part that
+            # is well-formed XML of the wrong shape. All of them mean the file cannot be read, and nothing is written.
             raise InputError(
-                f"无法读取 Excel 文件 {p}：{exc}", f"cannot read the Excel file {p}: {exc}", path=str(p)
+                f"无法读取 Excel 文件 {p}：{_xlsx_problem(exc)}",
+                f"cannot read the Excel file {p}: {_xlsx_problem(exc)}",
+                path=str(p),
             ) from exc
         encoding = "xlsx"
     elif head.startswith(b"\xd0\xcf\x11\xe0"):

@@ -7,26 +7,15 @@ when a waybill is asked for. A shipment that has a waybill is never changed by a
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.domain import OrderStatus
 from app.errors import NotFound, UsageError
+from app.orders.values import MergeResult
 from app.store.audit import record_audit
 from app.store.models import Order, Shipment
-
-
-@dataclass(frozen=True)
-class MergeResult:
-    shipments: tuple[tuple[int, tuple[int, ...]], ...]  # (shipment id, order ids)
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "merged": len(self.shipments),
-            "shipments": [{"shipment": s, "orders": list(o)} for s, o in self.shipments],
-        }
 
 
 def resolve_order(session: Session, ref: str | int) -> Order:

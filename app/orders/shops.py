@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.carriers.net import check_endpoint
 from app.domain import Platform
 from app.errors import NotFound, UsageError
+from app.orders.values import SenderInfo, ShopInfo
 from app.secrets import SecretStore
 from app.store.audit import record_audit
 from app.store.models import Sender, Shop
-
-
-@dataclass(frozen=True)
-class ShopInfo:
-    id: int
-    name: str
-    platform: str
-    url: str
-    has_token: bool
-    has_key: bool
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "platform": self.platform,
-            "url": self.url,
-            "has_token": self.has_token,
-            "has_key": self.has_key,
-        }
 
 
 def _info(shop: Shop) -> ShopInfo:
@@ -86,19 +65,6 @@ def list_shops(session: Session) -> list[ShopInfo]:
     return [_info(s) for s in session.scalars(select(Shop).order_by(Shop.name))]
 
 
-@dataclass(frozen=True)
-class SenderInfo:
-    id: int
-    profile: str
-    name: str
-    mobile: str
-    province: str
-    city: str
-    district: str
-    address: str
-    is_default: bool
-
-
 def add_sender(
     session: Session,
     profile: str,
@@ -136,9 +102,42 @@ def add_sender(
     )
     session.add(sender)
     session.flush()
+    return _sender_info(sender)
+
+
+def _sender_info(sender: Sender) -> SenderInfo:
     return SenderInfo(
-        sender.id, profile, name, sender.mobile, province, city, district, address, sender.is_default
+        sender.id,
+        sender.profile,
+        sender.name,
+        sender.mobile,
+        sender.province,
+        sender.city,
+        sender.district,
+        sender.address,
+        sender.is_default,
     )
+
+
+def list_senders(session: Session) -> list[SenderInfo]:
+    """Every sender profile, the default one first."""
+    rows = session.scalars(select(Sender).order_by(Sender.is_default.desc(), Sender.profile))
+    return [_sender_info(s) for s in rows]
+
+
+def default_sender(session: Session) -> SenderInfo | None:
+    sender = session.scalar(select(Sender).where(Sender.is_default.is_(True)))
+    return _sender_info(sender) if sender is not None else None
+
+
+def set_default_sender(session: Session, profile: str) -> SenderInfo:
+    """Make the named profile the default one (the others stop being it)."""
+    sender = get_sender(session, profile)
+    for other in session.scalars(select(Sender).where(Sender.is_default.is_(True), Sender.id != sender.id)):
+        other.is_default = False
+    sender.is_default = True
+    session.flush()
+    return _sender_info(sender)
 
 
 def get_sender(session: Session, profile: str | None) -> Sender:

@@ -29,10 +29,11 @@ from typing import Any
 
 from app.domain import Platform
 from app.errors import InputError
-from app.orders.intake import RowError, header_warnings, record_chunks
+from app.orders.intake import header_warnings, record_chunks
 from app.orders.prepared import PreparedOrder, prepare
 from app.orders.profiles import choose_profile
 from app.orders.reading import read_table
+from app.orders.values import RowError
 
 # files at least this large are built in a child process (below it, starting the child costs more than it saves)
 CHILD_MIN_BYTES = 2 * 1024 * 1024

@@ -1,18 +1,153 @@
-"""Orders: shops and senders, file import, the order list and search, merge and split."""
+"""Orders: shops and senders, file import, the order list and search, merge and split.
+
+Every method returns values from :mod:`app.orders.values` (or plain ints and lists), never live ORM objects.
+"""
 
 from __future__ import annotations
 
-from app.orders.shops import ShopInfo, add_shop, list_shops
-from app.workspace.core import Part
+from array import array
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.orders import query, shipments, shops
+from app.orders.values import (
+    IdBatch,
+    ImportReport,
+    MergeResult,
+    OrderFilter,
+    OrderRow,
+    SenderInfo,
+    ShopInfo,
+    first_batch,
+)
+from app.workspace.core import CancelToken, Part, Progress
+
+IdSlice = tuple["array[int]", IdBatch | None]
 
 
 class OrdersPart(Part):
+    # ---------------------------------------------------------------------------------------------- shops
+
     def shops(self) -> list[ShopInfo]:
+        """Every shop, by name."""
         with self._session() as s:
-            return list_shops(s)
+            return shops.list_shops(s)
 
     def add_shop(
         self, name: str, platform: str, url: str = "", token: str = "", key: str = "", secret: str = ""
     ) -> ShopInfo:
         with self._session() as s:
-            return add_shop(s, self._secrets, name, platform, url, token, key, secret)
+            return shops.add_shop(s, self._secrets, name, platform, url, token, key, secret)
+
+    # -------------------------------------------------------------------------------------------- senders
+
+    def senders(self) -> list[SenderInfo]:
+        """Every sender profile, the default one first."""
+        with self._session() as s:
+            return shops.list_senders(s)
+
+    def add_sender(
+        self,
+        profile: str,
+        *,
+        name: str,
+        mobile: str,
+        province: str,
+        city: str,
+        district: str = "",
+        address: str,
+        default: bool = False,
+    ) -> SenderInfo:
+        """A new sender profile; the first one, or one added with ``default``, becomes the default."""
+        with self._session() as s:
+            return shops.add_sender(
+                s,
+                profile,
+                name=name,
+                mobile=mobile,
+                province=province,
+                city=city,
+                district=district,
+                address=address,
+                default=default,
+            )
+
+    def default_sender(self) -> SenderInfo | None:
+        with self._session() as s:
+            return shops.default_sender(s)
+
+    def set_default_sender(self, profile: str) -> SenderInfo:
+        with self._session() as s:
+            return shops.set_default_sender(s, profile)
+
+    # --------------------------------------------------------------------------------------------- intake
+
+    def import_file(
+        self,
+        path: str | Path,
+        shop: str,
+        fmt: str = "auto",
+        mapping: str | None = None,
+        *,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImportReport:
+        """Import an export file into the shop (chunks committed as they go; see :mod:`app.orders.importer`).
+
+        Raises :class:`app.errors.InputError` for an unreadable file (nothing written),
+        :class:`app.errors.Conflict` when another import keeps taking the same orders, and
+        :class:`app.workspace.core.Cancelled` when ``cancel`` was set (the chunks written so far stay).
+        """
+        from app.orders.importer import import_file
+
+        check = cancel.check if cancel is not None else None
+        return import_file(self._ctx.store, path, shop, fmt, mapping, progress, check=check)
+
+    # ------------------------------------------------------------------------------------------- the list
+
+    def list_orders(self, flt: OrderFilter) -> list[OrderRow]:
+        """Every order the filter matches, newest first (the command line's ``orders``)."""
+        with self._session() as s:
+            return query.list_orders(s, flt)
+
+    def first_ids(self, flt: OrderFilter) -> IdSlice:
+        """The first, small batch of the filter's ids (a screenful, shown at once) and the batch that follows
+        (None once the list is complete): for a table that shows the first rows before it has every id."""
+        return self.more_ids(flt, first_batch(flt))
+
+    def more_ids(self, flt: OrderFilter, batch: IdBatch) -> IdSlice:
+        """The ids of ``batch`` (as :meth:`first_ids` or an earlier call gave it) and the batch after it."""
+        with self._session() as s:
+            return query.order_id_batch(s, flt, batch)
+
+    def rows(self, ids: Sequence[int]) -> list[OrderRow]:
+        """The rows of ``ids``, in the order given (ids no longer there are left out)."""
+        with self._session() as s:
+            return query.order_rows(s, list(ids))
+
+    def ready_ids(self) -> list[int]:
+        """The ids of every order ready for a waybill (paid, not held, none yet), newest first."""
+        with self._session() as s:
+            return list(query.order_ids(s, OrderFilter(status="ready")))
+
+    # ------------------------------------------------------------------------------------- merge and split
+
+    def merge(self, refs: Sequence[str | int]) -> MergeResult:
+        """Merge the named orders (ids or platform order numbers) into one parcel."""
+        with self._session() as s:
+            return shipments.merge_orders(s, [str(r) for r in refs])
+
+    def auto_merge(self) -> MergeResult:
+        """Merge every group of shippable orders of one shop with one receiver (or one merge id)."""
+        with self._session() as s:
+            return shipments.auto_merge(s)
+
+    def split(self, refs: Sequence[str | int], parcels: int | None = None) -> dict[str, list[int]]:
+        """Split each named order into several parcels (all or none): order ref -> the new shipment ids."""
+        with self._session() as s:
+            return {str(ref): shipments.split_order(s, str(ref), parcels) for ref in refs}
+
+    def unmerge(self, refs: Sequence[str | int]) -> list[int]:
+        """Take each named order out of its merged parcel; the ids of the orders that were in one."""
+        with self._session() as s:
+            return shipments.unmerge(s, [str(r) for r in refs])

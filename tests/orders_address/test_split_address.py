@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.orders.address import AddressParts, full_address, split_address
+from app.orders.address import AddressParts, split_address
+from app.orders.address_line import full_address
 
 CASES: list[tuple[str, str, str, str, str]] = [
     # text, province, city, district, detail
@@ -142,11 +143,25 @@ def test_not_a_string_is_reported() -> None:
     assert not parts.ok
 
 
+def _line(parts: AddressParts, sep: str = "") -> str:
+    return full_address(parts.province, parts.city, parts.district, parts.detail, sep)
+
+
 def test_full_address() -> None:
-    assert full_address(split_address("浙江 杭州 西湖区 文三路90号")) == "浙江省杭州市西湖区文三路90号"
-    assert full_address(split_address("北京 北京市 朝阳区 建国路88号")) == "北京市朝阳区建国路88号"
-    assert full_address(split_address("广东省东莞市长安镇振安路"), " ") == "广东省 东莞市 长安镇振安路"
-    assert full_address(AddressParts("香港特别行政区", "", "", "九龙")) == "香港特别行政区九龙"
+    assert _line(split_address("浙江 杭州 西湖区 文三路90号")) == "浙江省杭州市西湖区文三路90号"
+    assert _line(split_address("北京 北京市 朝阳区 建国路88号")) == "北京市朝阳区建国路88号"
+    assert _line(split_address("广东省东莞市长安镇振安路"), " ") == "广东省 东莞市 长安镇振安路"
+    assert _line(AddressParts("香港特别行政区", "", "", "九龙")) == "香港特别行政区九龙"
+
+
+def test_full_address_from_stored_columns() -> None:
+    # as orders and sender profiles hold them: a short province name, blanks, stray spaces
+    assert full_address("北京市", "北京", "朝阳区", "建国路88号") == "北京市朝阳区建国路88号"
+    assert full_address(" 广东省", "深圳市 ", "", " 科技园路 1 号 ") == "广东省深圳市科技园路 1 号"
+    assert full_address("上海市", "上海市", "浦东新区", "世纪大道100号", " ") == "上海市 浦东新区 世纪大道100号"
+    # the detail is never dropped, even when a region name holds it
+    assert full_address("吉林省", "吉林市", "船营区", "吉林") == "吉林省吉林市船营区吉林"
+    assert full_address("", "", "", "") == ""
 
 
 def test_results_are_frozen() -> None:

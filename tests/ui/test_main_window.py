@@ -40,6 +40,7 @@ def test_import_through_the_window(qtbot: Any, window: Any, tmp_path: Path) -> N
     dialog = window.findChild(ImportDialog)
     assert dialog is not None and dialog.isVisible()
     dialog.path_edit.setText(str(path))
+    qtbot.waitUntil(lambda: dialog.shop_box.count() > 0 and dialog.start_button.isEnabled(), timeout=10000)
     assert dialog.shop_box.currentData() == "淘宝店"
     with qtbot.waitSignal(dialog.imported, timeout=20000) as blocker:
         dialog.start_button.click()
@@ -78,7 +79,7 @@ def test_language_switch(qtbot: Any, window: Any) -> None:
 def test_lazy_model_keeps_a_bounded_cache(qtbot: Any) -> None:
     from array import array
 
-    from app.orders.query import OrderRow
+    from app.orders.values import OrderRow
     from ui.orders_model import MAX_PAGES, PAGE, OrdersModel
 
     calls: list[int] = []
@@ -88,7 +89,7 @@ def test_lazy_model_keeps_a_bounded_cache(qtbot: Any) -> None:
         return [OrderRow(i, "s", str(i), "paid", False, "", f"n{i}", "", "", "", "", "", "", "", "", "", "", "")
                 for i in ids]  # fmt: skip
 
-    model = OrdersModel(fetch)
+    model = OrdersModel(lambda ids, deliver: deliver(fetch(ids)))  # rows that arrive at once
     model.set_ids(array("q", range(1_000_000)))
     assert model.rowCount() == 1_000_000 and calls == []  # nothing fetched up front
     assert model.row_data(999_999).receiver_name == "n999999"
@@ -107,26 +108,36 @@ def test_get_waybills_without_a_selection_takes_every_ready_order(qtbot: Any, wi
     import_file(store, gen.write_csv(tmp_path / "tb.csv", rows), "淘宝店")
     window.refresh()
     qtbot.waitUntil(lambda: window.orders.model.rowCount() == 5, timeout=10000)
-    dialog = window.open_waybills()
+    dialog = _opened_waybills(qtbot, window)
     assert len(dialog.order_ids) == 4
     dialog.close()
     window.orders.table.selectRow(0)
-    dialog = window.open_waybills()
+    dialog = _opened_waybills(qtbot, window)
     assert len(dialog.order_ids) == 1
     dialog.close()
+
+
+def _opened_waybills(qtbot: Any, window: Any) -> Any:
+    """Get waybills, and the dialog it opens (at once for a selection, else once the ready orders are read)."""
+    from ui.waybills_dialog import WaybillsDialog
+
+    before = len(window.findChildren(WaybillsDialog))
+    window.open_waybills()
+    qtbot.waitUntil(lambda: len(window.findChildren(WaybillsDialog)) == before + 1, timeout=10000)
+    return window.findChildren(WaybillsDialog)[-1]
 
 
 def test_more_ids_extend_the_table_past_a_short_last_page(qtbot: Any) -> None:
     from array import array
 
-    from app.orders.query import OrderRow
+    from app.orders.values import OrderRow
     from ui.orders_model import PAGE, OrdersModel
 
     def fetch(ids: Any) -> list[OrderRow]:
         return [OrderRow(i, "s", str(i), "paid", False, "", f"n{i}", "", "", "", "", "", "", "", "", "", "", "")
                 for i in ids]  # fmt: skip
 
-    model = OrdersModel(fetch)
+    model = OrdersModel(lambda ids, deliver: deliver(fetch(ids)))  # rows that arrive at once
     model.set_ids(array("q", range(PAGE + 10)))
     assert model.row_data(PAGE + 5).receiver_name == f"n{PAGE + 5}"  # the short second page is cached
     with qtbot.waitSignal(model.rowsInserted):

@@ -48,10 +48,10 @@ def ops(qtbot: Any, store: Any, data_dir: Path) -> Iterator[Any]:
     runner.shutdown()
 
 
-def _panel(qtbot: Any, store: Any, tasks: Any, n: int) -> Any:
+def _panel(qtbot: Any, ops: Any, n: int) -> Any:
     from ui.orders_panel import OrdersPanel
 
-    panel = OrdersPanel(store, tasks)
+    panel = OrdersPanel(ops)
     qtbot.addWidget(panel)
     panel.show()
     panel.reload()
@@ -96,7 +96,7 @@ def test_get_waybills_for_selected_orders_with_failures_and_retry(
     workspace(kd, tmp_path, n=6, endpoint=sandbox.endpoint)
     assert kd("carriers", "add", "bad", "--kind", "kdniao", "--shipper-code", "SF", "--ebusiness-id", "1000001",
               "--app-key", "wrong-key", "--endpoint", sandbox.endpoint).status == 0  # fmt: skip
-    panel = _panel(qtbot, store, tasks, 6)
+    panel = _panel(qtbot, ops, 6)
     panel.table.selectRow(0)
     for row in (1, 2, 3):  # four of the six orders
         panel.table.selectionModel().select(
@@ -133,6 +133,7 @@ def test_get_waybills_for_selected_orders_with_failures_and_retry(
 
     # the orders view shows the numbers after a refresh; the two unselected orders have none
     panel.model.refresh_rows()
+    qtbot.waitUntil(lambda: all(panel.model.row_data(r) is not None for r in range(6)), timeout=10000)
     by_id = {panel.model.order_id(r): panel.model.row_data(r) for r in range(6)}
     assert {by_id[i].waybill for i in ids} == {w for _, w, _ in rows}
     assert all(by_id[i].sort_code and by_id[i].waybill_state == "issued" for i in ids)
@@ -155,7 +156,7 @@ def test_cancel_mid_batch_then_retry_gives_exactly_one_waybill_each(
     server = start_sandbox(latency_ms=250)
     try:
         workspace(kd, tmp_path, n=n, endpoint=server.endpoint)
-        panel = _panel(qtbot, store, tasks, n)
+        panel = _panel(qtbot, ops, n)
         panel.table.selectAll()
         dialog = _dialog(qtbot, ops, panel.selected_order_ids())
         dialog.concurrency.setValue(2)

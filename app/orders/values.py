@@ -1,0 +1,162 @@
+"""The frozen values the orders capability hands out: shops, senders, import reports, list filters and rows.
+
+No database here: the GUI and the CLI may import this module (they get these values from the workspace and build
+filters to ask with); the services that make the values live beside it and take a session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# ------------------------------------------------------------------------------------------- shops and senders
+
+
+@dataclass(frozen=True)
+class ShopInfo:
+    id: int
+    name: str
+    platform: str
+    url: str
+    has_token: bool
+    has_key: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "platform": self.platform,
+            "url": self.url,
+            "has_token": self.has_token,
+            "has_key": self.has_key,
+        }
+
+
+@dataclass(frozen=True)
+class SenderInfo:
+    id: int
+    profile: str
+    name: str
+    mobile: str
+    province: str
+    city: str
+    district: str
+    address: str
+    is_default: bool
+
+
+# ------------------------------------------------------------------------------------------------------ intake
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A rejected row of an import: its spreadsheet row number, why, and the field at fault ('' if none)."""
+
+    row: int
+    reason: str
+    field: str = ""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    path: str
+    shop: str
+    profile: str
+    encoding: str
+    imported: int
+    updated: int
+    unchanged: int
+    rejected: int
+    errors: tuple[RowError, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [{"row": e.row, "reason": e.reason, "field": e.field} for e in self.errors],
+            "profile": self.profile,
+            "encoding": self.encoding,
+            "warnings": list(self.warnings),
+        }
+
+
+# ------------------------------------------------------------------------------------------- merge and split
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    shipments: tuple[tuple[int, tuple[int, ...]], ...]  # (shipment id, order ids)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "merged": len(self.shipments),
+            "shipments": [{"shipment": s, "orders": list(o)} for s, o in self.shipments],
+        }
+
+
+# -------------------------------------------------------------------------------------------------- the list
+
+# Pseudo statuses a filter understands besides the order statuses themselves.
+VIEWS = ("ready", "held", "issued", "printed", "unprinted")
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str | None = None
+    shop: str | None = None
+    search: str | None = None
+
+    @property
+    def search_text(self) -> str:
+        return (self.search or "").strip()
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    shop: str
+    platform_order_id: str
+    status: str
+    on_hold: bool
+    hold_reason: str
+    receiver_name: str
+    receiver_phone: str
+    province: str
+    city: str
+    district: str
+    address: str
+    goods: str
+    waybill: str
+    carrier: str
+    waybill_state: str
+    sort_code: str
+    paid_at: str
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+# The first batch of a list is small (a screenful or more), so its first rows show at once; the rest come in
+# larger batches, and a table that asks for another list stops asking for this one after the batch under way.
+FIRST_BATCH = 200
+REST_BATCH = 50_000
+
+
+@dataclass(frozen=True)
+class IdBatch:
+    """One step of loading a filter's ids for a table that shows the first rows before it has them all.
+
+    ``exact``: orders whose order number, receiver name or phone is the whole search text (found by index,
+    shown first). ``rest``: every other match, newest first, with ids below ``before``, at most ``limit``.
+    """
+
+    part: str = "rest"
+    before: int | None = None
+    limit: int | None = FIRST_BATCH
+
+
+def first_batch(flt: OrderFilter) -> IdBatch:
+    return IdBatch("exact", limit=None) if flt.search_text else IdBatch()
