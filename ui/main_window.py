@@ -38,7 +38,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.tasks = TaskRunner(self)
         self.orders = OrdersPanel(store, self.tasks)
-        self.preview = LabelPreview(store, self.tasks)
+        self.preview = LabelPreview(self.ops)
         self.preview_dock = QDockWidget(self)
         self.preview_dock.setObjectName("label-preview")
         self.preview_dock.setWidget(self.preview)
