@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import KuaidanError
+from app.errors import KuaidanError, UsageError
 from app.labels.templates import WaybillData
 from app.store.models import CarrierAccount, Order, OrderLine, Sender, Shipment, Waybill, shipment_orders
 
@@ -107,11 +107,13 @@ _SENDER_COLUMNS = (
 
 
 def _default_sender(session: Session) -> Any:
-    """The default sender profile's row (a usage error when there is none)."""
-    from app.orders.shops import get_sender  # only when a parcel has no sender of its own
-
-    sender = get_sender(session, None)
-    return session.execute(select(*_SENDER_COLUMNS).where(Sender.id == sender.id)).one()
+    """The default sender profile's row, as ``app.orders.shops.get_sender(session, None)`` finds it."""
+    row = session.execute(select(*_SENDER_COLUMNS).where(Sender.is_default.is_(True)).limit(1)).first()
+    if row is None:
+        raise UsageError(
+            "没有发件人信息：先用 senders add 添加", "no sender profile: add one with senders add"
+        )
+    return row
 
 
 def parcels_data(session: Session, shipment_ids: Sequence[int]) -> dict[int, list[WaybillData]]:
