@@ -17,7 +17,7 @@ from app.labels.data import CHUNK, LabelDataError, parcels_data
 from app.store.engine import Store
 from app.store.models import Order, OrderLine, Sender, Shipment, Shop, Waybill
 from app.workspace import Workspace
-from app.workspace.core import CancelToken, Cancelled
+from app.workspace.core import Cancelled, CancelToken
 from tests.printing.support import make_parcels
 
 
