@@ -189,7 +189,9 @@ def _drawing(n: int) -> list[Row]:
     t0 = time.perf_counter()
     for lb in labels[:sample]:
         render_raster(lb)
-    rows.append(("raster 203 dpi per label", f"{(time.perf_counter() - t0) / sample * 1000:.1f} ms", "", None))
+    rows.append(
+        ("raster 203 dpi per label", f"{(time.perf_counter() - t0) / sample * 1000:.1f} ms", "", None)
+    )
     return rows
 
 
@@ -203,7 +205,9 @@ def main() -> int:
         _setup(workdir, n)
         rows = _whole_command(workdir, n) + _label_data(workdir, n)
     rows += _drawing(n)
-    ok = print_table(f"render_bench: {n:,} issued 100x180 waybills, the whole command from process start", rows)
+    ok = print_table(
+        f"render_bench: {n:,} issued 100x180 waybills, the whole command from process start", rows
+    )
     return 0 if ok else 1
 
 

@@ -130,7 +130,6 @@ class LabelPreview(QWidget):
         data = self.labels.parcels[max(0, self.parcel_box.currentIndex())]
         template, mask = self.template(), self.mask_box.isChecked()
 
-
         def show(png: bytes) -> None:
             if generation != self._generation:
                 return
