@@ -8,14 +8,18 @@ reference: ``keyring:NAME`` or ``db:NAME``.
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import KuaidanError
 from app.store.models import SecretRecord
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
 
 SERVICE = "kuaidan"
 
@@ -40,10 +44,17 @@ def _keyring_usable() -> bool:
 class SecretStore:
     def __init__(self, data_directory: Path) -> None:
         self._key_file = data_directory / "secret.key"
-        self._use_keyring = _keyring_usable()
+
+    @cached_property
+    def _use_keyring(self) -> bool:
+        # asked on first use, not when the store is made: finding the keyring's backend takes a noticeable
+        # moment, and most commands never touch a secret
+        return _keyring_usable()
 
     def _fernet(self, session: Session) -> Fernet:
         """The key of the encrypted store: ``$KUAIDAN_SECRET_KEY``, else the key file (made on first use only)."""
+        from cryptography.fernet import Fernet
+
         env_key = os.environ.get("KUAIDAN_SECRET_KEY")
         if env_key:
             try:
@@ -111,6 +122,8 @@ class SecretStore:
                 raise SecretError(f"密钥库中找不到 {name}", f"secret {name} is missing from the keyring")
             return value
         if scheme == "db":
+            from cryptography.fernet import InvalidToken
+
             record = session.get(SecretRecord, name)
             if record is None:
                 raise SecretError(f"找不到密钥 {name}", f"secret {name} is missing")

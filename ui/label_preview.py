@@ -1,44 +1,24 @@
 """The label preview (面单预览) for one order: the waybill as the printer will get it, in the chosen template.
 
-The label data is read on the database worker (plain ``WaybillData`` values); the label is built and rasterised
-(``printers.languages.raster.render_png``, the same raster the ESC/POS path prints) on the I/O pool. Switching the template
-or the privacy option re-renders from the data already read. The newest request wins.
+Both steps are read-only operations (``writes=False``) on the workspace: the order's label data
+(``ws.labels.order_labels``, plain ``WaybillData`` values), then the chosen parcel's label rasterised
+(``ws.labels.preview_png``, the same raster the ESC/POS path prints). Switching the template or the privacy option
+re-renders from the data already read. The newest request wins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from app.labels.jobs import waybill_data
-from app.labels.templates import TEMPLATES, WaybillData, build_label
-from app.orders.shipments import resolve_order
-from app.store.engine import Store
-from printers.languages.raster import render_png
+from app.labels.templates import TEMPLATES
+from app.workspace.labels import OrderLabels
 from ui.i18n import tr
+from ui.messages import error_text
+from ui.ops import Ops
+from ui.qt import is_alive
 from ui.qt.core import QSize, Qt, Signal
 from ui.qt.gui import QPixmap, QResizeEvent
 from ui.qt.widgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
-from ui.tasks import ProgressFn, TaskRunner
-from ui.waybills_dialog import known_error_text
-
-PREVIEW_DPI = 203
-
-
-@dataclass(frozen=True)
-class _OrderLabels:
-    order_ref: str
-    parcels: tuple[WaybillData, ...]  # every parcel of every issued shipment of the order
-
-
-def _load(store: Store, order_id: int) -> _OrderLabels:
-    with store.session() as s:
-        order = resolve_order(s, order_id)
-        parcels: list[WaybillData] = []
-        for shipment in sorted(order.shipments, key=lambda sh: sh.id):
-            if shipment.active_waybill_id is not None:
-                parcels.extend(waybill_data(s, shipment))
-        return _OrderLabels(order.platform_order_id, tuple(parcels))
 
 
 class LabelPreview(QWidget):
@@ -46,12 +26,11 @@ class LabelPreview(QWidget):
 
     rendered = Signal()
 
-    def __init__(self, store: Store, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
-        self.tasks = tasks
+        self.ops = ops
         self.order_id: int | None = None
-        self.labels: _OrderLabels | None = None
+        self.labels: OrderLabels | None = None
         self.label_size = QSize()  # the rendered label in pixels (before scaling to fit)
         self._pixmap = QPixmap()
         self._generation = 0
@@ -117,9 +96,8 @@ class LabelPreview(QWidget):
             self._show_message(tr("preview.no_selection"))
             return
         self.message.setText(tr("preview.loading"))
-        store = self.store
 
-        def loaded(labels: _OrderLabels) -> None:
+        def loaded(labels: OrderLabels) -> None:
             if generation != self._generation:
                 return
             self.labels = labels
@@ -135,7 +113,13 @@ class LabelPreview(QWidget):
                 return
             self.refresh_label()
 
-        self.tasks.run(lambda _p: _load(store, order_id), loaded, self._error_for(generation))
+        self.ops.run(
+            lambda ws, _op: ws.labels.order_labels(order_id),
+            loaded,
+            writes=False,
+            on_failure=self._error_for(generation),
+            guard=lambda: is_alive(self),
+        )
 
     def refresh_label(self) -> None:
         """Build and rasterise the chosen parcel's label in the chosen template, in the background."""
@@ -145,9 +129,6 @@ class LabelPreview(QWidget):
         generation = self._generation
         data = self.labels.parcels[max(0, self.parcel_box.currentIndex())]
         template, mask = self.template(), self.mask_box.isChecked()
-
-        def work(_p: ProgressFn) -> bytes:
-            return render_png(build_label(data, template, mask_phone=mask), dpi=PREVIEW_DPI)
 
         def show(png: bytes) -> None:
             if generation != self._generation:
@@ -162,21 +143,24 @@ class LabelPreview(QWidget):
             self._fit()
             self.rendered.emit()
 
-        self.tasks.run(work, show, self._error_for(generation), pool="io")
+        self.ops.run(
+            lambda ws, _op: ws.labels.preview_png(data, template, mask_phone=mask),
+            show,
+            writes=False,
+            on_failure=self._error_for(generation),
+            guard=lambda: is_alive(self),
+        )
 
     # -- showing
-    def _error_for(self, generation: int) -> Callable[[Exception, str], None]:
-        def failed(exc: Exception, tb: str) -> None:
-            if generation != self._generation:
-                return
-            text = known_error_text(exc)
-            if text is None:
-                from ui.crash import show_crash
+    def _error_for(self, generation: int) -> Callable[[BaseException], bool]:
+        """A user-facing error is shown in the preview; a bug says so here and goes on to the crash dialog."""
 
-                self._show_message(tr("preview.failed"))
-                show_crash(self, exc, tb)
-                return
-            self._show_message(text)
+        def failed(exc: BaseException) -> bool:
+            if generation != self._generation:
+                return True  # a newer request is on its way: this one no longer matters
+            text = error_text(exc)
+            self._show_message(tr("preview.failed") if text is None else text)
+            return text is not None
 
         return failed
 

@@ -37,7 +37,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.tasks = TaskRunner(self)
         self.orders = OrdersPanel(self.ops)
-        self.preview = LabelPreview(store, self.tasks)
+        self.preview = LabelPreview(self.ops)
         self.preview_dock = QDockWidget(self)
         self.preview_dock.setObjectName("label-preview")
         self.preview_dock.setWidget(self.preview)

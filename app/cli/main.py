@@ -106,13 +106,38 @@ def _add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from app.cli import orders as cli_orders
-    from app.cli import printing as cli_printing
-    from app.cli import render as cli_render
-    from app.cli import servers as cli_servers
-    from app.cli import tracking as cli_tracking
-    from app.cli import waybills as cli_waybills
+# the modules of app/cli that register commands, and which registers each command: a command imports only its own
+# module (and so only what it needs). A command missing from COMMANDS still works (every module is then loaded);
+# tests/test_cli_startup.py keeps the table complete.
+MODULES = ("orders", "waybills", "render", "printing", "tracking", "servers")
+COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("shops", "senders", "import", "orders", "merge", "split", "unmerge"), "orders"),
+    **dict.fromkeys(("carriers", "waybills"), "waybills"),
+    **dict.fromkeys(("render", "packing-list"), "render"),
+    **dict.fromkeys(("printers", "print", "reprint", "jobs", "confirm", "virtual-printer"), "printing"),
+    **dict.fromkeys(("track", "anomalies", "track-settings", "track-push-server"), "tracking"),
+    **dict.fromkeys(("demo", "sandbox-carrier"), "servers"),
+}
+_GLOBAL_VALUES = ("--db", "--data-dir", "--lang")  # the global options that take a value
+
+
+def command_word(words: Sequence[str]) -> str | None:
+    """The command named in ``words`` (the first word that is neither a global option nor its value)."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word.startswith("-"):
+            # argparse takes unambiguous prefixes of long options (--data for --data-dir)
+            skip = "=" not in word and len(word) > 2 and any(o.startswith(word) for o in _GLOBAL_VALUES)
+        else:
+            return word
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command, or with ``command`` only the commands of its module."""
+    import importlib
 
     parser = _Parser(
         prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking"
@@ -121,8 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default=None, help="data directory (env KUAIDAN_DATA_DIR)")
     parser.add_argument("--lang", choices=("zh", "en"), default=None, help="GUI language")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cli_orders, cli_waybills, cli_render, cli_printing, cli_tracking, cli_servers):
-        module.register(sub, _add_json)
+    module = COMMANDS.get(command or "")
+    for name in (module,) if module else MODULES:
+        importlib.import_module(f"app.cli.{name}").register(sub, _add_json)
+    if module and command not in sub.choices:  # the table is out of date: every command, then
+        return build_parser()
     return parser
 
 
@@ -131,8 +159,8 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(command_word(words))
     _Parser.json_errors = "--json" in words
     args = parser.parse_args(words)
     ctx = Context(args, gui)

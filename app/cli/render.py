@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cli.main import CommandFailed, Context
-from app.labels.rendering import FORMATS, render_to
+from app.labels.output import FORMATS
 from app.labels.templates import TEMPLATES
 
 AddJson = Callable[[argparse.ArgumentParser], None]
@@ -39,12 +39,10 @@ def register(sub: Any, add_json: AddJson) -> None:
 
 def cmd_render(ctx: Context) -> int:
     a = ctx.args
-    refs = None if a.all_issued else list(a.orders)
-    with ctx.store.session() as session:
-        report = render_to(
-            session, refs, a.format, a.out, template=a.template, dpi=a.dpi, mask_phone=a.mask_phone,
-            encoding=a.encoding,
-        )  # fmt: skip
+    report = ctx.workspace.labels.render(
+        None if a.all_issued else list(a.orders), a.format, a.out, template=a.template, dpi=a.dpi,
+        mask_phone=a.mask_phone, encoding=a.encoding,
+    )  # fmt: skip
     if report.labels == 0:
         raise CommandFailed("没有可以渲染的面单（订单还没有运单）", "nothing to render (no order has a waybill yet)",
                             report.as_json())  # fmt: skip
@@ -53,14 +51,9 @@ def cmd_render(ctx: Context) -> int:
 
 
 def cmd_packing_list(ctx: Context) -> int:
-    from app.labels.packing_list import render_packing_list, render_pick_list
-    from app.labels.rendering import packing_entries
-
     a = ctx.args
-    with ctx.store.session() as session:
-        entries = packing_entries(session, None if a.all_issued else list(a.orders))
-    if not entries:
+    report = ctx.workspace.labels.packing_list(None if a.all_issued else list(a.orders), a.out, pick=a.pick)
+    if not report.orders:
         raise CommandFailed("没有订单可以列出", "no orders to list", {"orders": 0})
-    (render_pick_list if a.pick else render_packing_list)(entries, a.out)
-    ctx.emit({"orders": len(entries), "out": a.out}, f"{len(entries)} 个订单 / orders -> {a.out}")
+    ctx.emit({"orders": report.orders, "out": a.out}, f"{report.orders} 个订单 / orders -> {a.out}")
     return 0

@@ -1,8 +1,6 @@
 """From a shipment to the bytes a printer gets: Shipment (+ active waybill, orders, sender) -> WaybillData -> bytes.
 
-One label per parcel: a shipment of ``n`` parcels gives ``n`` labels, numbered ``i/n``. Multi-parcel waybills
-(子母件) carry child numbers: with ``n - 1`` children parcel 1 shows the main number and parcel ``i`` the child
-``i - 1``; with ``n`` children parcel ``i`` shows child ``i``. The main barcode is always the main waybill number.
+The label data (one :class:`WaybillData` per parcel) is read by :mod:`app.labels.data`.
 
 The bytes are rendered once, when the job is queued, and stored with it: a resend or a reprint sends exactly the
 same artefact.
@@ -14,33 +12,20 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.errors import KuaidanError
-from app.labels.templates import WaybillData, build_label
-from app.orders.address_line import full_address
-from app.orders.shops import get_sender
-from app.store.models import Printer, Sender, Shipment, Waybill
+from app.labels.data import CARRIER_NAMES, LabelDataError, waybill_data
+from app.labels.templates import build_label
+from app.store.models import Printer, Shipment
 from printers import capabilities_for, render
 from printers.label import Label, shifted
 
-# Kdniao shipper codes -> the name printed on the carrier band.
-CARRIER_NAMES: dict[str, str] = {
-    "SF": "顺丰速运",
-    "ZTO": "中通快递",
-    "YTO": "圆通速递",
-    "STO": "申通快递",
-    "YD": "韵达速递",
-    "JTSD": "极兔速递",
-    "EMS": "EMS",
-    "YZPY": "邮政快递包裹",
-    "JD": "京东快递",
-    "DBL": "德邦快递",
-    "HTKY": "百世快递",
-    "FWX": "丰网速运",
-}
-
-
-class LabelDataError(KuaidanError):
-    """A shipment that cannot become a label (no issued waybill, no sender); says why in Chinese and English."""
+__all__ = [
+    "CARRIER_NAMES",
+    "LabelDataError",
+    "RenderOptions",
+    "render_label",
+    "render_parcels",
+    "waybill_data",
+]
 
 
 @dataclass(frozen=True)
@@ -71,70 +56,6 @@ class RenderOptions:
             offset_x_mm=printer.offset_x_mm or 0.0,
             offset_y_mm=printer.offset_y_mm or 0.0,
         )
-
-
-def _sender(session: Session, shipment: Shipment) -> Sender:
-    if shipment.sender_id is not None:
-        sender = session.get(Sender, shipment.sender_id)
-        if sender is not None:
-            return sender
-    return get_sender(session, None)
-
-
-def active_waybill(shipment: Shipment) -> Waybill:
-    waybill = shipment.active_waybill
-    if waybill is None or waybill.state != "issued" or not waybill.waybill_no:
-        raise LabelDataError("该包裹还没有运单号", "this parcel has no issued waybill yet")
-    return waybill
-
-
-def waybill_data(session: Session, shipment: Shipment) -> list[WaybillData]:
-    """The label data of every parcel of ``shipment`` (one per parcel, in order)."""
-    waybill = active_waybill(shipment)
-    orders = sorted(shipment.orders, key=lambda o: o.id)
-    if not orders:
-        raise LabelDataError("包裹没有订单", "the parcel has no orders")
-    first = orders[0]
-    sender = _sender(session, shipment)
-    goods = "；".join(o.goods_summary for o in orders if o.goods_summary) or "；".join(
-        f"{line.title}{(' ' + line.spec) if line.spec else ''}×{line.quantity}"
-        for o in orders
-        for line in o.lines
-    )
-    remark = "；".join(r for o in orders for r in (o.buyer_message, o.seller_remark) if r)
-    carrier = CARRIER_NAMES.get(waybill.shipper_code.upper(), "") or waybill.carrier_account.name
-    count = max(1, shipment.parcel_count)
-    children = list(waybill.child_waybill_nos or [])
-    out: list[WaybillData] = []
-    for index in range(1, count + 1):
-        child: str | None = None
-        if children and len(children) >= count:
-            child = children[index - 1]
-        elif children and index >= 2 and index - 2 < len(children):
-            child = children[index - 2]
-        out.append(
-            WaybillData(
-                waybill_no=waybill.waybill_no,
-                carrier_name=carrier,
-                shipper_code=waybill.shipper_code,
-                receiver_name=first.receiver_name,
-                receiver_phone=first.receiver_phone or first.receiver_tel,
-                receiver_address=full_address(first.province, first.city, first.district, first.address),
-                sender_name=sender.name,
-                sender_phone=sender.mobile or sender.tel,
-                sender_address=full_address(sender.province, sender.city, sender.district, sender.address),
-                sort_code=waybill.mark_destination,
-                sorting_code=waybill.sorting_code,
-                package_name=waybill.package_name,
-                goods=goods,
-                remark=remark,
-                order_no=" ".join(o.platform_order_id for o in orders),
-                parcel_index=index,
-                parcel_count=count,
-                child_waybill_no=child,
-            )
-        )
-    return out
 
 
 def render_label(label: Label, options: RenderOptions) -> bytes:

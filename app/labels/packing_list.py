@@ -1,7 +1,7 @@
 """Packing list (发货单) and pick list (拣货单) for a batch: A4 PDF, one Code 128 of the order number per order.
 
 The packing list has one block per order (barcode, receiver, waybill, item lines); the pick list sums the
-quantities per SKU over the whole batch, for picking before packing.
+quantities per SKU over the whole batch, for picking before packing. reportlab is imported when a list is drawn.
 """
 
 from __future__ import annotations
@@ -9,17 +9,32 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
-
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen.canvas import Canvas
+from typing import TYPE_CHECKING, BinaryIO
 
 from printers.graphics import code128
-from printers.languages.pdf import load_pdf_font
+
+if TYPE_CHECKING:
+    from reportlab.pdfgen.canvas import Canvas
 
 __all__ = ["PackingEntry", "PackingItem", "render_packing_list", "render_pick_list"]
 
 MM = 72.0 / 25.4
+A4 = (595.2755905511812, 841.8897637795277)  # points, as reportlab.lib.pagesizes.A4
+
+
+def _canvas(out: BinaryIO | str | os.PathLike[str], title: str) -> Canvas:
+    from reportlab.pdfgen.canvas import Canvas
+
+    target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
+    c = Canvas(target, pagesize=A4, invariant=True)
+    c.setTitle(title)
+    return c
+
+
+def _font(font_path: str | None) -> str:
+    from printers.languages.pdf import load_pdf_font
+
+    return load_pdf_font(font_path).name
 
 
 @dataclass(frozen=True)
@@ -65,10 +80,8 @@ def render_packing_list(
     font_path: str | None = None,
 ) -> None:
     """An A4 packing list: a block per order with its order-number barcode and item lines."""
-    font = load_pdf_font(font_path).name
-    target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
-    c = Canvas(target, pagesize=A4, invariant=True)
-    c.setTitle(title)
+    font = _font(font_path)
+    c = _canvas(out, title)
     page_h = A4[1] / MM
     page = 1
     y = _header(c, font, title, page, page_h)
@@ -116,10 +129,8 @@ def render_pick_list(
         for item in entry.items:
             key = (item.sku, item.name, item.spec)
             totals[key] = totals.get(key, 0) + item.quantity
-    font = load_pdf_font(font_path).name
-    target = os.fspath(out) if isinstance(out, (str, os.PathLike)) else out
-    c = Canvas(target, pagesize=A4, invariant=True)
-    c.setTitle(title)
+    font = _font(font_path)
+    c = _canvas(out, title)
     page_h = A4[1] / MM
     page = 1
     y = _header(c, font, f"{title}（{len(entries)} 单）", page, page_h)

@@ -1,143 +1,135 @@
-"""Labels to a file: ``kuaidan render`` — PDF (one page a label), PNG (a folder), or printer commands
-(TSPL/ZPL/ESC-POS, one job a label, concatenated)."""
+"""Which labels a render, a packing list or a preview covers, read from the store set-wise: a few queries for any
+number of orders. The drawing and the file are :mod:`app.labels.output`'s."""
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.errors import UsageError
-from app.labels.jobs import RenderOptions, render_label, waybill_data
+from app.labels.data import CHUNK, parcels_data
+from app.labels.output import FORMATS, RenderReport
 from app.labels.packing_list import PackingEntry, PackingItem
-from app.labels.templates import TEMPLATES, build_label
+from app.labels.templates import WaybillData
 from app.orders.address_line import full_address
-from app.orders.shipments import resolve_order
-from app.store.models import Shipment
-from printers.label import Label
+from app.orders.shipments import resolve_orders
+from app.store.models import Order, OrderLine, Shipment, Waybill, shipment_orders
 
-FORMATS = ("pdf", "png", "tspl", "zpl", "escpos")
-
-
-@dataclass(frozen=True)
-class RenderReport:
-    labels: int
-    bytes: int
-    out: str
-    skipped: tuple[dict[str, str], ...] = field(default_factory=tuple)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"labels": self.labels, "bytes": self.bytes, "out": self.out, "skipped": list(self.skipped)}
+__all__ = ["FORMATS", "RenderReport", "issued_shipments", "label_parcels", "order_parcels", "packing_entries"]
 
 
-def _shipments(session: Session, refs: Sequence[str] | None) -> tuple[list[Shipment], list[dict[str, str]]]:
-    if refs is None:
-        found = session.scalars(
-            select(Shipment).where(Shipment.active_waybill_id.is_not(None)).order_by(Shipment.id)
-        ).all()
-        return list(found), []
-    shipments: dict[int, Shipment] = {}
-    skipped: list[dict[str, str]] = []
-    for ref in refs:
-        order = resolve_order(session, ref)
-        issued = [s for s in order.shipments if s.active_waybill_id]
-        if not issued:
-            skipped.append({"order": ref, "reason": "还没有运单 / no waybill yet"})
-        for s in issued:
-            shipments.setdefault(s.id, s)
-    return list(shipments.values()), skipped
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
 
 
-def _labels(
-    session: Session, shipments: list[Shipment], template: str, mask_phone: bool
-) -> list[tuple[str, Label]]:
-    out = []
-    for shipment in shipments:
-        for data in waybill_data(session, shipment):
-            name = f"{data.waybill_no}-{data.parcel_index}" if data.parcel_count > 1 else data.waybill_no
-            out.append((name, build_label(data, template, mask_phone=mask_phone)))
-    return out
-
-
-def render_to(
-    session: Session,
-    refs: Sequence[str] | None,
-    fmt: str,
-    out: str | Path,
-    *,
-    template: str = "100x180",
-    dpi: int = 203,
-    mask_phone: bool = False,
-    encoding: str = "gb18030",
-) -> RenderReport:
-    if fmt not in FORMATS:
-        raise UsageError(f"未知的格式 {fmt}", f"unknown format {fmt} (one of {', '.join(FORMATS)})")
-    if template not in TEMPLATES:
-        raise UsageError(
-            f"未知的模板 {template}", f"unknown template {template} (one of {', '.join(TEMPLATES)})"
+def _issued_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Order id -> the ids of its shipments that have a waybill in force (by id)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(sorted(set(order_ids))):
+        rows = session.execute(
+            select(shipment_orders.c.order_id, Shipment.id)
+            .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
+            .where(shipment_orders.c.order_id.in_(chunk), Shipment.active_waybill_id.is_not(None))
+            .order_by(Shipment.id)
         )
-    if dpi not in (203, 300):
-        raise UsageError("--dpi 只能是 203 或 300", "--dpi must be 203 or 300")
-    shipments, skipped = _shipments(session, refs)
-    labels = _labels(session, shipments, template, mask_phone)
-    path = Path(out)
-    if fmt == "png":
-        from printers.languages.raster import render_png
-
-        path.mkdir(parents=True, exist_ok=True)
-        total = 0
-        for name, label in labels:
-            data = render_png(label, dpi=dpi)
-            (path / f"{_safe(name)}.png").write_bytes(data)
-            total += len(data)
-        return RenderReport(len(labels), total, str(path), tuple(skipped))
-    if path.parent and not path.parent.exists():
-        raise UsageError(f"文件夹不存在：{path.parent}", f"no such folder: {path.parent}")
-    if fmt == "pdf":
-        from printers.languages.pdf import render_pdf
-
-        with path.open("wb") as fh:
-            if labels:
-                render_pdf([label for _, label in labels], fh)
-        return RenderReport(len(labels), path.stat().st_size, str(path), tuple(skipped))
-    options = RenderOptions(
-        language=fmt, dpi=dpi, encoding=encoding, template=template, mask_phone=mask_phone
-    )
-    total = 0
-    with path.open("wb") as fh:
-        for _, label in labels:
-            total += fh.write(render_label(label, options))
-    return RenderReport(len(labels), total, str(path), tuple(skipped))
+        for order_id, shipment_id in rows:
+            found[order_id].append(shipment_id)
+    return found
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^0-9A-Za-z_.-]", "_", name)
+def issued_shipments(session: Session, refs: Sequence[str] | None) -> tuple[list[int], list[dict[str, str]]]:
+    """The ids of the shipments with a waybill in force: all of them (``refs`` None) or the named orders' ones,
+    and the named orders that have none (``{order, reason}``)."""
+    if refs is None:
+        ids = session.scalars(
+            select(Shipment.id).where(Shipment.active_waybill_id.is_not(None)).order_by(Shipment.id)
+        )
+        return list(ids), []
+    order_ids = resolve_orders(session, refs)
+    issued = _issued_of(session, order_ids)
+    shipments: dict[int, None] = {}
+    skipped: list[dict[str, str]] = []
+    for ref, order_id in zip(refs, order_ids, strict=True):
+        if not issued.get(order_id):
+            skipped.append({"order": ref, "reason": "还没有运单 / no waybill yet"})
+        for shipment_id in issued.get(order_id, ()):
+            shipments.setdefault(shipment_id)
+    return list(shipments), skipped
+
+
+def label_parcels(
+    session: Session, refs: Sequence[str] | None
+) -> tuple[list[WaybillData], list[dict[str, str]]]:
+    """The label data of every parcel to render (see :func:`issued_shipments`), and the orders skipped."""
+    ids, skipped = issued_shipments(session, refs)
+    data = parcels_data(session, ids)
+    return [parcel for shipment_id in ids for parcel in data[shipment_id]], skipped
+
+
+def order_parcels(session: Session, ref: str | int) -> tuple[str, list[WaybillData]]:
+    """One order's platform number and the label data of each parcel of its issued shipments."""
+    (order_id,) = resolve_orders(session, [ref])
+    number = session.scalar(select(Order.platform_order_id).where(Order.id == order_id)) or ""
+    ids = _issued_of(session, [order_id]).get(order_id, [])
+    data = parcels_data(session, ids)
+    return number, [parcel for shipment_id in ids for parcel in data[shipment_id]]
 
 
 def packing_entries(session: Session, refs: Sequence[str] | None) -> list[PackingEntry]:
     """One packing-list entry per order of the issued parcels (or of the named orders, issued or not)."""
     if refs is None:
-        orders = [o for s in _shipments(session, None)[0] for o in s.orders]
+        rows = session.execute(
+            select(shipment_orders.c.order_id)
+            .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
+            .where(Shipment.active_waybill_id.is_not(None))
+            .order_by(Shipment.id, shipment_orders.c.order_id)
+        )
+        order_ids = list(dict.fromkeys(row.order_id for row in rows))
     else:
-        orders = [resolve_order(session, ref) for ref in refs]
+        order_ids = list(dict.fromkeys(resolve_orders(session, refs)))
+    orders: dict[int, Any] = {}
+    items: dict[int, list[PackingItem]] = defaultdict(list)
+    waybills: dict[int, list[str]] = defaultdict(list)
+    for chunk in _chunks(sorted(order_ids)):
+        orders.update(
+            (row.id, row)
+            for row in session.execute(
+                select(
+                    Order.id, Order.platform_order_id, Order.receiver_name, Order.province, Order.city,
+                    Order.district, Order.address, Order.buyer_message,
+                ).where(Order.id.in_(chunk))
+            )
+        )  # fmt: skip
+        for line in session.execute(
+            select(OrderLine.order_id, OrderLine.title, OrderLine.quantity, OrderLine.sku, OrderLine.spec)
+            .where(OrderLine.order_id.in_(chunk))
+            .order_by(OrderLine.order_id, OrderLine.id)
+        ):
+            items[line.order_id].append(
+                PackingItem(name=line.title, quantity=line.quantity, sku=line.sku, spec=line.spec)
+            )
+        for order_id, number in session.execute(
+            select(shipment_orders.c.order_id, Waybill.waybill_no)
+            .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
+            .join(Waybill, Waybill.id == Shipment.active_waybill_id)
+            .where(shipment_orders.c.order_id.in_(chunk))
+            .order_by(Shipment.id)
+        ):
+            if number:
+                waybills[order_id].append(number)
     entries = []
-    for order in {o.id: o for o in orders}.values():
-        active = [s.active_waybill for s in order.shipments if s.active_waybill is not None]
+    for order_id in order_ids:
+        order = orders[order_id]
         entries.append(
             PackingEntry(
                 order_no=order.platform_order_id,
                 receiver_name=order.receiver_name,
                 receiver_address=full_address(order.province, order.city, order.district, order.address, " "),
-                items=tuple(
-                    PackingItem(name=line.title, quantity=line.quantity, sku=line.sku, spec=line.spec)
-                    for line in order.lines
-                ),
-                waybill_no=",".join(w.waybill_no for w in active if w.waybill_no),
+                items=tuple(items[order_id]),
+                waybill_no=",".join(waybills[order_id]),
                 remark=order.buyer_message[:200],
             )
         )

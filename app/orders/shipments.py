@@ -7,6 +7,8 @@ when a waybill is asked for. A shipment that has a waybill is never changed by a
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -18,22 +20,69 @@ from app.store.audit import record_audit
 from app.store.models import Order, Shipment
 
 
+def _as_id(text: str) -> int | None:
+    """``text`` as a Kuaidan order id, when it can be one (platform order numbers are longer)."""
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def _ambiguous(text: str) -> UsageError:
+    return UsageError(
+        f"订单号 {text} 在多个店铺中都存在，请用 Kuaidan 的订单 id",
+        f"order number {text} exists in several shops: use Kuaidan's order id",
+    )
+
+
 def resolve_order(session: Session, ref: str | int) -> Order:
     """An order by Kuaidan id, or else by the platform's order id (which must then be unambiguous)."""
     text = str(ref).strip()
-    if text.isdigit() and len(text) < 12:
-        order = session.get(Order, int(text))
+    order_id = _as_id(text)
+    if order_id is not None:
+        order = session.get(Order, order_id)
         if order is not None:
             return order
     found = list(session.scalars(select(Order).where(Order.platform_order_id == text).limit(2)))
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
-        raise UsageError(
-            f"订单号 {text} 在多个店铺中都存在，请用 Kuaidan 的订单 id",
-            f"order number {text} exists in several shops: use Kuaidan's order id",
-        )
+        raise _ambiguous(text)
     raise NotFound(f"找不到订单 {text}", f"no order {text}")
+
+
+def resolve_orders(session: Session, refs: Sequence[str | int]) -> list[int]:
+    """The order id of each ref, as :func:`resolve_order` would find it, in a few queries for any number of refs.
+
+    Raises the error :func:`resolve_order` would raise for the first ref that names no order or several.
+    """
+    texts = [str(ref).strip() for ref in refs]
+    wanted = {i for i in map(_as_id, texts) if i is not None}
+    known: set[int] = set()
+    for chunk in _chunks(sorted(wanted)):
+        known.update(session.scalars(select(Order.id).where(Order.id.in_(chunk))))
+    by_number: dict[str, list[int]] = defaultdict(list)
+    numbers = sorted({t for t in texts if _as_id(t) not in known})
+    for chunk in _chunks(numbers):
+        for found_id, number in session.execute(
+            select(Order.id, Order.platform_order_id).where(Order.platform_order_id.in_(chunk))
+        ):
+            by_number[number].append(found_id)
+    out: list[int] = []
+    for text in texts:
+        as_id = _as_id(text)
+        if as_id is not None and as_id in known:
+            out.append(as_id)
+            continue
+        found = by_number.get(text, [])
+        if len(found) > 1:
+            raise _ambiguous(text)
+        if not found:
+            raise NotFound(f"找不到订单 {text}", f"no order {text}")
+        out.append(found[0])
+    return out
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), 500):
+        yield values[start : start + 500]
 
 
 def has_waybill(shipment: Shipment) -> bool:

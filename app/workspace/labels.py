@@ -1,9 +1,110 @@
-"""Labels: render to a file, packing and pick lists, the label preview's data."""
+"""Labels: render to a file, packing and pick lists, the label preview's data.
+
+Each action reads what it needs in one short session (a few queries for any number of labels) and draws after the
+session has ended, so a long render never holds the store. Drawing modules (reportlab, the raster) are imported
+when they are needed.
+"""
 
 from __future__ import annotations
 
-from app.workspace.core import Part
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.labels.output import RenderReport
+from app.labels.templates import WaybillData
+from app.workspace.core import CancelToken, Part, Progress
+
+PREVIEW_DPI = 203
+
+
+@dataclass(frozen=True)
+class OrderLabels:
+    """One order's labels as the preview shows them: every parcel of every issued shipment (by shipment id)."""
+
+    order_id: int | str
+    order_ref: str  # the platform's order number
+    parcels: tuple[WaybillData, ...]
+
+
+@dataclass(frozen=True)
+class PackingListReport:
+    orders: int
+    out: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"orders": self.orders, "out": self.out}
 
 
 class LabelsPart(Part):
-    pass
+    def render(
+        self,
+        refs: Sequence[str] | None,
+        fmt: str,
+        out: str | os.PathLike[str],
+        *,
+        template: str = "100x180",
+        dpi: int = 203,
+        mask_phone: bool = False,
+        encoding: str = "gb18030",
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> RenderReport:
+        """The labels of the named orders (``refs``), or of every issued parcel (None), drawn into ``out``.
+
+        PDF: one page a label; PNG: ``out`` is a folder, one file a label; TSPL/ZPL/ESC-POS: one job a label,
+        concatenated. Orders without a waybill are listed in ``skipped``. A path that cannot be written is an
+        :class:`app.errors.OutputError`, found before anything is drawn.
+        """
+        from app.labels import output
+        from app.labels.rendering import label_parcels
+
+        output.check_request(fmt, template, dpi)
+        path = output.check_output(fmt, os.fspath(out))
+        with self._session() as session:
+            parcels, skipped = label_parcels(session, refs)
+        labels = output.build_labels(parcels, template, mask_phone, cancel)
+        return output.write_labels(
+            labels, fmt, path, template=template, dpi=dpi, mask_phone=mask_phone, encoding=encoding,
+            skipped=skipped, progress=progress, cancel=cancel,
+        )  # fmt: skip
+
+    def packing_list(
+        self, refs: Sequence[str] | None, out: str | os.PathLike[str], *, pick: bool = False
+    ) -> PackingListReport:
+        """An A4 packing list (发货单), or with ``pick`` a pick list (拣货单), of the issued parcels' orders (None)
+        or of the named orders, as PDF in ``out``. Nothing is written when there is no order (``orders`` 0)."""
+        from app.labels import output
+        from app.labels.rendering import packing_entries
+
+        path = output.check_output("pdf", os.fspath(out))
+        with self._session() as session:
+            entries = packing_entries(session, refs)
+        if entries:
+            from app.labels.packing_list import render_packing_list, render_pick_list
+
+            draw = render_pick_list if pick else render_packing_list
+            output.write_file(path, lambda fh: draw(entries, fh))
+        return PackingListReport(len(entries), str(path))
+
+    def order_labels(self, ref: int | str) -> OrderLabels:
+        """One order's parcels' label data (none when it has no waybill yet); a NotFound for an unknown order."""
+        from app.labels.rendering import order_parcels
+
+        with self._session() as session:
+            number, parcels = order_parcels(session, ref)
+        return OrderLabels(ref, number, tuple(parcels))
+
+    def preview_png(
+        self,
+        data: WaybillData,
+        template: str = "100x180",
+        *,
+        mask_phone: bool = False,
+        dpi: int = PREVIEW_DPI,
+    ) -> bytes:
+        """One parcel's label in ``template`` as a PNG, as the ESC/POS raster prints it (no database)."""
+        from app.labels.templates import build_label
+        from printers.languages.raster import render_png
+
+        return render_png(build_label(data, template, mask_phone=mask_phone), dpi=dpi)

@@ -63,3 +63,47 @@ def test_upgrade_marks_existing_rows_dirty(tmp_path: Path) -> None:
                 str(r[-1]) for r in conn.execute(text(f"EXPLAIN QUERY PLAN SELECT id FROM {table} WHERE rules_dirty = 1"))
             )
             assert f"ix_{table}_rules_dirty" in plan
+
+
+def test_schema_head_is_alembics_head() -> None:
+    """open_store skips Alembic when the store is at SCHEMA_HEAD: the constant must name the newest migration."""
+    from alembic.script import ScriptDirectory
+
+    from app.store.engine import SCHEMA_HEAD
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+def test_open_store_migrates_fresh_and_old_stores_and_leaves_current_ones(tmp_path: Path) -> None:
+    from app.store.engine import SCHEMA_HEAD, open_store, stored_revision
+
+    fresh = open_store(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", tmp_path)
+    assert stored_revision(fresh.engine) == SCHEMA_HEAD
+    assert "orders" in inspect(fresh.engine).get_table_names()
+    fresh.dispose()
+
+    old_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_engine(old_url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    assert stored_revision(engine) == "0002"
+    engine.dispose()
+    old = open_store(old_url, tmp_path)
+    assert stored_revision(old.engine) == SCHEMA_HEAD
+    indexes = {ix["name"] for ix in inspect(old.engine).get_indexes("orders")}
+    assert "ix_orders_platform_order_id" in indexes  # the 0003 migration ran
+    old.dispose()
+    again = open_store(old_url, tmp_path)  # already current: nothing to do, still fine
+    assert stored_revision(again.engine) == SCHEMA_HEAD
+    again.dispose()
+
+
+def test_postgresql_store_opens_at_head_twice(pg_url: str, tmp_path: Path) -> None:
+    from app.store.engine import SCHEMA_HEAD, open_store, stored_revision
+
+    for _ in range(2):
+        store = open_store(pg_url, tmp_path)
+        assert stored_revision(store.engine) == SCHEMA_HEAD
+        store.dispose()

@@ -249,7 +249,7 @@ def test_carrier_dialog_adds_accounts_and_tests_the_connection(
 
 
 def test_label_preview_shows_the_label_or_says_why_not(
-    qtbot: Any, kd: Any, store: Any, data_dir: Path, tmp_path: Path, sandbox: Any, tasks: Any
+    qtbot: Any, kd: Any, store: Any, data_dir: Path, tmp_path: Path, sandbox: Any
 ) -> None:
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image
@@ -264,7 +264,11 @@ def test_label_preview_shows_the_label_or_says_why_not(
     waybill = {o["id"]: o["waybill"] for o in kd("orders", "--json").json["orders"]}[first["id"]]
     assert waybill.startswith("SF")
 
-    preview = LabelPreview(store, tasks)
+    from app.workspace import Workspace
+    from ui.ops import Ops
+
+    ops = Ops(Workspace(store, data_dir))
+    preview = LabelPreview(ops)
     qtbot.addWidget(preview)
     preview.resize(420, 640)
     preview.show()
@@ -302,3 +306,5 @@ def test_label_preview_shows_the_label_or_says_why_not(
     with qtbot.waitSignal(preview.rendered, timeout=20000):
         preview.show_order(None)
     assert not preview.has_label() and preview.message.text() == dialog_text("preview.no_selection")
+    assert ops.wait()
+    ops.shutdown()

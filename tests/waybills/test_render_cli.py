@@ -80,3 +80,26 @@ def test_packing_and_pick_lists(issued: Any, tmp_path: Path) -> None:
     pick = tmp_path / "pick.pdf"
     assert kd("packing-list", "--all-issued", "--pick", "--out", str(pick), "--json").json["orders"] == 4
     assert pick.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "tspl", "zpl", "escpos"])
+def test_render_to_a_folder_or_an_unwritable_path_is_a_clear_error(issued: Any, tmp_path: Path, fmt: str) -> None:
+    kd = issued
+    folder = tmp_path / "out"
+    folder.mkdir()
+    plain = tmp_path / "plain.txt"
+    plain.write_text("a regular file, not a folder")
+    for out, says in ((folder, "is a folder"), (plain / f"labels.{fmt}", "cannot write")):
+        result = kd("render", "--all-issued", "--format", fmt, "--out", str(out), "--json")
+        assert result.status == 2
+        body = result.json  # exactly one JSON object
+        assert says in body["error_en"] and str(out) in body["error_en"] and "log" not in body
+        assert "Traceback" not in result.stderr + result.stdout
+        human = kd("render", "--all-issued", "--format", fmt, "--out", str(out))
+        assert human.status == 2 and says in human.stderr and "Traceback" not in human.stderr
+    assert list(folder.iterdir()) == [] and plain.read_text() == "a regular file, not a folder"
+
+
+def test_packing_list_to_a_folder_is_a_clear_error(issued: Any, tmp_path: Path) -> None:
+    result = issued("packing-list", "--all-issued", "--out", str(tmp_path), "--json")
+    assert result.status == 2 and "is a folder" in result.json["error_en"]
