@@ -3,44 +3,18 @@ import writes on the writer thread and lists read on readers; Cancel, a bad file
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from tests import exportgen as gen
+from tests.ui.statements import Statements as _Statements
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)
-
-
-class _Statements:
-    """Every SQL statement the store runs, with the name of the thread that ran it."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.seen: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-        event.listen(engine, "before_cursor_execute", self._record)
-
-    def _record(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        with self._lock:
-            self.seen.append((threading.current_thread().name, statement))
-
-    def on(self, prefix: str) -> list[str]:
-        with self._lock:
-            return [sql for name, sql in self.seen if name.startswith(prefix)]
-
-    def writes(self) -> list[tuple[str, str]]:
-        with self._lock:
-            return [(n, s) for n, s in self.seen if s.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
-
-    def close(self) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._record)
 
 
 @pytest.fixture
