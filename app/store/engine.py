@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import KuaidanError
+from app.store import claims
 from app.paths import data_dir
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # the newest revision in migrations/versions (a test checks it against Alembic's own idea of the head)
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 class StoreError(KuaidanError):
@@ -55,6 +56,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        claims.install(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

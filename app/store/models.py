@@ -193,7 +193,11 @@ class Shipment(Base):
     """A parcel to send: one or more orders (merge), or part of an order (split)."""
 
     __tablename__ = "shipments"
-    __table_args__ = (_dirty_index("shipments"),)
+    __table_args__ = (
+        _dirty_index("shipments"),
+        # an order gets its automatic parcel exactly once, whoever makes it (app/waybills/parcels.py)
+        Index("uq_shipments_auto_order_id", "auto_order_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
@@ -209,6 +213,8 @@ class Shipment(Base):
     )
     printed_at: Mapped[datetime | None] = mapped_column(default=None)
     print_count: Mapped[int] = mapped_column(Integer, default=0)
+    # the order this parcel was made for automatically (one order, one parcel); None for merges and splits
+    auto_order_id: Mapped[int | None] = mapped_column(Integer, default=None)
     rules_dirty: Mapped[bool] = _rules_dirty()
 
     orders: Mapped[list[Order]] = relationship(secondary=shipment_orders, back_populates="shipments")
@@ -274,6 +280,8 @@ class Waybill(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime] = mapped_column(default=_now)
+    # who holds the request while it is ``requesting`` (app/store/claims.py)
+    claimed_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
     issued_at: Mapped[datetime | None] = mapped_column(default=None)
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     # tracking
@@ -379,6 +387,9 @@ class PrintJob(Base):
     reprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("print_jobs.id"), default=None)
     reason: Mapped[str] = mapped_column(Text, default="")
     station: Mapped[str] = mapped_column(String(100), default="")
+    # who is printing it: the process that queued it, then the loop that sends it (app/store/claims.py)
+    claimed_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=_now)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     done_at: Mapped[datetime | None] = mapped_column(default=None)
