@@ -49,6 +49,9 @@ class WaybillState(StrEnum):
     ISSUED = "issued"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # the carrier says this OrderCode was issued before but gave no number (Kdniao E-LOGISTICSEX-907): a person
+    # looks it up; never asked again under a new OrderCode, never retried by a batch
+    NEEDS_ATTENTION = "needs_attention"
 
 
 class ParcelStatus(StrEnum):

@@ -3,6 +3,7 @@
 from app.carriers.base import (
     BadPush,
     BadSignature,
+    CarrierAlreadyIssued,
     CarrierClient,
     CarrierConfigError,
     CarrierError,
@@ -22,6 +23,7 @@ from app.carriers.factory import make_client, shared_sandbox, stop_shared_sandbo
 __all__ = [
     "BadPush",
     "BadSignature",
+    "CarrierAlreadyIssued",
     "CarrierClient",
     "CarrierConfigError",
     "CarrierError",

@@ -180,6 +180,12 @@ class CarrierRejected(CarrierError):
         self.reason = reason
 
 
+class CarrierAlreadyIssued(CarrierRejected):
+    """The carrier says this OrderCode was issued before, but gives no waybill number (Kdniao answers
+    ``ResultCode "E-LOGISTICSEX-907"``, ``Success false``). Not a failure: a waybill exists that we cannot name. The
+    order needs a person (``needs_attention``); asking under a new OrderCode would make a second waybill."""
+
+
 class CarrierTransient(CarrierError):
     """The answer was lost or unreadable (timeout, HTTP 5xx, connection error, garbled JSON).
 

@@ -104,7 +104,7 @@ def ensure_shipment(session: Session, order: Order) -> Shipment:
     """The order's parcel (made now if it has none)."""
     if order.shipments:
         return order.shipments[0]
-    shipment = Shipment(shop_id=order.shop_id, orders=[order])
+    shipment = Shipment(shop_id=order.shop_id, orders=[order], auto_order_id=order.id)
     session.add(shipment)
     session.flush()
     return shipment
@@ -117,6 +117,8 @@ def _drop_unissued(session: Session, orders: list[Order]) -> None:
                 session.delete(shipment)
             elif not has_waybill(shipment):
                 shipment.orders.remove(order)
+                if shipment.auto_order_id == order.id:  # no longer its automatic parcel: it may get a new one
+                    shipment.auto_order_id = None
     session.flush()
     for order in orders:
         session.refresh(order)

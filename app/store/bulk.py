@@ -27,13 +27,17 @@ def in_chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]
         yield items[start : start + size]
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, skip_conflicts: bool = False
+) -> None:
+    """Insert ``rows`` (dicts with the same keys). ``skip_conflicts``: a row that would break a unique key is
+    left out (``ON CONFLICT DO NOTHING``, SQLite and PostgreSQL alike) instead of failing the statement."""
     if not rows:
         return
     given = list(rows[0].keys())
     fetch: Callable[[dict[str, Any]], tuple[Any, ...]]
     fetch = itemgetter(*given) if len(given) > 1 else (lambda row: (row[given[0]],))
-    insert_tuples(conn, table, given, [fetch(row) for row in rows])
+    insert_tuples(conn, table, given, [fetch(row) for row in rows], skip_conflicts=skip_conflicts)
 
 
 def insert_tuples(
@@ -43,6 +47,8 @@ def insert_tuples(
     rows: Sequence[Sequence[Any]],
     fixed: Mapping[str, Any] | None = None,
     decode: Mapping[str, Callable[[Any], Any]] | None = None,
+    *,
+    skip_conflicts: bool = False,
 ) -> None:
     """Insert ``rows``, each a sequence of values in the order of ``columns``. ``fixed`` holds the values that
     are the same in every row (processed once); the other columns get their default. ``decode`` turns the given
@@ -72,6 +78,8 @@ def insert_tuples(
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
         f"VALUES ({', '.join([mark] * len(names))})"
     )
+    if skip_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
     if processed:
         # column by column: each distinct value of a column is processed once
         by_column: list[Sequence[Any]] = list(zip(*rows, strict=True))

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import KuaidanError
-from app.store import claims
 from app.paths import data_dir
+from app.store import claims
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -1,15 +1,18 @@
 """Batch waybill issuing: claim -> request -> record, idempotent and resumable.
 
-1. **Claim.** Each shipment's waybill row is put in state ``requesting`` and committed before any network call.
-   Its ``order_code`` is stable: workspace id + shipment id + generation (a new generation only after a cancel).
+1. **Claim.** Each shipment's waybill row is put in state ``requesting`` and committed before any network call, in a
+   claim transaction that is exclusive between processes and stations (app/waybills/claims.py): a parcel another
+   live process is asking for is left to it. Its ``order_code`` is stable: workspace id + shipment id + generation
+   (a new generation only after a cancel).
 2. **Request.** Calls go out on a thread pool (``concurrency``) under the account's QPS cap, with retries
    (exponential backoff with jitter) on timeouts, 5xx and connection errors — never on a business rejection.
 3. **Record.** Each answer is committed as it arrives (``issued`` with the number, sort code and package centre;
-   or ``failed`` with the carrier's reason as it came).
+   or ``failed`` with the carrier's reason as it came; or ``needs_attention`` with the carrier's words when it says
+   the OrderCode was issued before but gives no number — never retried, never asked under a new OrderCode).
 
-A kill at any moment loses only the calls in flight. Their rows stay ``requesting``; the next run asks again with
-the same OrderCode, and the carrier answers with the same waybill (Kdniao result 106), so no shipment ever gets
-two waybills. Two stations issuing the same shipment at once end the same way.
+A kill at any moment loses only the calls in flight. Their rows stay ``requesting`` under a holder that is dead;
+the next run asks again with the same OrderCode, and the carrier answers with the same waybill (Kdniao result 106),
+so no shipment ever gets two waybills. Two stations issuing at once each take a share: no OrderCode is sent by both.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from sqlalchemy import DateTime, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from app.carriers import (
+    CarrierAlreadyIssued,
     CarrierClient,
     CarrierConfigError,
     CarrierRejected,
@@ -43,16 +47,23 @@ from app.carriers.ratelimit import RateLimiter
 from app.clock import utcnow
 from app.domain import OrderStatus, WaybillState
 from app.errors import NotFound, UsageError
-from app.orders.shipments import ensure_shipment, resolve_order
+from app.orders.shipments import resolve_order
 from app.orders.shops import get_sender
 from app.secrets import SecretStore
+from app.store import claims
 from app.store.audit import record_audit
-from app.store.bulk import insert_rows
 from app.store.engine import Store
 from app.store.identity import workspace_id
-from app.store.models import Order, Sender, Shipment, Waybill
+from app.store.models import Order, Sender, Shipment, Waybill, shipment_orders
 from app.tracking.times import parse_carrier_utc
-from app.waybills.parcels import Parcel, load_parcels, ready_orders, ready_parcels
+from app.waybills.claims import Claimer, Claims, claim_requests
+from app.waybills.parcels import (
+    Parcel,
+    load_parcels,
+    make_missing_shipments,
+    ready_orders,
+    ready_shipment_ids,
+)
 
 Progress = Callable[[int, int], None]
 GATHER_S = 0.025
@@ -86,6 +97,10 @@ class IssueResult:
     waybill: str
     error: str
     already: bool = False
+    # the carrier said it issued this OrderCode before but gave no number: its words; a person looks it up
+    attention: str = ""
+    # another process or station is asking for this parcel right now (it records the answer)
+    busy: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +110,8 @@ class IssueResult:
             "waybill": self.waybill,
             "error": self.error,
             "already": self.already,
+            "needs_attention": self.attention,
+            "busy": self.busy,
         }
 
 
@@ -105,12 +122,16 @@ class IssueReport:
     failed: int
     results: tuple[IssueResult, ...]
     cancelled: bool = False
+    attention: int = 0
+    busy: int = 0
 
     def as_json(self) -> dict[str, Any]:
         return {
             "issued": self.issued,
             "already": self.already,
             "failed": self.failed,
+            "needs_attention": self.attention,
+            "busy": self.busy,
             "results": [r.as_json() for r in self.results],
             "cancelled": self.cancelled,
         }
@@ -155,74 +176,82 @@ def _refusal(order: Order) -> str:
     return ""
 
 
-def _claim_all(
-    session: Session, account: AccountConfig, sender: Sender, parcels: list[Parcel], batch: _Batch
+def _request(account: AccountConfig, sender: Party, parcel: Parcel, code: str) -> IssueRequest:
+    remark = "；".join(o.seller_remark for o in parcel.orders if o.seller_remark)[:60]
+    return IssueRequest(
+        order_code=code,
+        shipper_code=account.shipper_code,
+        sender=sender,
+        receiver=parcel.orders[0].receiver,
+        goods=parcel.goods,
+        quantity=parcel.parcel_count,
+        weight_kg=parcel.weight_g / 1000,
+        remark=remark,
+        pay_type=account.pay_type,
+        exp_type=account.exp_type,
+        customer_name=account.customer_name,
+        customer_pwd=account.customer_pwd,
+        month_code=account.month_code,
+    )
+
+
+def _orders_of(session: Session, shipment_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """shipment id -> its (order id, platform order id), by order id."""
+    out: dict[int, list[tuple[int, str]]] = {}
+    if not shipment_ids:
+        return out
+    rows = session.execute(
+        select(shipment_orders.c.shipment_id, Order.id, Order.platform_order_id)
+        .join(Order, Order.id == shipment_orders.c.order_id)
+        .where(shipment_orders.c.shipment_id.in_(list(shipment_ids)))
+        .order_by(Order.id)
+    )
+    for sid, oid, ref in rows:
+        out.setdefault(sid, []).append((oid, ref))
+    return out
+
+
+def _claim_chunk(
+    session: Session,
+    who: Claimer,
+    account: AccountConfig,
+    sender: Sender,
+    shipment_ids: Sequence[int],
+    batch: _Batch,
+    *,
+    named: bool,
 ) -> None:
-    """Put each parcel's waybill row in ``requesting`` (the same row and OrderCode as any earlier attempt).
+    """Claim what is free among ``shipment_ids`` (committed before any of it is sent) and queue its requests.
 
-    Plain Core statements (a batch is hundreds of rows); the caller commits before any network call.
-    """
-    now = utcnow()
-    prefix = f"KD{workspace_id(session)}"
-    reused: list[dict[str, Any]] = []
-    fresh: list[dict[str, Any]] = []
-    codes: list[str] = []
-    for parcel in parcels:
-        if parcel.pending_code is not None:
-            code = parcel.pending_code
-            reused.append({"code": code})
-        else:
-            code = f"{prefix}-{parcel.id}-{parcel.cancelled + 1}"
-            fresh.append(
-                {"shipment_id": parcel.id, "carrier_account_id": account.id, "order_code": code,
-                 "state": WaybillState.REQUESTING.value, "shipper_code": account.shipper_code, "attempts": 1,
-                 "claimed_at": now, "child_waybill_nos": [], "error": ""}
-            )  # fmt: skip
-        codes.append(code)
-    conn = session.connection()
-    insert_rows(conn, _WB, fresh)
-    if reused:
-        conn.execute(
-            update(_WB)
-            .where(_WB.c.order_code == bindparam("code"))
-            .values(
-                state=WaybillState.REQUESTING.value,
-                error="",
-                carrier_account_id=account.id,
-                shipper_code=account.shipper_code,
-                attempts=_WB.c.attempts + 1,
-                claimed_at=now,
-            ),
-            reused,
-        )
-    conn.execute(update(_SH).where(_SH.c.id.in_([p.id for p in parcels])).values(sender_id=sender.id))
-    found = conn.execute(select(_WB.c.order_code, _WB.c.id).where(_WB.c.order_code.in_(codes)))
-    ids = {code: waybill_id for code, waybill_id in found}
+    Parcels needing a person go to the results; with ``named`` (orders a person picked) so do the parcels another
+    station holds or got meanwhile; a batch of "everything ready" leaves those to the station that has them."""
+    got: Claims = claims.claim(session, lambda s: claim_requests(s, shipment_ids, who, utcnow()))
+    parcels = load_parcels(session.connection(), [t.shipment_id for t in got.taken])
     sender_party = _party_from_sender(sender)
-    for parcel, code in zip(parcels, codes, strict=True):
-        remark = "；".join(o.seller_remark for o in parcel.orders if o.seller_remark)[:60]
-        request = IssueRequest(
-            order_code=code,
-            shipper_code=account.shipper_code,
-            sender=sender_party,
-            receiver=parcel.orders[0].receiver,
-            goods=parcel.goods,
-            quantity=parcel.parcel_count,
-            weight_kg=parcel.weight_g / 1000,
-            remark=remark,
-            pay_type=account.pay_type,
-            exp_type=account.exp_type,
-            customer_name=account.customer_name,
-            customer_pwd=account.customer_pwd,
-            month_code=account.month_code,
-        )
+    for taken in got.taken:
+        parcel = parcels[taken.shipment_id]
         orders = tuple((o.id, o.platform_order_id) for o in parcel.orders)
-        batch.claims.append(_Claim(ids[code], parcel.id, code, orders, request))
+        request = _request(account, sender_party, parcel, taken.order_code)
+        batch.claims.append(_Claim(taken.waybill_id, taken.shipment_id, taken.order_code, orders, request))
+    shown = list(got.attention) + (list(got.busy) + list(got.issued) + list(got.held) if named else [])
+    for sid, orders_of in _orders_of(session, shown).items():
+        for oid, ref in orders_of:
+            if sid in got.attention:
+                batch.results.append(IssueResult(oid, ref, sid, "", "", attention=got.attention[sid]))
+            elif sid in got.issued:
+                batch.results.append(IssueResult(oid, ref, sid, got.issued[sid], "", True))
+            elif sid in got.held:
+                reason = f"订单已挂起，不能取号：{got.held[sid]} / the order is on hold and gets no waybill"
+                batch.results.append(IssueResult(oid, ref, sid, "", reason))
+            else:
+                batch.results.append(IssueResult(oid, ref, sid, "", "", busy=True))
 
 
-def _named_parcels(session: Session, refs: Sequence[str], batch: _Batch) -> list[Parcel]:
-    """The named orders' parcels without a waybill; orders already issued or refused go to the results."""
-    shipments: dict[int, Shipment] = {}
+def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> list[int]:
+    """The named orders' parcels without a waybill (a missing one made, exactly once); orders already issued or
+    refused go to the results."""
+    wanted: dict[int, None] = {}
+    missing: list[int] = []
     for ref in refs:
         order = resolve_order(session, ref)
         issued = [s for s in order.shipments if s.active_waybill_id]
@@ -240,12 +269,24 @@ def _named_parcels(session: Session, refs: Sequence[str], batch: _Batch) -> list
         if reason:
             batch.results.append(IssueResult(order.id, order.platform_order_id, None, "", reason))
             continue
-        for shipment in order.shipments or [ensure_shipment(session, order)]:
+        if not order.shipments:
+            missing.append(order.id)
+        for shipment in order.shipments:
             if not shipment.active_waybill_id:
-                shipments.setdefault(shipment.id, shipment)
-    session.flush()
-    parcels = load_parcels(session.connection(), list(shipments))
-    return [parcels[sid] for sid in shipments if sid in parcels]
+                wanted.setdefault(shipment.id)
+    if missing:
+        conn = session.connection()
+        make_missing_shipments(conn, missing)
+        made = conn.execute(
+            select(shipment_orders.c.order_id, shipment_orders.c.shipment_id).where(
+                shipment_orders.c.order_id.in_(missing)
+            )
+        ).all()
+        by_order = {oid: sid for oid, sid in made}
+        for oid in missing:  # in the order the refs came
+            if oid in by_order:
+                wanted.setdefault(by_order[oid])
+    return list(wanted)
 
 
 # Prepared once, on the tables (plain Core): recording an answer is one row of an executemany.
@@ -275,6 +316,21 @@ _FAILED = (
     .where(_WB.c.id == bindparam("wid"), _WB.c.state == WaybillState.REQUESTING.value)
     .values(state=WaybillState.FAILED.value, error=bindparam("reason"))
 )
+_ATTENTION = (
+    update(_WB)
+    .where(_WB.c.id == bindparam("wid"), _WB.c.state == WaybillState.REQUESTING.value)
+    .values(state=WaybillState.NEEDS_ATTENTION.value, error=bindparam("words"))
+)
+
+
+@dataclass(frozen=True)
+class _Attention:
+    """The carrier's answer "already issued" without a number: its words."""
+
+    words: str
+
+
+Outcome = IssuedWaybill | str | _Attention
 
 
 def _estimated(issued: IssuedWaybill) -> datetime | None:
@@ -288,11 +344,12 @@ def _parse_estimate(text: str) -> datetime | None:
     return parse_carrier_utc(text)
 
 
-def _record_all(session: Session, outcomes: list[tuple[_Claim, IssuedWaybill | str]], batch: _Batch) -> None:
+def _record_all(session: Session, outcomes: list[tuple[_Claim, Outcome]], batch: _Batch) -> None:
     """Record a group of answers (the caller commits)."""
     now = utcnow()
-    issued = [(c, o) for c, o in outcomes if not isinstance(o, str)]
+    issued = [(c, o) for c, o in outcomes if isinstance(o, IssuedWaybill)]
     failed = [(c, o) for c, o in outcomes if isinstance(o, str)]
+    attention = [(c, o) for c, o in outcomes if isinstance(o, _Attention)]
     if issued:
         session.execute(
             _ISSUED,
@@ -307,10 +364,17 @@ def _record_all(session: Session, outcomes: list[tuple[_Claim, IssuedWaybill | s
         session.execute(_ACTIVE, [{"sid": c.shipment_id, "wid": c.waybill_id} for c, _ in issued])
     if failed:
         session.execute(_FAILED, [{"wid": c.waybill_id, "reason": o} for c, o in failed])
+    if attention:
+        session.execute(_ATTENTION, [{"wid": c.waybill_id, "words": o.words} for c, o in attention])
     for claim, outcome in outcomes:
-        number, error = ("", outcome) if isinstance(outcome, str) else (outcome.waybill_no, "")
         for order_id, ref in claim.orders:
-            batch.results.append(IssueResult(order_id, ref, claim.shipment_id, number, error))
+            if isinstance(outcome, _Attention):
+                result = IssueResult(order_id, ref, claim.shipment_id, "", "", attention=outcome.words)
+            elif isinstance(outcome, str):
+                result = IssueResult(order_id, ref, claim.shipment_id, "", outcome)
+            else:
+                result = IssueResult(order_id, ref, claim.shipment_id, outcome.waybill_no, "")
+            batch.results.append(result)
 
 
 def issue_waybills(
@@ -337,27 +401,34 @@ def issue_waybills(
         sender_row = get_sender(session, sender)
         account = account_config(session, secrets, account_row)
         if refs is None:
-            shipments: Iterator[Parcel] = ready_parcels(session)
+            shipments: Iterator[int] = ready_shipment_ids(session)
             total = session.scalar(select(func.count()).select_from(ready_orders().subquery())) or 0
         else:
-            named = _named_parcels(session, refs, batch)
+            named = _named_shipments(session, refs, batch)
             shipments, total = iter(named), len(named)
+        prefix = f"KD{workspace_id(session)}"
         session.commit()
         own_client = client is None
         active = client or client_for(account, data_directory)
         try:
-            _pipeline(session, active, account, sender_row, shipments, total, batch, concurrency,
-                      retry or RetryPolicy(), progress, cancel)  # fmt: skip
+            with claims.Run() as run:
+                who = Claimer(run.token, account.id, account.shipper_code, sender_row.id, prefix)
+                _pipeline(session, active, account, sender_row, who, shipments, total, batch, concurrency,
+                          retry or RetryPolicy(), progress, cancel, named=refs is not None)  # fmt: skip
         finally:
             if own_client:
                 active.close()
-        issued = sum(1 for r in batch.results if r.waybill and not r.already and not r.error)
-        already = sum(1 for r in batch.results if r.already)
-        failed = sum(1 for r in batch.results if r.error)
+        results = batch.results
+        issued = sum(1 for r in results if r.waybill and not r.already and not r.error)
+        already = sum(1 for r in results if r.already)
+        failed = sum(1 for r in results if r.error)
+        attention = sum(1 for r in results if r.attention)
+        busy = sum(1 for r in results if r.busy)
         record_audit(session, "waybills.issue", "carrier_account", account.id,
-                     {"issued": issued, "already": already, "failed": failed})  # fmt: skip
+                     {"issued": issued, "already": already, "failed": failed,
+                      "needs_attention": attention or None, "busy": busy or None})  # fmt: skip
         session.commit()
-    return IssueReport(issued, already, failed, tuple(batch.results), bool(cancel and cancel.is_set()))
+    return IssueReport(issued, already, failed, tuple(results), bool(cancel and cancel.is_set()), attention, busy)
 
 
 def _pipeline(
@@ -365,13 +436,16 @@ def _pipeline(
     client: CarrierClient,
     account: AccountConfig,
     sender: Sender,
-    shipments: Iterator[Parcel],
+    who: Claimer,
+    shipments: Iterator[int],
     total: int,
     batch: _Batch,
     concurrency: int,
     retry: RetryPolicy,
     progress: Progress | None,
     cancel: StopFlag | None,
+    *,
+    named: bool,
 ) -> None:
     """Claim a chunk (committed), send it, record answers as they come, claim the next chunk meanwhile."""
     limiter = RateLimiter(account.qps)
@@ -381,8 +455,9 @@ def _pipeline(
     rnd = random.Random()
     rnd_lock = threading.Lock()
 
-    def ask(claim: _Claim) -> IssuedWaybill | str:
-        """The issued waybill, or the reason it failed (a rejection as the carrier wrote it)."""
+    def ask(claim: _Claim) -> Outcome:
+        """The issued waybill, the reason it failed (a rejection as the carrier wrote it), or the carrier's words
+        when it says the OrderCode was issued before without a number."""
         last = ""
         for attempt in range(retry.attempts):
             if fatal:
@@ -390,6 +465,8 @@ def _pipeline(
             limiter.acquire()
             try:
                 return client.issue(claim.request)
+            except CarrierAlreadyIssued as exc:
+                return _Attention(exc.reason if exc.reason else str(exc))
             except CarrierRejected as exc:
                 return exc.reason if exc.reason else str(exc)
             except CarrierConfigError as exc:
@@ -404,7 +481,7 @@ def _pipeline(
                 time.sleep(pause)
         return f"多次重试后仍失败 / still failing after retries: {last}"
 
-    pending: dict[Future[IssuedWaybill | str], _Claim] = {}
+    pending: dict[Future[Outcome], _Claim] = {}
     queue: list[_Claim] = []
     more = True
     done = 0
@@ -416,8 +493,7 @@ def _pipeline(
                 more = len(next_chunk) == chunk
                 if next_chunk:
                     first = len(batch.claims)
-                    _claim_all(session, account, sender, next_chunk, batch)
-                    session.commit()
+                    _claim_chunk(session, who, account, sender, next_chunk, batch, named=named)
                     queue.extend(batch.claims[first:])
             while queue and len(pending) < concurrency * 2 and not stop.is_set() and not fatal:
                 claim = queue.pop(0)

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from app.carriers import Goods, Party
@@ -61,17 +62,22 @@ def ready_orders() -> Any:
 
 
 def make_missing_shipments(conn: Connection, order_ids: Sequence[int]) -> None:
-    """One parcel for each of these orders that has none yet (Core INSERT … RETURNING, links in one executemany)."""
+    """One parcel for each of these orders that has none yet, made exactly once even when several stations make
+    them at the same moment: the parcel carries ``auto_order_id`` (a unique key), a parcel another station made
+    first is left alone (``ON CONFLICT DO NOTHING``), and only the parcels still without their order are linked."""
     has_one = select(_LINK.c.order_id).where(_LINK.c.order_id == _OR.c.id).exists()
-    missing = conn.execute(select(_OR.c.id, _OR.c.shop_id).where(_OR.c.id.in_(order_ids), ~has_one)).all()
+    missing = conn.execute(
+        select(_OR.c.id, _OR.c.shop_id).where(_OR.c.id.in_(order_ids), ~has_one).order_by(_OR.c.id)
+    ).all()
     if not missing:
         return
-    created = conn.execute(
-        insert(_SH).returning(_SH.c.id, sort_by_parameter_order=True),
-        [{"shop_id": shop_id} for _, shop_id in missing],
-    ).scalars()
-    links = [{"shipment_id": sid, "order_id": oid} for sid, (oid, _) in zip(created, missing, strict=True)]
-    insert_rows(conn, _LINK, links)
+    insert_rows(conn, _SH, [{"shop_id": shop_id, "auto_order_id": oid} for oid, shop_id in missing],
+                skip_conflicts=True)  # fmt: skip
+    linked = select(_LINK.c.shipment_id).where(_LINK.c.shipment_id == _SH.c.id).exists()
+    made = conn.execute(
+        select(_SH.c.id, _SH.c.auto_order_id).where(_SH.c.auto_order_id.in_([oid for oid, _ in missing]), ~linked)
+    ).all()
+    insert_rows(conn, _LINK, [{"shipment_id": sid, "order_id": oid} for sid, oid in made])
 
 
 def _party(row: Any) -> Party:
@@ -134,9 +140,10 @@ def _goods(allocation: dict[str, Any], lines: list[Any]) -> tuple[Goods, ...]:
     return tuple(goods) or (Goods(name="商品", quantity=1),)
 
 
-def ready_parcels(session: Session) -> Iterator[Parcel]:
-    """Every ready order's parcel, a page at a time (the first requests go out while the rest loads), then any
-    parcel a killed run left ``requesting``, whatever its orders' filters say now.
+def ready_shipment_ids(session: Session) -> Iterator[int]:
+    """The id of every ready order's parcel, a page of orders at a time (the first requests go out while the rest
+    loads; a missing parcel is made as its page is read), then of any parcel a killed run left ``requesting``,
+    whatever its orders' filters say now (the claim decides whether it is free and not on hold).
 
     The caller commits between pages, so each page asks the session for its current connection."""
     seen: set[int] = set()
@@ -169,18 +176,23 @@ def ready_parcels(session: Session) -> Iterator[Parcel]:
                 if sid not in seen:
                     seen.add(sid)
                     wanted.append(sid)
-        parcels = load_parcels(conn, wanted)
-        yield from (parcels[sid] for sid in wanted if sid in parcels)
+        yield from wanted
     stuck = (
         select(_SH.c.id)
         .join(_WB, _WB.c.shipment_id == _SH.c.id)
         .where(_WB.c.state == WaybillState.REQUESTING.value, _SH.c.active_waybill_id.is_(None))
     )
-    conn = session.connection()
-    rest = [sid for sid in dict.fromkeys(conn.execute(stuck).scalars()) if sid not in seen]
-    parcels = load_parcels(conn, rest)
-    yield from (parcels[sid] for sid in rest if sid in parcels)
+    rest = [sid for sid in dict.fromkeys(session.connection().execute(stuck).scalars()) if sid not in seen]
+    yield from rest
+
+
+def ready_parcels(session: Session) -> Iterator[Parcel]:
+    """:func:`ready_shipment_ids` as parcels, a page at a time."""
+    ids = ready_shipment_ids(session)
+    while page := list(islice(ids, READY_PAGE)):
+        parcels = load_parcels(session.connection(), page)
+        yield from (parcels[sid] for sid in page if sid in parcels)
 
 
 __all__ = ["READY_PAGE", "Parcel", "ParcelOrder", "load_parcels", "make_missing_shipments", "ready_orders",
-           "ready_parcels"]  # fmt: skip
+           "ready_parcels", "ready_shipment_ids"]  # fmt: skip

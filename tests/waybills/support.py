@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from tests import exportgen as gen
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def workspace(kd: Any, tmp_path: Path, n: int = 20, endpoint: str = "") -> None:
+def workspace(kd: Any, tmp_path: Path, n: int = 20, endpoint: str = "", qps: str = "") -> None:
     assert kd("shops", "add", "淘宝店", "--platform", "taobao").status == 0
     assert kd("senders", "add", "仓库", "--name", "快单仓库", "--mobile", "13800138000", "--province", "浙江省",
               "--city", "杭州市", "--district", "余杭区", "--address", "文一西路969号").status == 0  # fmt: skip
@@ -26,6 +26,8 @@ def workspace(kd: Any, tmp_path: Path, n: int = 20, endpoint: str = "") -> None:
     args = ["carriers", "add", "sf", "--kind", "sandbox", "--shipper-code", "SF"]
     if endpoint:
         args += ["--endpoint", endpoint]
+    if qps:
+        args += ["--qps", qps]
     assert kd(*args).status == 0
 
 
@@ -75,6 +77,22 @@ class SandboxProcess:
                 if entry.get("op") == "issue":
                     numbers[entry["record"]["order_code"]].add(entry["record"]["waybill_no"])
         return numbers
+
+
+    def asked(self) -> Counter[str]:
+        """OrderCode -> how many times an issue request for it reached the sandbox (first time and again)."""
+        counts: Counter[str] = Counter()
+        if self.state.exists():
+            for line in self.state.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if entry.get("op") == "issue":
+                    counts[entry["record"]["order_code"]] += 1
+                elif entry.get("op") == "again":
+                    counts[entry["order_code"]] += 1
+        return counts
 
 
 def cli_process(db_url: str, data_dir: Path, *args: str) -> subprocess.Popen[str]:

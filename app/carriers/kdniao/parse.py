@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.carriers.base import (
+    CarrierAlreadyIssued,
     CarrierRejected,
     CarrierTransient,
     IssuedWaybill,
@@ -162,6 +163,8 @@ def parse_issue_answer(answer: dict[str, Any], req: IssueRequest) -> IssuedWaybi
         bool(reason) and _DUPLICATE.search(reason or "") is not None and bool(waybill)
     )
     if not (success or duplicate):
+        if not waybill and (code.endswith("-907") or _DUPLICATE.search(reason or "") is not None):
+            raise CarrierAlreadyIssued(code, reason)  # issued before, but no number to record: a person looks
         raise CarrierRejected(code, reason)
     if not waybill:
         raise CarrierTransient(f"answer without a waybill number (ResultCode {code or '-'})")

@@ -2,6 +2,7 @@
 
 Each issue, cancel and scenario choice is appended (and flushed) as one JSON object per line before the answer goes
 out, so a restarted sandbox (a separate process across test reruns) still answers 106 for an OrderCode it issued.
+An OrderCode asked again is appended too (``again``), so a test can count how often each one was sent.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ class SandboxStore:
         with self._lock:
             existing = self._by_order.get(order_code)
             if existing is not None:
+                self._append({"op": "again", "order_code": order_code})  # asked again: tests count these
                 return existing, True
 
             def next_counter() -> int:
