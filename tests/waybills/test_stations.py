@@ -21,11 +21,8 @@ STATIONS = 4
 
 
 def _run_stations(db: str, data_dir: Path, count: int = STATIONS) -> list[dict[str, Any]]:
-    procs = [
-        cli_process(db, data_dir, "waybills", "issue", "--carrier", "sf", "--all-ready", "--concurrency", "4",
-                    "--json")  # fmt: skip
-        for _ in range(count)
-    ]
+    args = ("waybills", "issue", "--carrier", "sf", "--all-ready", "--concurrency", "4", "--json")
+    procs = [cli_process(db, data_dir, *args) for _ in range(count)]
     bodies = []
     for proc in procs:
         out, err = proc.communicate(timeout=150)
