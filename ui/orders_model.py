@@ -35,8 +35,15 @@ COLUMNS: tuple[tuple[str, Callable[[OrderRow], str]], ...] = (
     ("col.region", lambda r: " ".join(x for x in (r.province, r.city, r.district) if x)),
     ("col.address", lambda r: r.address),
     ("col.goods", lambda r: r.goods),
-    ("col.waybill_state", lambda r: r.waybill_state),
+    ("col.waybill_state", lambda r: _waybill_state(r.waybill_state)),
 )
+WAYBILL_STATE_COLUMN = len(COLUMNS) - 1
+ATTENTION = "needs_attention"
+
+
+def _waybill_state(state: str) -> str:
+    """The state as stored, except the one a person must act on, which is said in words."""
+    return tr("waybill_state.needs_attention") if state == ATTENTION else state
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -112,8 +119,11 @@ class OrdersModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[index.column()][1](row)
-        if role == Qt.ItemDataRole.ForegroundRole and row.on_hold:
+        attention = row.waybill_state == ATTENTION and index.column() == WAYBILL_STATE_COLUMN
+        if role == Qt.ItemDataRole.ForegroundRole and (row.on_hold or attention):
             return QBrush(QColor("#b3261e"))
+        if role == Qt.ItemDataRole.ToolTipRole and attention:
+            return row.waybill_note  # the carrier's words
         if role == Qt.ItemDataRole.ToolTipRole and row.on_hold:
             return row.hold_reason
         if role == Qt.ItemDataRole.UserRole:

@@ -168,6 +168,8 @@ class WaybillsDialog(QDialog):
             if results is None:
                 if self.report is not None:
                     out.append(oid)
+            elif any(r.attention for r in results):
+                continue  # the carrier says it was issued before: a person looks; never asked again
             elif any(r.error for r in results) or not any(r.waybill for r in results):
                 out.append(oid)
         return out
@@ -255,7 +257,7 @@ class WaybillsDialog(QDialog):
     # -- results
     def _show_results(self) -> None:
         rows: list[tuple[str, str, str, bool]] = []  # order, waybill, result, failed
-        issued = already = failed = 0
+        issued = already = failed = attention = 0
         for oid in self.order_ids:
             results = self.results.get(oid)
             ref = self._refs.get(oid, str(oid))
@@ -264,7 +266,12 @@ class WaybillsDialog(QDialog):
                 failed += 1
                 continue
             for r in results:
-                if r.error:
+                if r.attention:
+                    rows.append((r.order_ref or ref, "", tr("waybills.attention", words=r.attention), True))
+                    attention += 1
+                elif r.busy:
+                    rows.append((r.order_ref or ref, "", tr("waybills.busy"), False))
+                elif r.error:
                     rows.append((r.order_ref or ref, r.waybill, r.error, True))
                     failed += 1
                 elif r.already:
@@ -292,6 +299,8 @@ class WaybillsDialog(QDialog):
             summary = f"{tr('waybills.was_cancelled')} {summary}"
         if failed:
             summary += "\n" + tr("waybills.retry_hint")
+        if attention:
+            summary += "\n" + tr("waybills.attention_hint")
         self.summary.setText(summary)
 
     def _show_detail(self, row: int) -> None:

@@ -29,6 +29,9 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("--speed", type=float, default=1.0, help="simulated tracking clock speed")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--state-file", default=None, help="remember issued waybills across restarts")
+    p.add_argument("--duplicate-answer", default="106", choices=("106", "907"),
+                   help="answer an OrderCode asked again with 106 and the same number (default), or with Kdniao's "
+                        "E-LOGISTICSEX-907 failure that carries no number")  # fmt: skip
     p.set_defaults(handler=cmd_sandbox_carrier)
 
 
@@ -54,6 +57,7 @@ def cmd_sandbox_carrier(ctx: Context) -> int:
             speed=a.speed,
             seed=a.seed,
             state_file=Path(a.state_file) if a.state_file else None,
+            duplicate_answer=a.duplicate_answer,
         )
     except OSError as exc:
         raise UsageError(f"无法监听端口 {a.port}：{exc}", f"cannot listen on port {a.port}: {exc}") from exc

@@ -112,6 +112,10 @@ def cmd_issue(ctx: Context) -> int:
         lines = [f"出单 {report.issued} · 已有 {report.already} · 失败 {report.failed}  "
                  f"(issued {report.issued}, already {report.already}, failed {report.failed})"]  # fmt: skip
         lines += [f"  {r.order_ref}: {r.waybill or ''} {r.error}".rstrip() for r in report.results if r.error]
+        lines += [f"  {r.order_ref}: 需人工核对 / needs attention: {r.attention}"
+                  for r in report.results if r.attention]  # fmt: skip
+        lines += [f"  {r.order_ref}: 另一个工作站正在取号 / another station is getting it"
+                  for r in report.results if r.busy]  # fmt: skip
         return "\n".join(lines)
 
     ctx.emit(report.as_json(), human)

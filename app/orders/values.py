@@ -134,6 +134,8 @@ class OrderRow:
     waybill_state: str
     sort_code: str
     paid_at: str
+    # the carrier's words when the waybill request failed or needs a person (``needs_attention``)
+    waybill_note: str = ""
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)

@@ -43,6 +43,10 @@ ROUTES: dict[str, frozenset[str]] = {
 _SCENARIO_TAG = re.compile(r"\[scenario:([a-z_]+)\]")
 _PARTY_FIELDS = ("Name", "Mobile", "ProvinceName", "CityName", "ExpAreaName", "Address")
 MAX_QUANTITY = 50
+#: How an OrderCode asked again is answered: ``106`` with the same waybill (the documented answer), or ``907``:
+#: Success false, ResultCode E-LOGISTICSEX-907 and no number, as a real account answered.
+DUPLICATE_ANSWERS = ("106", "907")
+DUPLICATE_907_REASON = "重复操作[该订单号或快递单号已经存在，请勿重复操作]"
 
 
 class Refusal(Exception):
@@ -90,7 +94,10 @@ class SandboxCarrier:
         seed: int = 0,
         scenario_mix: Mapping[str, float] | None = None,
         messy: bool = False,
+        duplicate_answer: str = "106",
     ) -> None:
+        if duplicate_answer not in DUPLICATE_ANSWERS:
+            raise ValueError(f"unknown duplicate answer {duplicate_answer!r}; known: {', '.join(DUPLICATE_ANSWERS)}")
         for name in scenario_mix or {}:
             if name not in SCENARIO_NAMES:
                 raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIO_NAMES)}")
@@ -99,6 +106,7 @@ class SandboxCarrier:
         self.seed = seed
         self.scenario_mix = dict(scenario_mix or {})
         self.messy = messy
+        self.duplicate_answer = duplicate_answer
 
     # -- envelope
 
@@ -243,7 +251,21 @@ class SandboxCarrier:
                 raise Refusal("105", "该订单编号的运单已取消，请使用新的订单编号(OrderCode)重新下单")
             if record.shipper_code != shipper:
                 raise Refusal("105", f"订单编号重复：该订单编号已用于 {record.shipper_code}")
+            if self.duplicate_answer == "907":
+                return self._duplicate_907(record)
         return self._issue_answer(record, already)
+
+    def _duplicate_907(self, record: SandboxRecord) -> dict[str, Any]:
+        """What Kdniao really answers for some accounts when an OrderCode is asked again: a failure that says the
+        order exists, with no waybill number (the shape of shared/data/kdniao/1007_real_failure_…907.json)."""
+        return {
+            "Order": {"ShipperCode": record.shipper_code, "OrderCode": record.order_code},
+            "EBusinessID": SANDBOX_EBUSINESS_ID,
+            "UniquerRequestNumber": hashlib.md5(f"{record.order_code}:again".encode()).hexdigest(),
+            "ResultCode": "E-LOGISTICSEX-907",
+            "Reason": DUPLICATE_907_REASON,
+            "Success": False,
+        }
 
     def _issue_answer(self, record: SandboxRecord, already: bool) -> dict[str, Any]:
         answer: dict[str, Any] = {

@@ -161,6 +161,7 @@ class SandboxServer:
         state_file: Path | None = None,
         scenario_mix: Mapping[str, float] | None = None,
         messy: bool = False,
+        duplicate_answer: str = "106",
     ) -> None:
         self.faults = faults or FaultPlan()
         self.speed = speed
@@ -177,7 +178,8 @@ class SandboxServer:
         self.connections_accepted = 0  # TCP connections served so far (keep-alive keeps this low)
         self.requests: deque[SandboxRequest] = deque(maxlen=500)
         self.store = SandboxStore(state_file)
-        self.carrier = SandboxCarrier(self.store, self.now, seed=seed, scenario_mix=scenario_mix, messy=messy)
+        self.carrier = SandboxCarrier(self.store, self.now, seed=seed, scenario_mix=scenario_mix, messy=messy,
+                                      duplicate_answer=duplicate_answer)  # fmt: skip
         self._httpd = _HTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.sandbox = self
         self._thread = threading.Thread(
@@ -370,6 +372,7 @@ def start_sandbox(
     state_file: Path | None = None,
     scenario_mix: Mapping[str, float] | None = None,
     messy: bool = False,
+    duplicate_answer: str = "106",
 ) -> SandboxServer:
     """Start a sandbox carrier on 127.0.0.1 (``port=0`` picks a free port); it accepts connections on return."""
     faults = FaultPlan(
@@ -390,6 +393,7 @@ def start_sandbox(
         state_file=state_file,
         scenario_mix=scenario_mix,
         messy=messy,
+        duplicate_answer=duplicate_answer,
     )
 
 
@@ -424,6 +428,7 @@ def serve_forever_cli(
     seed: int = 0,
     state_file: Path | None = None,
     scenario_mix: Mapping[str, float] | None = None,
+    duplicate_answer: str = "106",
 ) -> None:
     """Run the sandbox until SIGTERM or Ctrl-C; prints ``listening on 127.0.0.1:PORT`` on stderr once accepting."""
     done = threading.Event()
@@ -448,6 +453,7 @@ def serve_forever_cli(
         seed=seed,
         state_file=state_file,
         scenario_mix=scenario_mix,
+        duplicate_answer=duplicate_answer,
     )
     try:
         print(f"listening on 127.0.0.1:{server.port}", file=sys.stderr, flush=True)

@@ -1,0 +1,143 @@
+"""The heal gap: after a crash the rerun asks again with the same OrderCode. Kdniao documents 106 (the same number)
+but a real account answered ``E-LOGISTICSEX-907`` — Success false, "already exists", no number. Such an order is
+``needs_attention`` with the carrier's words: never ``failed``, never asked again, never given a new OrderCode.
+Over real HTTP against a sandbox carrier process that answers 907 for an OrderCode asked again."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, select, update
+
+from app.carriers import CarrierAlreadyIssued
+from app.carriers.kdniao.parse import parse_issue_answer
+from app.carriers.sandbox.protocol import DUPLICATE_907_REASON
+from app.store.claims import HOST
+from app.store.models import Shipment, Waybill
+from tests.carriers.support import make_request
+from tests.waybills.support import ROOT, SandboxProcess, cli_process, workspace
+
+REAL_907 = ROOT.parent / "shared" / "data" / "kdniao" / "1007_real_failure_E-LOGISTICSEX-907.json"
+
+
+def test_the_real_907_answer_means_already_issued_without_a_number() -> None:
+    path = REAL_907 if REAL_907.exists() else None
+    answer = (
+        json.loads(path.read_text(encoding="utf-8"))
+        if path
+        else {"Order": {"ShipperCode": "STO", "OrderCode": "1135864737830146048"}, "EBusinessID": "1402573",
+              "ResultCode": "E-LOGISTICSEX-907", "Reason": "重复操作[该订单号或快递单号已经存在，请勿重复操作]",
+              "Success": False}
+    )  # fmt: skip
+    with pytest.raises(CarrierAlreadyIssued) as caught:
+        parse_issue_answer(answer, make_request("1135864737830146048"))
+    assert caught.value.result_code == "E-LOGISTICSEX-907" and "已经存在" in (caught.value.reason or "")
+
+
+def _crash_after_sending(db: str, refs: list[str]) -> None:
+    """What a kill between the carrier's answer and its record leaves: the request ``requesting`` under a process
+    that is gone, no waybill in force."""
+    engine = create_engine(db)
+    try:
+        with engine.begin() as conn:
+            for ref in refs:
+                sid = conn.execute(
+                    select(Waybill.shipment_id).where(Waybill.order_code.like("%"), Waybill.waybill_no == ref)
+                ).scalar_one()
+                conn.execute(update(Shipment).where(Shipment.id == sid).values(active_waybill_id=None))
+                conn.execute(
+                    update(Waybill)
+                    .where(Waybill.shipment_id == sid)
+                    .values(state="requesting", waybill_no="", issued_at=None, claimed_by=f"{HOST}|999999999|1|")
+                )
+    finally:
+        engine.dispose()
+
+
+def _orders(kd: Any) -> dict[str, dict[str, Any]]:
+    return {o["platform_order_id"]: o for o in kd("orders", "--json").json["orders"]}
+
+
+@pytest.mark.timeout(120)
+def test_907_after_a_crash_leaves_the_order_needing_attention(kd: Any, tmp_path: Path, db_url: str) -> None:
+    sandbox = SandboxProcess(tmp_path, "--duplicate-answer", "907").start()
+    try:
+        workspace(kd, tmp_path, n=6, endpoint=sandbox.endpoint)
+        first = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json
+        assert (first["issued"], first["failed"]) == (6, 0)
+        before = _orders(kd)
+        lost = sorted(before)[:2]
+        _crash_after_sending(db_url, [before[ref]["waybill"] for ref in lost])
+
+        rerun = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json")
+        assert rerun.status == 0
+        body = rerun.json
+        assert (body["issued"], body["failed"], body["needs_attention"]) == (0, 0, 2)
+        assert {r["platform_order_id"] for r in body["results"] if r["needs_attention"]} == set(lost)
+        assert all(r["needs_attention"] == DUPLICATE_907_REASON for r in body["results"])
+        orders = _orders(kd)
+        for ref in lost:
+            assert orders[ref]["waybill_state"] == "needs_attention" and orders[ref]["waybill"] == ""
+            assert orders[ref]["waybill_note"] == DUPLICATE_907_REASON
+        asked = sandbox.asked()
+
+        # never retried by a batch (which lists them again), never under a new OrderCode, not even when named
+        again = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json
+        assert (again["issued"], again["failed"], again["needs_attention"]) == (0, 0, 2)
+        named = kd("waybills", "issue", "--carrier", "sf", *lost, "--json")
+        assert named.status == 0
+        assert [r["needs_attention"] for r in named.json["results"]] == [DUPLICATE_907_REASON] * 2
+        assert named.json["failed"] == 0 and named.json["issued"] == 0
+        human = kd("waybills", "issue", "--carrier", "sf", lost[0])
+        assert "needs attention" in human.stdout and DUPLICATE_907_REASON in human.stdout
+        assert sandbox.asked() == asked  # nothing more reached the carrier
+        assert len(asked) == 6 and all(n <= 2 for n in asked.values())
+        engine = create_engine(db_url)
+        with engine.connect() as conn:
+            rows = Counter(conn.execute(select(Waybill.shipment_id)).scalars())
+        engine.dispose()
+        assert set(rows.values()) == {1}, "a parcel got a second OrderCode"
+        assert _orders(kd)[lost[0]]["waybill_state"] == "needs_attention"
+    finally:
+        sandbox.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(180)
+def test_killed_batch_against_a_907_carrier_never_fails_or_doubles(
+    kd: Any, tmp_path: Path, db_url: str, data_dir: Path
+) -> None:
+    """A real SIGKILL mid-batch (requests in flight reach the carrier), then a rerun: every order ends with one
+    waybill or needing attention — none failed, no OrderCode issued twice, no parcel with a second OrderCode."""
+    sandbox = SandboxProcess(tmp_path, "--latency-ms", "300", "--duplicate-answer", "907").start()
+    rnd = random.Random(907)
+    try:
+        workspace(kd, tmp_path, n=60, endpoint=sandbox.endpoint)
+        proc = cli_process(db_url, data_dir, "waybills", "issue", "--carrier", "sf", "--all-ready",
+                           "--concurrency", "4", "--json")  # fmt: skip
+        time.sleep(rnd.uniform(1.5, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        time.sleep(0.6)  # the requests in flight reach the carrier and are issued there
+        rerun = cli_process(db_url, data_dir, "waybills", "issue", "--carrier", "sf", "--all-ready", "--json")
+        out, err = rerun.communicate(timeout=120)
+        assert rerun.returncode == 0, err
+        body = json.loads(out)
+        assert body["failed"] == 0
+        orders = _orders(kd)
+        attention = {ref for ref, o in orders.items() if o["waybill_state"] == "needs_attention"}
+        issued = {ref for ref, o in orders.items() if o["waybill"]}
+        assert attention | issued == set(orders) and not attention & issued
+        assert len({orders[ref]["waybill"] for ref in issued}) == len(issued)
+        assert 1 <= len(attention) == body["needs_attention"], "no request was in flight at the kill"
+        assert all(len(n) == 1 for n in sandbox.issued_numbers().values())
+        assert len(sandbox.issued_numbers()) == 60  # each order's OrderCode issued once at the carrier
+    finally:
+        sandbox.stop()
