@@ -63,6 +63,10 @@ class Conflict(KuaidanError):
     """Another station or process is doing the same thing at the same moment; trying again is safe."""
 
 
+class OrderOnHold(KuaidanError):
+    """The order is on hold (refunded, closed, cancelled): nothing is printed, issued or written back for it."""
+
+
 class PrinterProblem(KuaidanError):
     """A printer-side problem (connection, font, label) from ``printers``, as a user-facing error."""
 

@@ -359,6 +359,9 @@ class PrintQueuePanel(QWidget):
             self._set_light(event.printer, YELLOW, message)
         elif event.kind == "reconnecting":
             self._set_light(event.printer, RED, message)
+        elif event.kind == "held" and event.job_id is not None:  # its order went on hold: cancelled, not sent
+            self._note_state(event.job_id, JobState.CANCELLED)
+            self._notify(message)
         elif event.kind == "job" and event.job_id is not None:
             self._note_state(event.job_id, event.state)
             if event.state == JobState.FAILED:

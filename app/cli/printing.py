@@ -171,6 +171,7 @@ def _payload(queued: Enqueued, report: RunReport) -> dict[str, Any]:
         "skipped": len(queued.skipped),
         "failed": sum(len(o.job_ids) or 1 for o in queued.failed) + len(report.failed),
         "unconfirmed": len(report.unconfirmed),
+        "held": len(report.held),
         "queued": len(report.left),
         "batch": queued.batch,
         "results": [o.as_json() for o in queued.outcomes],

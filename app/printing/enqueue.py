@@ -4,6 +4,13 @@ The rules that keep a label from being lost or doubled:
 
 - a parcel gets a new job only if none of its labels is done, unconfirmed or in flight; a queued job left from an
   earlier run on the same printer is reused (a rerun sends only what is not done);
+- several processes and stations may queue the same labels at once: each parcel is locked while it is looked at
+  (``FOR UPDATE`` on PostgreSQL, the claim transaction's write lock on SQLite; the caller runs these functions in a
+  claim transaction, app/store/claims.py), so it gets one job. A queued job is held by the process that queued it
+  (``claimed_by``): another process printing to the same printer shares it (the send loop's claim gives each job
+  to one of them), one printing elsewhere leaves it alone while that process lives, and takes it over (moves it)
+  once it is gone;
+- an order on hold is never queued: it is skipped with the reason, and its jobs still queued are cancelled with it;
 - an order whose parcel has no issued waybill, or is already printed, is skipped with a reason;
 - a reprint is only ever an explicit request with a reason: a new job pointing at the one it repeats
   (``reprint_of_id``), with the same bytes when it goes to a printer of the same kind, and an audit entry.
@@ -13,19 +20,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.clock import utcnow
 from app.domain import JobState
-from app.errors import KuaidanError, UsageError
+from app.errors import KuaidanError, OrderOnHold, UsageError
 from app.labels.jobs import LabelDataError, RenderOptions, render_label, render_parcels, waybill_data
 from app.labels.templates import build_label
 from app.orders.shipments import resolve_order
-from app.printing.queue import UNCONFIRMED, move_state
+from app.printing.queue import JOBS, SHIPMENTS, UNCONFIRMED, held_message, move_state
 from app.printing.values import Enqueued, Outcome
 from app.store.audit import record_audit, station_name
-from app.store.models import Order, Printer, PrintJob, Shipment, Waybill
+from app.store.bulk import in_chunks
+from app.store.claims import holder_alive, process_token
+from app.store.models import Order, Printer, PrintJob, Shipment, Waybill, shipment_orders
+
+BUSY = "另一个工作站正在处理这个包裹，请稍后再试 / another station is handling this parcel right now; try again"
 
 
 def new_batch() -> str:
@@ -70,10 +83,34 @@ def _new_job(
         station=station_name(),
         reprint_of_id=reprint_of,
         reason=reason,
+        claimed_by=process_token(),
+        claimed_at=utcnow(),
     )
     session.add(job)
     session.flush()
     return job.id
+
+
+def lock_shipments(session: Session, shipment_ids: Sequence[int], *, skip_locked: bool = False) -> list[int]:
+    """Lock these parcels for the rest of the (claim) transaction, in id order; the ones locked. With
+    ``skip_locked`` a parcel another process has locked is left out instead of waited for (PostgreSQL; SQLite's
+    claim transaction already holds the whole file)."""
+    locked: list[int] = []
+    for chunk in in_chunks(sorted(set(shipment_ids))):
+        query = select(SHIPMENTS.c.id).where(SHIPMENTS.c.id.in_(chunk)).order_by(SHIPMENTS.c.id)
+        locked += session.connection().execute(query.with_for_update(skip_locked=skip_locked)).scalars()
+    return locked
+
+
+def _hold(shipment: Shipment) -> tuple[str, str] | None:
+    held = [o for o in sorted(shipment.orders, key=lambda o: o.id) if o.on_hold]
+    return held_message(held[0].platform_order_id, held[0].hold_reason) if held else None
+
+
+def _cancel_held_jobs(session: Session, shipment: Shipment, why: tuple[str, str]) -> None:
+    for job in _jobs_of(session, shipment.id):
+        if job.state == JobState.QUEUED:
+            move_state(session, job.id, [JobState.QUEUED], state=JobState.CANCELLED, error=" / ".join(why))
 
 
 def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, result: Enqueued) -> None:
@@ -81,6 +118,11 @@ def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, res
     ref = _order_ref(shipment)
     waybill = shipment.active_waybill
     number = waybill.waybill_no if waybill is not None else ""
+    hold = _hold(shipment)
+    if hold is not None:
+        _cancel_held_jobs(session, shipment, hold)
+        result.outcomes.append(Outcome(ref, shipment.id, number, "skipped", " / ".join(hold)))
+        return
     if waybill is None or waybill.state != "issued" or not waybill.waybill_no:
         result.outcomes.append(
             Outcome(ref, shipment.id, number, "skipped", "没有已取号的运单 / no issued waybill")
@@ -105,6 +147,7 @@ def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, res
     needed: list[int] = []
     reused: list[int] = []
     reasons: list[str] = []
+    now = utcnow()
     for parcel in range(1, count + 1):
         jobs = by_parcel.get(parcel, [])
         states = {j.state for j in jobs}
@@ -119,8 +162,19 @@ def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, res
         else:
             queued = [j for j in jobs if j.state == JobState.QUEUED]
             mine = [j for j in queued if j.printer_id == printer.id]
-            for other in queued:
-                if other.printer_id != printer.id:
+            elsewhere = [j for j in queued if j.printer_id != printer.id]
+            # a job another live process queued for its printer is its to print; a dead one's (or our own) moves
+            kept = [j for j in elsewhere if _held_by_other(j, now)]
+            if kept and not mine:
+                theirs = session.get(Printer, kept[0].printer_id)
+                name = theirs.name if theirs is not None else "?"
+                reasons.append(
+                    f"第{parcel}件已在打印机 {name} 排队（另一个工作站） / parcel {parcel} is queued on printer "
+                    f"{name} by another station"
+                )
+                continue
+            for other in elsewhere:
+                if other not in kept:
                     move_state(
                         session,
                         other.id,
@@ -129,7 +183,14 @@ def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, res
                         error=f"改用打印机 {printer.name} / moved to printer {printer.name}",
                     )
             if mine:
-                reused.append(mine[0].id)
+                job = mine[0]
+                if not holder_alive(job.claimed_by, job.claimed_at, now):  # left by a process that is gone
+                    session.execute(
+                        update(JOBS)
+                        .where(JOBS.c.id == job.id, JOBS.c.state == JobState.QUEUED)
+                        .values(claimed_by=process_token(), claimed_at=now)
+                    )
+                reused.append(job.id)
             else:
                 needed.append(parcel)
     made: list[int] = []
@@ -172,12 +233,18 @@ def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, res
         result.outcomes.append(Outcome(ref, shipment.id, number, "skipped", "；".join(reasons)))
 
 
+def _held_by_other(job: PrintJob, now: datetime) -> bool:
+    """A queued job that a live process other than this one queued (and so will print)."""
+    return job.claimed_by != process_token() and holder_alive(job.claimed_by, job.claimed_at, now)
+
+
 def enqueue_orders(
     session: Session, printer: Printer, refs: Sequence[str], batch: str | None = None
 ) -> Enqueued:
     """Queue the labels of the given orders (Kuaidan ids or platform order numbers); unknown orders -> NotFound
-    before anything is written."""
+    before anything is written. Their parcels are locked first (waited for when another process has them)."""
     orders: list[Order] = [resolve_order(session, ref) for ref in refs]
+    lock_shipments(session, [s.id for o in orders for s in o.shipments])
     result = Enqueued(batch or new_batch(), printer=printer.name)
     seen: set[int] = set()
     for order in orders:
@@ -194,10 +261,10 @@ def enqueue_orders(
     return result
 
 
-def unprinted_shipments(session: Session) -> list[Shipment]:
-    """Shipments with an issued waybill in force and no label printed yet."""
+def unprinted_ids(session: Session) -> list[int]:
+    """The ids of the shipments with an issued waybill in force and no label printed yet."""
     query = (
-        select(Shipment)
+        select(Shipment.id)
         .join(Waybill, Shipment.active_waybill_id == Waybill.id)
         .where(Waybill.state == "issued", Waybill.waybill_no != "", Shipment.printed_at.is_(None))
         .order_by(Shipment.id)
@@ -205,15 +272,47 @@ def unprinted_shipments(session: Session) -> list[Shipment]:
     return list(session.scalars(query))
 
 
+def unprinted_shipments(session: Session) -> list[Shipment]:
+    """Shipments with an issued waybill in force and no label printed yet."""
+    ids = unprinted_ids(session)
+    return list(session.scalars(select(Shipment).where(Shipment.id.in_(ids)).order_by(Shipment.id)))
+
+
+def enqueue_shipments(session: Session, printer: Printer, shipment_ids: Sequence[int], result: Enqueued) -> None:
+    """Queue these parcels' labels (run in a claim transaction): each is locked first; one that another process
+    has locked right now is skipped with the reason (that process is queuing or printing it)."""
+    locked = set(lock_shipments(session, shipment_ids, skip_locked=True))
+    shipments = {s.id: s for s in session.scalars(select(Shipment).where(Shipment.id.in_(sorted(locked))))}
+    busy = sorted(set(shipment_ids) - locked)
+    refs: dict[int, list[str]] = {}
+    if busy:
+        for sid, ref in session.execute(
+            select(shipment_orders.c.shipment_id, Order.platform_order_id)
+            .join(Order, Order.id == shipment_orders.c.order_id)
+            .where(shipment_orders.c.shipment_id.in_(busy))
+            .order_by(Order.id)
+        ):
+            refs.setdefault(sid, []).append(ref)
+    for sid in sorted(set(shipment_ids)):
+        if sid in shipments:
+            enqueue_shipment(session, printer, shipments[sid], result)
+        else:
+            ref = ",".join(refs.get(sid, [])) or f"shipment {sid}"
+            result.outcomes.append(Outcome(ref, sid, "", "skipped", BUSY))
+
+
+def queued_on(session: Session, printer: Printer) -> list[int]:
+    """The jobs still queued on the printer (left by an earlier run, or queued by another process to share)."""
+    query = select(PrintJob.id).where(PrintJob.printer_id == printer.id, PrintJob.state == JobState.QUEUED)
+    return list(session.scalars(query))
+
+
 def enqueue_unprinted(session: Session, printer: Printer, batch: str | None = None) -> Enqueued:
-    """``--all-unprinted``: every unprinted shipment, plus the jobs still queued on this printer."""
+    """``--all-unprinted``: every unprinted shipment, plus the jobs still queued on this printer (one
+    transaction; the workspace does the same a chunk at a time)."""
     result = Enqueued(batch or new_batch(), printer=printer.name)
-    for shipment in unprinted_shipments(session):
-        enqueue_shipment(session, printer, shipment, result)
-    leftovers = session.scalars(
-        select(PrintJob.id).where(PrintJob.printer_id == printer.id, PrintJob.state == JobState.QUEUED)
-    )
-    result.job_ids = sorted(set(result.job_ids) | set(leftovers))
+    enqueue_shipments(session, printer, unprinted_ids(session), result)
+    result.job_ids = sorted(set(result.job_ids) | set(queued_on(session, printer)))
     return result
 
 
@@ -225,8 +324,14 @@ def reprint(
     if not reason:
         raise UsageError("补打必须说明原因（--reason）", "a reprint needs a reason (--reason)")
     order = resolve_order(session, order_ref)
+    if order.on_hold:
+        zh, en = held_message(order.platform_order_id, order.hold_reason)
+        raise OrderOnHold(zh, en)
     result = Enqueued(batch or new_batch())
     for shipment in sorted(order.shipments, key=lambda s: s.id):
+        hold = _hold(shipment)  # a merged parcel: another of its orders may be on hold
+        if hold is not None:
+            raise OrderOnHold(*hold)
         jobs = [
             j
             for j in _jobs_of(session, shipment.id)

@@ -20,7 +20,11 @@ Restart rules (``recover``), applied when a worker starts on a printer:
 - ``sent`` -> ``unconfirmed``: the printer has the whole label and may print it from its buffer, so it is never
   sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (enqueue.py).
 
-One worker per printer at a time: ``recover`` takes over whatever another process left in flight on it.
+Several processes (the GUI and scripts on one PC, stations on one server) may print at once, even to one printer:
+``claim`` is the exclusive step (a conditional UPDATE, so one of them gets each job), and ``recover`` takes over
+only what a process that is gone left in flight — a job ``sending`` or ``sent`` under a live holder is left alone
+(the lease of app/store/claims.py: ``claimed_by`` is the loop that claimed it). Before each claim the loop looks
+again at the job's orders: a job whose order went on hold is cancelled with the reason, never sent.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from app.domain import JobState
 from app.errors import NotFound
 from app.printing.values import JobInfo
 from app.store.audit import record_audit
-from app.store.models import Order, Printer, PrintJob, Shipment, Waybill
+from app.store.claims import holder_alive
+from app.store.models import Order, Printer, PrintJob, Shipment, Waybill, shipment_orders
 
 INTERRUPTED = (
     "发送中断：打印机会丢弃不完整的标签，重新连接后重发 / "
@@ -47,6 +52,8 @@ UNCONFIRMED = (
     "已完整发送但未确认打印完成：请核对后确认或补打 / "
     "wholly sent but never confirmed as printed: check, then confirm or reprint"
 )
+HELD_ZH = "订单已挂起，不打印：{reason}"
+HELD_EN = "the order is on hold and is not printed: {reason}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Recovery:
 
 JOBS = cast(Table, PrintJob.__table__)
 SHIPMENTS = cast(Table, Shipment.__table__)
+ORDERS = cast(Table, Order.__table__)
 
 
 def move_state(session: Session, job_id: int, from_states: Sequence[str], **values: Any) -> bool:
@@ -72,11 +80,13 @@ def move_state(session: Session, job_id: int, from_states: Sequence[str], **valu
     return bool(session.connection().execute(statement).rowcount)
 
 
-def claim(session: Session, job_id: int) -> bytes | None:
-    """queued -> sending (attempts + 1); the payload, or None when the job is no longer queued."""
+def claim(session: Session, job_id: int, holder: str = "") -> bytes | None:
+    """queued -> sending (attempts + 1) under ``holder``; the payload, or None when the job is no longer queued
+    (cancelled, or claimed by another loop a moment before)."""
     if not move_state(
-        session, job_id, [JobState.QUEUED], state=JobState.SENDING, attempts=JOBS.c.attempts + 1
-    ):
+        session, job_id, [JobState.QUEUED], state=JobState.SENDING, attempts=JOBS.c.attempts + 1,
+        claimed_by=holder, claimed_at=utcnow(),
+    ):  # fmt: skip
         return None
     payload = session.connection().execute(select(JOBS.c.payload).where(JOBS.c.id == job_id)).scalar()
     return bytes(payload or b"")
@@ -116,6 +126,31 @@ def mark_unconfirmed(session: Session, job_id: int, error: str = UNCONFIRMED) ->
     move_state(session, job_id, [JobState.SENT], state=JobState.UNCONFIRMED, error=error)
 
 
+def held_message(order: str, reason: str) -> tuple[str, str]:
+    """(zh, en): why a label of ``order`` is not printed."""
+    said = f"{order} {reason}".strip()
+    return HELD_ZH.format(reason=said), HELD_EN.format(reason=said)
+
+
+def hold_of(session: Session, job_id: int) -> tuple[str, str] | None:
+    """Why the job must not be printed, (zh, en): its order (one of its orders) is on hold; None when none is."""
+    query = (
+        select(ORDERS.c.platform_order_id, ORDERS.c.hold_reason)
+        .join(shipment_orders, shipment_orders.c.order_id == ORDERS.c.id)
+        .join(JOBS, JOBS.c.shipment_id == shipment_orders.c.shipment_id)
+        .where(JOBS.c.id == job_id, ORDERS.c.on_hold.is_(True))
+    )
+    row = session.connection().execute(query.limit(1)).first()
+    if row is None:
+        return None
+    return held_message(row.platform_order_id, row.hold_reason)
+
+
+def cancel_held(session: Session, job_id: int, why: tuple[str, str]) -> bool:
+    """queued -> cancelled because its order is on hold (``why`` says so, zh and en)."""
+    return move_state(session, job_id, [JobState.QUEUED], state=JobState.CANCELLED, error=" / ".join(why))
+
+
 def attempts_of(session: Session, job_id: int) -> int:
     return int(session.scalar(select(PrintJob.attempts).where(PrintJob.id == job_id)) or 0)
 
@@ -135,15 +170,18 @@ def queued_among(session: Session, job_ids: Collection[int]) -> list[int]:
 
 
 def recover(session: Session, printer_id: int) -> Recovery:
-    """After a crash: ``sending`` -> ``queued`` (sent again), ``sent`` -> ``unconfirmed`` (never sent again)."""
-    ids = {
-        state: list(
-            session.scalars(
-                select(PrintJob.id).where(PrintJob.printer_id == printer_id, PrintJob.state == state)
-            )
-        )
-        for state in (JobState.SENDING, JobState.SENT)
-    }
+    """After a crash: ``sending`` -> ``queued`` (sent again), ``sent`` -> ``unconfirmed`` (never sent again) — only
+    the jobs whose loop is gone; a live loop's label in flight (another process's) is left to it."""
+    now = utcnow()
+    ids: dict[str, list[int]] = {JobState.SENDING: [], JobState.SENT: []}
+    rows = session.execute(
+        select(PrintJob.id, PrintJob.state, PrintJob.claimed_by, PrintJob.claimed_at)
+        .where(PrintJob.printer_id == printer_id, PrintJob.state.in_([JobState.SENDING, JobState.SENT]))
+        .order_by(PrintJob.id)
+    )
+    for job_id, state, holder, claimed_at in rows:
+        if not holder_alive(holder, claimed_at, now):
+            ids[state].append(job_id)
     for job_id in ids[JobState.SENDING]:
         move_state(session, job_id, [JobState.SENDING], state=JobState.QUEUED, error=INTERRUPTED)
     for job_id in ids[JobState.SENT]:

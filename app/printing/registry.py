@@ -129,6 +129,13 @@ def list_printers(session: Session) -> list[PrinterInfo]:
     return [printer_info(p) for p in session.scalars(select(Printer).order_by(Printer.role, Printer.name))]
 
 
+def printer_by_id(session: Session, printer_id: int) -> Printer:
+    printer = session.get(Printer, printer_id)
+    if printer is None:
+        raise NotFound(f"没有打印机 #{printer_id}", f"no printer #{printer_id}")
+    return printer
+
+
 def get_printer(session: Session, name: str | None = None, role: str = "label") -> Printer:
     """The printer called ``name``, or the default printer of ``role`` for this station."""
     if name:

@@ -143,7 +143,8 @@ class Reprinted:
 
 @dataclass(frozen=True)
 class QueueEvent:
-    """Something the UI shows. ``kind``: paused, resumed, job (a job changed state), reconnecting, unconfirmed."""
+    """Something the UI shows. ``kind``: paused, resumed, job (a job changed state), reconnecting, unconfirmed,
+    held (a queued job was cancelled, not sent, because its order went on hold; the message says why)."""
 
     kind: str
     printer: str
@@ -170,6 +171,7 @@ class RunReport:
     unconfirmed: tuple[int, ...]
     left: tuple[int, ...]  # still queued (deadline reached, stopped, or paused)
     timed_out: bool
+    held: tuple[int, ...] = ()  # cancelled, not sent: the order went on hold after the label was queued
 
 
 @dataclass(frozen=True)

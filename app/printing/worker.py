@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from app.domain import JobState
 from app.printing import queue as printing
 from app.printing.values import QueueEvent, RunReport
+from app.store import claims
 from app.store.engine import Store
 from app.store.models import Printer
 from printers.status import PrinterState, PrinterStatus, offline_status, query_status
@@ -92,6 +93,7 @@ class PrintWorker:
         self._force = threading.Event()
         self._recovered = False
         self._current: tuple[int, str] | None = None  # (job id, sending|sent)
+        self._holder = ""  # the running loop's claim token (app/store/claims.py)
         self.status: PrinterStatus | None = None
         self.paused_by: PrinterStatus | None = None
 
@@ -131,10 +133,16 @@ class PrintWorker:
         ``deadline`` is a ``time.monotonic()`` value; ``until_idle=False`` keeps waiting for new jobs until
         ``stop()``.
         """
+        with claims.Run() as run:
+            self._holder = run.token
+            return self._run(job_ids, deadline, until_idle)
+
+    def _run(self, job_ids: Collection[int] | None, deadline: float | None, until_idle: bool) -> RunReport:
         targets = set(job_ids) if job_ids is not None else None
         done: list[int] = []
         failed: list[int] = []
         unconfirmed: list[int] = []
+        held: list[int] = []
         timed_out = False
         ordered: list[int] | None = None
         self._stop.clear()
@@ -157,7 +165,8 @@ class PrintWorker:
                     self._sleep(self.poll_interval, deadline)
                     continue
                 outcome = self._print_one(job_id, deadline)
-                {"done": done, "failed": failed, "unconfirmed": unconfirmed}.get(outcome, []).append(job_id)
+                outcomes = {"done": done, "failed": failed, "unconfirmed": unconfirmed, "held": held}
+                outcomes.get(outcome, []).append(job_id)
         except _Deadline:
             timed_out = True
         except _Stopped:
@@ -174,13 +183,24 @@ class PrintWorker:
                 )
             else:
                 left = []
-        return RunReport(tuple(done), tuple(failed), tuple(unconfirmed), tuple(left), timed_out)
+        return RunReport(tuple(done), tuple(failed), tuple(unconfirmed), tuple(left), timed_out, tuple(held))
 
     def _print_one(self, job_id: int, deadline: float | None) -> str:
         while True:
             self._wait_until_ready(deadline)
             with self.store.session() as session:
-                payload = printing.claim(session, job_id)
+                # the order may have gone on hold since the label was queued: looked at again before every send
+                hold = printing.hold_of(session, job_id)
+                if hold is not None:
+                    cancelled = printing.cancel_held(session, job_id, hold)
+                    payload = None
+                else:
+                    payload = printing.claim(session, job_id, self._holder)
+            if hold is not None:
+                if not cancelled:
+                    return "gone"
+                self._emit("held", *hold, job_id=job_id, state=JobState.CANCELLED)
+                return "held"
             if payload is None:
                 return "gone"  # cancelled, or taken by someone else
             self._current = (job_id, JobState.SENDING)

@@ -8,6 +8,7 @@ runs it on its main thread, the GUI on a ``kuaidan-print-<printer>`` thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from app.domain import JobState
 from app.errors import KuaidanError, UsageError
@@ -23,11 +24,26 @@ from app.printing.values import (
     Reprinted,
 )
 from app.printing.worker import PrintWorker
+from app.store import claims
+from app.store.bulk import in_chunks
 from app.workspace.core import Part
 from printers.status import PrinterStatus
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+#: parcels queued per claim transaction by ``enqueue_unprinted`` (each transaction renders their labels)
+ENQUEUE_CHUNK = 50
+
 
 class PrintingPart(Part):
+    def _claim(self, work: Callable[[Session], T]) -> T:
+        """``work`` in a claim transaction (exclusive between processes and stations, app/store/claims.py)."""
+        with self._ctx.store.sessions() as s:
+            return claims.claim(s, work)
+
     # --- printers ------------------------------------------------------------------------------------------
 
     def printers(self) -> list[PrinterInfo]:
@@ -107,28 +123,58 @@ class PrintingPart(Part):
     ) -> Enqueued:
         """Queue the labels of the given orders (Kuaidan ids or platform order numbers) on ``printer`` (else the
         default label printer). ``recover``: first take over what a process that died left in flight on that
-        printer (the CLI does; never while a loop of this process runs on it)."""
-        with self._session() as s:
+        printer (the CLI does; a live loop's label, this process's or another's, is left to it).
+
+        Safe with several processes and stations at once: each label gets one job (see app/printing/enqueue.py).
+        An order on hold is skipped with the reason (and its queued jobs cancelled)."""
+
+        def work(s: Session) -> Enqueued:
             target = registry.get_printer(s, printer)
             if recover:
                 queue.recover(s, target.id)
             return enqueue.enqueue_orders(s, target, refs)
 
+        return self._claim(work)
+
     def enqueue_unprinted(self, printer: str | None = None, *, recover: bool = False) -> Enqueued:
         """Queue every unprinted issued waybill (plus the jobs still queued on the printer); see
-        :meth:`enqueue_orders` for ``recover``."""
-        with self._session() as s:
+        :meth:`enqueue_orders` for ``recover``. A chunk of parcels per claim transaction: parcels another process
+        is queuing at this moment are left to it, jobs it queued on the same printer are shared."""
+
+        def start(s: Session) -> tuple[int, str, list[int]]:
             target = registry.get_printer(s, printer)
             if recover:
                 queue.recover(s, target.id)
-            return enqueue.enqueue_unprinted(s, target)
+            return target.id, target.name, enqueue.unprinted_ids(s)
+
+        printer_id, name, ids = self._claim(start)
+        result = Enqueued(enqueue.new_batch(), printer=name)
+
+        def chunk_of(chunk: Sequence[int]) -> Callable[[Session], Enqueued]:
+            def work(s: Session) -> Enqueued:
+                part = Enqueued(result.batch, printer=name)  # a fresh one for each try
+                enqueue.enqueue_shipments(s, registry.printer_by_id(s, printer_id), chunk, part)
+                return part
+
+            return work
+
+        for chunk in in_chunks(ids, ENQUEUE_CHUNK):
+            part = self._claim(chunk_of(chunk))
+            result.job_ids.extend(part.job_ids)
+            result.outcomes.extend(part.outcomes)
+        leftovers = self._claim(lambda s: enqueue.queued_on(s, registry.printer_by_id(s, printer_id)))
+        result.job_ids = sorted(set(result.job_ids) | set(leftovers))
+        return result
 
     def reprint(self, order: str, reason: str, printer: str | None = None) -> Enqueued:
         """One more copy of each parcel label of the order, by request with a reason (audited); on ``printer``,
-        else on the printer each label was printed on."""
-        with self._session() as s:
+        else on the printer each label was printed on. An order on hold is refused (:class:`OrderOnHold`)."""
+
+        def work(s: Session) -> Enqueued:
             target = registry.get_printer(s, printer) if printer else None
             return enqueue.reprint(s, order, reason, target)
+
+        return self._claim(work)
 
     def reprint_orders(self, orders: Sequence[str], reason: str, printer: str | None = None) -> Reprinted:
         """:meth:`reprint` for several orders, each on its own: an order that cannot be reprinted (never printed,
