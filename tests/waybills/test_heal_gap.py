@@ -20,7 +20,7 @@ from app.carriers import CarrierAlreadyIssued
 from app.carriers.kdniao.parse import parse_issue_answer
 from app.carriers.sandbox.protocol import DUPLICATE_907_REASON
 from app.store.claims import HOST
-from app.store.models import Shipment, Waybill
+from app.store.models import Order, Shipment, Waybill
 from tests.carriers.support import make_request
 from tests.waybills.support import ROOT, SandboxProcess, cli_process, workspace
 
@@ -139,5 +139,46 @@ def test_killed_batch_against_a_907_carrier_never_fails_or_doubles(
         assert 1 <= len(attention) == body["needs_attention"], "no request was in flight at the kill"
         assert all(len(n) == 1 for n in sandbox.issued_numbers().values())
         assert len(sandbox.issued_numbers()) == 60  # each order's OrderCode issued once at the carrier
+    finally:
+        sandbox.stop()
+
+
+def test_a_held_order_left_requesting_is_not_asked_again_until_the_hold_is_lifted(
+    kd: Any, tmp_path: Path, db_url: str
+) -> None:
+    """A kill left an order's request ``requesting``; then the order was refunded. The next batch does not ask
+    (a held order gets no waybill): it releases the request as failed with the reason. Lifted, the same OrderCode
+    is asked again and the carrier's number comes back — still one waybill."""
+    sandbox = SandboxProcess(tmp_path).start()
+    try:
+        workspace(kd, tmp_path, n=3, endpoint=sandbox.endpoint)
+        assert kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json["issued"] == 3
+        before = _orders(kd)
+        ref = sorted(before)[0]
+        number = before[ref]["waybill"]
+        _crash_after_sending(db_url, [number])
+        engine = create_engine(db_url)
+        with engine.begin() as conn:
+            conn.execute(
+                update(Order).where(Order.platform_order_id == ref).values(on_hold=True, hold_reason="退款")
+            )
+        asked = sandbox.asked()
+        body = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json
+        assert (body["issued"], body["failed"]) == (0, 0)
+        assert sandbox.asked() == asked  # nothing went to the carrier
+        order = _orders(kd)[ref]
+        assert order["waybill_state"] == "failed" and "退款" in order["waybill_note"] and not order["waybill"]
+        named = kd("waybills", "issue", "--carrier", "sf", ref, "--json").json
+        assert named["failed"] == 1 and "on hold" in named["results"][0]["error"]
+        assert sandbox.asked() == asked
+        with engine.begin() as conn:
+            conn.execute(
+                update(Order).where(Order.platform_order_id == ref).values(on_hold=False, hold_reason="")
+            )
+        lifted = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json
+        assert lifted["issued"] == 1 and lifted["results"][0]["waybill"] == number  # the same OrderCode, 106
+        with engine.connect() as conn:
+            assert Counter(conn.execute(select(Waybill.shipment_id)).scalars()).most_common(1)[0][1] == 1
+        engine.dispose()
     finally:
         sandbox.stop()
