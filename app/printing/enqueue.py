@@ -113,8 +113,15 @@ def _cancel_held_jobs(session: Session, shipment: Shipment, why: tuple[str, str]
             move_state(session, job.id, [JobState.QUEUED], state=JobState.CANCELLED, error=" / ".join(why))
 
 
-def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, result: Enqueued) -> None:
-    """Queue the parcels of ``shipment`` that still need a label (see the module's rules)."""
+#: labels drawn ahead, outside the claim transaction: shipment id -> (its waybill in force, parcel -> bytes)
+Drawn = dict[int, tuple[int, dict[int, bytes]]]
+
+
+def enqueue_shipment(
+    session: Session, printer: Printer, shipment: Shipment, result: Enqueued, drawn: Drawn | None = None
+) -> None:
+    """Queue the parcels of ``shipment`` that still need a label (see the module's rules); ``drawn``: labels
+    drawn ahead (:func:`draw_ahead`), used when they are for the waybill still in force."""
     ref = _order_ref(shipment)
     waybill = shipment.active_waybill
     number = waybill.waybill_no if waybill is not None else ""
@@ -194,6 +201,10 @@ def enqueue_shipment(session: Session, printer: Printer, shipment: Shipment, res
             else:
                 needed.append(parcel)
     made: list[int] = []
+    ahead = (drawn or {}).get(shipment.id)
+    if ahead is not None and ahead[0] == waybill.id and all(parcel in ahead[1] for parcel in needed):
+        made = [_new_job(session, printer, shipment, p, ahead[1][p], result.batch) for p in needed]
+        needed = []
     if needed:
         try:
             rendered = dict(render_parcels(session, shipment, RenderOptions.for_printer(printer)))
@@ -278,7 +289,40 @@ def unprinted_shipments(session: Session) -> list[Shipment]:
     return list(session.scalars(select(Shipment).where(Shipment.id.in_(ids)).order_by(Shipment.id)))
 
 
-def enqueue_shipments(session: Session, printer: Printer, shipment_ids: Sequence[int], result: Enqueued) -> None:
+def draw_ahead(session: Session, printer: Printer, shipment_ids: Sequence[int]) -> Drawn:
+    """Draw the labels these parcels will need, before the claim transaction (which then holds its lock only to
+    decide and write, so several stations take turns): the parcels with no label job yet for their waybill in
+    force, not printed, not on hold. A label another process queued meanwhile is simply not used; one that cannot
+    be drawn here is drawn (and its error reported) in the claim transaction."""
+    ids = sorted(set(shipment_ids))
+    if not ids:
+        return {}
+    live = [s for s in JobState if s not in (JobState.CANCELLED, JobState.FAILED)]
+    jobs = (
+        select(JOBS.c.shipment_id)
+        .join(SHIPMENTS, SHIPMENTS.c.id == JOBS.c.shipment_id)
+        .where(JOBS.c.shipment_id.in_(ids), JOBS.c.kind == "label", JOBS.c.state.in_([str(s) for s in live]),
+               JOBS.c.waybill_id == SHIPMENTS.c.active_waybill_id)
+    )  # fmt: skip
+    has_job = set(session.connection().execute(jobs).scalars())
+    options = RenderOptions.for_printer(printer)
+    out: Drawn = {}
+    for shipment in session.scalars(select(Shipment).where(Shipment.id.in_(ids)).order_by(Shipment.id)):
+        waybill = shipment.active_waybill
+        if shipment.id in has_job or shipment.printed_at is not None or waybill is None or _hold(shipment):
+            continue
+        if waybill.state != "issued" or not waybill.waybill_no:
+            continue
+        try:
+            out[shipment.id] = (waybill.id, dict(render_parcels(session, shipment, options)))
+        except Exception:  # noqa: BLE001 - drawn again in the claim transaction, which reports why
+            continue
+    return out
+
+
+def enqueue_shipments(
+    session: Session, printer: Printer, shipment_ids: Sequence[int], result: Enqueued, drawn: Drawn | None = None
+) -> None:
     """Queue these parcels' labels (run in a claim transaction): each is locked first; one that another process
     has locked right now is skipped with the reason (that process is queuing or printing it)."""
     locked = set(lock_shipments(session, shipment_ids, skip_locked=True))
@@ -295,7 +339,7 @@ def enqueue_shipments(session: Session, printer: Printer, shipment_ids: Sequence
             refs.setdefault(sid, []).append(ref)
     for sid in sorted(set(shipment_ids)):
         if sid in shipments:
-            enqueue_shipment(session, printer, shipments[sid], result)
+            enqueue_shipment(session, printer, shipments[sid], result, drawn)
         else:
             ref = ",".join(refs.get(sid, [])) or f"shipment {sid}"
             result.outcomes.append(Outcome(ref, sid, "", "skipped", BUSY))

@@ -150,16 +150,18 @@ class PrintingPart(Part):
         printer_id, name, ids = self._claim(start)
         result = Enqueued(enqueue.new_batch(), printer=name)
 
-        def chunk_of(chunk: Sequence[int]) -> Callable[[Session], Enqueued]:
+        def chunk_of(chunk: Sequence[int], drawn: enqueue.Drawn) -> Callable[[Session], Enqueued]:
             def work(s: Session) -> Enqueued:
                 part = Enqueued(result.batch, printer=name)  # a fresh one for each try
-                enqueue.enqueue_shipments(s, registry.printer_by_id(s, printer_id), chunk, part)
+                enqueue.enqueue_shipments(s, registry.printer_by_id(s, printer_id), chunk, part, drawn)
                 return part
 
             return work
 
         for chunk in in_chunks(ids, ENQUEUE_CHUNK):
-            part = self._claim(chunk_of(chunk))
+            with self._session() as s:  # labels are drawn before the claim, which then only decides and writes
+                drawn = enqueue.draw_ahead(s, registry.printer_by_id(s, printer_id), chunk)
+            part = self._claim(chunk_of(chunk, drawn))
             result.job_ids.extend(part.job_ids)
             result.outcomes.extend(part.outcomes)
         leftovers = self._claim(lambda s: enqueue.queued_on(s, registry.printer_by_id(s, printer_id)))
