@@ -151,6 +151,17 @@ def cancel_held(session: Session, job_id: int, why: tuple[str, str]) -> bool:
     return move_state(session, job_id, [JobState.QUEUED], state=JobState.CANCELLED, error=" / ".join(why))
 
 
+def renew_lease(session: Session, printer_id: int, holder: str) -> int:
+    """Tell other stations that ``holder`` (a live process) still means to print its queued jobs on the printer:
+    their ``claimed_at`` is now (another host trusts a claim for the lease after it, app/store/claims.py)."""
+    statement = (
+        update(JOBS)
+        .where(JOBS.c.printer_id == printer_id, JOBS.c.state == JobState.QUEUED, JOBS.c.claimed_by == holder)
+        .values(claimed_at=utcnow())
+    )
+    return int(session.connection().execute(statement).rowcount or 0)
+
+
 def attempts_of(session: Session, job_id: int) -> int:
     return int(session.scalar(select(PrintJob.attempts).where(PrintJob.id == job_id)) or 0)
 

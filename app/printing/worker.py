@@ -43,6 +43,8 @@ from printers.transports import Transport, TransportError, make_transport
 log = logging.getLogger(__name__)
 
 USER_PAUSED = ("已手动暂停打印队列", "Print queue paused by the user")
+#: how often a running loop renews the lease on its process's queued jobs (well within claims.LEASE)
+LEASE_RENEWAL_S = 60.0
 
 
 class _Deadline(Exception):
@@ -94,6 +96,7 @@ class PrintWorker:
         self._recovered = False
         self._current: tuple[int, str] | None = None  # (job id, sending|sent)
         self._holder = ""  # the running loop's claim token (app/store/claims.py)
+        self._renewed = time.monotonic()
         self.status: PrinterStatus | None = None
         self.paused_by: PrinterStatus | None = None
 
@@ -152,6 +155,7 @@ class PrintWorker:
                     printing.recover(session, self.printer.id)
                 self._recovered = True
             while not self._stop.is_set():
+                self._renew_lease()
                 self._hold_while_user_paused(deadline)
                 with self.store.session() as session:
                     if targets is None:
@@ -280,8 +284,17 @@ class PrintWorker:
         self.status = status
         return status
 
+    def _renew_lease(self) -> None:
+        """Now and then (also while paused): this process still means to print its queued jobs here."""
+        if time.monotonic() - self._renewed < LEASE_RENEWAL_S:
+            return
+        self._renewed = time.monotonic()
+        with self.store.session() as session:
+            printing.renew_lease(session, self.printer.id, claims.process_token())
+
     def _wait_until_ready(self, deadline: float | None) -> None:
         while True:
+            self._renew_lease()
             self._check(deadline)
             if self._force.is_set():
                 self._force.clear()
@@ -329,6 +342,7 @@ class PrintWorker:
                 busy = time.monotonic() - busy_since
                 delay = 0.005 if busy < 1.0 else min(max(delay * 2, 0.02), 0.1)
             self._sleep(delay, deadline, stoppable=False)
+            self._renew_lease()
             status = self._ask()
 
     def _hold_while_user_paused(self, deadline: float | None) -> None:
@@ -336,6 +350,7 @@ class PrintWorker:
             return
         self._emit("paused", *USER_PAUSED, state="user")
         while self._user_paused.is_set():
+            self._renew_lease()
             self._sleep(self.poll_interval, deadline)
         self._emit("resumed", "打印队列继续", "print queue resumed")
 
