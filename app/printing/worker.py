@@ -6,7 +6,9 @@ For each label:
    time). Paper out, head open, no answer or any error pauses the queue with the printer's message (an event for
    the UI, a stderr line for the CLI); the status is asked again every ``poll_interval`` and the queue resumes by
    itself when it clears, or at once on the user's word (``resume()``).
-2. **Send.** The job is claimed (``sending``, committed), its stored bytes written, then marked ``sent``. A transport
+2. **Send.** The job's orders are looked at again: one on hold cancels the job with the reason (event ``held``),
+   nothing is sent. Else the job is claimed (``sending`` under this loop's claim token, committed; another process's
+   loop may have taken it first), its stored bytes written, then marked ``sent``. A transport
    failure part-way puts it back to ``queued`` (the printer discards a partial label, see queue.py); it is
    sent again after reconnecting.
 3. **Confirm.** The status is polled until the printer reports ready: only then is the label ``done``. While the
