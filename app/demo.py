@@ -9,9 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from app.carriers import start_demo_sandbox
 from app.carriers.accounts import add_account
-from app.carriers.factory import shared_sandbox
-from app.carriers.sandbox.server import DEMO_SCENARIO_MIX
 from app.orders.importer import ImportReport, import_file
 from app.orders.shops import add_sender, add_shop
 from app.paths import resources_dir
@@ -71,9 +70,7 @@ DEMO_CLOCK_SPEED = 600.0  # one real second is ten simulated minutes: parcels mo
 def start_demo_carrier(data_directory: Path) -> None:
     """Start the in-process sandbox with a mix of trouble and a fast clock, before anything asks it for waybills:
     most parcels arrive, some are refused, fail delivery, sit at a locker… (traces carry simulated times)."""
-    shared_sandbox(
-        data_directory / "sandbox-carrier.jsonl", scenario_mix=DEMO_SCENARIO_MIX, speed=DEMO_CLOCK_SPEED
-    )
+    start_demo_sandbox(data_directory / "sandbox-carrier.jsonl", speed=DEMO_CLOCK_SPEED)
 
 
 def start_demo_printer(store: Store, data_directory: Path) -> VirtualPrinter:

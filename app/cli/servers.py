@@ -35,7 +35,7 @@ def register(sub: Any, add_json: AddJson) -> None:
 def cmd_sandbox_carrier(ctx: Context) -> int:
     from pathlib import Path
 
-    from app.carriers.sandbox.server import serve_forever_cli
+    from app.carriers import run_sandbox_server
     from app.errors import UsageError
 
     a = ctx.args
@@ -45,7 +45,7 @@ def cmd_sandbox_carrier(ctx: Context) -> int:
                 f"--{name.replace('_', '-')} 应在 0 到 1 之间", f"--{name.replace('_', '-')} must be 0..1"
             )
     try:
-        serve_forever_cli(
+        run_sandbox_server(
             port=a.port,
             latency_ms=a.latency_ms,
             fail_rate=a.fail_rate,
