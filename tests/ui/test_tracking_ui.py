@@ -262,8 +262,11 @@ def test_refresh_runs_off_the_gui_thread_and_sees_outside_changes(qtbot: Any, sc
     ops.wait()
     reads = {t.name.rsplit("_", 1)[0] for t in threads}
     assert reads == {"kuaidan-reader"}  # counts, rows and timelines are read on the readers
+    with qtbot.waitSignal(p.timeline_loaded, timeout=10000):
+        p.table.selectRow(row_of_kind(p, "no_pickup"))
+    ops.wait()
+    assert {t.name.rsplit("_", 1)[0] for t in threads} == {"kuaidan-reader"}  # the timeline too
     threads.clear()
-    p.table.selectRow(row_of_kind(p, "no_pickup"))
     with qtbot.waitSignal(p.acted, timeout=10000):
         p.ack_button.click()
     ops.wait()
