@@ -43,9 +43,6 @@ def run(ctx: Any) -> int:
     window = MainWindow(workspace)
     sys.excepthook = _excepthook
     window.show()
-    on_show = getattr(ctx, "on_window", None)
-    if on_show:
-        on_show(window)
     code = app.exec()
     workspace.close()
     return int(code)

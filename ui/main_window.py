@@ -16,7 +16,6 @@ from ui.printer_dialog import PrinterDialog
 from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QActionGroup, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
-from ui.tasks import TaskRunner
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
 
@@ -32,10 +31,6 @@ class MainWindow(QMainWindow):
         self.ops = Ops(workspace, self, show_message=self.show_message, show_crash=self._show_crash)
         self.op_progress = OpProgress(self.ops, self)
         self.statusBar().addPermanentWidget(self.op_progress)
-        # transitional (issue 16): panels not yet moved onto self.ops still get the store and a TaskRunner
-        store = workspace._ctx.store
-        self.store = store
-        self.tasks = TaskRunner(self)
         self.orders = OrdersPanel(self.ops)
         self.preview = LabelPreview(self.ops)
         self.preview_dock = QDockWidget(self)
@@ -44,8 +39,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
         self.orders.selection_changed.connect(self._follow_selection)
         self.print_queue = PrintQueuePanel(self.ops, self.orders.selected_order_ids)
-        self.tracking = TrackingPanel(store, self.tasks, self.data_dir)
-        self.dashboard = DashboardPanel(store, self.tasks)
+        self.tracking = TrackingPanel(self.ops)
+        self.dashboard = DashboardPanel(self.ops)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.orders, "")
         self.tabs.addTab(self.print_queue, "")
@@ -178,7 +173,6 @@ class MainWindow(QMainWindow):
         self.tracking_timer.stop()
         self.tracking.shutdown()
         self.dashboard.shutdown()
-        self.tasks.wait(5000)
         self.ops.wait(5000)
         self.ops.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]

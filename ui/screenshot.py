@@ -8,10 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from pathlib import Path
 
 from app.demo import build_demo
-from app.store.engine import open_store
 from app.workspace import Workspace
 from ui.i18n import set_language
 from ui.qt.core import QTimer
@@ -27,11 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     set_language(args.lang)
     with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(None, tmp)
-        build_demo(store, Path(tmp))
+        workspace = Workspace.open(None, tmp)
+        build_demo(workspace)
         from ui.main_window import MainWindow
 
-        window = MainWindow(Workspace(store, Path(tmp)))
+        window = MainWindow(workspace)
         window.tabs.setCurrentIndex(args.tab)
         window.show()
 
@@ -41,8 +39,8 @@ def main(argv: list[str] | None = None) -> int:
 
         QTimer.singleShot(1500, shoot)
         app.exec()
-        window.tasks.wait()
-        store.dispose()
+        window.ops.wait()
+        workspace.close()
     return 0
 
 

@@ -59,15 +59,6 @@ class Context:
             self._workspace = Workspace.open(self.args.db, self.args.data_dir)
         return self._workspace
 
-    # transitional, until every command goes through the workspace's parts (issue 16)
-    @property
-    def store(self) -> Any:
-        return self.workspace._ctx.store
-
-    @property
-    def secrets(self) -> Any:
-        return self.workspace._ctx.secrets
-
     def emit(self, payload: dict[str, Any], human: str | Callable[[], str]) -> None:
         """The command's result: one JSON object on stdout with --json, else readable text."""
         if self.json:

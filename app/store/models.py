@@ -278,7 +278,7 @@ class Waybill(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     # tracking
     parcel_status: Mapped[str] = mapped_column(String(30), default="pending")
-    carrier_state: Mapped[str] = mapped_column(String(20), default="")
+    carrier_state: Mapped[str] = mapped_column(String(20), default="")  # the carrier's flag: a ProblemCode or ""
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     last_trace_at: Mapped[datetime | None] = mapped_column(default=None)
     picked_up_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -287,6 +287,8 @@ class Waybill(Base):
     last_polled_at: Mapped[datetime | None] = mapped_column(default=None)
     next_poll_at: Mapped[datetime | None] = mapped_column(default=None)
     carrier_hint: Mapped[str] = mapped_column(String(40), default="")
+    # the carrier's own words for what it flags (carrier_state holds the flag's normalised code)
+    carrier_words: Mapped[str] = mapped_column(Text, default="")
     rules_dirty: Mapped[bool] = _rules_dirty()
 
     shipment: Mapped[Shipment] = relationship(back_populates="waybills", foreign_keys=[shipment_id])
@@ -299,12 +301,12 @@ class TrackingEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     waybill_id: Mapped[int] = mapped_column(ForeignKey("waybills.id", ondelete="CASCADE"), index=True)
-    # sha1 of (time, station, action): the same trace twice is one event
+    # sha1 of the carrier's identity of the scan: the same trace twice is one event
     event_key: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[datetime]
     station: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
-    action: Mapped[str] = mapped_column(String(20), default="")
+    action: Mapped[str] = mapped_column(String(20), default="")  # what the scan means: a ParcelStatus value
     received_at: Mapped[datetime] = mapped_column(default=_now)
 
 

@@ -1,10 +1,11 @@
-"""A receiver for Kdniao tracking pushes (101 basic / 102 detailed): an HTTP server that verifies and stores.
+"""A receiver for tracking pushes: an HTTP server that hands each push to the carrier accounts, then stores it.
 
-Kdniao POSTs a form with ``RequestType``, ``RequestData`` (``{EBusinessID, PushTime, Count, Data:[…]}``) and
-``DataSign``. The sign is checked against the AppKey of the account with that EBusinessID (constant-time, in
-``parse_push``); a push with a wrong sign is refused with HTTP 403 and stores nothing. A good push is stored like a
-poll answer (idempotent: a push that comes twice is one set of events) and acknowledged with
-``{"EBusinessID", "UpdateTime", "Success": true, "Reason": ""}``.
+Which push is good is the carriers' business: every account's push reader (``app.carriers.make_push_reader``) checks
+the push with that account's own key (Kdniao: ``DataSign`` over ``RequestData`` with the AppKey of the merchant
+named in it; a sandbox account: the sandbox's demo key) and reads it into normalised tracking records. A push no
+account accepts is refused with HTTP 403 and stores nothing; one that is no tracking push at all, with 400. A good
+push is stored like a poll answer (idempotent: a push that comes twice is one set of events), only for waybills of
+the accounts that accepted it, and answered with what the carrier expects back.
 
 Pushes need an address the carrier can reach, which a desktop PC usually has not: polling stays the default. The
 server listens on 127.0.0.1 unless told otherwise (put a TLS reverse proxy in front of it to expose it).
@@ -15,21 +16,22 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
 from sqlalchemy import false, select
+from sqlalchemy.orm import Session
 
-from app.carriers import BadPush, BadSignature, TrackResult
-from app.carriers.kdniao.client import parse_push, push_ack
-from app.carriers.sandbox.server import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID
+from app.carriers import BadPush, BadSignature, NotAPush, PushBatch, PushReader, make_push_reader
+from app.carriers.accounts import account_config
 from app.clock import utcnow
-from app.domain import CarrierKind, WaybillState
+from app.domain import WaybillState
+from app.errors import KuaidanError
 from app.secrets import SecretStore
-from app.store.engine import Store
 from app.store.models import CarrierAccount, Waybill
 from app.tracking.settings import load_settings
 from app.tracking.store_traces import apply_result
@@ -37,72 +39,69 @@ from app.tracking.store_traces import apply_result
 log = logging.getLogger(__name__)
 
 MAX_BODY = 5 * 1024 * 1024
-PUSH_TYPES = frozenset({"101", "102"})
 
 
 @dataclass(frozen=True)
 class PushOutcome:
-    ebusiness_id: str
+    accounts: tuple[str, ...]  # the carrier accounts that accepted the push (by name)
     records: int
-    stored: int  # records that matched an issued, non-final waybill
+    stored: int  # records that matched an issued, non-final waybill of those accounts
     new_events: int
+    reply: dict[str, Any] = field(default_factory=dict, compare=False)  # what to answer the carrier
 
 
-def _keys_for(store: Store, secrets: SecretStore, ebusiness_id: str) -> list[str]:
-    keys: list[str] = []
-    with store.session() as session:
-        accounts = session.scalars(select(CarrierAccount).where(CarrierAccount.ebusiness_id == ebusiness_id))
-        for account in accounts:
-            if account.kind == CarrierKind.KDNIAO and account.app_key_ref:
-                keys.append(secrets.get(session, account.app_key_ref))
-        if ebusiness_id == SANDBOX_EBUSINESS_ID:
-            has_sandbox = session.scalar(
-                select(CarrierAccount.id).where(CarrierAccount.kind == CarrierKind.SANDBOX.value).limit(1)
-            )
-            if has_sandbox is not None:
-                keys.append(SANDBOX_APP_KEY)
-    return keys
-
-
-def receive_push(store: Store, secrets: SecretStore, form: dict[str, str]) -> PushOutcome:
-    """Verify and store one push. BadSignature (nothing stored) or BadPush when it cannot be read."""
-    request_data = form.get("RequestData")
-    if not isinstance(request_data, str):
-        raise BadPush("RequestData missing")
-    if "DataSign" in form:
-        form = {**form, "DataSign": form["DataSign"].replace(" ", "+")}  # an unencoded sign's "+" read as " "
-    try:
-        ebusiness_id = str(json.loads(request_data).get("EBusinessID") or "")
-    except (ValueError, AttributeError):
-        raise BadPush("RequestData is not a JSON object") from None
-    records: list[TrackResult] | None = None
-    for key in _keys_for(store, secrets, ebusiness_id):
+def _readers(session: Session, secrets: SecretStore) -> list[tuple[CarrierAccount, PushReader]]:
+    readers = []
+    for account in session.scalars(select(CarrierAccount).order_by(CarrierAccount.id)):
         try:
-            records = parse_push(form, key)
-            break
+            config = account_config(session, secrets, account)
+            reader = make_push_reader(config.kind, ebusiness_id=config.ebusiness_id, app_key=config.app_key)
+        except KuaidanError as exc:  # a broken account (its secret missing) must not stop the others
+            log.warning("carrier account %s cannot check pushes: %s", account.name, exc)
+            continue
+        readers.append((account, reader))
+    return readers
+
+
+def receive_push(session: Session, secrets: SecretStore, form: Mapping[str, str]) -> PushOutcome:
+    """Check and store one push. BadSignature when no account accepts it (nothing stored), BadPush when it
+    cannot be read."""
+    accepted: list[CarrierAccount] = []
+    batch: PushBatch | None = None
+    unreadable: BadPush | None = None
+    for account, reader in _readers(session, secrets):
+        try:
+            got = reader.read_push(form)
         except BadSignature:
             continue
-    if records is None:
-        raise BadSignature()
+        except BadPush as exc:
+            unreadable = unreadable or exc
+            continue
+        if got is not None:
+            accepted.append(account)
+            batch = batch or got
+    if batch is None:
+        raise unreadable or BadSignature()
     now = utcnow()
+    settings = load_settings(session)
+    account_ids = [a.id for a in accepted]
     stored = new_events = 0
-    with store.session() as session:
-        settings = load_settings(session)
-        for record in records:
-            waybill = session.scalar(
-                select(Waybill).where(
-                    Waybill.waybill_no == record.waybill_no,
-                    Waybill.state == WaybillState.ISSUED.value,
-                    Waybill.is_final == false(),
-                    *([Waybill.shipper_code == record.shipper_code] if record.shipper_code else []),
-                )
+    for record in batch.records:
+        waybill = session.scalar(
+            select(Waybill).where(
+                Waybill.waybill_no == record.waybill_no,
+                Waybill.carrier_account_id.in_(account_ids),
+                Waybill.state == WaybillState.ISSUED.value,
+                Waybill.is_final == false(),
+                *([Waybill.shipper_code == record.shipper_code] if record.shipper_code else []),
             )
-            if waybill is None:
-                continue
-            outcome = apply_result(session, waybill, record, now=now, settings=settings)
-            stored += 1
-            new_events += outcome.new_events
-    return PushOutcome(ebusiness_id, len(records), stored, new_events)
+        )
+        if waybill is None:
+            continue
+        outcome = apply_result(session, waybill, record, now=now, settings=settings)
+        stored += 1
+        new_events += outcome.new_events
+    return PushOutcome(tuple(a.name for a in accepted), len(batch.records), stored, new_events, batch.reply)
 
 
 class _Server(ThreadingHTTPServer):
@@ -131,14 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(HTTPStatus.BAD_REQUEST, {"Success": False, "Reason": "not UTF-8"})
             return
         form = {k: v[0] for k, v in pairs.items()}
-        if form.get("RequestType") not in PUSH_TYPES:
-            self._answer(
-                HTTPStatus.BAD_REQUEST, {"Success": False, "Reason": "RequestType must be 101 or 102"}
-            )
-            return
         receiver = self.server.receiver
         try:
-            outcome = receive_push(receiver.store, receiver.secrets, form)
+            outcome = receiver.receive(form)
         except BadSignature as exc:
             receiver.count("refused")
             log.warning("push refused: %s", exc.detail)
@@ -146,12 +140,15 @@ class _Handler(BaseHTTPRequestHandler):
                 HTTPStatus.FORBIDDEN, {"Success": False, "Reason": "DataSign 校验失败 / bad DataSign"}
             )
             return
+        except NotAPush as exc:  # another kind of request: answered, not counted as a refused push
+            self._answer(HTTPStatus.BAD_REQUEST, {"Success": False, "Reason": exc.detail})
+            return
         except BadPush as exc:
             receiver.count("refused")
             self._answer(HTTPStatus.BAD_REQUEST, {"Success": False, "Reason": exc.detail})
             return
         receiver.count("accepted")
-        self._answer(HTTPStatus.OK, push_ack(outcome.ebusiness_id))
+        self._answer(HTTPStatus.OK, outcome.reply)
 
     def do_GET(self) -> None:
         self._answer(HTTPStatus.OK, {"service": "kuaidan tracking push receiver"})
@@ -169,11 +166,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class PushServer:
-    """The receiver on ``host:port`` (``port=0`` picks one), serving on a background thread until ``stop``."""
+    """The receiver on ``host:port`` (``port=0`` picks one), serving on a background thread until ``stop``.
 
-    def __init__(self, store: Store, secrets: SecretStore, *, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.store = store
-        self.secrets = secrets
+    ``receive(form)`` checks and stores one push (the workspace's ``tracking.receive_push``); it runs on the
+    server's request threads.
+    """
+
+    def __init__(
+        self, receive: Callable[[dict[str, str]], PushOutcome], *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.receive = receive
         self.counts = {"accepted": 0, "refused": 0}
         self._lock = threading.Lock()
         self._httpd = _Server((host, port), _Handler)

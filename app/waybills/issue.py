@@ -14,7 +14,6 @@ two waybills. Two stations issuing the same shipment at once end the same way.
 
 from __future__ import annotations
 
-import functools
 import random
 import threading
 import time
@@ -51,7 +50,6 @@ from app.store.bulk import insert_rows
 from app.store.engine import Store
 from app.store.identity import workspace_id
 from app.store.models import Order, Sender, Shipment, Waybill
-from app.tracking.times import parse_carrier_utc
 from app.waybills.parcels import Parcel, load_parcels, ready_orders, ready_parcels
 
 Progress = Callable[[int, int], None]
@@ -278,14 +276,8 @@ _FAILED = (
 
 
 def _estimated(issued: IssuedWaybill) -> datetime | None:
-    """The carrier's estimate (China time) as store time (UTC)."""
-    return _parse_estimate(issued.estimated_delivery) if issued.estimated_delivery else None
-
-
-@functools.lru_cache(maxsize=512)
-def _parse_estimate(text: str) -> datetime | None:
-    """Cached: a batch's estimates repeat (a handful of days), and strptime costs ~0.1 ms a call."""
-    return parse_carrier_utc(text)
+    """The carrier's estimate (the client gives it in UTC, the store's time)."""
+    return issued.estimated_delivery
 
 
 def _record_all(session: Session, outcomes: list[tuple[_Claim, IssuedWaybill | str]], batch: _Batch) -> None:

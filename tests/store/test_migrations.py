@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -37,8 +38,10 @@ def _fill(conn: Connection, table: str) -> None:
             continue
         kind = str(column["type"]).upper()
         values[column["name"]] = (
-            1 if "INT" in kind or "BOOL" in kind else "2026-01-01 00:00:00" if "DATETIME" in kind
-            else "{}" if "JSON" in kind else "0" if "NUMERIC" in kind else "x"
+            True if "BOOL" in kind else 1 if "INT" in kind
+            else "2026-01-01 00:00:00" if "DATETIME" in kind or "TIMESTAMP" in kind
+            else "{}" if "JSON" in kind else "0" if "NUMERIC" in kind or "FLOAT" in kind or "DOUBLE" in kind
+            else "x"
         )  # fmt: skip
     names = ", ".join(values)
     conn.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in values)})"), values)
@@ -107,3 +110,32 @@ def test_postgresql_store_opens_at_head_twice(pg_url: str, tmp_path: Path) -> No
         store = open_store(pg_url, tmp_path)
         assert stored_revision(store.engine) == SCHEMA_HEAD
         store.dispose()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_upgrade_decodes_the_carriers_codes(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """A store from before the carrier boundary held Kdniao's StateEx codes: after the upgrade, normalised values."""
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}" if dialect == "sqlite" else request.getfixturevalue("pg_url")
+    engine = create_engine(url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        for table in ("shops", "senders", "carrier_accounts", "shipments", "waybills"):
+            _fill(conn, table)  # one row each: every foreign key is 1
+        conn.execute(text("UPDATE waybills SET carrier_state = '420'"))
+        for n, action in enumerate(("1", "204", "404", "420", "", "999")):
+            conn.execute(
+                text(
+                    "INSERT INTO tracking_events (waybill_id, event_key, occurred_at, station, location, action,"
+                    " received_at) VALUES (1, :key, '2026-01-01 00:00:00', '', '', :action, '2026-01-01 00:00:00')"
+                ),
+                {"key": f"k{n}", "action": action},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        actions = conn.execute(text("SELECT action FROM tracking_events ORDER BY event_key")).scalars().all()
+        assert actions == ["picked_up", "in_transit", "rejected", "exception", "", ""]
+        state, words = conn.execute(text("SELECT carrier_state, carrier_words FROM waybills")).one()
+        assert (state, words) == ("address_unclear", "")
+    engine.dispose()
