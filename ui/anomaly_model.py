@@ -6,8 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.domain import AnomalyState
-from app.labels.jobs import CARRIER_NAMES
+from app.domain import CARRIER_NAMES, AnomalyState
 from app.tracking.kinds import HIGH, MEDIUM, status_label
 from app.tracking.times import utc_to_china
 from app.tracking.values import AnomalyRow, ParcelTimeline
