@@ -20,6 +20,7 @@ from app.clock import utcnow
 from app.domain import AnomalyKind, ParcelStatus
 from app.errors import NotFound
 from app.orders.phone import mask_phone
+from app.sheets import sheet_row
 from app.store.models import Anomaly, Order, TrackingEvent, Waybill
 from app.tracking.kinds import kind_label, status_label
 from app.tracking.values import (
@@ -206,12 +207,13 @@ CSV_COLUMNS = (
 
 
 def write_csv(rows: Iterable[AnomalyRow], out: TextIO) -> int:
+    """The rows as CSV; text cells that a spreadsheet would run as a formula are written as text (app.sheets)."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for row in rows:
         data = row.as_json()
-        writer.writerow(["" if data[c] is None else data[c] for c in CSV_COLUMNS])
+        writer.writerow(sheet_row(data[c] for c in CSV_COLUMNS))
         count += 1
     return count
 
