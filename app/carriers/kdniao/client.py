@@ -7,7 +7,6 @@ signed exactly as sent), DataSign and DataType=2. The AppKey is never logged and
 from __future__ import annotations
 
 import functools
-import ipaddress
 import json
 import logging
 import ssl
@@ -43,6 +42,7 @@ from app.carriers.kdniao.parse import (
     parse_track_data,
 )
 from app.carriers.kdniao.sign import data_sign, verify_sign
+from app.carriers.net import check_endpoint, derived_url, is_loopback
 
 log = logging.getLogger(__name__)
 
@@ -66,47 +66,6 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def is_loopback_host(host: str) -> bool:
-    name = host.strip("[]").lower().rstrip(".")
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def check_endpoint(url: str) -> str:
-    """The URL if usable: http(s) with a host, and plain http only to this machine. CarrierConfigError otherwise."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CarrierConfigError(
-            f"快递接口地址无效：{url!r}（应以 https:// 开头）",
-            f"Invalid carrier endpoint {url!r} (it should start with https://)",
-        )
-    try:
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        raise CarrierConfigError(
-            f"快递接口地址端口无效：{url!r}", f"Invalid port in carrier endpoint {url!r}"
-        ) from None
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise CarrierConfigError(
-            f"不允许以明文 http 连接远程快递接口：{parts.hostname}（请使用 https://）",
-            f"Plain http to a remote carrier host is refused: {parts.hostname} (use https://)",
-        )
-    return url.strip()
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port is not None else ""
-    return f"{parts.scheme}://{host}{port}"
-
-
 @dataclass(frozen=True)
 class KdniaoConfig:
     ebusiness_id: str
@@ -121,9 +80,9 @@ class KdniaoConfig:
                 "快递鸟账号缺少商户ID（EBusinessID）或 AppKey",
                 "The Kdniao account lacks its EBusinessID or AppKey",
             )
-        check_endpoint(self.endpoint)
-        if self.tracking_endpoint:
-            check_endpoint(self.tracking_endpoint)
+        # the one endpoint check (app.carriers.net), on the URL given and on the tracking URL derived from it
+        check_endpoint(self.endpoint, CarrierConfigError)
+        check_endpoint(self.tracking_url, CarrierConfigError)
         if self.timeout_s <= 0:
             raise CarrierConfigError("超时时间必须大于 0", "The timeout must be greater than 0")
 
@@ -133,7 +92,7 @@ class KdniaoConfig:
 
     @property
     def tracking_url(self) -> str:
-        return (self.tracking_endpoint or _origin(self.endpoint) + TRACKING_PATH).strip()
+        return (self.tracking_endpoint or derived_url(self.endpoint, TRACKING_PATH)).strip()
 
 
 def encode_form(request_type: str, ebusiness_id: str, request_data: str, app_key: str) -> bytes:
@@ -175,7 +134,7 @@ class KdniaoClient:
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
                 headers={"User-Agent": "Kuaidan/0.1"},
                 verify=False if plain else _tls_context(),
-                trust_env=not is_loopback_host(urlsplit(config.endpoint).hostname or ""),
+                trust_env=not is_loopback(urlsplit(config.endpoint).hostname or ""),
             )
         self._http = http
 
