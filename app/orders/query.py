@@ -164,14 +164,17 @@ def order_rows(session: Session, ids: Sequence[int]) -> list[OrderRow]:
             waybill_state=wb[2] if wb else "",
             sort_code=wb[3] if wb else "",
             paid_at=order.paid_at.isoformat(sep=" ") if order.paid_at else "",
+            printed=wb[4] if wb else False,
+            parcel_status=wb[5] if wb else "",
         )
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str]]:
-    """order id -> (waybill number(s), shipper code, state, sort code).
+def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str, bool, str]]:
+    """order id -> (waybill number(s), shipper code, state, sort code, printed, parcel status).
 
-    Per parcel: the waybill in force, else the newest request (to show ``requesting`` or ``failed``).
+    Per parcel: the waybill in force, else the newest request (to show ``requesting`` or ``failed``). ``printed``
+    and the parcel status are read in the same query (no query per row): see :class:`OrderRow`.
     """
     stmt = (
         select(
@@ -183,6 +186,8 @@ def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, 
             Waybill.shipper_code,
             Waybill.state,
             Waybill.mark_destination,
+            Shipment.printed_at,
+            Waybill.parcel_status,
         )
         .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
         .join(Waybill, Waybill.shipment_id == Shipment.id)
@@ -190,17 +195,40 @@ def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, 
         .order_by(Waybill.id)
     )
     chosen: dict[int, dict[int, tuple[bool, tuple[str, str, str, str]]]] = {}
-    for order_id, shipment_id, active_id, wb_id, number, shipper, state, mark in session.execute(stmt):
+    in_force: dict[int, dict[int, tuple[bool, str]]] = {}  # order -> parcel -> (label printed, parcel status)
+    for (
+        order_id,
+        shipment_id,
+        active_id,
+        wb_id,
+        number,
+        shipper,
+        state,
+        mark,
+        printed_at,
+        parcel,
+    ) in session.execute(stmt):
         parcels = chosen.setdefault(order_id, {})
         is_active = active_id == wb_id
         if is_active or not parcels.get(shipment_id, (False,))[0]:
             shown = number if state != WaybillState.CANCELLED.value else ""
             parcels[shipment_id] = (is_active, (shown, shipper, state, mark))
-    out: dict[int, tuple[str, str, str, str]] = {}
+        if is_active and state == WaybillState.ISSUED.value:
+            in_force.setdefault(order_id, {})[shipment_id] = (printed_at is not None, parcel or "pending")
+    out: dict[int, tuple[str, str, str, str, bool, str]] = {}
     for order_id, parcels in chosen.items():
         values = [v for _, v in parcels.values()]
         numbers = ",".join(v[0] for v in values if v[0])
-        out[order_id] = (numbers, values[0][1], values[0][2], values[0][3])
+        held = list(in_force.get(order_id, {}).values())
+        printed = bool(held) and all(p for p, _ in held)
+        out[order_id] = (
+            numbers,
+            values[0][1],
+            values[0][2],
+            values[0][3],
+            printed,
+            held[0][1] if held else "",
+        )
     return out
 
 
