@@ -298,7 +298,10 @@ def _store_answers(
         return
     with store.session() as session:
         ids = [ask.waybill_id for ask, _ in answers]
-        rows = {w.id: w for w in session.scalars(select(Waybill).where(Waybill.id.in_(ids)))}
+        # locked (PostgreSQL) so that a push stored at the same moment cannot interleave: each answer is applied
+        # to the row as it stands, and only moves the parcel forward in event time (store_traces.apply_result)
+        locked = select(Waybill).where(Waybill.id.in_(ids)).order_by(Waybill.id).with_for_update()
+        rows = {w.id: w for w in session.scalars(locked)}
         for ask, answer in answers:
             waybill = rows.get(ask.waybill_id)
             if answer is None or waybill is None:

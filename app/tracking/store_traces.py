@@ -116,15 +116,31 @@ def _hint_for(waybill: Waybill, result: TrackResult, status: ParcelStatus) -> st
     return ""
 
 
+def is_behind(waybill: Waybill, result: TrackResult) -> bool:
+    """True when ``result`` knows less than the store: its newest scan is older than the newest stored one, or it
+    has no scan at all while the store holds some (a replayed push, a slow poll answer, a carrier glitch)."""
+    if waybill.last_trace_at is None:
+        return False
+    newest = max((t.time for t in result.traces), default=None)
+    return newest is None or newest < waybill.last_trace_at
+
+
 def apply_result(
     session: Session, waybill: Waybill, result: TrackResult, *, now: datetime, settings: TrackingSettings
 ) -> ApplyOutcome:
-    """Store one tracking answer for ``waybill`` (a row of this session) as of ``now`` (naive UTC)."""
+    """Store one tracking answer for ``waybill`` (a row of this session) as of ``now`` (naive UTC).
+
+    Statuses only move forward in carrier event time: an answer that is behind what the store holds (see
+    :func:`is_behind`: a push replayed after a newer one, a poll answer overtaken by a push) adds its scans as
+    history and changes nothing else — not the status, the carrier's flag, the estimate or finality.
+    """
     new_events = store_events(session, waybill.id, result.traces)
     previous_status = ParcelStatus(waybill.parcel_status) if waybill.parcel_status else ParcelStatus.PENDING
+    if is_behind(waybill, result):
+        waybill.last_polled_at = now
+        waybill.next_poll_at = next_poll_at(previous_status, waybill.last_trace_at, now, settings)
+        return ApplyOutcome(waybill.id, new_events, previous_status, bool(new_events))
     status = result.status
-    if status is ParcelStatus.PENDING and not result.traces and waybill.last_trace_at is not None:
-        status = previous_status  # a carrier glitch ("no trace yet") never undoes scans we already hold
     hint = _hint_for(waybill, result, status)
     code = result.problem.code.value if result.problem is not None else ""
     words = result.problem.words if result.problem is not None else ""

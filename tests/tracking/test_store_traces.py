@@ -154,3 +154,49 @@ def test_a_carriers_flag_is_stored_normalised_with_its_words(store: Store, sandb
     with store.session() as s:
         detail = s.scalars(select(Anomaly.detail)).one()
     assert detail == "exception [address_unclear] · 收件地址不详，派件员正在联系收件人 · 揽收"
+
+
+def test_an_older_answer_never_moves_a_parcel_back(store: Store, sandbox: SandboxServer) -> None:
+    """A poll answer overtaken by a push (or a push replayed late) is history: its scans are kept, nothing else."""
+    world = make_world(store, sandbox)
+    parcel = issue_parcel(store, sandbox, world)
+    settings = TrackingSettings()
+    pickup, hub = trace(0, "揽收", S.PICKED_UP), trace(5, "到达【杭州转运中心】", S.IN_TRANSIT)
+    side_scan = trace(6, "离开【杭州转运中心】", S.IN_TRANSIT)
+    out = trace(30, "派件中", S.OUT_FOR_DELIVERY)
+    late = T0 + timedelta(hours=31)
+    with store.session() as s:
+        waybill = s.get(Waybill, parcel.waybill_id)
+        assert waybill is not None
+        apply_result(s, waybill, result(S.OUT_FOR_DELIVERY, pickup, hub, out), now=late, settings=settings)
+        before = (waybill.parcel_status, waybill.status_since, waybill.last_trace_at, waybill.carrier_hint)
+        assert before[0] == "out_for_delivery"
+
+        flag = CarrierProblem(ProblemCode.ADDRESS_UNCLEAR, "地址不详")
+        older = result(S.EXCEPTION, pickup, hub, side_scan, problem=flag)  # a scan we had not seen, all older
+        outcome = apply_result(s, waybill, older, now=late, settings=settings)
+        assert (outcome.status, outcome.new_events, outcome.changed) == (S.OUT_FOR_DELIVERY, 1, True)
+        assert (
+            waybill.parcel_status,
+            waybill.status_since,
+            waybill.last_trace_at,
+            waybill.carrier_hint,
+        ) == before
+        assert (waybill.carrier_state, waybill.is_final) == ("", False)
+
+        nothing = apply_result(s, waybill, result(S.DELIVERED), now=late, settings=settings)  # no scan at all
+        assert (nothing.status, nothing.changed) == (S.OUT_FOR_DELIVERY, False)
+        assert (waybill.parcel_status, waybill.is_final, waybill.delivered_at) == (
+            "out_for_delivery",
+            False,
+            None,
+        )
+
+        # the same newest scan with a flag the carrier added later is not older: it applies
+        flagged = result(S.EXCEPTION, pickup, hub, out, problem=flag)
+        assert apply_result(s, waybill, flagged, now=late, settings=settings).status is S.EXCEPTION
+        assert waybill.carrier_state == "address_unclear"
+    with store.session() as s:
+        assert (
+            s.scalar(select(func.count()).select_from(TrackingEvent)) == 4
+        )  # the older scan kept as history
