@@ -31,6 +31,7 @@ from app.carriers.base import (
 from app.carriers.factory import (
     make_client,
     make_push_reader,
+    push_waybills,
     run_sandbox_server,
     shared_sandbox,
     start_demo_sandbox,
@@ -62,6 +63,7 @@ __all__ = [
     "make_push_reader",
     "parse_carrier_time",
     "parse_carrier_utc",
+    "push_waybills",
     "run_sandbox_server",
     "shared_sandbox",
     "start_demo_sandbox",

@@ -110,12 +110,25 @@ def make_client(
 
 
 def make_push_reader(kind: CarrierKind | str, *, ebusiness_id: str = "", app_key: str = "") -> PushReader:
-    """What checks an account's tracking pushes with that account's own key (no connection, no server started)."""
+    """What checks an account's tracking pushes with that account's own key (no connection, no server started).
+
+    The sandbox's demo key is public: it opens the pushes of sandbox accounts only. A Kdniao account set up with it
+    (for a try against a local sandbox) gets a reader that accepts no push at all, since anyone could sign one.
+    """
+    from app.carriers.sandbox.account import is_demo_key, sandbox_push_reader
+
     carrier_kind = _kind(kind)
     if carrier_kind is CarrierKind.SANDBOX:
-        from app.carriers.sandbox.account import sandbox_push_reader
-
         return sandbox_push_reader()
     from app.carriers.kdniao.client import KdniaoPushReader
 
-    return KdniaoPushReader(ebusiness_id, app_key)
+    return KdniaoPushReader(ebusiness_id, "" if is_demo_key(app_key) else app_key)
+
+
+def push_waybills(form: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The waybills a tracking push names, as (shipper code, waybill number), before anyone has checked it: the
+    receiver looks each up, then checks the push with the reader of the account that issued it (and no other).
+    Every kind of account receives pushes in Kdniao's form. Raises NotAPush / BadPush when it is no tracking push."""
+    from app.carriers.kdniao.client import push_claims
+
+    return push_claims(form)

@@ -17,7 +17,8 @@ from app.tracking import dashboard, lifecycle, views
 from app.tracking.lifecycle import AnomalyChange
 from app.tracking.notices import FanOut, Notifier
 from app.tracking.notify import WebhookNotifier, daily_summary, load_webhook, save_webhook
-from app.tracking.push import PushOutcome, PushServer, receive_push
+from app.tracking.push import PushOutcome, receive_push
+from app.tracking.push_server import MAX_CONNECTIONS, READ_TIMEOUT_S, WORKERS, PushServer
 from app.tracking.service import run_round, run_tracking
 from app.tracking.settings import TrackingSettings, load_settings, update_settings
 from app.tracking.values import (
@@ -193,11 +194,25 @@ class TrackingPart(Part):
     # ------------------------------------------------------------------------------------------------ pushes
 
     def receive_push(self, form: dict[str, str]) -> PushOutcome:
-        """Check one carrier push with each account's own key and store it for the accounts that accept it.
-        BadSignature (nothing stored) when none does; BadPush when it is no tracking push."""
+        """Check one carrier push with the key of the account that issued each waybill it names, and store it for
+        those waybills whose account accepts it (forward in event time only). BadSignature (nothing stored) when
+        none does; BadPush when it is no tracking push."""
         with self._session() as s:
             return receive_push(s, self._secrets, form)
 
-    def push_server(self, *, host: str = "127.0.0.1", port: int = 0) -> PushServer:
-        """The push receiver, serving on a background thread until its ``stop()`` (``port=0`` picks one)."""
-        return PushServer(self.receive_push, host=host, port=port)
+    def push_server(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        read_timeout: float = READ_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
+        workers: int = WORKERS,
+    ) -> PushServer:
+        """The push receiver, serving on a background thread until its ``stop()`` (``port=0`` picks one): a request
+        must arrive whole within ``read_timeout`` s, at most ``max_connections`` are open (a new one closes the
+        oldest idle one), ``workers`` threads store pushes (see :mod:`app.tracking.push_server`)."""
+        return PushServer(
+            self.receive_push, host=host, port=port, read_timeout=read_timeout,
+            max_connections=max_connections, workers=workers,
+        )  # fmt: skip

@@ -18,7 +18,7 @@ from app.carriers.kdniao.sign import data_sign
 from app.carriers.sandbox.server import SandboxServer
 from app.store.engine import Store
 from app.store.models import CarrierAccount, TrackingEvent, Waybill
-from app.tracking.push import PushServer
+from app.tracking.push_server import PushServer
 from tests.tracking.support import issue_parcel, make_world
 
 

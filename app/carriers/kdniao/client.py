@@ -40,6 +40,7 @@ from app.carriers.kdniao.parse import (
     parse_issue_answer,
     parse_track_answer,
     parse_track_data,
+    text,
 )
 from app.carriers.kdniao.sign import data_sign, verify_sign
 from app.carriers.net import check_endpoint, derived_url, is_loopback
@@ -255,7 +256,7 @@ def parse_push(form: Mapping[str, str], app_key: str) -> list[TrackResult]:
         raise BadSignature()
     try:
         payload = json.loads(request_data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
         raise BadPush("RequestData is not JSON") from None
     if not isinstance(payload, dict):
         raise BadPush("RequestData is not an object")
@@ -263,6 +264,32 @@ def parse_push(form: Mapping[str, str], app_key: str) -> list[TrackResult]:
     if not isinstance(items, list):
         return []
     return [parse_track_data(item) for item in items if isinstance(item, dict) and item.get("LogisticCode")]
+
+
+def push_claims(form: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The waybills a 101/102 push names, as (ShipperCode, LogisticCode), NOT verified: which waybills it is about,
+    so that it can be checked with the key of the account that issued each one. NotAPush / BadPush as ``read_push``.
+    """
+    if form.get("RequestType") not in PUSH_TYPES:
+        raise NotAPush("RequestType must be 101 or 102")
+    request_data = form.get("RequestData")
+    if not isinstance(request_data, str):
+        raise BadPush("RequestData missing")
+    try:
+        payload = json.loads(request_data)
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
+        raise BadPush("RequestData is not JSON") from None
+    if not isinstance(payload, dict):
+        raise BadPush("RequestData is not an object")
+    items = payload.get("Data")
+    if not isinstance(items, list):
+        return ()
+    claims = (
+        (text(item.get("ShipperCode")), text(item.get("LogisticCode")))
+        for item in items
+        if isinstance(item, dict)
+    )
+    return tuple((shipper, number) for shipper, number in claims if number)
 
 
 def push_ack(ebusiness_id: str, *, now: datetime | None = None) -> dict[str, Any]:
@@ -295,7 +322,7 @@ class KdniaoPushReader:
             raise BadPush("RequestData missing")
         try:
             sender = str(json.loads(request_data).get("EBusinessID") or "")
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             raise BadPush("RequestData is not a JSON object") from None
         if not self._app_key or sender != self.ebusiness_id:
             return None

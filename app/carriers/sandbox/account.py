@@ -26,3 +26,8 @@ def sandbox_client(
 def sandbox_push_reader() -> KdniaoPushReader:
     """Reads pushes signed by a sandbox carrier (and by nobody else)."""
     return KdniaoPushReader(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY)
+
+
+def is_demo_key(app_key: str) -> bool:
+    """Whether ``app_key`` is the sandbox's public demo key (which signs for nobody but the sandbox)."""
+    return app_key.strip() == SANDBOX_APP_KEY
