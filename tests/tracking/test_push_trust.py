@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -78,6 +79,14 @@ def _signed(form: dict[str, str], ebusiness_id: str, app_key: str) -> dict[str, 
 def _post(server: PushServer, form: dict[str, str]) -> httpx.Response:
     with httpx.Client(timeout=10) as http:
         return http.post(server.url, data=form)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each attack on both stores (the receiver locks the rows it writes: FOR UPDATE on PostgreSQL)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return str(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture
