@@ -83,7 +83,8 @@ class SecretStore:
 
     def _use_keyring(self, session: Session) -> bool:
         if session.get_bind().dialect.name != "sqlite":
-            return False  # a shared store: every station must read the same secrets (see the module's docstring)
+            # a shared store: every station must read the same secrets (see the module's docstring)
+            return False
         if self._keyring is None:
             # asked on first use, not when the store is made: finding the keyring's backend takes a noticeable
             # moment, and most commands never touch a secret
@@ -263,7 +264,8 @@ class SecretStore:
             if record is None:
                 raise SecretError(f"找不到密钥 {name}", f"secret {name} is missing")
             try:
-                return self._fernet(session, make=False, check=False).decrypt(record.ciphertext).decode("utf-8")
+                fernet = self._fernet(session, make=False, check=False)
+                return fernet.decrypt(record.ciphertext).decode("utf-8")
             except InvalidToken as exc:
                 raise self._wrong_key(name) from exc
         raise SecretError(f"未知的密钥引用 {ref!r}", f"unknown secret reference {ref!r}")

@@ -39,7 +39,9 @@ def register(sub: Any, add_json: AddJson) -> None:
 
     p = sub.add_parser("store", help="test a store, or make one this station's default")
     actions = p.add_subparsers(dest="store_action", metavar="ACTION", required=True)
-    q = actions.add_parser("test", help="connect to a store and say what opening it would do (writes nothing)")
+    q = actions.add_parser(
+        "test", help="connect to a store and say what opening it would do (writes nothing)"
+    )
     q.add_argument("url", help="postgresql://USER@HOST:5432/DB or sqlite:////PATH")
     add_json(q)
     q.set_defaults(handler=cmd_store_test)
@@ -61,7 +63,8 @@ def cmd_show(ctx: Context) -> int:
             f"数据库 store: {info.location}" + (f" ({info.overridden_by})" if info.overridden_by else ""),
             f"工作区 workspace: {info.workspace or '-'}",
             f"默认数据库 saved store: {info.saved_store or info.local_store}",
-            "密钥 key: " + ("有 / this station has it" if info.has_key else "无 / missing: kuaidan station join CODE"),
+            "密钥 key: "
+            + ("有 / this station has it" if info.has_key else "无 / missing: kuaidan station join CODE"),
         ]
         return "\n".join(lines)
 

@@ -88,7 +88,11 @@ def purge_expired(session: Session, now: datetime) -> None:
 
 
 def invite(
-    session: Session, secrets: SecretStore, station: str, minutes: int = DEFAULT_MINUTES, now: datetime | None = None
+    session: Session,
+    secrets: SecretStore,
+    station: str,
+    minutes: int = DEFAULT_MINUTES,
+    now: datetime | None = None,
 ) -> Invitation:
     """A one-time join code for this store (the store key is made now when the store has none yet)."""
     if not 1 <= minutes <= MAX_MINUTES:
@@ -155,7 +159,8 @@ def join(session: Session, secrets: SecretStore, code: str, now: datetime | None
         if row.failures >= MAX_TRIES:
             session.delete(row)
             return _refused(
-                "加入码错误次数过多，已作废：请重新生成", "too many wrong tries: the join code is void; show a new one"
+                "加入码错误次数过多，已作废：请重新生成",
+                "too many wrong tries: the join code is void; show a new one",
             )
         left = MAX_TRIES - row.failures
         return _refused(

@@ -77,7 +77,11 @@ def probe_store(url: str) -> StoreProbe:
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise UsageError("只支持 SQLite 和 PostgreSQL", "only SQLite and PostgreSQL stores are supported")
-    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).parent.is_dir():
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database
+        and not Path(parsed.database).parent.is_dir()
+    ):
         raise UsageError(
             f"文件夹不存在：{Path(parsed.database).parent}", f"no such folder: {Path(parsed.database).parent}"
         )
@@ -101,7 +105,9 @@ def probe_store(url: str) -> StoreProbe:
             action = "newer"
         may = _may_create(engine) if action in ("create", "upgrade") else True
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        reason = (
+            str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        )
         raise StoreError(
             f"无法连接数据库 {location}：{redact_text(reason, url)}",
             f"cannot connect to the store {location}: {redact_text(reason, url)}",

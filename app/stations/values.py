@@ -69,7 +69,11 @@ class Invitation:
     workspace: str
 
     def as_json(self) -> dict[str, Any]:
-        return {"code": self.code, "expires_at": self.expires_at.isoformat(sep=" "), "workspace": self.workspace}
+        return {
+            "code": self.code,
+            "expires_at": self.expires_at.isoformat(sep=" "),
+            "workspace": self.workspace,
+        }
 
 
 @dataclass(frozen=True)

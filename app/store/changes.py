@@ -121,4 +121,3 @@ class _Listener:
             except Exception:
                 log.debug("closing the change listener failed", exc_info=True)
             self._connection = None
-

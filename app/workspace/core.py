@@ -161,20 +161,27 @@ class Workspace:
 
     @classmethod
     def open(
-        cls, url: str | None = None, data_dir: str | os.PathLike[str] | None = None, *, password: str = ""
+        cls,
+        url: str | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        *,
+        password: str = "",
+        origin: str | None = None,
     ) -> Workspace:
         """Open (and migrate) the store at ``url`` (else ``$KUAIDAN_DB``, else the station's saved default
-        store — with ``password`` when its password is asked for —, else SQLite in the data directory)."""
+        store — with ``password`` when its password is asked for —, else SQLite in the data directory).
+        ``origin``: what chose the store, when not ``url`` or the environment (the GUI's fallback)."""
         from app import preferences
         from app.paths import data_dir as resolve_data_dir
         from app.store.engine import open_store
 
         directory = resolve_data_dir(data_dir)
-        origin = "--db" if url else "KUAIDAN_DB" if os.environ.get("KUAIDAN_DB") else ""
+        chose = "--db" if url else "KUAIDAN_DB" if os.environ.get("KUAIDAN_DB") else ""
         saved = preferences.load(directory)
-        if not origin and password and saved.store_url:
+        if not chose and password and saved.store_url:
             url = preferences.with_password(saved.store_url, password)
-        return cls(open_store(url, directory, station=saved.station.strip()), directory, origin=origin)
+        store = open_store(url, directory, station=saved.station.strip())
+        return cls(store, directory, origin=chose if origin is None else origin)
 
     @property
     def data_dir(self) -> Path:

@@ -26,6 +26,7 @@ __all__ = [
     "StationInfo",
     "StationsPart",
     "StoreProbe",
+    "local_url",
     "save_store",
     "store_password_asked",
     "test_store",
