@@ -8,6 +8,7 @@ them in the OS keyring or not at all; they are never shown again, and every loca
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from app.workspace.stations import Invitation, Joined, StationInfo, StoreProbe
@@ -48,6 +49,7 @@ class StoreDialog(QDialog):
     """``station_renamed(str)`` after the station's name changed; ``store_saved(StationInfo)`` after a default store
     was saved; ``joined(Joined)`` after this station joined the store."""
 
+    loaded = Signal(object)  # StationInfo, each time it is read
     station_renamed = Signal(str)
     store_saved = Signal(object)
     tested = Signal(object)  # StoreProbe, or an error's text
@@ -126,7 +128,7 @@ class StoreDialog(QDialog):
         store_layout.addWidget(self.override_note)
         store_box = QGroupBox(tr("store.next_box"))
         store_box.setLayout(store_layout)
-        self.local_radio.toggled.connect(lambda _on: self._kind_changed())
+        self.local_radio.toggled.connect(lambda _on: self._kind_changed(forget_test=True))
 
         # join codes
         self.invite_button = QPushButton(tr("store.invite"))
@@ -204,13 +206,15 @@ class StoreDialog(QDialog):
             tr("store.overridden", by=info.overridden_by) if info.overridden_by else tr("store.next_start")
         )
         self._kind_changed()
+        self.loaded.emit(info)
 
-    def _kind_changed(self) -> None:
+    def _kind_changed(self, forget_test: bool = False) -> None:
         server = self.server_radio.isChecked()
         for widget in (self.url_edit, self.password_edit):
             widget.setEnabled(server)
         self.remember_box.setEnabled(server and (self.info is None or self.info.keyring))
-        _say(self.test_result, None, "")
+        if forget_test:  # another choice: the last test said nothing about it
+            _say(self.test_result, None, "")
 
     def chosen_url(self) -> str:
         """The URL the form names ("" = the local file)."""
@@ -297,9 +301,10 @@ class StoreDialog(QDialog):
 
     def _show_invitation(self, made: Invitation) -> None:
         self.invite_button.setEnabled(True)
-        until = made.expires_at.strftime("%H:%M")
+        until = made.expires_at.replace(tzinfo=UTC).astimezone().strftime("%H:%M")
         self.code_label.setStyleSheet("font-size: 18px; font-family: monospace; font-weight: bold")
         self.code_label.setText(f"{made.code}  ({tr('store.valid_until', until=until)})")
+        self.reload()  # the store may have got its workspace id just now
         self.invited.emit(made)
 
     def _invite_failed(self, exc: BaseException) -> bool:
