@@ -132,7 +132,11 @@ def split_password(url: str) -> tuple[str, str]:
         return url, ""
     if not parsed.password:
         return url, ""
-    return parsed.set(password=None).render_as_string(hide_password=False), str(parsed.password)
+    from sqlalchemy.engine import URL
+
+    bare = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database,
+                      parsed.query)  # fmt: skip
+    return bare.render_as_string(hide_password=False), str(parsed.password)
 
 
 def with_password(url: str, password: str) -> str:
