@@ -16,7 +16,15 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from app.errors import UsageError
 from app.stations.values import StoreProbe
-from app.store.engine import SCHEMA_HEAD, StoreError, make_engine, normalise_url, redact, stored_revision
+from app.store.engine import (
+    SCHEMA_HEAD,
+    StoreError,
+    make_engine,
+    normalise_url,
+    redact,
+    scrub,
+    stored_revision,
+)
 
 CONNECT_TIMEOUT_S = 10
 
@@ -109,8 +117,8 @@ def probe_store(url: str) -> StoreProbe:
             str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
         )
         raise StoreError(
-            f"无法连接数据库 {location}：{redact_text(reason, url)}",
-            f"cannot connect to the store {location}: {redact_text(reason, url)}",
+            f"无法连接数据库 {location}：{scrub(reason, url)}",
+            f"cannot connect to the store {location}: {scrub(reason, url)}",
         ) from None
     finally:
         engine.dispose()
@@ -154,9 +162,3 @@ def _describe(action: str, may: bool, revision: str | None) -> tuple[str, str]:
         f"数据结构为 {revision}：下次启动时将升级到 {SCHEMA_HEAD}",
         f"schema {revision}: it will be upgraded to {SCHEMA_HEAD} at the next start",
     )
-
-
-def redact_text(message: str, url: str) -> str:
-    """``message`` with the URL's password (if any) replaced, wherever a driver repeated it."""
-    password = make_url(url).password if "://" in url else None
-    return message.replace(str(password), "***") if password else message

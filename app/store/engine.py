@@ -153,13 +153,25 @@ def open_store(
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError | OSError | ValueError):
+            reason = scrub(str(exc), resolved)
             raise StoreError(
-                f"无法打开数据库 {redact(resolved)}：{exc}",
-                f"cannot open the store {redact(resolved)}: {exc}",
+                f"无法打开数据库 {redact(resolved)}：{reason}",
+                f"cannot open the store {redact(resolved)}: {reason}",
             ) from exc
         raise
     info = {"station": station} if station else {}
     return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False, info=info))
+
+
+def scrub(message: str, url: str) -> str:
+    """``message`` with ``url``'s password hidden wherever it appears (a driver may repeat what it was given)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - not a URL: nothing of it to hide
+        return message
+    return message.replace(str(password), "***") if password else message
 
 
 def redact(url: str) -> str:

@@ -166,3 +166,16 @@ def test_a_store_test_tells_what_opening_it_would_do(tmp_path: Path, data_dir: P
     assert probe.action == "newer" and not probe.ok and "newer Kuaidan" in probe.message_en
 
 
+
+
+def test_a_store_that_cannot_be_opened_never_shows_its_password(tmp_path: Path) -> None:
+    from app.store.engine import StoreError, open_store
+    from app.workspace.stations import test_store
+
+    url = "postgresql://kuaidan:pw-4711-secret@127.0.0.1:1/none"
+    with pytest.raises(StoreError) as caught:
+        open_store(url, tmp_path)
+    assert "pw-4711-secret" not in str(caught.value) and "***" in caught.value.message_en
+    with pytest.raises(StoreError) as caught:
+        test_store(url)
+    assert "pw-4711-secret" not in str(caught.value)
