@@ -94,6 +94,8 @@ def probe_store(url: str) -> StoreProbe:
             f"文件夹不存在：{Path(parsed.database).parent}", f"no such folder: {Path(parsed.database).parent}"
         )
     location = redact(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+        return _new_sqlite_file(location, Path(parsed.database))
     engine = _engine_for(url)
     try:
         with engine.connect() as c:
@@ -136,6 +138,19 @@ def probe_store(url: str) -> StoreProbe:
         message_zh=f"已连接 {name} {version}：{zh}",
         message_en=f"connected to {name} {version}: {en}",
     )
+
+
+def _new_sqlite_file(location: str, path: Path) -> StoreProbe:
+    """A SQLite file that is not there yet: nothing to connect to (connecting would make it)."""
+    import sqlite3
+
+    may = os.access(path.parent, os.W_OK)
+    zh, en = _describe("create", may, None)
+    return StoreProbe(
+        location=location, dialect="sqlite", server_version=sqlite3.sqlite_version, revision=None,
+        head=SCHEMA_HEAD, action="create", can_migrate=may, workspace=None,
+        message_zh=f"SQLite {sqlite3.sqlite_version}：{zh}", message_en=f"SQLite {sqlite3.sqlite_version}: {en}",
+    )  # fmt: skip
 
 
 def _describe(action: str, may: bool, revision: str | None) -> tuple[str, str]:

@@ -59,6 +59,11 @@ def test_another_stations_work_shows_without_a_restart(
     ws.printing.add_printer("p1", uri=f"file://{tmp_path / 'out.prn'}", language="tspl", default=True)
     ws.orders.add_shop("淘宝店", "taobao")
     qtbot.waitUntil(lambda: window.orders.model.rowCount() == 2, timeout=10000)
+    qtbot.wait(1000)  # this station's own writes above have been seen
+    seen: list[set[str]] = []
+    window.change_watch.changed.connect(seen.append)
+    qtbot.wait(1500)
+    assert not seen  # polled several times: nothing changed, nothing reloaded
     window.orders.table.selectRow(1)
     kept = window.orders.selected_order_ids()
     window.print_queue.reload_printers()
@@ -69,6 +74,7 @@ def test_another_stations_work_shows_without_a_restart(
     qtbot.waitUntil(lambda: window.orders.model.rowCount() == 9, timeout=8000)
     assert window.orders.selected_order_ids() == kept  # a quiet reload keeps what was selected
 
+    assert {"orders"} in seen
     _cli(shared_url, other, "print", "--printer", "p1", parcels[0].platform_order_id, "--json")
     qtbot.waitUntil(lambda: len(window.print_queue.jobs.jobs) == 1, timeout=8000)
     job = window.print_queue.jobs.jobs[0]
