@@ -292,6 +292,10 @@ class TrackingPanel(QWidget):
         if self.isVisible() and not self._loading:
             self.refresh()
 
+    def changed_elsewhere(self) -> None:
+        """Anomalies changed (another station, or a round here): reload now when shown, else when shown."""
+        self._auto_refresh()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._loading:

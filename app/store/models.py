@@ -429,3 +429,30 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class Change(Base):
+    """A counter per kind of change (``orders``, ``print_jobs``, ``anomalies``), raised by triggers on every write
+    that changes what a station's lists show, so another station's list sees the change with one cheap read
+    (app/store/changes.py). SQLite only: on PostgreSQL the same triggers announce the change with NOTIFY."""
+
+    __tablename__ = "changes"
+
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+
+
+class StationInvite(Base):
+    """A one-time join code's stored half: the store key wrapped with a key derived from the code's secret part
+    (never in the database), valid until ``expires_at`` (app/stations/invites.py)."""
+
+    __tablename__ = "station_invites"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # the code's public part
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    workspace: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    expires_at: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(Integer, default=0)

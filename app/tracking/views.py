@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -60,12 +60,14 @@ def counts_by_kind(session: Session) -> tuple[KindCount, ...]:
 
 def counts_by_carrier(session: Session) -> tuple[CarrierCount, ...]:
     """Active anomalies per carrier (shipper code); ``ship_late`` orders have no carrier yet ("")."""
+    # a literal, not a bound "": PostgreSQL sees two bound parameters in SELECT and GROUP BY as two expressions
+    carrier_code = func.coalesce(Waybill.shipper_code, literal_column("''"))
     rows = session.execute(
-        select(func.coalesce(Waybill.shipper_code, ""), Anomaly.state, func.count())
+        select(carrier_code, Anomaly.state, func.count())
         .select_from(Anomaly)
         .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
         .where(Anomaly.state.in_(ACTIVE))
-        .group_by(func.coalesce(Waybill.shipper_code, ""), Anomaly.state)
+        .group_by(carrier_code, Anomaly.state)
     )
     counts: dict[str, dict[str, int]] = {}
     for carrier, state, n in rows:
