@@ -322,9 +322,13 @@ def _parse(path: str, lines: _Lines | _Utf16Lines) -> Sheet:
         raise InputError(
             f"文件里没有表头和数据：{path}", f"the file has no header and no data: {path}", path=path
         )
-    if rows and rows[-1][0] == row and not lines.ended_with_newline and len(rows[-1][1]) < width:
-        cut_row, cut_cells = rows.pop()
-        problems.append(RowError(cut_row, _CUT.format(n=len(cut_cells), width=width)))
+    if rows and rows[-1][0] == row and len(rows[-1][1]) < width:
+        # the last row is short: the file ends in the middle of it, or a quote opened in it took the last line end
+        last = rows[-1][1]
+        if not lines.ended_with_newline:
+            problems.append(RowError(rows.pop()[0], _CUT.format(n=len(last), width=width)))
+        elif last[-1].endswith(("\n", "\r")):
+            problems.append(RowError(rows.pop()[0], _BROKEN))
     encoding = lines.encoding()
     notes = _notes(foreign) if encoding == "mixed" else []
     if encoding == "gb18030" and isinstance(lines, _Lines) and lines.bom:

@@ -31,7 +31,7 @@ _CELL_TOO_LONG = (
 # number formats that show a date or a time: Excel's built-in ones (27-36 and 50-58 are the Chinese locale's)
 _DATE_FORMAT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
 _FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|_.|\*.|\[(?![hms]+\])[^\]]*\]')
-_DATE_LETTERS = re.compile(r"[dmyhsDMYHSe]|[年月日时分秒]")
+_DATE_LETTERS = re.compile(r"[dmyhsDMYHS]|[年月日时分秒]")
 _INT = re.compile(r"[+-]?\d+")
 
 
