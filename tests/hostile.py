@@ -484,3 +484,38 @@ def utf16_damaged(dir_: Path, n: int = 4, row: int = 3) -> Path:
     path = dir_ / "unicode.txt"
     path.write_bytes(b"\xff\xfe" + "\r\n".encode("utf-16-le").join(encoded))
     return path
+
+
+def line_ends(dir_: Path, megabytes: int = 64, end: bytes = b"\n") -> Path:
+    """A header, one order, then ``megabytes`` MB of nothing but line ends (tens of millions of blank rows)."""
+    text = csv_text(gen.taobao_rows(1)).encode("utf-8").replace(b"\r\n", end)
+    path = dir_ / "blank.csv"
+    with path.open("wb") as fh:
+        fh.write(text)
+        block = end * (1 << 20)
+        for _ in range(megabytes // len(end)):
+            fh.write(block)
+    return path
+
+
+def empty_rows_sheet(dir_: Path, rows: int = 1_100_000) -> Path:
+    """A sheet of ``rows`` empty row elements with their numbers after the good rows (poorly compressible)."""
+    good = good_workbook(dir_ / "good.xlsx")
+    out = dir_ / "rows.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name != SHEET:
+                dst.writestr(name, data)
+                continue
+            head, sep, tail = data.partition(b"</sheetData>")
+            with dst.open(name, "w", force_zip64=True) as part:
+                part.write(head)
+                for start in range(0, rows, 100_000):
+                    part.write(
+                        b"".join(
+                            b'<row r="%d"/>' % (7 + i % 1_000_000) for i in range(start, start + 100_000)
+                        )
+                    )
+                part.write(sep + tail)
+    return out

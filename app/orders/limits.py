@@ -17,9 +17,10 @@ MAX_CELL_CHARS = 2 * 1024 * 1024
 MAX_RECORD_CHARS = 16 * 1024 * 1024
 # columns of a row; a value further right makes the file unreadable (Excel allows 16,384)
 MAX_COLUMNS = 1024
-# rows of a sheet (Excel's own last row); a row number beyond it makes the workbook unreadable
+# rows of a file, blank ones included (Excel's own last row); a row number beyond it makes a workbook unreadable
 MAX_ROWS = 1_048_576
-# cells of a file (rows x columns of a CSV, values of a sheet): beyond, the file is too large to read at once
+# cells of a file (rows x columns of a CSV; a sheet's cell elements, empty or not): beyond, the file is too
+# large to read at once (a 100,000-order Taobao report of 61 columns has 6.1 million)
 MAX_CELLS = 8_000_000
 # a workbook's parts: how many the archive may list, how large one may be once inflated, and how much more than
 # its stored size (a sheet a program wrote inflates 5-30 times; deflate's limit is about 1,000)

@@ -21,10 +21,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from app.errors import InputError
-from app.orders.limits import MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_LINE_BYTES, MAX_RECORD_CHARS
+from app.orders.limits import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_LINE_BYTES,
+    MAX_RECORD_CHARS,
+    MAX_ROWS,
+)
 from app.orders.values import RowError
 
 # the cell limit is the csv module's field limit (a process-wide setting: nothing else here reads CSV)
@@ -73,13 +80,19 @@ class _RecordTooLong(Exception):
     pass
 
 
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+    def readline(self, size: int, /) -> bytes: ...
+
+
 class _Lines:
     """The physical lines of a UTF-8 / GB18030 file, each decoded on its own (see the module docstring).
 
     ``marks`` holds the index of each line that is not plain: :data:`UNDECODABLE`, :data:`TOO_LONG`, or the name
     of the encoding it was read in when that is not the file's own (``"gbk"``, ``"utf-8"``)."""
 
-    def __init__(self, fh: BinaryIO, bom: bool) -> None:
+    def __init__(self, fh: _Readable, bom: bool) -> None:
         self._fh = fh
         self.bom = bom
         self.committed = "utf-8" if bom else ""
@@ -166,31 +179,68 @@ class _Lines:
         return "utf-8-sig" if self.bom else "utf-8"
 
 
-class _Utf16Lines:
-    """A UTF-16 file (it has a BOM): decoded whole, then split into lines (bytes that do not decode mark theirs)."""
+class _CrFile:
+    """A binary file whose lines end in a lone CR (old Mac), read as if they ended in LF: ``readline`` with a
+    limit, a chunk at a time (a CR inside a quoted note becomes a LF, which is what it meant)."""
 
-    def __init__(self, data: bytes) -> None:
-        self._data = data
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._buf = bytearray()
+        self._pos = 0
+
+    def read(self, size: int) -> bytes:
+        """The next ``size`` bytes of the first line (only ever used to step over a BOM)."""
+        return self.readline(size)
+
+    def readline(self, limit: int) -> bytes:
+        buf = self._buf
+        while True:
+            end = buf.find(b"\r", self._pos, self._pos + limit)
+            if end >= 0:
+                line = bytes(buf[self._pos : end]) + b"\n"
+                self._pos = end + 1
+                return line
+            if len(buf) - self._pos >= limit:
+                line = bytes(buf[self._pos : self._pos + limit])
+                self._pos += limit
+                return line
+            chunk = self._fh.read(1 << 20)
+            if not chunk:
+                line = bytes(buf[self._pos :])
+                buf.clear()
+                self._pos = 0
+                return line
+            del buf[: self._pos]
+            self._pos = 0
+            buf += chunk
+
+
+class _Utf16Lines:
+    """A UTF-16 file (it has a BOM), decoded as it is read; a line with bytes that do not decode is marked."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
         self.marks: dict[int, str] = {}
         self.ended_with_newline = True
 
     def __iter__(self) -> Iterator[str]:
-        try:
-            text = self._data.decode("utf-16")
-            damaged = False
-        except UnicodeDecodeError:
-            text = self._data.decode("utf-16", errors="replace")
-            damaged = True
-        self._data = b""
+        text = io.TextIOWrapper(self._fh, encoding="utf-16", errors="replace", newline="")
         chars = MAX_LINE_BYTES // 2
-        for index, line in enumerate(io.StringIO(text, newline="")):
-            if len(line) > chars:
-                self.marks[index] = TOO_LONG
-                line = "\n"
-            elif damaged and "\ufffd" in line:
-                self.marks[index] = UNDECODABLE
-            self.ended_with_newline = line.endswith(("\n", "\r"))
-            yield line
+        index = 0
+        try:
+            while line := text.readline(chars + 1):
+                if len(line) > chars and not line.endswith(("\n", "\r")):
+                    while (rest := text.readline(1 << 20)) and not rest.endswith(("\n", "\r")):
+                        pass
+                    self.marks[index] = TOO_LONG
+                    line = "\n"
+                elif "\ufffd" in line:
+                    self.marks[index] = UNDECODABLE
+                self.ended_with_newline = line.endswith(("\n", "\r"))
+                yield line
+                index += 1
+        finally:
+            text.detach()  # the caller closes the file
 
     def encoding(self) -> str:
         return "utf-16"
@@ -222,30 +272,31 @@ def _sniff_delimiter(line: str) -> str:
 def read_text(path: Path, head: bytes) -> Sheet:
     """Read the text file at ``path`` (``head``: its first bytes). Raises :class:`InputError` for a file that
     has no usable header; everything else wrong with it is a rejected row."""
-    with path.open("rb") as opened:
-        fh: BinaryIO = opened
+    with path.open("rb") as fh:
         lines: _Lines | _Utf16Lines
         if head.startswith(UTF16_BOMS):
-            lines = _Utf16Lines(fh.read())
+            lines = _Utf16Lines(fh)
         else:
             first = fh.read(1 << 20)
             fh.seek(0)
             if b"\n" not in first and b"\r" in first:
-                # old Mac line ends (a lone CR): read as LF lines (a CR inside a quoted note becomes a LF)
-                fh = io.BytesIO(fh.read().replace(b"\r", b"\n"))
-            lines = _Lines(fh, bom=head.startswith(UTF8_BOM))
+                source: _Readable = _CrFile(fh)  # old Mac line ends (a lone CR)
+            else:
+                source = fh
+            lines = _Lines(source, bom=head.startswith(UTF8_BOM))
         return _parse(str(path), lines)
 
 
 def _parse(path: str, lines: _Lines | _Utf16Lines) -> Sheet:
-    feed = _Feed(iter(lines))
+    physical = iter(lines)
     marks = lines.marks
     # the delimiter is the header's: read up to the first line that is not blank, then give those lines again
     ahead: list[str] = []
-    for line in feed.stream([]):
+    for line in physical:
         ahead.append(line)
         if line.strip():
             break
+    feed = _Feed(physical)
     delimiter = _sniff_delimiter(ahead[-1] if ahead else "")
 
     def reader_from(again: list[str]) -> Any:
@@ -275,6 +326,12 @@ def _parse(path: str, lines: _Lines | _Utf16Lines) -> Sheet:
         except _RecordTooLong:
             failure, cells = _RECORD_TOO_LONG, []
         row += 1
+        if row > MAX_ROWS:  # blank lines cost time too: a file of nothing but line ends stops here
+            raise InputError(
+                f"{path}：文件超过 {MAX_ROWS:,} 行，请分成几个文件导入",
+                f"{path}: the file has more than {MAX_ROWS:,} rows: import it in parts",
+                path=path,
+            )
         if not failure and header is not None and len(cells) != width and reader.line_num + base - start > 1:
             failure = _BROKEN
         if failure:

@@ -268,7 +268,9 @@ class _SheetReader:
         self.in_formula = False
         self.in_phonetic = False
         self.size = 0
-        self.values = 0
+        self.values = 0  # cells with a value, cell elements, row elements
+        self.elements = 0
+        self.row_elements = 0
         self.names: dict[str, str] = {}
 
     def read(self, part: str) -> Sheet:
@@ -291,6 +293,9 @@ class _SheetReader:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = self._local(name)
         if tag == "c":
+            self.elements += 1
+            if self.elements > MAX_CELLS:  # empty cells cost time too
+                raise PartProblem(f"the sheet has more than {MAX_CELLS:,} cells: import it in parts")
             ref = attrs.get("r")
             self.column = _column(ref) if ref else self.column + 1
             if self.column < 0:
@@ -306,6 +311,9 @@ class _SheetReader:
         elif tag == "f":
             self.collect = self.in_formula = True
         elif tag == "row":
+            self.row_elements += 1
+            if self.row_elements > MAX_ROWS:
+                raise PartProblem(f"the sheet has more than {MAX_ROWS:,} rows")
             ref = attrs.get("r")
             if ref is None:
                 self.row_number += 1

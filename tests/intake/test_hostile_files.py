@@ -178,6 +178,21 @@ def test_a_hostile_workbook_is_unreadable_quickly_and_small(
     _unreadable(imp(make(tmp_path)), db_url, data_dir, "Excel", *needles)
 
 
+@pytest.mark.parametrize(
+    ("make", "needle"),
+    [
+        (lambda d: h.line_ends(d, 64), "more than 1,048,576 rows"),  # 67 million blank lines
+        (lambda d: h.line_ends(d, 64, b"\r"), "more than 1,048,576 rows"),  # the same with old Mac line ends
+        (h.empty_rows_sheet, "more than 1,048,576 rows"),  # 1.1 million empty rows that do not deflate away
+    ],
+    ids=["64MB-of-LF", "64MB-of-CR", "1.1M-empty-rows"],
+)
+def test_a_file_of_nothing_stops_at_the_row_limit(
+    imp: Any, db_url: str, data_dir: Path, tmp_path: Path, make: Callable[[Path], Path], needle: str
+) -> None:
+    _unreadable(imp(make(tmp_path)), db_url, data_dir, needle)
+
+
 def test_whitespace_within_the_limits_is_streamed_and_imports_exactly(
     imp: Any, kd: Any, tmp_path: Path
 ) -> None:
