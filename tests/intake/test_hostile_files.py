@@ -370,8 +370,8 @@ def test_a_long_value_in_a_row_error_is_cut(imp: Any, kd: Any, tmp_path: Path) -
     assert "…" in body["errors"][0]["reason"]
 
 
-def test_each_attack_is_timed_in_the_suite(imp: Any, tmp_path: Path) -> None:
-    """A control: an honest export through the same wrapper, for the closing note's table."""
+def test_an_honest_export_through_the_same_runner(imp: Any, tmp_path: Path) -> None:
+    """The control: an ordinary export through the same measured run, for comparison with the attacks."""
     start = time.perf_counter()
     body = _imported(imp(gen.taobao_csv(tmp_path / "honest.csv", n=20)))
     assert body["imported"] == 20 and time.perf_counter() - start < SECONDS
