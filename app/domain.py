@@ -110,3 +110,21 @@ class JobState(StrEnum):
 class CarrierKind(StrEnum):
     KDNIAO = "kdniao"
     SANDBOX = "sandbox"
+
+
+# Express companies' shipper codes (the same across aggregators) -> the name printed on the carrier band
+# and shown in lists.
+CARRIER_NAMES: dict[str, str] = {
+    "SF": "顺丰速运",
+    "ZTO": "中通快递",
+    "YTO": "圆通速递",
+    "STO": "申通快递",
+    "YD": "韵达速递",
+    "JTSD": "极兔速递",
+    "EMS": "EMS",
+    "YZPY": "邮政快递包裹",
+    "JD": "京东快递",
+    "DBL": "德邦快递",
+    "HTKY": "百世快递",
+    "FWX": "丰网速运",
+}

@@ -6,12 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from app.domain import AnomalyState
-from app.labels.jobs import CARRIER_NAMES
-from app.tracking.conditions import HIGH, MEDIUM
-from app.tracking.kinds import status_label
-from app.tracking.times import utc_to_carrier
-from app.tracking.views import AnomalyRow, ParcelTimeline
+from app.domain import CARRIER_NAMES, AnomalyState
+from app.tracking.kinds import HIGH, MEDIUM, status_label
+from app.tracking.times import utc_to_china
+from app.tracking.values import AnomalyRow, ParcelTimeline
 from ui.i18n import language, tr
 from ui.qt.core import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from ui.qt.gui import QColor, QFont
@@ -41,7 +39,7 @@ def age_text(hours: float) -> str:
 
 def local_time(moment: datetime | None) -> str:
     """Store time (naive UTC) as China time, the carriers' and the business's clock."""
-    return utc_to_carrier(moment).strftime("%m-%d %H:%M") if moment else "—"
+    return utc_to_china(moment).strftime("%m-%d %H:%M") if moment else "—"
 
 
 # ------------------------------------------------------------------------------------------------ the list

@@ -1,60 +1,30 @@
 """The supervisor dashboard: on-time rate by carrier, anomalies by kind over 14 days, average pickup delay.
 
-The numbers come from :mod:`app.tracking.dashboard`, read in the db pool; the charts are :mod:`ui.charts`.
+The numbers come from the workspace (``tracking.dashboard``), read on a reader thread; the charts are :mod:`ui.charts`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from app.clock import utcnow
 from app.domain import AnomalyKind
-from app.store.engine import Store
-from app.tracking.dashboard import (
-    DayKindCount,
-    OnTimeRate,
-    PickupDelay,
-    anomalies_by_day,
-    on_time_by_carrier,
-    pickup_delay_by_carrier,
-)
 from app.tracking.kinds import kind_label
+from app.tracking.values import DASHBOARD_DAYS as DAYS
+from app.tracking.values import DASHBOARD_WINDOW_DAYS as WINDOW_DAYS
+from app.tracking.values import DashboardData
+from ui.anomaly_model import carrier_name, kind_name, local_time
 from ui.charts import PALETTE, Bar, ColumnChart, HBarChart, Series
-from ui.crash import show_crash
 from ui.i18n import tr
+from ui.messages import error_text
+from ui.ops import Ops
+from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.gui import QShowEvent
 from ui.qt.widgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from ui.tasks import ProgressFn, TaskRunner
-from ui.tracking_panel import carrier_name, kind_name, local_time
-from ui.waybills_dialog import known_error_text
 
 REFRESH_MS = 60_000
-DAYS = 14
-WINDOW_DAYS = 30  # on-time rate and pickup delay look at the last 30 days
-
-
-@dataclass(frozen=True)
-class DashboardData:
-    on_time: tuple[OnTimeRate, ...]
-    by_day: tuple[DayKindCount, ...]
-    pickup: tuple[PickupDelay, ...]
-
-    @property
-    def empty(self) -> bool:
-        return not self.on_time and not self.pickup and not any(c.count for c in self.by_day)
-
-
-def load_dashboard(store: Store, now: datetime) -> DashboardData:
-    with store.session() as s:
-        return DashboardData(
-            on_time_by_carrier(s, now=now, days=WINDOW_DAYS),
-            anomalies_by_day(s, now=now, days=DAYS),
-            pickup_delay_by_carrier(s, now=now, days=WINDOW_DAYS),
-        )
 
 
 def rate_color(rate: float) -> str:
@@ -65,15 +35,10 @@ class DashboardPanel(QWidget):
     loaded = Signal(object)  # the DashboardData shown
 
     def __init__(
-        self,
-        store: Store,
-        tasks: TaskRunner,
-        parent: QWidget | None = None,
-        *,
-        clock: Callable[[], datetime] = utcnow,
+        self, ops: Ops, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
         super().__init__(parent)
-        self.store, self.tasks, self.clock = store, tasks, clock
+        self.ops, self.clock = ops, clock
         self.data: DashboardData | None = None
         self._generation = 0
         self._closed = False
@@ -147,15 +112,21 @@ class DashboardPanel(QWidget):
                 self._loading = False
                 self._show(data)
 
-        def failed(exc: Exception, tb: str) -> None:
+        def failed(exc: BaseException) -> bool:
             self._loading = False
-            text = known_error_text(exc)
+            text = error_text(exc)
             if text is None:
-                show_crash(self, exc, tb)
-            else:
-                self.updated_label.setText(text)
+                return False  # a bug: the crash dialog and the log
+            self.updated_label.setText(text)
+            return True
 
-        self._run(lambda _p: load_dashboard(self.store, now), show, failed)
+        self.ops.run(
+            lambda ws, _op: ws.tracking.dashboard(now=now),
+            show,
+            writes=False,
+            on_failure=failed,
+            guard=lambda: not self._closed and is_alive(self),
+        )
 
     def _show(self, data: DashboardData) -> None:
         self.data = data
@@ -196,18 +167,6 @@ class DashboardPanel(QWidget):
         super().showEvent(event)
         if not self._loading:
             self.refresh()
-
-    def _run(
-        self,
-        fn: Callable[[ProgressFn], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[Exception, str], None],
-        on_progress: ProgressFn | None = None,
-        *,
-        pool: str = "db",
-    ) -> None:
-        """The task bridge; results that come back after this widget closed are dropped."""
-        self.tasks.run(fn, on_done, on_error, on_progress, pool=pool, guard=lambda: not self._closed)
 
     def shutdown(self) -> None:
         """Stop the timers (the window is closing); results of work still under way are dropped."""

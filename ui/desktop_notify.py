@@ -1,5 +1,5 @@
-"""The desktop end of tracking notifications: the tracking service's :class:`~app.tracking.notify.Notifier` for
-this window. ``notify`` may be called from any thread (the poll round runs in the io pool); it posts to the GUI
+"""The desktop end of tracking notifications: the tracking round's :class:`~app.tracking.notices.Notifier` for
+this window. ``notify`` may be called from any thread (the round runs on the writer); it posts to the GUI
 thread, which shows a tray message where the desktop has a tray, else hands the text to ``fallback`` (the status
 bar)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from app.tracking.notify import AnomalyNotice
+from app.tracking.notices import AnomalyNotice
 from ui.i18n import tr
 from ui.qt.core import QObject, Signal
 from ui.qt.widgets import QStyle, QSystemTrayIcon, QWidget

@@ -22,6 +22,36 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType
     show_crash(QApplication.activeWindow(), exc, "".join(traceback.format_exception(kind, exc, tb)))
 
 
+def _open_workspace(ctx: Any) -> Workspace | None:
+    """The store given (``--db``, ``KUAIDAN_DB``), else the saved one — its password asked for when it is kept
+    nowhere —, else the local file. When the saved store cannot be opened, the local file is offered instead, so a
+    wrong saved URL never locks the station out."""
+    from app.errors import KuaidanError
+    from app.paths import data_dir
+    from app.workspace.stations import local_url, store_password_asked
+    from ui.i18n import language, tr
+    from ui.qt.widgets import QInputDialog, QLineEdit, QMessageBox
+
+    if ctx.args.db or os.environ.get("KUAIDAN_DB"):
+        return Workspace.open(ctx.args.db, ctx.args.data_dir)
+    password = ""
+    asked = store_password_asked(data_dir(ctx.args.data_dir))
+    if asked:
+        text, ok = QInputDialog.getText(
+            None, tr("store.ask_title"), tr("store.ask_password", where=asked), QLineEdit.EchoMode.Password
+        )
+        password = text if ok else ""
+    try:
+        return Workspace.open(None, ctx.args.data_dir, password=password)
+    except KuaidanError as exc:
+        answer = QMessageBox.question(
+            None, tr("store.unreachable_title"), tr("store.unreachable", error=exc.message(language()))
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        return Workspace.open(local_url(ctx.args.data_dir), ctx.args.data_dir, origin="local")
+
+
 def run(ctx: Any) -> int:
     """Open the main window on the context's store (the CLI context: --db, --data-dir, --lang)."""
     from app.syscheck import missing_packages
@@ -37,15 +67,14 @@ def run(ctx: Any) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Kuaidan")
     set_language(getattr(ctx.args, "lang", None) or "zh")
-    workspace = Workspace.open(ctx.args.db, ctx.args.data_dir)
+    workspace = _open_workspace(ctx)
+    if workspace is None:
+        return 1
     from ui.main_window import MainWindow
 
     window = MainWindow(workspace)
     sys.excepthook = _excepthook
     window.show()
-    on_show = getattr(ctx, "on_window", None)
-    if on_show:
-        on_show(window)
     code = app.exec()
     workspace.close()
     return int(code)

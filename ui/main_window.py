@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.workspace import Workspace
 from ui.carrier_dialog import CarrierDialog
+from ui.change_watch import ChangeWatch
 from ui.dashboard import DashboardPanel
 from ui.i18n import language, set_language, tr
 from ui.import_dialog import ImportDialog
@@ -16,7 +17,7 @@ from ui.printer_dialog import PrinterDialog
 from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QActionGroup, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
-from ui.tasks import TaskRunner
+from ui.store_dialog import StoreDialog
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
 
@@ -32,10 +33,6 @@ class MainWindow(QMainWindow):
         self.ops = Ops(workspace, self, show_message=self.show_message, show_crash=self._show_crash)
         self.op_progress = OpProgress(self.ops, self)
         self.statusBar().addPermanentWidget(self.op_progress)
-        # transitional (issue 16): panels not yet moved onto self.ops still get the store and a TaskRunner
-        store = workspace._ctx.store
-        self.store = store
-        self.tasks = TaskRunner(self)
         self.orders = OrdersPanel(self.ops)
         self.preview = LabelPreview(self.ops)
         self.preview_dock = QDockWidget(self)
@@ -44,8 +41,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
         self.orders.selection_changed.connect(self._follow_selection)
         self.print_queue = PrintQueuePanel(self.ops, self.orders.selected_order_ids)
-        self.tracking = TrackingPanel(store, self.tasks, self.data_dir)
-        self.dashboard = DashboardPanel(store, self.tasks)
+        self.tracking = TrackingPanel(self.ops)
+        self.dashboard = DashboardPanel(self.ops)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.orders, "")
         self.tabs.addTab(self.print_queue, "")
@@ -67,6 +64,8 @@ class MainWindow(QMainWindow):
         self.carriers_action.triggered.connect(self.open_carriers)
         self.printers_action = QAction(self)
         self.printers_action.triggered.connect(self.open_printers)
+        self.store_action = QAction(self)
+        self.store_action.triggered.connect(self.open_store)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
@@ -74,6 +73,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addActions([self.import_action, self.refresh_action])
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.waybills_action, self.carriers_action, self.printers_action])
+        self.file_menu.addAction(self.store_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.view_menu = self.menuBar().addMenu("")
@@ -97,6 +97,12 @@ class MainWindow(QMainWindow):
         self.tracking_timer.timeout.connect(self.tracking.poll_now)
         QTimer.singleShot(FIRST_TRACKING_MS, self.tracking_timer.start)
         QTimer.singleShot(FIRST_TRACKING_MS, self.tracking.poll_now)
+        # other stations' work (and scripts') shows in the lists without a restart
+        self.change_watch = ChangeWatch(self.ops, self)
+        self.change_watch.on("orders", self.orders.refresh_quietly)
+        self.change_watch.on("print_jobs", self.print_queue.reload_jobs)
+        self.change_watch.on("anomalies", self.tracking.changed_elsewhere)
+        self.change_watch.start()
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("app.title"))
@@ -106,6 +112,7 @@ class MainWindow(QMainWindow):
         self.waybills_action.setText(tr("action.waybills"))
         self.carriers_action.setText(tr("action.carriers"))
         self.printers_action.setText(tr("action.printers"))
+        self.store_action.setText(tr("action.store"))
         self.preview_dock.setWindowTitle(tr("dock.label_preview"))
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
@@ -173,12 +180,17 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_store(self) -> StoreDialog:
+        dialog = StoreDialog(self.ops, self)
+        dialog.open()
+        return dialog
+
     def closeEvent(self, event: object) -> None:
+        self.change_watch.stop()
         self.print_queue.shutdown()
         self.tracking_timer.stop()
         self.tracking.shutdown()
         self.dashboard.shutdown()
-        self.tasks.wait(5000)
         self.ops.wait(5000)
         self.ops.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]

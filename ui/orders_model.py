@@ -92,6 +92,9 @@ class OrdersModel(QAbstractTableModel):
     def order_id(self, row: int) -> int:
         return self._ids[row]
 
+    def ids(self) -> array[int]:
+        return self._ids
+
     def cached_pages(self) -> int:
         return len(self._pages)
 

@@ -50,6 +50,7 @@ class OrdersPanel(QWidget):
         self.ops = ops
         self.model = OrdersModel(self._request_rows, self)
         self._generation = 0
+        self._quiet_running = self._quiet_again = False
 
         self.shop_box = QComboBox()
         self.status_box = QComboBox()
@@ -164,6 +165,58 @@ class OrdersPanel(QWidget):
             self.loaded.emit(count)
 
         self.ops.run(load, show, writes=False, guard=self._alive)
+
+    def refresh_quietly(self) -> None:
+        """The orders changed elsewhere (another station, a script): read the list again in the background and
+        keep the selection and the scroll position. The same ids only re-read the rows shown; a list that is
+        loading, or a refresh under way, is left alone (a refresh asked meanwhile runs once after it)."""
+        if self._quiet_running:
+            self._quiet_again = True
+            return
+        generation, flt = self._generation, self.filter()
+        self._quiet_running, self._quiet_again = True, False
+
+        def load(ws: Workspace, _op: Any) -> array[int]:
+            ids, following = ws.orders.first_ids(flt)
+            every = array("q", ids)
+            while following is not None:
+                ids, following = ws.orders.more_ids(flt, following)
+                every.extend(ids)
+            return every
+
+        def show(ids: array[int]) -> None:
+            self._quiet_finished()
+            if generation != self._generation or flt != self.filter():
+                return  # the user asked for another list meanwhile: that one wins
+            if ids == self.model.ids():
+                self.model.refresh_rows()
+                return
+            selected = set(self.selected_order_ids())
+            scroll = self.table.verticalScrollBar().value()
+            self.model.set_ids(ids)
+            if selected:
+                selection = self.table.selectionModel()
+                for row, order_id in enumerate(ids):
+                    if order_id in selected:
+                        selection.select(
+                            self.model.index(row, 0),
+                            selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
+                        )
+            self.table.verticalScrollBar().setValue(scroll)
+            self._show_count(self.model.rowCount())
+            self.loaded.emit(self.model.rowCount())
+
+        def failed(_exc: BaseException) -> bool:
+            self._quiet_finished()
+            return False
+
+        self.ops.run(load, show, writes=False, on_failure=failed, guard=self._alive)
+
+    def _quiet_finished(self) -> None:
+        self._quiet_running = False
+        if self._quiet_again:
+            self._quiet_again = False
+            QTimer.singleShot(0, self.refresh_quietly)
 
     def _show_count(self, n: int, loading: bool = False) -> None:
         self.count_label.setText(tr("orders.loading" if loading else "orders.count", count=n))

@@ -123,6 +123,7 @@ JOB_COLUMNS: tuple[tuple[str, Callable[[JobInfo], str]], ...] = (
     ("pq.col.error", lambda j: j.error or (tr("pq.reprint_of", id=j.reprint_of_id, reason=j.reason)
                                            if j.reprint_of_id else "")),
     ("pq.col.time", _when),
+    ("pq.col.station", lambda j: j.station),
 )  # fmt: skip
 _STATE_COLORS: dict[str, str] = {JobState.DONE: "#2ea043", JobState.FAILED: "#d73a49", JobState.UNCONFIRMED: "#b36b00",
                  JobState.CANCELLED: "#888888"}  # fmt: skip

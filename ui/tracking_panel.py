@@ -1,40 +1,32 @@
 """The supervisor's tracking and anomaly panel: live counts, the anomaly list, a parcel timeline, and actions.
 
-Everything that reads or writes the store runs through the one task bridge: queries in the db pool (the auto
-refresh every 30 s too), a carrier poll round in the io pool. Results come back as plain values
-(:mod:`app.tracking.views`); a newer query always wins over an older one still on its way.
+Everything goes through the workspace as an operation (``ui/ops``): the counts, the rows and a timeline are read on
+a reader thread (the auto refresh every 30 s too); a tracking round (poll the carriers, evaluate, notify) and the
+acknowledge / assign / resolve actions run on the writer. Results come back as plain values
+(:mod:`app.tracking.values`); a newer query always wins over an older one still on its way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from app.clock import utcnow
 from app.domain import AnomalyKind, AnomalyState
-from app.secrets import SecretStore
-from app.store.engine import Store
-from app.tracking.conditions import HIGH, MEDIUM, SEVERITY
 from app.tracking.kinds import kind_label
-from app.tracking.lifecycle import acknowledge, assign, resolve
-from app.tracking.service import RoundReport, run_round
-from app.tracking.times import utc_to_carrier
-from app.tracking.views import (
+from app.tracking.times import utc_to_china
+from app.tracking.values import (
     ACTIVE,
     AnomalyFilter,
+    AnomalyOverview,
     AnomalyRow,
-    CarrierCount,
-    KindCount,
     ParcelTimeline,
-    counts_by_carrier,
-    counts_by_kind,
-    export_csv,
-    list_anomalies,
-    parcel_timeline,
+    RoundReport,
 )
+from app.workspace import Workspace
+from ui.anomaly_counts import AnomalyCounts
 from ui.anomaly_model import (
     COLUMNS,
     ROW_LIMIT,
@@ -45,21 +37,17 @@ from ui.anomaly_model import (
     no_waybill_html,
     timeline_html,
 )
-from ui.chips import Chip, ChipBar
-from ui.crash import show_crash
 from ui.desktop_notify import DesktopNotifier
 from ui.i18n import tr
-from ui.qt.core import (
-    Qt,
-    QTimer,
-    Signal,
-)
+from ui.messages import error_text
+from ui.ops import Op, Ops
+from ui.qt import is_alive
+from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.gui import QShowEvent
 from ui.qt.widgets import (
     QAbstractItemView,
     QComboBox,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -75,8 +63,6 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
-from ui.tasks import ProgressFn, TaskRunner
-from ui.waybills_dialog import known_error_text
 
 REFRESH_MS = 30_000
 STATE_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -87,13 +73,6 @@ STATE_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("all", ()),
 )
 # ------------------------------------------------------------------------------------------------ the panel
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    kinds: tuple[KindCount, ...]
-    carriers: tuple[CarrierCount, ...]
-    rows: tuple[AnomalyRow, ...]
 
 
 @dataclass(frozen=True)
@@ -110,16 +89,10 @@ class TrackingPanel(QWidget):
     timeline_loaded = Signal(object)
 
     def __init__(
-        self,
-        store: Store,
-        tasks: TaskRunner,
-        data_dir: Path,
-        parent: QWidget | None = None,
-        *,
-        clock: Callable[[], datetime] = utcnow,
+        self, ops: Ops, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
         super().__init__(parent)
-        self.store, self.tasks, self.data_dir, self.clock = store, tasks, data_dir, clock
+        self.ops, self.clock = ops, clock
         self.notifier = DesktopNotifier(self, self.say)
         self.model = AnomalyModel(self)
         self._generation = 0
@@ -130,15 +103,9 @@ class TrackingPanel(QWidget):
         self._carriers_known: set[str] = set()
         self._timeline_stale = False
 
-        self.kind_bar, self.carrier_bar = ChipBar(), ChipBar()
-        self.kind_bar.clicked.connect(self._chip_kind)
-        self.carrier_bar.clicked.connect(self._chip_carrier)
-        self.kind_bar.set_chips(
-            [Chip(k.value, kind_name(k.value, *kind_label(k.value)), level="zero") for k in AnomalyKind]
-        )
-        self.kind_caption, self.carrier_caption = QLabel(), QLabel()
-        for caption in (self.kind_caption, self.carrier_caption):
-            caption.setContentsMargins(0, 4, 0, 0)  # level with the text inside the first row of chips
+        self.counts = AnomalyCounts()
+        self.counts.kind_clicked.connect(self._chip_kind)
+        self.counts.carrier_clicked.connect(self._chip_carrier)
         self.updated_label = QLabel()
         self.updated_label.setStyleSheet("color:#7a7f87")
 
@@ -199,15 +166,8 @@ class TrackingPanel(QWidget):
         actions.addWidget(self.poll_button)
         actions.addWidget(self.refresh_button)
 
-        counts = QGridLayout()
-        counts.setHorizontalSpacing(8)
-        counts.addWidget(self.kind_caption, 0, 0, Qt.AlignmentFlag.AlignTop)
-        counts.addWidget(self.kind_bar, 0, 1)
-        counts.addWidget(self.carrier_caption, 1, 0, Qt.AlignmentFlag.AlignTop)
-        counts.addWidget(self.carrier_bar, 1, 1)
-        counts.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
-        layout.addLayout(counts)
+        layout.addWidget(self.counts)
         layout.addLayout(filters)
         layout.addLayout(actions)
         layout.addWidget(splitter, 1)
@@ -236,8 +196,7 @@ class TrackingPanel(QWidget):
     # -- text
 
     def retranslate(self) -> None:
-        self.kind_caption.setText(tr("trk.by_kind"))
-        self.carrier_caption.setText(tr("trk.by_carrier"))
+        self.counts.retranslate()
         self.state_label.setText(tr("trk.filter.state"))
         self.kind_label.setText(tr("trk.filter.kind"))
         self.carrier_label.setText(tr("trk.filter.carrier"))
@@ -316,18 +275,15 @@ class TrackingPanel(QWidget):
         self.refresh()
 
     def _sync_chips(self) -> None:
-        kind, carrier = self.kind_box.currentData(), self.carrier_box.currentData()
-        self.kind_bar.set_checked([kind] if kind else [])
-        # the "no waybill" chip ("") stands for the orders not shipped in time, the only ones without a carrier
-        self.carrier_bar.set_checked([carrier] if carrier else [""] if kind == AnomalyKind.SHIP_LATE else [])
+        self.counts.set_checked(self.kind_box.currentData() or "", self.carrier_box.currentData() or "")
 
     @property
     def kind_chips(self) -> dict[str, QToolButton]:
-        return self.kind_bar.chips
+        return self.counts.kind_chips
 
     @property
     def carrier_chips(self) -> dict[str, QToolButton]:
-        return self.carrier_bar.chips
+        return self.counts.carrier_chips
 
     # -- loading
 
@@ -336,37 +292,43 @@ class TrackingPanel(QWidget):
         if self.isVisible() and not self._loading:
             self.refresh()
 
+    def changed_elsewhere(self) -> None:
+        """Anomalies changed (another station, or a round here): reload now when shown, else when shown."""
+        self._auto_refresh()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._loading:
             self.refresh()
 
     def refresh(self) -> None:
-        """Ask for counts and rows in the db pool; the newest request wins."""
+        """Ask for counts and rows on a reader; the newest request wins."""
         self._generation += 1
         generation = self._generation
         flt = self.filter()
         now = self.clock()
         self._loading = True
 
-        def load(_p: ProgressFn) -> Snapshot:
-            with self.store.session() as s:
-                return Snapshot(counts_by_kind(s), counts_by_carrier(s), list_anomalies(s, flt, now=now))
-
-        def show(snap: Snapshot) -> None:
+        def show(snap: AnomalyOverview) -> None:
             if generation != self._generation:
                 return
             self._loading = False
             self._show(snap)
 
-        def failed(exc: Exception, tb: str) -> None:
+        def failed(exc: BaseException) -> bool:
             if generation == self._generation:
                 self._loading = False
-            self._failed(exc, tb)
+            return self._failed(exc)
 
-        self._run(load, show, failed)
+        self.ops.run(
+            lambda ws, _op: ws.tracking.overview(flt, now=now),
+            show,
+            writes=False,
+            on_failure=failed,
+            guard=self._alive,
+        )
 
-    def _show(self, snap: Snapshot) -> None:
+    def _show(self, snap: AnomalyOverview) -> None:
         before = self.selected_ids()
         selection = self.table.selectionModel()
         selection.blockSignals(True)  # restoring the selection is not a new selection
@@ -378,7 +340,7 @@ class TrackingPanel(QWidget):
                 selection.select(self.model.index(row, 0), flags)
         selection.blockSignals(False)
         self.table.viewport().update()
-        self._show_counts(snap.kinds, snap.carriers)
+        self._show_counts(snap)
         self._show_count()
         self.updated_label.setText(tr("trk.updated", t=local_time(self.clock())))
         # the timeline is asked again only when the selection changed or something was done to the parcel
@@ -386,32 +348,9 @@ class TrackingPanel(QWidget):
         self._timeline_stale = False
         self.loaded.emit(len(snap.rows))
 
-    def _show_counts(self, kinds: Sequence[KindCount], carriers: Sequence[CarrierCount]) -> None:
-        def level(count: KindCount) -> str:
-            if not count.active:
-                return "zero"
-            return (
-                "high"
-                if SEVERITY.get(AnomalyKind(count.kind), MEDIUM) >= HIGH
-                else "medium"
-                if count.open
-                else ""
-            )
-
-        self.kind_bar.set_chips(
-            [
-                Chip(c.kind, f"{kind_name(c.kind, c.label_zh, c.label_en)}  {c.active}",
-                     tr("trk.chip_tip", open=c.open, ack=c.acknowledged), level(c))
-                for c in kinds
-            ]
-        )  # fmt: skip
-        chips = [
-            Chip(c.carrier, f"{carrier_name(c.carrier)}  {c.open + c.acknowledged}",
-                 tr("trk.chip_tip", open=c.open, ack=c.acknowledged), "medium" if c.open else "")
-            for c in carriers
-        ]  # fmt: skip
-        self.carrier_bar.set_chips(chips or [Chip("\0none", tr("trk.none"), level="zero", enabled=False)])
-        known = {c.carrier for c in carriers if c.carrier}
+    def _show_counts(self, snap: AnomalyOverview) -> None:
+        self.counts.show_counts(snap.kinds, snap.carriers)
+        known = {c.carrier for c in snap.carriers if c.carrier}
         if not known <= self._carriers_known:
             self._carriers_known |= known
             self._fill_carriers()
@@ -421,12 +360,16 @@ class TrackingPanel(QWidget):
         n = self.model.rowCount()
         self.count_label.setText(tr("trk.count_limited" if n >= ROW_LIMIT else "trk.count", count=n))
 
-    def _failed(self, exc: Exception, tb: str) -> None:
-        text = known_error_text(exc)
+    def _failed(self, exc: BaseException) -> bool:
+        """A user-facing error goes to the panel's message; anything else takes the default path (crash dialog)."""
+        text = error_text(exc)
         if text is None:
-            show_crash(self, exc, tb)
-        else:
-            self.say(text)
+            return False
+        self.say(text)
+        return True
+
+    def _alive(self) -> bool:
+        return not self._closed and is_alive(self)
 
     # -- selection and the timeline
 
@@ -467,32 +410,33 @@ class TrackingPanel(QWidget):
         waybill_id = row.waybill_id
         now = self.clock()
 
-        def load(_p: ProgressFn) -> ParcelTimeline:
-            with self.store.session() as s:
-                return parcel_timeline(s, waybill_id, now=now)
-
         def show(timeline: ParcelTimeline) -> None:
             if generation == self._timeline_generation:
                 self.timeline.setHtml(timeline_html(timeline))
                 self.timeline_loaded.emit(timeline)
 
-        self._run(load, show, self._failed)
+        self.ops.run(
+            lambda ws, _op: ws.tracking.timeline(waybill_id, now=now),
+            show,
+            writes=False,
+            on_failure=self._failed,
+            guard=self._alive,
+        )
 
     # -- actions
 
-    def _act(self, what: Callable[[Any, int], object], ids: list[int]) -> None:
+    def _act(self, what: Callable[[Workspace, int], object], ids: list[int]) -> None:
         if not ids:
             return
 
-        def work(_p: ProgressFn) -> ActionResult:
+        def work(ws: Workspace, _op: Op[ActionResult]) -> ActionResult:
             changed, refused = 0, []
-            for anomaly_id in ids:  # one session each: one refused anomaly does not undo the others
+            for anomaly_id in ids:  # one action each: one refused anomaly does not undo the others
                 try:
-                    with self.store.session() as s:
-                        what(s, anomaly_id)
+                    what(ws, anomaly_id)
                     changed += 1
                 except Exception as exc:
-                    text = known_error_text(exc)
+                    text = error_text(exc)
                     if text is None:
                         raise
                     refused.append(text)
@@ -507,11 +451,11 @@ class TrackingPanel(QWidget):
             self._timeline_stale = True
             self.refresh()
 
-        self._run(work, done, self._failed)
+        self.ops.run(work, done, writes=True, on_failure=self._failed, guard=self._alive)
 
     def acknowledge_selected(self) -> None:
         now = self.clock()
-        self._act(lambda s, i: acknowledge(s, i, now=now), self.selected_ids())
+        self._act(lambda ws, i: ws.tracking.acknowledge(i, now=now), self.selected_ids())
 
     def assign_selected(self, name: str | None = None) -> None:
         ids = self.selected_ids()
@@ -525,7 +469,7 @@ class TrackingPanel(QWidget):
             if not ok:
                 return
         who = name
-        self._act(lambda s, i: assign(s, i, who), ids)
+        self._act(lambda ws, i: ws.tracking.assign(i, who), ids)
 
     def resolve_selected(self, note: str | None = None) -> None:
         ids = self.selected_ids()
@@ -538,13 +482,14 @@ class TrackingPanel(QWidget):
             if not ok:
                 return
         text, now = note, self.clock()
-        self._act(lambda s, i: resolve(s, i, note=text, now=now), ids)
+        self._act(lambda ws, i: ws.tracking.resolve(i, note=text, now=now), ids)
 
     def export(self, path: Path | None = None) -> None:
-        """Write the rows shown (the current filter) to a CSV file, in the io pool."""
+        """Write the rows shown (the current filter) to a CSV file, off the GUI thread."""
         rows = self.model.rows
         if path is None:
-            default = str(self.data_dir / f"anomalies-{utc_to_carrier(self.clock()):%Y%m%d-%H%M}.csv")
+            name = f"anomalies-{utc_to_china(self.clock()):%Y%m%d-%H%M}.csv"
+            default = str(self.ops.workspace.data_dir / name)
             chosen, _f = QFileDialog.getSaveFileName(self, tr("trk.export_title"), default, "CSV (*.csv)")
             if not chosen:
                 return
@@ -555,10 +500,16 @@ class TrackingPanel(QWidget):
             self.say(tr("trk.exported", n=count, path=str(target)))
             self.exported.emit(count)
 
-        self._run(lambda _p: export_csv(rows, target), done, self._failed, pool="io")
+        self.ops.run(
+            lambda ws, _op: ws.tracking.export(target, rows=rows),
+            done,
+            writes=False,
+            on_failure=self._failed,
+            guard=self._alive,
+        )
 
     def poll_now(self) -> None:
-        """One tracking round (poll what is due, evaluate, notify) in the io pool, with progress."""
+        """One tracking round (poll what is due, evaluate, notify) on the writer, with progress."""
         if self._polling:
             return
         self._polling = True
@@ -568,15 +519,8 @@ class TrackingPanel(QWidget):
         self.say(tr("trk.polling"))
         now = self.clock()
 
-        def work(progress: ProgressFn) -> RoundReport:
-            return run_round(
-                self.store,
-                now=now,
-                notifier=self.notifier,
-                secrets=SecretStore(self.data_dir),
-                data_directory=self.data_dir,
-                progress=progress,
-            )
+        def work(ws: Workspace, op: Op[RoundReport]) -> RoundReport:
+            return ws.tracking.round(now=now, notifier=self.notifier, progress=op.progress, cancel=op.token)
 
         def step(done: int, total: int) -> None:
             self.progress.setRange(0, max(total, 1))
@@ -602,23 +546,11 @@ class TrackingPanel(QWidget):
             self._timeline_stale = True
             self.refresh()
 
-        def failed(exc: Exception, tb: str) -> None:
+        def failed(exc: BaseException) -> bool:
             finish()
-            self._failed(exc, tb)
+            return self._failed(exc)
 
-        self._run(work, done, failed, step, pool="io")
-
-    def _run(
-        self,
-        fn: Callable[[ProgressFn], Any],
-        on_done: Callable[[Any], None],
-        on_error: Callable[[Exception, str], None],
-        on_progress: ProgressFn | None = None,
-        *,
-        pool: str = "db",
-    ) -> None:
-        """The task bridge; results that come back after this widget closed are dropped."""
-        self.tasks.run(fn, on_done, on_error, on_progress, pool=pool, guard=lambda: not self._closed)
+        self.ops.run(work, done, writes=True, on_failure=failed, on_progress=step, guard=self._alive)
 
     def shutdown(self) -> None:
         """Stop the timers (the window is closing); results of work still under way are dropped."""

@@ -82,8 +82,8 @@ def add_account(
         raise UsageError(f"快递账号 {name} 已存在", f"a carrier account named {name} exists already")
     if not shipper_code.strip():
         raise UsageError("需要快递公司编码（如 SF、ZTO）", "a shipper code (e.g. SF, ZTO) is needed")
-    if endpoint:
-        check_endpoint(endpoint)
+    if endpoint:  # the same check the client makes (app.carriers.net): refused now, not at the first call
+        endpoint = check_endpoint(endpoint)
     if carrier_kind is CarrierKind.KDNIAO and not (ebusiness_id and app_key):
         raise UsageError(
             "快递鸟账号需要 --ebusiness-id 和 --app-key",

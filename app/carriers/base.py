@@ -1,16 +1,21 @@
 """The carrier client protocol: the values that cross it and the errors a user sees.
 
 Every carrier client (Kdniao, the sandbox, a future aggregator) takes and returns these plain frozen values, so
-``waybills.py`` and ``tracking/`` never see a carrier's own JSON except in ``raw``.
+``app/waybills`` and ``app/tracking`` never see a carrier's own JSON (except in ``raw``, for the record) and never
+read a carrier's own codes: a client answers with the normalised :class:`~app.domain.ParcelStatus`, a normalised
+:class:`CarrierProblem` for what the carrier flags as wrong, and times in UTC.
 
-Times: carriers in China answer in China Standard Time without a zone. ``Trace.time`` is kept that way (naive,
-UTC+8); use :func:`carrier_now` when comparing with "now".
+Times: carriers in China write China Standard Time without a zone; a client turns them into naive UTC (the store's
+time) with :func:`carrier_time_to_utc` / :func:`parse_carrier_utc` before they leave it. :func:`carrier_now` and
+:func:`format_carrier_time` are for the clients' (and the sandbox's) own requests and answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 from typing import Any, Protocol
 
 from app.domain import AnomalyKind, ParcelStatus
@@ -55,6 +60,17 @@ def parse_carrier_time(text: object) -> datetime | None:
             continue
         return parsed.replace(tzinfo=None)
     return None
+
+
+def carrier_time_to_utc(moment: datetime) -> datetime:
+    """A naive carrier time (UTC+8) as naive UTC, the time every value of this protocol is in."""
+    return moment.replace(tzinfo=CARRIER_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def parse_carrier_utc(text: object) -> datetime | None:
+    """A carrier's time text (``2024-05-01 08:00:00``, slashes, a bare date) as naive UTC; None if unreadable."""
+    moment = parse_carrier_time(text)
+    return None if moment is None else carrier_time_to_utc(moment)
 
 
 def format_carrier_time(moment: datetime) -> str:
@@ -121,35 +137,86 @@ class IssuedWaybill:
     origin_code: str
     origin_name: str
     child_waybill_nos: tuple[str, ...]
-    estimated_delivery: str  # as the carrier wrote it ("" if none); parse with parse_carrier_time
+    estimated_delivery: datetime | None  # the carrier's estimate, naive UTC (None if it gave none)
     already_issued: bool  # the carrier had issued it before (result 106): same number as the first time
     raw: dict[str, Any] = field(compare=False, repr=False)
 
 
+class ProblemCode(StrEnum):
+    """What a carrier flags as wrong with a parcel, normalised: each client maps its carrier's own codes onto these.
+
+    Each belongs to one anomaly kind (:attr:`CarrierProblem.kind`). Failed deliveries, refusals and returns are not
+    problems here: they are parcel statuses of their own.
+    """
+
+    NO_SCAN = "no_scan"  # shipped, never scanned
+    LATE = "late"  # not delivered by the carrier's estimate
+    DELAYED = "delayed"  # the carrier announces a delay
+    NO_UPDATE = "no_update"  # no new scan for too long
+    UNCOLLECTED = "uncollected"  # waiting at a locker or station for too long
+    CUSTOMS = "customs"  # held at customs
+    INTERCEPTED = "intercepted"
+    DAMAGED = "damaged"
+    UNREACHABLE = "unreachable"  # the receiver cannot be reached
+    TAKEN_OUT = "taken_out"
+    REDELIVERY = "redelivery"
+    ADDRESS_UNCLEAR = "address_unclear"
+    WRONG_PHONE = "wrong_phone"
+    MIS_SORTED = "mis_sorted"
+    OUT_OF_AREA = "out_of_area"
+    OTHER = "other"  # a problem the carrier does not name (or names with a code no table knows)
+
+
+_PROBLEM_KINDS: dict[ProblemCode, AnomalyKind] = {
+    ProblemCode.NO_SCAN: AnomalyKind.NO_PICKUP,
+    ProblemCode.LATE: AnomalyKind.OVERDUE,
+    ProblemCode.DELAYED: AnomalyKind.OVERDUE,
+    ProblemCode.NO_UPDATE: AnomalyKind.STALLED,
+    ProblemCode.UNCOLLECTED: AnomalyKind.PICKUP_POINT_UNCOLLECTED,
+    ProblemCode.CUSTOMS: AnomalyKind.CUSTOMS_HOLD,
+}
+
+
+@dataclass(frozen=True)
+class CarrierProblem:
+    """The carrier says something is wrong: what (normalised) and in its own words ("" if it gave none)."""
+
+    code: ProblemCode
+    words: str = ""
+
+    @property
+    def kind(self) -> AnomalyKind:
+        """The anomaly this flag raises at once, whatever Kuaidan's own thresholds say."""
+        return _PROBLEM_KINDS.get(self.code, AnomalyKind.PROBLEM)
+
+
 @dataclass(frozen=True)
 class Trace:
-    time: datetime  # naive, carrier time (UTC+8)
-    station: str
+    time: datetime  # naive UTC
+    station: str  # the carrier's text for the scan
     location: str
-    action: str  # the carrier's own code for this trace ("" if none)
+    status: ParcelStatus | None  # what this scan means, normalised (None: the carrier does not say)
+    key: str  # the carrier's identity of this scan: the same scan in two answers has the same key (opaque)
 
 
 @dataclass(frozen=True)
 class TrackResult:
     waybill_no: str
     shipper_code: str
-    state: str  # the carrier's basic State, as text ("" if absent)
-    state_ex: str  # the carrier's detailed StateEx, as text ("" if absent)
     status: ParcelStatus
-    anomaly_hint: AnomalyKind | None
+    problem: CarrierProblem | None  # what the carrier flags as wrong now (None: nothing)
     location: str
     traces: tuple[Trace, ...]  # ascending by time
-    estimated_delivery: str
+    estimated_delivery: datetime | None  # naive UTC
     raw: dict[str, Any] = field(compare=False, repr=False)
 
-    @property
-    def last_trace(self) -> Trace | None:
-        return self.traces[-1] if self.traces else None
+
+@dataclass(frozen=True)
+class PushBatch:
+    """A tracking push the account accepted: its records and the answer the carrier expects back."""
+
+    records: tuple[TrackResult, ...]
+    reply: dict[str, Any]
 
 
 # --------------------------------------------------------------------------------------------------- errors
@@ -215,6 +282,10 @@ class BadPush(CarrierError):
         self.detail = detail
 
 
+class NotAPush(BadPush):
+    """A request to the push receiver that is no tracking push at all (another request type)."""
+
+
 class BadSignature(BadPush):
     """A push whose DataSign does not match: not from the carrier (or another account's key)."""
 
@@ -228,7 +299,18 @@ class BadSignature(BadPush):
 # --------------------------------------------------------------------------------------------------- protocol
 
 
-class CarrierClient(Protocol):
+class PushReader(Protocol):
+    """Checks and reads the tracking pushes meant for one carrier account (with that account's own key)."""
+
+    def read_push(self, form: Mapping[str, str]) -> PushBatch | None:
+        """The push's records if it is signed for this account; None if it is not (another account's, forged).
+
+        Raises BadPush when the push cannot be read at all. Does no I/O.
+        """
+        ...
+
+
+class CarrierClient(PushReader, Protocol):
     """What every carrier client offers. Methods block; call them from a worker, never the GUI thread.
 
     ``issue`` raises CarrierRejected (record as failed), CarrierTransient (retry with the same order_code) or

@@ -1,9 +1,10 @@
-"""Build a carrier client for an account: ``make_client(kind, ebusiness_id=…, app_key=…, endpoint=…)``.
+"""Build what talks to a carrier account: ``make_client(kind, …)`` and ``make_push_reader(kind, …)``.
 
-A ``sandbox`` account needs no credentials (it signs with the sandbox's demo key). With an endpoint it talks to that
-server (a running ``kuaidan sandbox-carrier``); without one it uses a sandbox started inside this process, shared by
-every client in the process (so tracking sees what issuing got) and kept until :func:`stop_shared_sandboxes` or
-exit. Pass ``state_file`` so that sandbox remembers its waybills across application runs.
+This is where a carrier's own modules are chosen: nothing outside ``app/carriers/`` imports them. A ``sandbox``
+account needs no credentials (it signs with the sandbox's demo key, which stays in ``app/carriers/sandbox/``). With an
+endpoint it talks to that server (a running ``kuaidan sandbox-carrier``); without one it uses a sandbox started inside
+this process, shared by every client in the process (so tracking sees what issuing got) and kept until
+:func:`stop_shared_sandboxes` or exit. Pass ``state_file`` so that sandbox remembers its waybills across runs.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ import atexit
 import threading
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from app.carriers.base import CarrierClient, CarrierConfigError
-from app.carriers.kdniao.client import PRODUCTION_ENDPOINT, KdniaoClient, KdniaoConfig
-from app.carriers.sandbox.server import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
+from app.carriers.base import CarrierClient, CarrierConfigError, PushReader
 from app.domain import CarrierKind
+
+if TYPE_CHECKING:
+    from app.carriers.sandbox.server import SandboxServer
 
 _shared: dict[Path | None, SandboxServer] = {}
 _shared_lock = threading.Lock()
@@ -31,9 +34,11 @@ def shared_sandbox(
 ) -> SandboxServer:
     """The in-process sandbox for this state file (started on first use, stopped at exit).
 
-    The options apply when it starts: call this first (e.g. with ``DEMO_SCENARIO_MIX`` and a faster clock for the
-    demo) and later ``make_client("sandbox", state_file=…)`` calls use the same server.
+    The options apply when it starts: call this first (e.g. :func:`start_demo_sandbox`) and later
+    ``make_client("sandbox", state_file=…)`` calls use the same server.
     """
+    from app.carriers.sandbox.server import start_sandbox
+
     key = state_file.resolve() if state_file is not None else None
     with _shared_lock:
         server = _shared.get(key)
@@ -45,12 +50,34 @@ def shared_sandbox(
         return server
 
 
+def start_demo_sandbox(state_file: Path, *, speed: float) -> SandboxServer:
+    """The in-process sandbox with the demo's mix of trouble (most parcels arrive, some are refused, fail delivery,
+    sit at a locker…) and a clock running ``speed`` times real time. Call it before anything asks for waybills."""
+    from app.carriers.sandbox.server import DEMO_SCENARIO_MIX
+
+    return shared_sandbox(state_file, scenario_mix=DEMO_SCENARIO_MIX, speed=speed)
+
+
+def run_sandbox_server(**options: Any) -> None:
+    """Run a sandbox carrier server until SIGTERM or Ctrl-C (``kuaidan sandbox-carrier``; options as its flags)."""
+    from app.carriers.sandbox.server import serve_forever_cli
+
+    serve_forever_cli(**options)
+
+
 def stop_shared_sandboxes() -> None:
     with _shared_lock:
         servers = list(_shared.values())
         _shared.clear()
     for server in servers:
         server.stop()
+
+
+def _kind(kind: CarrierKind | str) -> CarrierKind:
+    try:
+        return CarrierKind(kind)
+    except ValueError:
+        raise CarrierConfigError(f"未知的快递接口类型：{kind}", f"Unknown carrier kind: {kind}") from None
 
 
 def make_client(
@@ -60,32 +87,48 @@ def make_client(
     app_key: str = "",
     endpoint: str | None = None,
     tracking_endpoint: str | None = None,
-    subscribe_endpoint: str | None = None,
     timeout_s: float = 10.0,
     state_file: Path | None = None,
 ) -> CarrierClient:
     """A client for one carrier account. Raises CarrierConfigError for a bad kind, endpoint or missing credentials."""
-    try:
-        carrier_kind = CarrierKind(kind)
-    except ValueError:
-        raise CarrierConfigError(f"未知的快递接口类型：{kind}", f"Unknown carrier kind: {kind}") from None
+    carrier_kind = _kind(kind)
     if carrier_kind is CarrierKind.SANDBOX:
+        from app.carriers.sandbox.account import sandbox_client
+
         url = endpoint or shared_sandbox(state_file).endpoint
-        config = KdniaoConfig(
-            SANDBOX_EBUSINESS_ID,
-            SANDBOX_APP_KEY,
-            url,
-            tracking_endpoint=tracking_endpoint,
-            subscribe_endpoint=subscribe_endpoint,
-            timeout_s=timeout_s,
-        )
-        return KdniaoClient(config)
+        return sandbox_client(url, tracking_endpoint=tracking_endpoint, timeout_s=timeout_s)
+    from app.carriers.kdniao.client import PRODUCTION_ENDPOINT, KdniaoClient, KdniaoConfig
+
     config = KdniaoConfig(
         ebusiness_id,
         app_key,
         endpoint or PRODUCTION_ENDPOINT,
         tracking_endpoint=tracking_endpoint,
-        subscribe_endpoint=subscribe_endpoint,
         timeout_s=timeout_s,
     )
     return KdniaoClient(config)
+
+
+def make_push_reader(kind: CarrierKind | str, *, ebusiness_id: str = "", app_key: str = "") -> PushReader:
+    """What checks an account's tracking pushes with that account's own key (no connection, no server started).
+
+    The sandbox's demo key is public: it opens the pushes of sandbox accounts only. A Kdniao account set up with it
+    (for a try against a local sandbox) gets a reader that accepts no push at all, since anyone could sign one.
+    """
+    from app.carriers.sandbox.account import is_demo_key, sandbox_push_reader
+
+    carrier_kind = _kind(kind)
+    if carrier_kind is CarrierKind.SANDBOX:
+        return sandbox_push_reader()
+    from app.carriers.kdniao.client import KdniaoPushReader
+
+    return KdniaoPushReader(ebusiness_id, "" if is_demo_key(app_key) else app_key)
+
+
+def push_waybills(form: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The waybills a tracking push names, as (shipper code, waybill number), before anyone has checked it: the
+    receiver looks each up, then checks the push with the reader of the account that issued it (and no other).
+    Every kind of account receives pushes in Kdniao's form. Raises NotAPush / BadPush when it is no tracking push."""
+    from app.carriers.kdniao.client import push_claims
+
+    return push_claims(form)

@@ -59,15 +59,6 @@ class Context:
             self._workspace = Workspace.open(self.args.db, self.args.data_dir)
         return self._workspace
 
-    # transitional, until every command goes through the workspace's parts (issue 16)
-    @property
-    def store(self) -> Any:
-        return self.workspace._ctx.store
-
-    @property
-    def secrets(self) -> Any:
-        return self.workspace._ctx.secrets
-
     def emit(self, payload: dict[str, Any], human: str | Callable[[], str]) -> None:
         """The command's result: one JSON object on stdout with --json, else readable text."""
         if self.json:
@@ -109,7 +100,7 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 # the modules of app/cli that register commands, and which registers each command: a command imports only its own
 # module (and so only what it needs). A command missing from COMMANDS still works (every module is then loaded);
 # tests/test_cli_startup.py keeps the table complete.
-MODULES = ("orders", "waybills", "render", "printing", "tracking", "servers")
+MODULES = ("orders", "waybills", "render", "printing", "tracking", "servers", "stations")
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(("shops", "senders", "import", "orders", "merge", "split", "unmerge"), "orders"),
     **dict.fromkeys(("carriers", "waybills"), "waybills"),
@@ -117,6 +108,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("printers", "print", "reprint", "jobs", "confirm", "virtual-printer"), "printing"),
     **dict.fromkeys(("track", "anomalies", "track-settings", "track-push-server"), "tracking"),
     **dict.fromkeys(("demo", "sandbox-carrier"), "servers"),
+    **dict.fromkeys(("station", "store"), "stations"),
 }
 _GLOBAL_VALUES = ("--db", "--data-dir", "--lang")  # the global options that take a value
 

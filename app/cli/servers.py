@@ -38,7 +38,7 @@ def register(sub: Any, add_json: AddJson) -> None:
 def cmd_sandbox_carrier(ctx: Context) -> int:
     from pathlib import Path
 
-    from app.carriers.sandbox.server import serve_forever_cli
+    from app.carriers import run_sandbox_server
     from app.errors import UsageError
 
     a = ctx.args
@@ -48,7 +48,7 @@ def cmd_sandbox_carrier(ctx: Context) -> int:
                 f"--{name.replace('_', '-')} 应在 0 到 1 之间", f"--{name.replace('_', '-')} must be 0..1"
             )
     try:
-        serve_forever_cli(
+        run_sandbox_server(
             port=a.port,
             latency_ms=a.latency_ms,
             fail_rate=a.fail_rate,
@@ -72,7 +72,7 @@ def cmd_demo(ctx: Context) -> int:
     if not args.data_dir and not os.environ.get("KUAIDAN_DATA_DIR"):
         args.data_dir = str(data_dir() / "demo")
     ctx.progress(f"demo workspace: {ctx.data_dir}")
-    workspace = build_demo(ctx.store, ctx.data_dir)
+    workspace = build_demo(ctx.workspace)
     imported = sum(r.imported for r in workspace.imports)
     ctx.emit(
         {"data_dir": str(ctx.data_dir), "shops": list(workspace.shops), "imported": imported},
@@ -84,7 +84,7 @@ def cmd_demo(ctx: Context) -> int:
         ctx.progress("the GUI is not available here: run `python main.py demo`")
         return 2
     start_demo_carrier(ctx.data_dir)
-    printer = start_demo_printer(ctx.store, ctx.data_dir)
+    printer = start_demo_printer(ctx.workspace)
     try:
         return ctx.gui(ctx)
     finally:

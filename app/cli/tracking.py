@@ -86,70 +86,32 @@ def _stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def _notifier(ctx: Context) -> tuple[Any, Any]:
-    """stderr always; the robot webhook too when one is set. Returns (notifier, webhook or None)."""
-    from app.tracking.notify import FanOut, StderrNotifier, WebhookNotifier, load_webhook
-
-    with ctx.store.session() as session:
-        config = load_webhook(session, ctx.secrets)
-    if config is None:
-        return StderrNotifier(), None
-    webhook = WebhookNotifier(
-        config.url, dingtalk_secret=config.dingtalk_secret, per_minute=config.per_minute
-    )
-    return FanOut(StderrNotifier(), webhook), webhook
-
-
 def cmd_track(ctx: Context) -> int:
-    from app.tracking.service import RoundReport, run_round
+    from app.tracking.notices import StderrNotifier
+    from app.tracking.values import RoundReport
 
     a = ctx.args
     if a.limit is not None and a.limit < 1:
         raise UsageError("--limit 必须大于 0", "--limit must be at least 1")
-    notifier, webhook = _notifier(ctx)
 
     def progress(done: int, total: int) -> None:
         if total >= 20 and (done == total or done % 50 == 0):
             ctx.progress(f"polled {done}/{total}")
 
-    totals = {
-        "rounds": 0,
-        "polled": 0,
-        "updated": 0,
-        "failed": 0,
-        "anomalies_opened": 0,
-        "anomalies_resolved": 0,
-    }
-    last: RoundReport | None = None
-    try:
-        with _stop_on_signals() as stop:
-            while True:
-                last = run_round(
-                    ctx.store, notifier=notifier, secrets=ctx.secrets, data_directory=ctx.data_dir,
-                    limit=a.limit, progress=progress, stop=stop,
-                )  # fmt: skip
-                totals["rounds"] += 1
-                for key in ("polled", "updated", "failed"):
-                    totals[key] += getattr(last.poll, key)
-                totals["anomalies_opened"] += last.rules.opened
-                totals["anomalies_resolved"] += last.rules.resolved
-                if a.once or stop.is_set():
-                    break
-                ctx.progress(
-                    f"{utcnow():%H:%M:%S} polled {last.poll.polled} updated {last.poll.updated} "
-                    f"failed {last.poll.failed} · anomalies +{last.rules.opened} -{last.rules.resolved} "
-                    f"(active {last.rules.active})"
-                )
-                wait = a.max_sleep
-                if last.poll.next_due_at is not None:
-                    wait = min(a.max_sleep, max(1.0, (last.poll.next_due_at - utcnow()).total_seconds()))
-                if stop.wait(wait):
-                    break
-    finally:
-        if webhook is not None:
-            webhook.close(timeout=5.0)
-    assert last is not None
-    payload: dict[str, Any] = {**last.as_json()} if a.once else {**last.as_json(), **totals}
+    def between(last: RoundReport) -> None:
+        ctx.progress(
+            f"{utcnow():%H:%M:%S} polled {last.poll.polled} updated {last.poll.updated} "
+            f"failed {last.poll.failed} · anomalies +{last.rules.opened} -{last.rules.resolved} "
+            f"(active {last.rules.active})"
+        )
+
+    with _stop_on_signals() as stop:
+        run = ctx.workspace.tracking.track(
+            stop, once=a.once, limit=a.limit, max_sleep_s=a.max_sleep, notifier=StderrNotifier(),
+            progress=progress, on_round=between,
+        )  # fmt: skip
+    last = run.last
+    payload: dict[str, Any] = {**last.as_json()} if a.once else {**last.as_json(), **run.totals()}
     for error in last.poll.errors:
         ctx.progress(f"  {error}")
     ctx.emit(
@@ -163,14 +125,13 @@ def cmd_track(ctx: Context) -> int:
 
 
 def _rows(ctx: Context) -> Any:
-    from app.tracking.views import AnomalyFilter, list_anomalies
+    from app.tracking.values import AnomalyFilter
 
     a = ctx.args
     flt = AnomalyFilter(
         states=() if a.all else ("open", "acknowledged"), kinds=tuple(a.kind), carrier=a.carrier
     )
-    with ctx.store.session() as session:
-        return list_anomalies(session, flt)
+    return ctx.workspace.tracking.anomalies(flt)
 
 
 def cmd_anomalies(ctx: Context) -> int:
@@ -216,16 +177,14 @@ def _json_row(row: Any) -> dict[str, Any]:
 
 
 def cmd_anomaly_action(ctx: Context) -> int:
-    from app.tracking import lifecycle
-
     a = ctx.args
-    with ctx.store.session() as session:
-        if a.anomaly_action == "ack":
-            change = lifecycle.acknowledge(session, a.id, note=a.note)
-        elif a.anomaly_action == "assign":
-            change = lifecycle.assign(session, a.id, a.assignee, note=a.note)
-        else:
-            change = lifecycle.resolve(session, a.id, note=a.note)
+    tracking = ctx.workspace.tracking
+    if a.anomaly_action == "ack":
+        change = tracking.acknowledge(a.id, note=a.note)
+    elif a.anomaly_action == "assign":
+        change = tracking.assign(a.id, a.assignee, note=a.note)
+    else:
+        change = tracking.resolve(a.id, note=a.note)
     payload = {"id": change.id, "kind": change.kind, "state": change.state, "assignee": change.assignee}
     ctx.emit(
         payload,
@@ -235,19 +194,14 @@ def cmd_anomaly_action(ctx: Context) -> int:
 
 
 def cmd_anomaly_export(ctx: Context) -> int:
-    from app.tracking.views import export_csv
-
     rows = _rows(ctx)
     out = Path(ctx.args.out)
-    count = export_csv(rows, out)
+    count = ctx.workspace.tracking.export(out, rows=rows)
     ctx.emit({"exported": count, "path": str(out)}, f"exported {count} anomalies to {out}")
     return 0
 
 
 def cmd_track_settings(ctx: Context) -> int:
-    from app.tracking.notify import daily_summary, load_webhook, save_webhook
-    from app.tracking.settings import load_settings, update_settings
-
     a = ctx.args
     changes: dict[str, float] = {}
     for item in a.set:
@@ -258,12 +212,12 @@ def cmd_track_settings(ctx: Context) -> int:
             raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}") from None
         if not sep:
             raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}")
-    with ctx.store.session() as session:
-        settings = update_settings(session, **changes) if changes else load_settings(session)
-        if a.webhook is not None:
-            save_webhook(session, ctx.secrets, a.webhook, dingtalk_secret=a.dingtalk_secret)
-        webhook = load_webhook(session, ctx.secrets)
-        summary = daily_summary(session, now=utcnow()) if a.summary else ""
+    tracking = ctx.workspace.tracking
+    settings = tracking.update_settings(**changes) if changes else tracking.settings()
+    if a.webhook is not None:
+        tracking.set_webhook(a.webhook, dingtalk_secret=a.dingtalk_secret)
+    webhook = tracking.has_webhook()
+    summary = tracking.daily_summary(now=utcnow()) if a.summary else ""
     payload: dict[str, Any] = {**settings.as_json(), "webhook": bool(webhook)}
     if summary:
         payload["summary"] = summary
@@ -279,11 +233,9 @@ def cmd_track_settings(ctx: Context) -> int:
 
 
 def cmd_push_server(ctx: Context) -> int:
-    from app.tracking.push import PushServer
-
     a = ctx.args
     with _stop_on_signals() as stop:
-        server = PushServer(ctx.store, ctx.secrets, host=a.host, port=a.port)
+        server = ctx.workspace.tracking.push_server(host=a.host, port=a.port)
         try:
             sys.stderr.write(f"listening on {server.host}:{server.port}\n")
             sys.stderr.flush()

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain import CARRIER_NAMES
 from app.errors import KuaidanError, UsageError
 from app.labels.templates import WaybillData
 from app.orders.address_line import full_address
@@ -28,21 +29,6 @@ __all__ = ["CARRIER_NAMES", "CHUNK", "LabelDataError", "parcels_data", "waybill_
 # shipments per query: well below every database's limit on bound parameters
 CHUNK = 500
 
-# Kdniao shipper codes -> the name printed on the carrier band.
-CARRIER_NAMES: dict[str, str] = {
-    "SF": "顺丰速运",
-    "ZTO": "中通快递",
-    "YTO": "圆通速递",
-    "STO": "申通快递",
-    "YD": "韵达速递",
-    "JTSD": "极兔速递",
-    "EMS": "EMS",
-    "YZPY": "邮政快递包裹",
-    "JD": "京东快递",
-    "DBL": "德邦快递",
-    "HTKY": "百世快递",
-    "FWX": "丰网速运",
-}
 
 
 class LabelDataError(KuaidanError):

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from app.orders.limits import cut, shown
+
 CHINA_OFFSET = timedelta(hours=8)
 
 _EXCEL_MARKS = frozenset("='\t \r\n\u3000\xa0")
@@ -43,16 +45,16 @@ def clean_id(value: str) -> str:
         raise CellError("订单号为空", "the order id is empty")
     if _SCIENTIFIC.match(v):
         raise CellError(
-            f"订单号 {v} 是科学计数法，位数已丢失（请在 Excel 中把该列设为文本后重新导出）",
-            f"order id {v} is in scientific notation and has lost digits (export it as text)",
+            f"订单号 {cut(v)} 是科学计数法，位数已丢失（请在 Excel 中把该列设为文本后重新导出）",
+            f"order id {cut(v)} is in scientific notation and has lost digits (export it as text)",
         )
     m = _TRAILING_ZERO.match(v)
     if m:
         digits = m.group(1)
         if len(digits) > 15:
             raise CellError(
-                f"订单号 {v} 被 Excel 当作数字，精度已丢失",
-                f"order id {v} was stored as a number and lost precision",
+                f"订单号 {cut(v)} 被 Excel 当作数字，精度已丢失",
+                f"order id {cut(v)} was stored as a number and lost precision",
             )
         v = digits
     if len(v) > 64:
@@ -73,9 +75,9 @@ def clean_money(value: str) -> Decimal | None:
     try:
         amount = Decimal(v)
     except InvalidOperation as exc:
-        raise CellError(f"金额 {value!r} 不是数字", f"amount {value!r} is not a number") from exc
+        raise CellError(f"金额 {shown(value)} 不是数字", f"amount {shown(value)} is not a number") from exc
     if not amount.is_finite() or abs(amount) >= Decimal("1e12"):
-        raise CellError(f"金额 {value!r} 超出范围", f"amount {value!r} is out of range")
+        raise CellError(f"金额 {shown(value)} 超出范围", f"amount {shown(value)} is out of range")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -87,10 +89,10 @@ def clean_quantity(value: str, default: int = 1) -> int:
     if m:
         v = m.group(1)
     if not v.isdigit():
-        raise CellError(f"数量 {value!r} 不是正整数", f"quantity {value!r} is not a whole number")
+        raise CellError(f"数量 {shown(value)} 不是正整数", f"quantity {shown(value)} is not a whole number")
     n = int(v)
     if n <= 0 or n > 1_000_000:
-        raise CellError(f"数量 {value!r} 超出范围", f"quantity {value!r} is out of range")
+        raise CellError(f"数量 {shown(value)} 超出范围", f"quantity {shown(value)} is out of range")
     return n
 
 
@@ -124,7 +126,7 @@ def clean_time(value: str) -> datetime | None:
         return None
     parsed = _parse_time(v)
     if parsed is None:
-        raise CellError(f"时间 {value!r} 无法识别", f"time {value!r} is not a date and time")
+        raise CellError(f"时间 {shown(value)} 无法识别", f"time {shown(value)} is not a date and time")
     if parsed.tzinfo is not None:
         offset = parsed.utcoffset() or timedelta(0)
         return parsed.replace(tzinfo=None) - offset

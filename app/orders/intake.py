@@ -20,6 +20,7 @@ from app.orders.cleaning import (
     clean_time,
     strip_excel,
 )
+from app.orders.limits import cut
 from app.orders.phone import normalise_phone
 from app.orders.profiles import Profile
 from app.orders.reading import Table, normalise_header
@@ -111,7 +112,9 @@ def check_columns(table: Table, profile: Profile) -> dict[str, int]:
 
 
 def header_warnings(table: Table) -> list[str]:
-    return [f"重复的表头 / duplicate header: {h}" for h in table.duplicate_headers]
+    return [f"重复的表头 / duplicate header: {cut(h, 80)}" for h in table.duplicate_headers] + list(
+        table.notes
+    )
 
 
 def record_chunks(
@@ -133,19 +136,26 @@ def _chunks(
         return cells[i]
 
     groups: dict[str, list[tuple[int, list[str]]]] = {}
-    errors: list[RowError] = []
+    errors: list[RowError] = list(table.problems)
     group_at = index.get(profile.group_field)
+    header = list(table.headers)
+    group_header = header[group_at] if group_at is not None else None
     for number, cells in table.rows:
         try:
             key = clean_id(cells[group_at] if group_at is not None and group_at < len(cells) else "")
         except CellError as exc:
             errors.append(RowError(number, exc.reason_zh + " / " + exc.reason_en, profile.group_field))
             continue
+        if key == group_header and _is_header_again(cells, header):
+            errors.append(RowError(number, _HEADER_AGAIN))
+            continue
         groups.setdefault(key, []).append((number, cells))
 
     pairs = tuple(index.items())
     records: list[OrderRecord] = []
     for key, rows in groups.items():
+        if len(rows) > 1:
+            rows = _without_repeats(rows, errors)
         try:
             records.append(_record(key, rows, get, pairs, profile))
         except _RowProblem as exc:
@@ -155,6 +165,44 @@ def _chunks(
             records, errors = [], []
     if records or errors:
         yield records, errors
+
+
+_HEADER_AGAIN = (
+    "表头在这里又出现了一次（两个导出文件拼在了一起？），这一行已跳过 / the header row again (two exports pasted "
+    "together?): the row is skipped"
+)
+
+
+def _is_header_again(cells: list[str], header: list[str]) -> bool:
+    """A row that repeats the header (``订单编号`` under ``订单编号``): what two pasted files have in between."""
+    names = [normalise_header(c) for c in cells[: len(header)] if c.strip()]
+    return len(names) >= 2 and set(names) <= {normalise_header(h.partition("#")[0]) for h in header}
+
+
+def _without_repeats(
+    rows: list[tuple[int, list[str]]], errors: list[RowError]
+) -> list[tuple[int, list[str]]]:
+    """An order's rows without exact repeats: a row identical to an earlier row of the same order (two exports
+    pasted together, a row copied twice) is reported and counted once. Rows that differ are the order's lines
+    (another item, another quantity) and all stay."""
+    seen: dict[tuple[str, ...], int] = {}
+    kept = []
+    for number, cells in rows:
+        key = tuple(c.strip() for c in cells)
+        while key and not key[-1]:
+            key = key[:-1]  # a repeat pasted with fewer trailing empty columns is a repeat all the same
+        first = seen.setdefault(key, number)
+        if first != number:
+            errors.append(
+                RowError(
+                    number,
+                    f"与第 {first} 行完全相同（同一订单的重复行），只计一次 / a repeat of row {first} (the same "
+                    "order's row twice): counted once",
+                )
+            )
+            continue
+        kept.append((number, cells))
+    return kept
 
 
 class _RowProblem(Exception):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.domain import Platform
 from app.errors import InputError
+from app.orders.limits import cut, shown
 from app.orders.reading import normalise_header
 
 # The fields an importer understands.
@@ -245,10 +246,10 @@ def generic_from_mapping(path: str | Path, platform: Platform = Platform.GENERIC
     for key, value in raw.items():
         if key not in FIELDS:
             raise InputError(
-                f"映射文件中的字段 {key!r} 未知（可用：{', '.join(FIELDS)}）",
-                f"unknown field {key!r} in the mapping (known: {', '.join(FIELDS)})",
+                f"映射文件中的字段 {shown(key)} 未知（可用：{', '.join(FIELDS)}）",
+                f"unknown field {shown(key)} in the mapping (known: {', '.join(FIELDS)})",
                 path=str(p),
-                field=key,
+                field=cut(key, 80),
             )
         names = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
         columns[key] = names
@@ -268,10 +269,11 @@ def choose_profile(fmt: str, headers: tuple[str, ...], mapping: str | None, plat
         return by_name(fmt)
     found = detect(headers)
     if found is None:
-        shown = ", ".join(h for h in headers[:8] if h)
+        # the header as the user may recognise it: its first names, each cut short, the whole cut again
+        names = cut(", ".join(cut(h, 40) for h in headers[:8] if h))
         raise InputError(
-            f"无法识别文件格式（表头：{shown}…）；请用 --format 指定，或用 --format generic --mapping 提供列映射",
-            f"unrecognised file layout (header: {shown}…); name it with --format, or give "
+            f"无法识别文件格式（表头：{names}…）；请用 --format 指定，或用 --format generic --mapping 提供列映射",
+            f"unrecognised file layout (header: {names}…); name it with --format, or give "
             "--format generic --mapping FILE",
         )
     return found

@@ -164,17 +164,20 @@ def order_rows(session: Session, ids: Sequence[int]) -> list[OrderRow]:
             waybill_state=wb[2] if wb else "",
             sort_code=wb[3] if wb else "",
             paid_at=order.paid_at.isoformat(sep=" ") if order.paid_at else "",
-            waybill_note=wb[4] if wb else "",
+            printed=wb[4] if wb else False,
+            parcel_status=wb[5] if wb else "",
+            waybill_note=wb[6] if wb else "",
         )
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str, str]]:
-    """order id -> (waybill number(s), shipper code, state, sort code, note).
+def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str, bool, str, str]]:
+    """order id -> (waybill number(s), shipper code, state, sort code, printed, parcel status, note).
 
     Per parcel: the waybill in force, else the newest request (to show ``requesting``, ``failed`` or
-    ``needs_attention``). A parcel that needs attention gives the order that state, and the note is the carrier's
-    words (for ``failed`` too: its reason).
+    ``needs_attention``). ``printed`` and the parcel status are read in the same query (no query per row): see
+    :class:`OrderRow`. A parcel that needs attention gives the order that state, and the note is the carrier's words
+    (for ``failed`` too: its reason).
     """
     stmt = (
         select(
@@ -186,6 +189,8 @@ def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, 
             Waybill.shipper_code,
             Waybill.state,
             Waybill.mark_destination,
+            Shipment.printed_at,
+            Waybill.parcel_status,
             Waybill.error,
         )
         .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
@@ -194,20 +199,45 @@ def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, 
         .order_by(Waybill.id)
     )
     chosen: dict[int, dict[int, tuple[bool, tuple[str, str, str, str, str]]]] = {}
+    in_force: dict[int, dict[int, tuple[bool, str]]] = {}  # order -> parcel -> (label printed, parcel status)
     noted = (WaybillState.FAILED.value, WaybillState.NEEDS_ATTENTION.value)
-    for order_id, shipment_id, active_id, wb_id, number, shipper, state, mark, error in session.execute(stmt):
+    for (
+        order_id,
+        shipment_id,
+        active_id,
+        wb_id,
+        number,
+        shipper,
+        state,
+        mark,
+        printed_at,
+        parcel,
+        error,
+    ) in session.execute(stmt):
         parcels = chosen.setdefault(order_id, {})
         is_active = active_id == wb_id
         if is_active or not parcels.get(shipment_id, (False,))[0]:
             shown = number if state != WaybillState.CANCELLED.value else ""
             note = error if state in noted else ""
             parcels[shipment_id] = (is_active, (shown, shipper, state, mark, note))
-    out: dict[int, tuple[str, str, str, str, str]] = {}
+        if is_active and state == WaybillState.ISSUED.value:
+            in_force.setdefault(order_id, {})[shipment_id] = (printed_at is not None, parcel or "pending")
+    out: dict[int, tuple[str, str, str, str, bool, str, str]] = {}
     for order_id, parcels in chosen.items():
         values = [v for _, v in parcels.values()]
         numbers = ",".join(v[0] for v in values if v[0])
+        held = list(in_force.get(order_id, {}).values())
+        printed = bool(held) and all(p for p, _ in held)
         first = next((v for v in values if v[2] == WaybillState.NEEDS_ATTENTION.value), values[0])
-        out[order_id] = (numbers, values[0][1], first[2], values[0][3], first[4])
+        out[order_id] = (
+            numbers,
+            values[0][1],
+            first[2],
+            values[0][3],
+            printed,
+            held[0][1] if held else "",
+            first[4],
+        )
     return out
 
 

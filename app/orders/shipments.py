@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.domain import OrderStatus
 from app.errors import NotFound, UsageError
+from app.orders.limits import cut
 from app.orders.values import MergeResult
 from app.store.audit import record_audit
 from app.store.models import Order, Shipment
@@ -27,8 +28,8 @@ def _as_id(text: str) -> int | None:
 
 def _ambiguous(text: str) -> UsageError:
     return UsageError(
-        f"订单号 {text} 在多个店铺中都存在，请用 Kuaidan 的订单 id",
-        f"order number {text} exists in several shops: use Kuaidan's order id",
+        f"订单号 {cut(text)} 在多个店铺中都存在，请用 Kuaidan 的订单 id",
+        f"order number {cut(text)} exists in several shops: use Kuaidan's order id",
     )
 
 
@@ -45,7 +46,7 @@ def resolve_order(session: Session, ref: str | int) -> Order:
         return found[0]
     if len(found) > 1:
         raise _ambiguous(text)
-    raise NotFound(f"找不到订单 {text}", f"no order {text}")
+    raise NotFound(f"找不到订单 {cut(text)}", f"no order {cut(text)}")
 
 
 def resolve_orders(session: Session, refs: Sequence[str | int]) -> list[int]:
@@ -75,7 +76,7 @@ def resolve_orders(session: Session, refs: Sequence[str | int]) -> list[int]:
         if len(found) > 1:
             raise _ambiguous(text)
         if not found:
-            raise NotFound(f"找不到订单 {text}", f"no order {text}")
+            raise NotFound(f"找不到订单 {cut(text)}", f"no order {cut(text)}")
         out.append(found[0])
     return out
 

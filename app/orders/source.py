@@ -69,7 +69,7 @@ def _open(
         profile=profile.name,
         profile_label_zh=profile.label_zh,
         platform=profile.platform,
-        rows=len(table.rows),
+        rows=len(table.rows) + len(table.problems),
         warnings=tuple(header_warnings(table)),
     )
     return info, (([prepare(r) for r in records], errors) for records, errors in chunks)

@@ -134,6 +134,12 @@ class OrderRow:
     waybill_state: str
     sort_code: str
     paid_at: str
+    # DESIGN's contract for ``orders --json``. ``printed``: each parcel of the order with a waybill in force has its
+    # label printed (a label job done: the printer confirmed it, or a person confirmed an unconfirmed one), so
+    # ``print --all-unprinted`` has nothing left for it; False before any waybill. ``parcel_status``: the normalised
+    # status (app.domain.ParcelStatus) of its first parcel in force, "" before its waybill is issued.
+    printed: bool = False
+    parcel_status: str = ""
     # the carrier's words when the waybill request failed or needs a person (``needs_attention``)
     waybill_note: str = ""
 

@@ -80,7 +80,7 @@ def _new_job(
         payload=payload,
         batch=batch,
         parcel_index=parcel,
-        station=station_name(),
+        station=station_name(session),
         reprint_of_id=reprint_of,
         reason=reason,
         claimed_by=process_token(),

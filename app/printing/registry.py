@@ -94,7 +94,7 @@ def add_printer(
         session.add(printer)
     printer.uri, printer.language, printer.dpi = uri, language, dpi
     printer.encoding, printer.template, printer.role = encoding, template, role
-    printer.station = station_name() if station is None else station
+    printer.station = station_name(session) if station is None else station
     if max(abs(offset_x_mm), abs(offset_y_mm)) > MAX_OFFSET_MM:
         raise UsageError(f"偏移不能超过 {MAX_OFFSET_MM} mm", f"an offset cannot exceed {MAX_OFFSET_MM} mm")
     printer.offset_x_mm, printer.offset_y_mm = offset_x_mm, offset_y_mm
@@ -144,7 +144,7 @@ def get_printer(session: Session, name: str | None = None, role: str = "label") 
             raise NotFound(f"没有名为 {name} 的打印机", f"no printer named {name}")
         return printer
     candidates = list(session.scalars(select(Printer).where(Printer.role == role).order_by(Printer.id)))
-    here = station_name()
+    here = station_name(session)
     for pick in (
         [p for p in candidates if p.is_default and p.station == here],
         [p for p in candidates if p.is_default],

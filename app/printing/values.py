@@ -76,6 +76,7 @@ class JobInfo:
     created_at: datetime
     sent_at: datetime | None
     done_at: datetime | None
+    station: str = ""  # the station that queued it
 
     def as_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)

@@ -11,8 +11,17 @@ from sqlalchemy.orm import Session
 from app.store.models import AuditEntry
 
 
-def station_name() -> str:
-    return os.environ.get("KUAIDAN_STATION") or socket.gethostname()
+def station_name(session: Session | None = None) -> str:
+    """The name of the station writing: ``$KUAIDAN_STATION``, else the name its store was opened with (the
+    station's preference, carried by ``session``), else the host name."""
+    override = os.environ.get("KUAIDAN_STATION", "").strip()
+    if override:
+        return override
+    if session is not None:
+        named = session.info.get("station")
+        if named:
+            return str(named)
+    return socket.gethostname()
 
 
 def actor_name() -> str:
@@ -33,6 +42,6 @@ def record_audit(
             entity_id=entity_id,
             detail={k: v for k, v in (detail or {}).items() if v is not None},
             actor=actor_name(),
-            station=station_name(),
+            station=station_name(session),
         )
     )

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # the newest revision in migrations/versions (a test checks it against Alembic's own idea of the head)
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0007"
 
 
 class StoreError(KuaidanError):
@@ -34,13 +34,29 @@ class StoreError(KuaidanError):
 
 
 def resolve_url(url: str | None = None, data_directory: str | os.PathLike[str] | None = None) -> str:
-    """``url``, else ``$KUAIDAN_DB``, else ``kuaidan.sqlite3`` in the data directory."""
+    """``url``, else ``$KUAIDAN_DB``, else the station's saved default store (app/preferences.py), else
+    ``kuaidan.sqlite3`` in the data directory."""
     chosen = url or os.environ.get("KUAIDAN_DB")
+    if not chosen:
+        from app.preferences import saved_store_url
+
+        chosen = saved_store_url(data_dir(data_directory))
     if chosen:
-        if chosen.startswith("postgresql://"):
-            chosen = "postgresql+psycopg://" + chosen.removeprefix("postgresql://")
-        return chosen
+        return normalise_url(chosen)
+    return local_url(data_directory)
+
+
+def local_url(data_directory: str | os.PathLike[str] | None = None) -> str:
+    """The local SQLite store in the data directory."""
     return f"sqlite:///{data_dir(data_directory) / 'kuaidan.sqlite3'}"
+
+
+def normalise_url(url: str) -> str:
+    """``postgresql://`` (and ``postgres://``) as the psycopg driver's URL; anything else as given."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -98,11 +114,23 @@ def migrate(engine: Engine) -> None:
 
 @dataclass
 class Store:
-    """An open store: an engine and its session factory."""
+    """An open store: an engine and its session factory.
+
+    Each session carries this station's name in ``session.info["station"]`` (app/store/audit.py reads it for the
+    print jobs and audit entries it writes).
+    """
 
     url: str
     engine: Engine
     sessions: sessionmaker[Session]
+
+    @property
+    def station(self) -> str:
+        return str(self.sessions.kw.get("info", {}).get("station", ""))
+
+    def set_station(self, name: str) -> None:
+        """Sessions made from now on carry ``name`` (one made before keeps the name it had)."""
+        self.sessions.configure(info={"station": name})
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -114,7 +142,11 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str | None = None, data_directory: str | os.PathLike[str] | None = None) -> Store:
+def open_store(
+    url: str | None = None, data_directory: str | os.PathLike[str] | None = None, *, station: str = ""
+) -> Store:
+    """Open (and migrate) the store; ``station``: this station's name on what it writes ("" = the default,
+    ``$KUAIDAN_STATION`` or the host name)."""
     resolved = resolve_url(url, data_directory)
     try:
         engine = make_engine(resolved)
@@ -123,12 +155,25 @@ def open_store(url: str | None = None, data_directory: str | os.PathLike[str] | 
         from sqlalchemy.exc import SQLAlchemyError
 
         if isinstance(exc, SQLAlchemyError | OSError | ValueError):
+            reason = scrub(str(exc), resolved)
             raise StoreError(
-                f"无法打开数据库 {redact(resolved)}：{exc}",
-                f"cannot open the store {redact(resolved)}: {exc}",
+                f"无法打开数据库 {redact(resolved)}：{reason}",
+                f"cannot open the store {redact(resolved)}: {reason}",
             ) from exc
         raise
-    return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False))
+    info = {"station": station} if station else {}
+    return Store(resolved, engine, sessionmaker(engine, expire_on_commit=False, info=info))
+
+
+def scrub(message: str, url: str) -> str:
+    """``message`` with ``url``'s password hidden wherever it appears (a driver may repeat what it was given)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        password = make_url(url).password
+    except Exception:  # noqa: BLE001 - not a URL: nothing of it to hide
+        return message
+    return message.replace(str(password), "***") if password else message
 
 
 def redact(url: str) -> str:

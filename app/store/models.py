@@ -286,7 +286,7 @@ class Waybill(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     # tracking
     parcel_status: Mapped[str] = mapped_column(String(30), default="pending")
-    carrier_state: Mapped[str] = mapped_column(String(20), default="")
+    carrier_state: Mapped[str] = mapped_column(String(20), default="")  # the carrier's flag: a ProblemCode or ""
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     last_trace_at: Mapped[datetime | None] = mapped_column(default=None)
     picked_up_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -295,6 +295,8 @@ class Waybill(Base):
     last_polled_at: Mapped[datetime | None] = mapped_column(default=None)
     next_poll_at: Mapped[datetime | None] = mapped_column(default=None)
     carrier_hint: Mapped[str] = mapped_column(String(40), default="")
+    # the carrier's own words for what it flags (carrier_state holds the flag's normalised code)
+    carrier_words: Mapped[str] = mapped_column(Text, default="")
     rules_dirty: Mapped[bool] = _rules_dirty()
 
     shipment: Mapped[Shipment] = relationship(back_populates="waybills", foreign_keys=[shipment_id])
@@ -307,12 +309,12 @@ class TrackingEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     waybill_id: Mapped[int] = mapped_column(ForeignKey("waybills.id", ondelete="CASCADE"), index=True)
-    # sha1 of (time, station, action): the same trace twice is one event
+    # sha1 of the carrier's identity of the scan: the same trace twice is one event
     event_key: Mapped[str] = mapped_column(String(40))
     occurred_at: Mapped[datetime]
     station: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
-    action: Mapped[str] = mapped_column(String(20), default="")
+    action: Mapped[str] = mapped_column(String(20), default="")  # what the scan means: a ParcelStatus value
     received_at: Mapped[datetime] = mapped_column(default=_now)
 
 
@@ -438,3 +440,30 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class Change(Base):
+    """A counter per kind of change (``orders``, ``print_jobs``, ``anomalies``), raised by triggers on every write
+    that changes what a station's lists show, so another station's list sees the change with one cheap read
+    (app/store/changes.py). SQLite only: on PostgreSQL the same triggers announce the change with NOTIFY."""
+
+    __tablename__ = "changes"
+
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+
+
+class StationInvite(Base):
+    """A one-time join code's stored half: the store key wrapped with a key derived from the code's secret part
+    (never in the database), valid until ``expires_at`` (app/stations/invites.py)."""
+
+    __tablename__ = "station_invites"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # the code's public part
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    workspace: Mapped[str] = mapped_column(String(40))
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    expires_at: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(Integer, default=0)

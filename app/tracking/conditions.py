@@ -5,8 +5,8 @@ compared with cutoffs computed in Python (``now - threshold``), so no database d
 
 A parcel shows its most specific problem: ``overdue`` yields to ``stalled`` (a stuck parcel is late too, and the
 stall is what needs doing), and status kinds (refused, returning, failed attempt, customs) own their parcel. The
-carrier's own hint (kdniao_status: 401 no pickup, 402/417 overdue, 403 stalled, 412 locker, 604 customs, the
-problem codes) counts at once, whatever Kuaidan's own thresholds say.
+carrier's own flag (``carrier_hint``: the kind of the client's CarrierProblem — no pickup scan, late, no update,
+uncollected at a locker, customs, the other problems) counts at once, whatever Kuaidan's own thresholds say.
 """
 
 from __future__ import annotations
@@ -23,23 +23,6 @@ from app.tracking.settings import TrackingSettings
 
 K = AnomalyKind
 S = ParcelStatus
-
-HIGH = 3
-MEDIUM = 2
-LOW = 1
-
-SEVERITY: dict[AnomalyKind, int] = {
-    K.SHIP_LATE: MEDIUM,
-    K.NO_PICKUP: MEDIUM,
-    K.STALLED: MEDIUM,
-    K.DELIVERY_FAILED: HIGH,
-    K.REJECTED: HIGH,
-    K.RETURNING: MEDIUM,
-    K.PICKUP_POINT_UNCOLLECTED: LOW,
-    K.OVERDUE: MEDIUM,
-    K.CUSTOMS_HOLD: HIGH,
-    K.PROBLEM: HIGH,
-}
 
 #: Moving normally: what "in transit" means for the time-based rules.
 MOVING = (S.PICKED_UP.value, S.IN_TRANSIT.value, S.OUT_FOR_DELIVERY.value)

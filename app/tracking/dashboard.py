@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
@@ -11,17 +10,26 @@ from sqlalchemy.orm import Session
 
 from app.domain import AnomalyKind
 from app.store.models import Anomaly, Waybill
+from app.tracking.times import utc_to_china
+from app.tracking.values import (
+    DASHBOARD_DAYS,
+    DASHBOARD_WINDOW_DAYS,
+    DashboardData,
+    DayKindCount,
+    OnTimeRate,
+    PickupDelay,
+)
 
 
-@dataclass(frozen=True)
-class OnTimeRate:
-    carrier: str
-    delivered: int
-    on_time: int  # delivered by the carrier's estimate (parcels without an estimate count as on time)
+def dashboard(
+    session: Session, *, now: datetime, days: int = DASHBOARD_DAYS, window_days: int = DASHBOARD_WINDOW_DAYS
+) -> DashboardData:
+    return DashboardData(
+        on_time_by_carrier(session, now=now, days=window_days),
+        anomalies_by_day(session, now=now, days=days),
+        pickup_delay_by_carrier(session, now=now, days=window_days),
+    )
 
-    @property
-    def rate(self) -> float:
-        return self.on_time / self.delivered if self.delivered else 0.0
 
 
 def on_time_by_carrier(session: Session, *, now: datetime, days: int = 30) -> tuple[OnTimeRate, ...]:
@@ -36,37 +44,21 @@ def on_time_by_carrier(session: Session, *, now: datetime, days: int = 30) -> tu
     return tuple(OnTimeRate(carrier, int(n), int(on_time or 0)) for carrier, n, on_time in rows)
 
 
-@dataclass(frozen=True)
-class DayKindCount:
-    day: date  # UTC+8 calendar day (the business day in China)
-    kind: str
-    count: int
-
-
 def anomalies_by_day(session: Session, *, now: datetime, days: int = 14) -> tuple[DayKindCount, ...]:
     """Anomalies detected per day and kind over the last ``days`` days (zeros included: a full grid)."""
-    from app.tracking.times import utc_to_carrier
-
-    today = utc_to_carrier(now).date()
+    today = utc_to_china(now).date()
     first = today - timedelta(days=days - 1)
     start = datetime.combine(first, datetime.min.time()) - timedelta(hours=8)
     grid: dict[tuple[date, str], int] = defaultdict(int)
     for kind, detected in session.execute(
         select(Anomaly.kind, Anomaly.detected_at).where(Anomaly.detected_at >= start)
     ):
-        grid[(utc_to_carrier(detected).date(), kind)] += 1
+        grid[(utc_to_china(detected).date(), kind)] += 1
     return tuple(
         DayKindCount(first + timedelta(days=d), k.value, grid.get((first + timedelta(days=d), k.value), 0))
         for d in range(days)
         for k in AnomalyKind
     )
-
-
-@dataclass(frozen=True)
-class PickupDelay:
-    carrier: str
-    parcels: int
-    average_hours: float
 
 
 def pickup_delay_by_carrier(session: Session, *, now: datetime, days: int = 30) -> tuple[PickupDelay, ...]:

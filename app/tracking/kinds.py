@@ -1,6 +1,28 @@
-"""Names of the anomaly kinds and parcel statuses for people (Chinese / English)."""
+"""The anomaly kinds' severities, and names of the kinds and parcel statuses for people (Chinese / English).
+
+Pure values: the GUI and the CLI read them as they are.
+"""
 
 from __future__ import annotations
+
+from app.domain import AnomalyKind
+
+HIGH = 3
+MEDIUM = 2
+LOW = 1
+
+SEVERITY: dict[AnomalyKind, int] = {
+    AnomalyKind.SHIP_LATE: MEDIUM,
+    AnomalyKind.NO_PICKUP: MEDIUM,
+    AnomalyKind.STALLED: MEDIUM,
+    AnomalyKind.DELIVERY_FAILED: HIGH,
+    AnomalyKind.REJECTED: HIGH,
+    AnomalyKind.RETURNING: MEDIUM,
+    AnomalyKind.PICKUP_POINT_UNCOLLECTED: LOW,
+    AnomalyKind.OVERDUE: MEDIUM,
+    AnomalyKind.CUSTOMS_HOLD: HIGH,
+    AnomalyKind.PROBLEM: HIGH,
+}
 
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "ship_late": ("超时未发货", "not shipped in time"),

@@ -1,7 +1,7 @@
 """Telling people about new high-severity anomalies: a notifier interface, a robot webhook, the daily summary.
 
-- :class:`Notifier` is what the evaluator's caller hands new anomalies to. The UI plugs a desktop notification in
-  (posting to the GUI thread); the CLI prints to stderr (:class:`StderrNotifier`).
+- :class:`~app.tracking.notices.Notifier` is what the evaluator's caller hands new anomalies to. The UI plugs a
+  desktop notification in (posting to the GUI thread); the CLI prints to stderr (``StderrNotifier``).
 - :class:`WebhookNotifier` posts a text message to a WeCom (企业微信) or DingTalk (钉钉) group robot:
   ``{"msgtype":"text","text":{"content":…}}``. https only (plain http only to this machine), at most
   ``per_minute`` messages a minute (the robots allow 20), never blocking the caller: a bounded queue and one
@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import logging
 import queue
-import sys
 import threading
 import time
 import urllib.parse
@@ -24,7 +23,6 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, TextIO
 
 import httpx
 from sqlalchemy import func, select
@@ -36,70 +34,11 @@ from app.orders.phone import mask_phone
 from app.secrets import SecretStore
 from app.store.models import Anomaly, Order, Waybill
 from app.tracking.kinds import kind_label
+from app.tracking.notices import AnomalyNotice, FanOut, Notifier, StderrNotifier
+
+__all__ = ["AnomalyNotice", "FanOut", "Notifier", "StderrNotifier", "WebhookNotifier", "daily_summary", "notices_for"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class AnomalyNotice:
-    """One new anomaly, as a message needs it (phone already masked)."""
-
-    id: int
-    kind: str
-    severity: int
-    waybill: str
-    carrier: str
-    order: str
-    receiver: str
-    phone_masked: str
-    since: datetime
-    detail: str
-
-    def text(self) -> str:
-        zh, en = kind_label(self.kind)
-        parts = [
-            f"【快单异常】{zh} / {en}",
-            f"运单 {self.waybill or '-'} ({self.carrier})" if self.waybill else "",
-        ]
-        if self.order:
-            parts.append(f"订单 {self.order}")
-        if self.receiver or self.phone_masked:
-            parts.append(f"收件人 {self.receiver} {self.phone_masked}".strip())
-        parts.append(f"开始于 {self.since:%Y-%m-%d %H:%M} UTC")
-        if self.detail:
-            parts.append(self.detail)
-        return "\n".join(p for p in parts if p)
-
-
-class Notifier(Protocol):
-    """Receives new high-severity anomalies. Must return quickly (post to a queue or the GUI thread)."""
-
-    def notify(self, notices: Sequence[AnomalyNotice]) -> None: ...
-
-
-class StderrNotifier:
-    def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream
-
-    def notify(self, notices: Sequence[AnomalyNotice]) -> None:
-        out = self.stream or sys.stderr
-        for notice in notices:
-            out.write(notice.text().replace("\n", " · ") + "\n")
-        out.flush()
-
-
-class FanOut:
-    """Several notifiers as one (desktop + webhook)."""
-
-    def __init__(self, *notifiers: Notifier) -> None:
-        self.notifiers = notifiers
-
-    def notify(self, notices: Sequence[AnomalyNotice]) -> None:
-        for notifier in self.notifiers:
-            try:
-                notifier.notify(notices)
-            except Exception:
-                log.exception("notifier %r failed", notifier)
 
 
 def notices_for(session: Session, anomaly_ids: Sequence[int], *, now: datetime) -> list[AnomalyNotice]:

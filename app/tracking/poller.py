@@ -3,8 +3,7 @@
 ``poll_due`` is one round: pick what is due (``next_poll_at`` passed), plan it per carrier account (QPS cap, the
 daily query budget; parcels about to be delivered first), ask on a small thread pool spaced by the account's cap,
 and store each answer on the calling thread (one writer). Final parcels (delivered, returned, cancelled) are never
-due: their ``next_poll_at`` is NULL. ``run_tracking`` loops rounds (poll, evaluate the rules, sleep until the next
-parcel is due) until told to stop.
+due: their ``next_poll_at`` is NULL. A tracking round (``service.run_round``) is this poll, then the rules.
 """
 
 from __future__ import annotations
@@ -36,10 +35,13 @@ from app.tracking.quota import add_used, used_today
 from app.tracking.schedule import HOT, DuePoll, plan_polls
 from app.tracking.settings import TrackingSettings, load_settings
 from app.tracking.store_traces import apply_result
+from app.tracking.values import PollReport
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+#: Asked between requests: True ends the round early (``threading.Event.is_set``, a cancel token's state).
+Stop = Callable[[], bool]
 
 #: After a transient failure (timeout, HTTP 5xx, daily limit) a parcel is asked again this much later.
 RETRY_AFTER = timedelta(minutes=10)
@@ -47,28 +49,6 @@ RETRY_AFTER = timedelta(minutes=10)
 PHONE_TAIL_SHIPPERS = frozenset({"SF", "ZTO"})
 MAX_WORKERS = 8
 WRITE_BATCH = 50
-
-
-@dataclass(frozen=True)
-class PollReport:
-    polled: int  # answers received (stored)
-    updated: int  # of those, parcels whose status or traces changed
-    failed: int  # asked but no usable answer (left for a later round)
-    deferred: int  # due but over an account's daily query budget
-    new_events: int
-    next_due_at: datetime | None  # the earliest next_poll_at of a non-final parcel (naive UTC)
-    errors: tuple[str, ...] = ()
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "polled": self.polled,
-            "updated": self.updated,
-            "failed": self.failed,
-            "deferred": self.deferred,
-            "new_events": self.new_events,
-            "next_due_at": self.next_due_at.isoformat(sep=" ") if self.next_due_at else None,
-            "errors": list(self.errors),
-        }
 
 
 @dataclass(frozen=True)
@@ -217,16 +197,16 @@ class _Round:
             self.clients[account_id] = client
             self.owned.append(client)
 
-    def ask(self, ask: _Ask, stop: threading.Event | None) -> TrackResult | CarrierError | None:
+    def ask(self, ask: _Ask, stop: Stop | None) -> TrackResult | CarrierError | None:
         """The carrier's answer, its error, or None when stopping (the parcel stays due)."""
         with self.lock:
             broken = self.broken.get(ask.account_id)
         if broken is not None:
             return CarrierConfigError(broken, broken)
-        if stop is not None and stop.is_set():
+        if stop is not None and stop():
             return None
         self.limiters[ask.account_id].acquire()
-        if stop is not None and stop.is_set():
+        if stop is not None and stop():
             return None
         try:
             return self.clients[ask.account_id].track(
@@ -253,13 +233,13 @@ def poll_due(
     secrets: SecretStore | None = None,
     data_directory: Path | None = None,
     clients: Mapping[int, CarrierClient] | None = None,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
 ) -> PollReport:
     """Poll every due parcel once (at most ``limit``) and store the answers.
 
     ``now`` (naive UTC) decides what is due and is stamped on what is stored (tests pass the sandbox's clock).
-    ``clients`` maps carrier account id -> client (default: built from the account). ``stop`` ends the round
-    early (what was not asked stays due). Blocks: call from a worker, never the GUI thread.
+    ``clients`` maps carrier account id -> client (default: built from the account). ``stop()`` returning True ends
+    the round early (what was not asked stays due). Blocks: call from a worker, never the GUI thread.
     """
     moment = now or utcnow()
     directory = data_directory or data_dir()
@@ -318,7 +298,10 @@ def _store_answers(
         return
     with store.session() as session:
         ids = [ask.waybill_id for ask, _ in answers]
-        rows = {w.id: w for w in session.scalars(select(Waybill).where(Waybill.id.in_(ids)))}
+        # locked (PostgreSQL) so that a push stored at the same moment cannot interleave: each answer is applied
+        # to the row as it stands, and only moves the parcel forward in event time (store_traces.apply_result)
+        locked = select(Waybill).where(Waybill.id.in_(ids)).order_by(Waybill.id).with_for_update()
+        rows = {w.id: w for w in session.scalars(locked)}
         for ask, answer in answers:
             waybill = rows.get(ask.waybill_id)
             if answer is None or waybill is None:

@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.store.models import Setting
-from app.tracking.times import utc_to_carrier
+from app.tracking.times import utc_to_china
 
 QUOTA_KEY = "tracking.quota"
 
 
 def carrier_day(now: datetime) -> str:
     """The carrier's calendar day (its counters reset at midnight China time) for a UTC ``now``."""
-    return utc_to_carrier(now).strftime("%Y-%m-%d")
+    return utc_to_china(now).strftime("%Y-%m-%d")
 
 
 def used_today(session: Session, account_id: int, now: datetime) -> int:

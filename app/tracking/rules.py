@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -32,34 +32,15 @@ from app.store.bulk import in_chunks
 from app.store.engine import Store
 from app.store.models import Anomaly, Order, Shipment, TrackingEvent, Waybill, shipment_orders
 from app.tracking import rule_scope
-from app.tracking.conditions import HIGH, SEVERITY, surely_fine, waybill_rules
+from app.tracking.conditions import surely_fine, waybill_rules
+from app.tracking.kinds import HIGH, SEVERITY
 from app.tracking.rule_scope import Scope
 from app.tracking.settings import TrackingSettings, load_settings
 from app.tracking.sqlutil import insert_ignore
+from app.tracking.values import RuleReport
 
 ACTIVE = (AnomalyState.OPEN.value, AnomalyState.ACKNOWLEDGED.value)
 S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
-
-
-@dataclass(frozen=True)
-class RuleReport:
-    opened: int
-    resolved: int
-    active: int  # open + acknowledged after this run
-    opened_by_kind: dict[str, int] = field(default_factory=dict)
-    new_high_ids: tuple[int, ...] = ()  # new high-severity anomalies (to notify)
-    incremental: bool = False  # only what changed since the last run was looked at
-    checked: int = 0  # waybills and orders looked at by an incremental run
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "anomalies_opened": self.opened,
-            "anomalies_resolved": self.resolved,
-            "anomalies_active": self.active,
-            "opened_by_kind": dict(self.opened_by_kind),
-            "rules_incremental": self.incremental,
-            "rules_checked": self.checked,
-        }
 
 
 @dataclass(frozen=True)
@@ -218,21 +199,25 @@ def _latest_stations(session: Session, waybill_ids: Sequence[int]) -> dict[int, 
 
 
 def _details(session: Session, matches: Sequence[_Match]) -> dict[int, str]:
-    """waybill id -> a short description for a new anomaly: the carrier's code and its latest scan."""
+    """waybill id -> a short description for a new anomaly: the status and the carrier's flag, the carrier's words
+    for it, and its latest scan."""
     ids = [m.waybill_id for m in matches if m.waybill_id is not None]
     stations = _latest_stations(session, ids)
-    codes: dict[int, tuple[str, str]] = {}
+    codes: dict[int, tuple[str, str, str]] = {}
     for chunk in in_chunks(sorted(set(ids))):
         rows = session.execute(
-            select(Waybill.id, Waybill.parcel_status, Waybill.carrier_state).where(Waybill.id.in_(chunk))
+            select(Waybill.id, Waybill.parcel_status, Waybill.carrier_state, Waybill.carrier_words).where(
+                Waybill.id.in_(chunk)
+            )
         )
-        codes.update({wid: (status, code) for wid, status, code in rows})
+        codes.update({wid: (status, code, words) for wid, status, code, words in rows})
     details = {}
     for wid in ids:
-        status, code = codes.get(wid, ("", ""))
+        status, code, words = codes.get(wid, ("", "", ""))
         parts = [status + (f" [{code}]" if code else "")]
-        if stations.get(wid):
-            parts.append(stations[wid])
+        for text in (words, stations.get(wid, "")):
+            if text and text not in parts:
+                parts.append(text)
         details[wid] = " · ".join(p for p in parts if p)[:500]
     return details
 

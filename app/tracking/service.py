@@ -1,36 +1,28 @@
-"""Tracking as a background service: a round is poll -> evaluate -> notify; ``run_tracking`` loops rounds.
+"""Tracking as a service: a round is poll -> evaluate -> notify; :func:`run_tracking` is the one loop of rounds.
 
-The app's worker calls :func:`run_round` (or :func:`run_tracking` on a thread of its own with a stop event);
-``kuaidan track`` does the same from the command line.
+The workspace (``app.workspace.tracking``) is the door: the GUI runs one round at a time on its writer thread
+(a timer asks for the next), ``kuaidan track`` runs the loop (``--once``: one round).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from app.carriers import CarrierClient
 from app.clock import utcnow
 from app.secrets import SecretStore
 from app.store.engine import Store
-from app.tracking.notify import Notifier, notices_for
-from app.tracking.poller import PollReport, Progress, poll_due
-from app.tracking.rules import RuleReport, evaluate
+from app.tracking.notices import Notifier
+from app.tracking.notify import notices_for
+from app.tracking.poller import Progress, Stop, poll_due
+from app.tracking.rules import evaluate
+from app.tracking.values import RoundReport, RuleReport, TrackingRun
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RoundReport:
-    poll: PollReport
-    rules: RuleReport
-    notified: int
-
-    def as_json(self) -> dict[str, object]:
-        return {**self.poll.as_json(), **self.rules.as_json(), "notified": self.notified}
 
 
 def evaluate_and_notify(
@@ -55,8 +47,11 @@ def run_round(
     data_directory: Path | None = None,
     limit: int | None = None,
     progress: Progress | None = None,
-    stop: threading.Event | None = None,
+    stop: Stop | None = None,
+    clients: Mapping[int, CarrierClient] | None = None,
 ) -> RoundReport:
+    """One round: poll what is due (``clients``: account id -> client, default built from each account), then the
+    rules, then notify. Blocks: call it from a worker."""
     poll = poll_due(
         store,
         now=now,
@@ -64,6 +59,7 @@ def run_round(
         progress=progress,
         secrets=secrets,
         data_directory=data_directory,
+        clients=clients,
         stop=stop,
     )
     rules, notified = evaluate_and_notify(store, now, notifier)
@@ -71,33 +67,47 @@ def run_round(
 
 
 def run_tracking(
-    store: Store,
+    round_once: Callable[[threading.Event], RoundReport],
     stop: threading.Event,
     *,
-    notifier: Notifier | None = None,
-    secrets: SecretStore | None = None,
-    data_directory: Path | None = None,
+    once: bool = False,
     max_sleep_s: float = 300.0,
-    min_sleep_s: float = 5.0,
+    min_sleep_s: float = 1.0,
     on_round: Callable[[RoundReport], None] | None = None,
-) -> int:
-    """Poll, evaluate, sleep until the next parcel is due (at most ``max_sleep_s``, so time-based rules keep
-    running); until ``stop`` is set. Returns the number of rounds."""
-    rounds = 0
-    while not stop.is_set():
-        try:
-            report = run_round(
-                store, notifier=notifier, secrets=secrets, data_directory=data_directory, stop=stop
-            )
-        except Exception:
-            log.exception("tracking round failed")
-            stop.wait(max_sleep_s)
-            continue
-        rounds += 1
+    clock: Callable[[], datetime] = utcnow,
+) -> TrackingRun:
+    """Run rounds until ``stop`` is set (``once``: just one): after each, sleep until the next parcel is due, at
+    least ``min_sleep_s`` and at most ``max_sleep_s`` (so the time-based rules keep running).
+
+    ``round_once(stop)`` does one round; an error in it ends the loop (it goes to the caller). ``on_round`` hears of
+    each round the loop goes on from (before its sleep). Returns the last round and the totals.
+    """
+    totals = dict.fromkeys(("rounds", "polled", "updated", "failed", "opened", "resolved"), 0)
+    while True:
+        last = round_once(stop)
+        totals["rounds"] += 1
+        totals["polled"] += last.poll.polled
+        totals["updated"] += last.poll.updated
+        totals["failed"] += last.poll.failed
+        totals["opened"] += last.rules.opened
+        totals["resolved"] += last.rules.resolved
+        if once or stop.is_set():
+            break
         if on_round is not None:
-            on_round(report)
+            on_round(last)
         wait = max_sleep_s
-        if report.poll.next_due_at is not None:
-            wait = (report.poll.next_due_at - utcnow()) / timedelta(seconds=1)
-        stop.wait(min(max_sleep_s, max(min_sleep_s, wait)))
-    return rounds
+        if last.poll.next_due_at is not None:
+            wait = min(
+                max_sleep_s, max(min_sleep_s, (last.poll.next_due_at - clock()) / timedelta(seconds=1))
+            )
+        if stop.wait(wait):
+            break
+    return TrackingRun(
+        last,
+        rounds=totals["rounds"],
+        polled=totals["polled"],
+        updated=totals["updated"],
+        failed=totals["failed"],
+        anomalies_opened=totals["opened"],
+        anomalies_resolved=totals["resolved"],
+    )

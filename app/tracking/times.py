@@ -1,23 +1,16 @@
-"""Carrier time (naive China Standard Time, UTC+8) to store time (naive UTC) and back: one place, one rule."""
+"""Store time (naive UTC) as China time (UTC+8): the business's clock, for days, budgets and what people read.
+
+Carrier times never come here: a carrier client gives UTC already (``app.carriers``).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
-from app.carriers.base import CARRIER_TZ, parse_carrier_time
-
-
-def carrier_to_utc(moment: datetime) -> datetime:
-    """A naive carrier time (UTC+8) as naive UTC, the way the store keeps times."""
-    return moment.replace(tzinfo=CARRIER_TZ).astimezone(UTC).replace(tzinfo=None)
+#: China Standard Time (no daylight saving): the day a business day, a daily quota or a report counts in.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 
-def utc_to_carrier(moment: datetime) -> datetime:
-    """A naive UTC store time as naive carrier time (UTC+8)."""
-    return moment.replace(tzinfo=UTC).astimezone(CARRIER_TZ).replace(tzinfo=None)
-
-
-def parse_carrier_utc(text: object) -> datetime | None:
-    """A carrier's time text (``2024-05-01 08:00:00``, slashes, a bare date) as naive UTC; None if unreadable."""
-    moment = parse_carrier_time(text)
-    return None if moment is None else carrier_to_utc(moment)
+def utc_to_china(moment: datetime) -> datetime:
+    """A naive UTC store time as naive China time."""
+    return moment.replace(tzinfo=UTC).astimezone(CHINA_TZ).replace(tzinfo=None)

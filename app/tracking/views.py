@@ -9,44 +9,32 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from app.carriers.kdniao.status import STATE_EX_TABLE
 from app.clock import utcnow
-from app.domain import AnomalyKind, AnomalyState
+from app.domain import AnomalyKind, ParcelStatus
 from app.errors import NotFound
 from app.orders.phone import mask_phone
+from app.sheets import sheet_row
 from app.store.models import Anomaly, Order, TrackingEvent, Waybill
-from app.tracking.conditions import HIGH
 from app.tracking.kinds import kind_label, status_label
+from app.tracking.values import (
+    ACTIVE,
+    AnomalyFilter,
+    AnomalyOverview,
+    AnomalyRow,
+    CarrierCount,
+    KindCount,
+    ParcelTimeline,
+    TimelineEvent,
+)
 
-ACTIVE = (AnomalyState.OPEN.value, AnomalyState.ACKNOWLEDGED.value)
-
-
-@dataclass(frozen=True)
-class KindCount:
-    kind: str
-    label_zh: str
-    label_en: str
-    open: int
-    acknowledged: int
-
-    @property
-    def active(self) -> int:
-        return self.open + self.acknowledged
-
-
-@dataclass(frozen=True)
-class CarrierCount:
-    carrier: str
-    open: int
-    acknowledged: int
+_STATUSES = frozenset(s.value for s in ParcelStatus)
 
 
 def counts_by_kind(session: Session) -> tuple[KindCount, ...]:
@@ -72,12 +60,14 @@ def counts_by_kind(session: Session) -> tuple[KindCount, ...]:
 
 def counts_by_carrier(session: Session) -> tuple[CarrierCount, ...]:
     """Active anomalies per carrier (shipper code); ``ship_late`` orders have no carrier yet ("")."""
+    # a literal, not a bound "": PostgreSQL sees two bound parameters in SELECT and GROUP BY as two expressions
+    carrier_code = func.coalesce(Waybill.shipper_code, literal_column("''"))
     rows = session.execute(
-        select(func.coalesce(Waybill.shipper_code, ""), Anomaly.state, func.count())
+        select(carrier_code, Anomaly.state, func.count())
         .select_from(Anomaly)
         .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
         .where(Anomaly.state.in_(ACTIVE))
-        .group_by(func.coalesce(Waybill.shipper_code, ""), Anomaly.state)
+        .group_by(carrier_code, Anomaly.state)
     )
     counts: dict[str, dict[str, int]] = {}
     for carrier, state, n in rows:
@@ -85,58 +75,6 @@ def counts_by_carrier(session: Session) -> tuple[CarrierCount, ...]:
     return tuple(
         CarrierCount(c, v.get("open", 0), v.get("acknowledged", 0)) for c, v in sorted(counts.items())
     )
-
-
-@dataclass(frozen=True)
-class AnomalyFilter:
-    states: tuple[str, ...] = ACTIVE  # () = every state
-    kinds: tuple[str, ...] = ()
-    carrier: str | None = None
-    assignee: str | None = None
-    min_severity: int = 0
-    search: str | None = None  # waybill number, platform order id or receiver name
-    waybill_id: int | None = None
-    limit: int | None = None
-
-
-@dataclass(frozen=True)
-class AnomalyRow:
-    id: int
-    kind: str
-    kind_zh: str
-    kind_en: str
-    severity: int
-    state: str
-    order_id: int | None
-    order: str  # the platform order id
-    shipment_id: int | None
-    waybill_id: int | None
-    waybill: str
-    carrier: str
-    parcel_status: str
-    receiver_name: str
-    receiver_phone_masked: str
-    since: datetime
-    detected_at: datetime
-    age_hours: float
-    detail: str
-    assignee: str
-    note: str
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    resolved_by: str
-
-    @property
-    def high(self) -> bool:
-        return self.severity >= HIGH
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        for key in ("since", "detected_at", "acknowledged_at", "resolved_at"):
-            value = data[key]
-            data[key] = value.isoformat(sep=" ", timespec="seconds") if value is not None else None
-        data["age_hours"] = round(self.age_hours, 1)
-        return data
 
 
 def _query(flt: AnomalyFilter) -> Any:
@@ -221,34 +159,12 @@ def list_anomalies(
     return tuple(rows)
 
 
+def overview(session: Session, flt: AnomalyFilter | None = None, *, now: datetime | None = None) -> AnomalyOverview:
+    """The counts by kind and by carrier, and the rows matching ``flt``: one read, one consistent picture."""
+    return AnomalyOverview(counts_by_kind(session), counts_by_carrier(session), list_anomalies(session, flt, now=now))
+
+
 # ------------------------------------------------------------------------------------------------ timeline
-
-
-@dataclass(frozen=True)
-class TimelineEvent:
-    at: datetime  # naive UTC
-    station: str
-    location: str
-    action: str
-    status: str  # the normalised status the carrier's code for this trace means ("" if unknown)
-
-
-@dataclass(frozen=True)
-class ParcelTimeline:
-    waybill_id: int
-    waybill: str
-    carrier: str
-    parcel_status: str
-    status_zh: str
-    status_en: str
-    issued_at: datetime | None
-    picked_up_at: datetime | None
-    delivered_at: datetime | None
-    estimated_delivery: datetime | None
-    last_polled_at: datetime | None
-    next_poll_at: datetime | None
-    events: tuple[TimelineEvent, ...]  # newest first
-    anomalies: tuple[AnomalyRow, ...] = field(default=())  # every anomaly of this parcel, history included
 
 
 def parcel_timeline(session: Session, waybill_id: int, *, now: datetime | None = None) -> ParcelTimeline:
@@ -256,7 +172,7 @@ def parcel_timeline(session: Session, waybill_id: int, *, now: datetime | None =
     if waybill is None:
         raise NotFound(f"找不到运单 #{waybill_id}", f"no waybill #{waybill_id}")
     events = tuple(
-        TimelineEvent(e.occurred_at, e.station, e.location, e.action, STATE_EX_TABLE.get(e.action, ("",))[0])
+        TimelineEvent(e.occurred_at, e.station, e.location, e.action, e.action if e.action in _STATUSES else "")
         for e in session.scalars(
             select(TrackingEvent)
             .where(TrackingEvent.waybill_id == waybill_id)
@@ -293,12 +209,13 @@ CSV_COLUMNS = (
 
 
 def write_csv(rows: Iterable[AnomalyRow], out: TextIO) -> int:
+    """The rows as CSV; text cells that a spreadsheet would run as a formula are written as text (app.sheets)."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     count = 0
     for row in rows:
         data = row.as_json()
-        writer.writerow(["" if data[c] is None else data[c] for c in CSV_COLUMNS])
+        writer.writerow(sheet_row(data[c] for c in CSV_COLUMNS))
         count += 1
     return count
 

@@ -17,7 +17,6 @@ so no shipment ever gets two waybills. Two stations issuing at once each take a 
 
 from __future__ import annotations
 
-import functools
 import random
 import threading
 import time
@@ -55,7 +54,6 @@ from app.store.audit import record_audit
 from app.store.engine import Store
 from app.store.identity import workspace_id
 from app.store.models import Order, Sender, Shipment, Waybill, shipment_orders
-from app.tracking.times import parse_carrier_utc
 from app.waybills.claims import Claimer, Claims, claim_requests
 from app.waybills.parcels import (
     Parcel,
@@ -334,14 +332,8 @@ Outcome = IssuedWaybill | str | _Attention
 
 
 def _estimated(issued: IssuedWaybill) -> datetime | None:
-    """The carrier's estimate (China time) as store time (UTC)."""
-    return _parse_estimate(issued.estimated_delivery) if issued.estimated_delivery else None
-
-
-@functools.lru_cache(maxsize=512)
-def _parse_estimate(text: str) -> datetime | None:
-    """Cached: a batch's estimates repeat (a handful of days), and strptime costs ~0.1 ms a call."""
-    return parse_carrier_utc(text)
+    """The carrier's estimate (the client gives it in UTC, the store's time)."""
+    return issued.estimated_delivery
 
 
 def _record_all(session: Session, outcomes: list[tuple[_Claim, Outcome]], batch: _Batch) -> None:

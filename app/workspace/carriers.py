@@ -77,6 +77,6 @@ class CarriersPart(Part):
 
     def shipper_codes(self) -> tuple[ShipperCode, ...]:
         """The carriers offered when adding an account, with their names."""
-        from app.labels.jobs import CARRIER_NAMES
+        from app.domain import CARRIER_NAMES
 
         return tuple(ShipperCode(code, CARRIER_NAMES.get(code, "")) for code in COMMON_SHIPPER_CODES)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
+    from app.workspace.stations import StationsPart
     from app.workspace.tracking import TrackingPart
     from app.workspace.waybills import WaybillsPart
 
@@ -81,11 +82,13 @@ def _translated(fn: F) -> F:
 
 @dataclass(frozen=True)
 class WorkspaceContext:
-    """What every part shares: the open store, the secrets, the data directory."""
+    """What every part shares: the open store, the secrets, the data directory, and what chose the store
+    (``"--db"``, ``"KUAIDAN_DB"``, or ``""`` for the station's saved default)."""
 
     store: Store
     secrets: SecretStore
     data_dir: Path
+    origin: str = ""
 
 
 class Part:
@@ -138,6 +141,7 @@ class Workspace:
         labels: LabelsPart
         printing: PrintingPart
         tracking: TrackingPart
+        stations: StationsPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -145,21 +149,39 @@ class Workspace:
         labels = _part("labels", "LabelsPart")
         printing = _part("printing", "PrintingPart")
         tracking = _part("tracking", "TrackingPart")
+        stations = _part("stations", "StationsPart")
 
-    def __init__(self, store: Store, data_dir: Path, secrets: SecretStore | None = None) -> None:
+    def __init__(
+        self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
+    ) -> None:
         from app.secrets import SecretStore
 
-        self._ctx = WorkspaceContext(store, secrets or SecretStore(data_dir), data_dir)
+        self._ctx = WorkspaceContext(store, secrets or SecretStore(data_dir), data_dir, origin)
         self._parts: dict[str, Any] = {}
 
     @classmethod
-    def open(cls, url: str | None = None, data_dir: str | os.PathLike[str] | None = None) -> Workspace:
-        """Open (and migrate) the store at ``url`` (else ``$KUAIDAN_DB``, else SQLite in the data directory)."""
+    def open(
+        cls,
+        url: str | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        *,
+        password: str = "",
+        origin: str | None = None,
+    ) -> Workspace:
+        """Open (and migrate) the store at ``url`` (else ``$KUAIDAN_DB``, else the station's saved default
+        store — with ``password`` when its password is asked for —, else SQLite in the data directory).
+        ``origin``: what chose the store, when not ``url`` or the environment (the GUI's fallback)."""
+        from app import preferences
         from app.paths import data_dir as resolve_data_dir
         from app.store.engine import open_store
 
         directory = resolve_data_dir(data_dir)
-        return cls(open_store(url, directory), directory)
+        chose = "--db" if url else "KUAIDAN_DB" if os.environ.get("KUAIDAN_DB") else ""
+        saved = preferences.load(directory)
+        if not chose and password and saved.store_url:
+            url = preferences.with_password(saved.store_url, password)
+        store = open_store(url, directory, station=saved.station.strip())
+        return cls(store, directory, origin=chose if origin is None else origin)
 
     @property
     def data_dir(self) -> Path:
@@ -177,6 +199,10 @@ class Workspace:
         return self._ctx.store.url.startswith("sqlite")
 
     def close(self) -> None:
+        for part in self._parts.values():
+            closing = getattr(part, "_close", None)
+            if closing is not None:
+                closing()
         self._ctx.store.dispose()
 
     def __enter__(self) -> Workspace:

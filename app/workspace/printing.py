@@ -8,6 +8,7 @@ runs it on its main thread, the GUI on a ``kuaidan-print-<printer>`` thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar
 
 from app.domain import JobState
@@ -34,8 +35,25 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: parcels queued per claim transaction by ``enqueue_unprinted`` (each transaction renders their labels)
+#: parcels queued per claim transaction by ``enqueue_unprinted`` (their labels are drawn just before it)
 ENQUEUE_CHUNK = 50
+
+
+def _with_stations(session: Session, jobs: list[JobInfo]) -> list[JobInfo]:
+    """The jobs with the station that queued each (the queue's history leaves it out)."""
+    if not jobs:
+        return jobs
+    from sqlalchemy import select
+
+    from app.store.models import PrintJob
+
+    ids = [j.id for j in jobs]
+    stations: dict[int, str] = {}
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for job_id, station in session.execute(select(PrintJob.id, PrintJob.station).where(PrintJob.id.in_(chunk))):
+            stations[job_id] = station
+    return [replace(j, station=stations.get(j.id, "")) for j in jobs]
 
 
 class PrintingPart(Part):
@@ -201,7 +219,7 @@ class PrintingPart(Part):
         """Job history, newest first (of ``printer`` and in ``states`` when given)."""
         with self._session() as s:
             printer_id = registry.get_printer(s, printer).id if printer else None
-            return queue.list_jobs(s, printer_id, states, limit=limit)
+            return _with_stations(s, queue.list_jobs(s, printer_id, states, limit=limit))
 
     def confirm(self, job_ids: Collection[int] = (), printer: str | None = None) -> list[int]:
         """A person saw these unconfirmed labels come out (and, with ``printer``, every unconfirmed label of

@@ -25,6 +25,7 @@ __all__ = [
     "fit_text",
     "halfwidth_advance",
     "is_wide",
+    "printable",
     "size_steps",
     "text_width",
     "wrap_text",
@@ -44,6 +45,29 @@ def is_wide(ch: str) -> bool:
 def halfwidth_advance(ch: str) -> float:
     """Metrics of printer bitmap fonts (TSPL TSS24.BF2, SimSun): Chinese 1 em, everything else 1/2 em."""
     return 1.0 if ch == ELLIPSIS or is_wide(ch) else 0.5
+
+
+# characters a label's text never carries: bidirectional overrides and isolates (they reorder what is printed),
+# zero-width characters and the BOM; C0/C1 control characters are handled in printable()
+_INVISIBLE = dict.fromkeys([*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF])
+_LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n", "\t": " "}
+
+
+def printable(text: str) -> str:
+    """``text`` as a label prints it: a CR LF, CR or Unicode line separator is a line break (``\\n``, as
+    :class:`printers.label.Text` defines it), a tab a space; every other control character (C0, DEL, C1),
+    bidirectional override and zero-width character is dropped. What is left can go into any printer
+    language's text without changing its commands: each language escapes its own quotes and prefixes."""
+    if text.isprintable():
+        return text
+    for old, new in _LINE_BREAKS.items():
+        if old in text:
+            text = text.replace(old, new)
+    return "".join(
+        ch
+        for ch in text
+        if ch == "\n" or (ch >= " " and not "\x7f" <= ch <= "\x9f" and ord(ch) not in _INVISIBLE)
+    )
 
 
 def text_width(text: str, advance: Advance) -> float:
@@ -159,6 +183,7 @@ def fit_text(
     """Lay out ``text`` in a ``width`` x ``height`` box, trying ``sizes`` (largest first) until it fits."""
     if not sizes:
         raise ValueError("fit_text needs at least one size")
+    text = printable(text)
     if not text.strip():
         return Fitted(sizes[0], ())
     lines: list[str] = []

@@ -35,7 +35,7 @@ from printers.graphics.fonts import (
     ttf_advance,
 )
 from printers.graphics.placement import line_positions
-from printers.graphics.textfit import Advance, Fitted, fit_text, size_steps
+from printers.graphics.textfit import Advance, Fitted, fit_text, printable, size_steps
 from printers.label import Align, Barcode128, Box, Element, Image, Label, Line, QRCode, Reverse, Text
 
 __all__ = ["PT_PER_MM", "PdfFont", "find_cjk_font", "load_pdf_font", "render_pdf"]
@@ -121,8 +121,9 @@ class _Page:
         return ops
 
     def _text(self, t: Text) -> str:
-        if not self.font.coverage.issuperset(map(ord, t.text)):
-            self.missing.update(c for c in t.text if ord(c) not in self.font.coverage and not c.isspace())
+        shown = printable(t.text)  # what fit_text lays out: control characters are not glyphs to miss
+        if not self.font.coverage.issuperset(map(ord, shown)):
+            self.missing.update(c for c in shown if ord(c) not in self.font.coverage and not c.isspace())
         fitted = _fit(t, self.font.path)
         ops = [self.text_line(x, y, ln, fitted.size) for x, y, ln in line_positions(t, fitted.lines, fitted.size,
                                                                                      self.font.advance)]  # fmt: skip

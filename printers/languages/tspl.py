@@ -10,6 +10,7 @@ spaces. Bold has no printer font, so bold text of triple size and up is struck t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from printers.graphics.bitmap import fit_picture, pack_rows
@@ -52,7 +53,33 @@ def _heights(size_dots: float, min_dots: float, shrink: bool) -> list[float]:
 
 
 def _quote(text: str) -> str:
-    return '"' + text.replace('"', '\\["]') + '"'
+    """A TSPL string: a ``"`` inside is written ``\\["]``, TSPL's only escape; a backslash, which would
+    make escapes of its own with what follows, is printed as the full-width ``＼``. The text holds no line
+    breaks or control characters (``printable`` took them out of text; symbols whose data has any are drawn
+    as bitmaps instead: see ``_carried``)."""
+    return '"' + text.replace("\\", "＼").replace('"', '\\["]') + '"'
+
+
+def _carried(data: str) -> bool:
+    """True when a TSPL string can carry a symbol's ``data`` exactly: no CR/LF (they end the command), no
+    other control character (ESC starts an immediate command even inside a string), no backslash."""
+    return "\\" not in data and (
+        data.isprintable() or all(ch >= " " and not "\x7f" <= ch <= "\x9f" for ch in data)
+    )
+
+
+def _drawn(el: Barcode128 | QRCode, dpi: int, dpmm: float) -> bytes:
+    """A barcode or QR code whose data a TSPL string cannot carry, drawn here and sent as a ``BITMAP`` (the
+    symbol keeps its exact data; its caption shows what can be printed of it)."""
+    from printers.languages.raster import render_raster
+
+    if isinstance(el, Barcode128):
+        width, height = el.width, el.total_height
+    else:
+        width = height = el.size
+    img = render_raster(Label(width, height, elements=(replace(el, x=0, y=0),)), dpi=dpi)
+    width_bytes, raw = pack_rows(img, one_is_black=False)
+    return f"BITMAP {d(el.x, dpmm)},{d(el.y, dpmm)},{width_bytes},{img.height},0,".encode("ascii") + raw
 
 
 def _num(v: float) -> str:
@@ -65,8 +92,9 @@ def _text(t: Text, dpmm: float, out: list[str]) -> None:
         d(t.x, dpmm), d(t.y, dpmm), max(1, d(t.width, dpmm)), max(1, d(t.height, dpmm)), t.text,
         align=t.align, valign=t.valign, line_spacing=t.line_spacing,
     )  # fmt: skip
+    text = t.text.replace("\\", "＼") if "\\" in t.text else t.text  # laid out as printed (see _quote)
     fitted = fit_text(
-        t.text, box.width, box.height, heights, halfwidth_advance, wrap=t.wrap, line_spacing=t.line_spacing
+        text, box.width, box.height, heights, halfwidth_advance, wrap=t.wrap, line_spacing=t.line_spacing
     )
     h = round(fitted.size)
     font, mul = tspl_font_for(h)
@@ -79,13 +107,15 @@ def _text(t: Text, dpmm: float, out: list[str]) -> None:
             out.append(f"TEXT {xi + 1},{yi},{_quote(font)},0,{mul},{mul},{_quote(line)}")
 
 
-def _commands(label: Label, dpmm: float) -> list[str | bytes]:
+def _commands(label: Label, dpi: int, dpmm: float) -> list[str | bytes]:
     out: list[str | bytes] = []
     for el in label.all_elements:
         if isinstance(el, Text):
             lines: list[str] = []
             _text(el, dpmm, lines)
             out.extend(lines)
+        elif isinstance(el, (Barcode128, QRCode)) and not _carried(el.data):
+            out.append(_drawn(el, dpi, dpmm))
         elif isinstance(el, Barcode128):
             s = barcode_spot(el, dpmm)
             readable = 2 if el.human_readable else 0
@@ -129,7 +159,7 @@ def render_tspl(label: Label, *, dpi: int = 203, encoding: str = "gb18030", gap_
     if codec == "utf-8":
         head.append("CODEPAGE UTF-8")
     head.append("CLS")
-    parts = [*head, *_commands(label, dpmm), "PRINT 1,1"]
+    parts = [*head, *_commands(label, dpi, dpmm), "PRINT 1,1"]
     return b"".join(
         (p if isinstance(p, bytes) else p.encode(codec, errors="replace")) + b"\r\n" for p in parts
     )

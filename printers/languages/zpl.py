@@ -41,12 +41,17 @@ def graphic_field(img: PILImage.Image) -> str:
     return f"^GFA,{len(raw)},{len(raw)},{width_bytes},{z64(raw)}"
 
 
+def _escaped(ch: str) -> bool:
+    return ch in "^~_" or ch < " " or ch == "\x7f"
+
+
 def _field_data(text: str) -> str:
-    """``^FD...`` with ``^ ~ _`` written as ``^FH`` hex escapes (they would start commands otherwise)."""
-    if any(c in text for c in "^~_"):
-        esc = "".join(f"_{ord(c):02X}" if c in "^~_" else c for c in text)
-        return f"^FH^FD{esc}"
-    return f"^FD{text}"
+    """``^FD...`` with ``^ ~ _`` and control characters written as ``^FH`` hex escapes: ``^``/``~`` would
+    start commands, and a control character (CR, LF, ESC ...) is sent as its exact byte only this way (a
+    barcode keeps it; text never has one, ``printable`` took them out)."""
+    if text.isalnum() or not any(map(_escaped, text)):
+        return f"^FD{text}"
+    return "^FH^FD" + "".join(f"_{ord(c):02X}" if _escaped(c) else c for c in text)
 
 
 def _text(t: Text, dpmm: float, cjk_font: str | None, out: list[str]) -> None:
@@ -92,7 +97,7 @@ def render_zpl(label: Label, *, dpi: int = 203, cjk_font: str | None = "E:SIMSUN
             out.append(f"^BY{s.module}^FO{s.x},{s.y}^BCN,{s.bar_height},{hri},N,N,A{_field_data(el.data)}^FS")
         elif isinstance(el, QRCode):
             q = qr_spot(el, dpmm)
-            out.append(f"^FO{q.x},{q.y}^BQN,2,{q.cell}^FD{el.ecc}A,{el.data}^FS")
+            out.append(f"^FO{q.x},{q.y}^BQN,2,{q.cell}{_field_data(f'{el.ecc}A,{el.data}')}^FS")
         elif isinstance(el, Line):
             x, y, w, h = el.rect
             wd, hd = max(1, d(w, dpmm)), max(1, d(h, dpmm))

@@ -30,7 +30,10 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 
 
 def text_mask(text: str, cell_height: int, x_scale: float = 1.0, y_scale: float = 1.0) -> Image.Image:
-    """``text`` drawn with the TrueType font at ``cell_height`` dots, then stretched by the multipliers."""
+    """``text`` drawn with the TrueType font at ``cell_height`` dots, then stretched by the multipliers.
+    Control characters (a barcode's CR or ESC in its caption) print as nothing, as on a printer."""
+    if not text.isprintable():
+        text = "".join(ch for ch in text if ch.isprintable() or ch == " ")
     height = max(1, cell_height)
     font = _font(height)
     width = max(1, round(font.getlength(text))) if text else 1

@@ -1,4 +1,4 @@
-"""Endpoint rules: derived tracking/subscribe URLs, plain http only to this machine, credentials required."""
+"""Endpoint rules: derived tracking URLs, plain http only to this machine, credentials required."""
 
 from __future__ import annotations
 
@@ -13,23 +13,15 @@ def test_production_urls_are_derived_from_the_endpoint() -> None:
     config = KdniaoConfig("1234567", "secret-key")
     assert config.eorder_url == "https://api.kdniao.com/api/EOrderService"
     assert config.tracking_url == "https://api.kdniao.com/Ebusiness/EbusinessOrderHandle.aspx"
-    assert config.subscribe_url == "https://api.kdniao.com/api/dist"
 
 
 def test_port_is_kept_and_explicit_urls_win() -> None:
     config = KdniaoConfig("1", "k", "http://127.0.0.1:8081/api/EOrderService")
     assert config.tracking_url == "http://127.0.0.1:8081/Ebusiness/EbusinessOrderHandle.aspx"
-    assert config.subscribe_url == "http://127.0.0.1:8081/api/dist"
     ipv6 = KdniaoConfig("1", "k", "http://[::1]:9000/api/EOrderService")
     assert ipv6.tracking_url == "http://[::1]:9000/Ebusiness/EbusinessOrderHandle.aspx"
-    own = KdniaoConfig(
-        "1",
-        "k",
-        tracking_endpoint="https://track.example.com/q",
-        subscribe_endpoint="https://s.example.com/d",
-    )
+    own = KdniaoConfig("1", "k", tracking_endpoint="https://track.example.com/q")
     assert own.tracking_url == "https://track.example.com/q"
-    assert own.subscribe_url == "https://s.example.com/d"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from app.carriers.base import CarrierRejected, CarrierTransient, Party, parse_carrier_time
+from app.carriers.base import (
+    CarrierProblem,
+    CarrierRejected,
+    CarrierTransient,
+    Party,
+    ProblemCode,
+    parse_carrier_time,
+)
 from app.carriers.kdniao.address import kdniao_area
 from app.carriers.kdniao.parse import issue_data, load_answer, parse_issue_answer, parse_track_answer
 from app.domain import AnomalyKind, ParcelStatus
@@ -128,10 +135,14 @@ def test_tracking_answer_messy_shapes() -> None:
         ],
     }
     result = parse_track_answer(answer, shipper_code="SF", waybill_no="SF1")
-    assert result.status is ParcelStatus.OUT_FOR_DELIVERY and result.anomaly_hint is None
-    assert (result.state, result.state_ex) == ("2", "202")
+    assert result.status is ParcelStatus.OUT_FOR_DELIVERY and result.problem is None
     assert [t.station for t in result.traces] == ["已揽收", "到达", "派件中"]
-    assert result.traces[0].time == datetime(2014, 6, 24, 20, 0, 0)
+    assert result.traces[0].time == datetime(2014, 6, 24, 12, 0, 0)  # 20:00 China time, as UTC
+    assert [t.status for t in result.traces] == [None, None, ParcelStatus.OUT_FOR_DELIVERY]
+    # a scan's identity is its China time, text and code: the same as before codes were decoded in the client, so
+    # the events stored before keep their keys
+    assert result.traces[2].key == "2014-06-25 08:05:37\x1f派件中\x1f202"
+    assert result.traces[1].key == "2014-06-25 01:02:03\x1f到达\x1f"
     assert result.location == "北京市"  # from the latest trace when the answer has none
 
 
@@ -146,7 +157,21 @@ def test_tracking_answer_missing_keys_and_failure() -> None:
     flagged = parse_track_answer(
         {"Success": True, "State": "4", "StateEx": "403"}, shipper_code="ZTO", waybill_no="7"
     )
-    assert (flagged.status, flagged.anomaly_hint) == (ParcelStatus.EXCEPTION, AnomalyKind.STALLED)
+    assert flagged.status is ParcelStatus.EXCEPTION
+    assert flagged.problem == CarrierProblem(ProblemCode.NO_UPDATE, "超时未更新")  # Kdniao's name for its flag
+    assert flagged.problem.kind is AnomalyKind.STALLED
+    worded = parse_track_answer(
+        {"Success": True, "State": "4", "StateEx": "420", "Traces": [
+            {"AcceptTime": "2014-06-25 08:00:00", "AcceptStation": "收件地址不详", "Action": "420"},
+            {"AcceptTime": "2014-06-24 08:00:00", "AcceptStation": "已揽收", "Action": "1"},
+        ]},
+        shipper_code="ZTO", waybill_no="7",
+    )  # fmt: skip
+    assert worded.problem == CarrierProblem(ProblemCode.ADDRESS_UNCLEAR, "收件地址不详")  # the flag's own trace
+    assert worded.problem.kind is AnomalyKind.PROBLEM
+    assert parse_track_answer(
+        {"Success": True, "State": 4, "Reason": "包裹异常"}, shipper_code="ZTO", waybill_no="7"
+    ).problem == CarrierProblem(ProblemCode.OTHER, "包裹异常")
     with pytest.raises(CarrierRejected) as caught:
         parse_track_answer({"Success": False, "Reason": "没有可用的套餐"}, shipper_code="ZTO", waybill_no="7")
     assert caught.value.reason == "没有可用的套餐"

@@ -1,12 +1,21 @@
-"""The Kdniao State/StateEx table (specs/carriers.md) onto ParcelStatus and anomaly hints."""
+"""The Kdniao State/StateEx table (specs/carriers.md) onto ParcelStatus and problems (with the anomaly each raises)."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.carriers.kdniao.status import STATE_EX_TABLE, normalise
+from app.carriers.base import CarrierProblem
+from app.carriers.base import ProblemCode as P
+from app.carriers.kdniao.status import STATE_EX_TABLE, normalise, trace_status
 from app.domain import AnomalyKind as A
 from app.domain import ParcelStatus as S
+
+
+def kinded(state: object, state_ex: object) -> tuple[S, A | None]:
+    """The status and the anomaly kind the carrier's flag raises at once (None: no flag)."""
+    status, problem = normalise(state, state_ex)
+    return status, (CarrierProblem(problem).kind if problem is not None else None)
+
 
 # Every StateEx in the spec's table, written out again here from the spec.
 SPEC: dict[str, tuple[S, A | None]] = {
@@ -37,9 +46,19 @@ SPEC: dict[str, tuple[S, A | None]] = {
 }
 
 
+#: The normalised problem each flagging StateEx gives.
+PROBLEMS: dict[str, P] = {
+    "401": P.NO_SCAN, "402": P.LATE, "403": P.NO_UPDATE, "412": P.UNCOLLECTED, "413": P.INTERCEPTED,
+    "414": P.DAMAGED, "416": P.UNREACHABLE, "417": P.DELAYED, "418": P.TAKEN_OUT, "419": P.REDELIVERY,
+    "420": P.ADDRESS_UNCLEAR, "421": P.WRONG_PHONE, "422": P.MIS_SORTED, "423": P.OUT_OF_AREA, "604": P.CUSTOMS,
+}  # fmt: skip
+
+
 @pytest.mark.parametrize("code", sorted(SPEC, key=lambda code: int(str(code))))
 def test_every_spec_code(code: str) -> None:
-    assert normalise("", code) == SPEC[code]
+    assert kinded("", code) == SPEC[code]
+    assert normalise("", code) == (SPEC[code][0], PROBLEMS.get(code))
+    assert trace_status(code) is SPEC[code][0]  # a trace's Action means the same status
 
 
 def test_table_has_exactly_the_spec_codes() -> None:
@@ -63,7 +82,13 @@ def test_table_has_exactly_the_spec_codes() -> None:
     ],
 )
 def test_defensive_inputs(state: object, state_ex: object, expected: tuple[S, A | None]) -> None:
-    assert normalise(state, state_ex) == expected
+    assert kinded(state, state_ex) == expected
+
+
+def test_an_unknown_flag_is_an_unnamed_problem() -> None:
+    assert normalise("4", None) == (S.EXCEPTION, P.OTHER)
+    assert normalise("x", "y") == (S.EXCEPTION, P.OTHER)
+    assert trace_status("999") is None and trace_status("") is None
 
 
 def test_final_statuses_are_the_ones_the_spec_says() -> None:

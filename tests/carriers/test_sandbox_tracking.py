@@ -1,4 +1,7 @@
-"""Tracking (8001) against the sandbox: each scenario gives the right status and hint at the right sandbox time."""
+"""Tracking (8001) against the sandbox: each scenario gives the right status and flag at the right sandbox time.
+
+The client answers in normalised values: statuses, a CarrierProblem (here: the anomaly kind it raises), UTC times.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,27 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from app.carriers.base import BadPush, BadSignature, CarrierRejected, parse_carrier_time
-from app.carriers.kdniao.client import KdniaoClient, parse_push, push_ack
+from app.carriers.base import (
+    BadPush,
+    BadSignature,
+    CarrierRejected,
+    NotAPush,
+    TrackResult,
+    carrier_time_to_utc,
+    parse_carrier_time,
+)
+from app.carriers.kdniao.client import KdniaoClient, KdniaoPushReader, parse_push, push_ack
 from app.carriers.sandbox.server import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID, SandboxServer, start_sandbox
 from app.carriers.sandbox.traces import SCENARIO_NAMES
 from app.domain import AnomalyKind as A
 from app.domain import ParcelStatus as S
 
 from .support import make_request
+
+
+def hint(result: TrackResult) -> A | None:
+    """The anomaly the carrier's flag raises at once (None when it flags nothing)."""
+    return result.problem.kind if result.problem is not None else None
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -78,16 +94,16 @@ def test_scenario_timeline(
     if chosen_by == "set_scenario":
         sandbox.set_scenario(waybill, scenario)
     issued_at = sandbox.record(waybill).issued_at  # type: ignore[union-attr]
-    eta = parse_carrier_time(client.track("YTO", waybill).estimated_delivery)
-    assert eta is not None and eta > issued_at
+    eta = client.track("YTO", waybill).estimated_delivery
+    assert eta is not None and eta > carrier_time_to_utc(issued_at)
     done = 0.0
-    for hours, status, hint in EXPECTED[scenario]:
+    for hours, status, flag in EXPECTED[scenario]:
         sandbox.advance(timedelta(hours=hours - done))
         done = hours
         result = client.track("YTO", waybill, order_code="T-1")
-        assert (result.status, result.anomaly_hint) == (status, hint), f"{scenario} at +{hours} h"
+        assert (result.status, hint(result)) == (status, flag), f"{scenario} at +{hours} h"
         assert result.waybill_no == waybill and result.shipper_code == "YTO"
-        now = sandbox.now()
+        now = carrier_time_to_utc(sandbox.now())
         assert all(t.time <= now for t in result.traces)
         assert [t.time for t in result.traces] == sorted(t.time for t in result.traces)
         if result.traces:
@@ -97,16 +113,17 @@ def test_scenario_timeline(
 def test_normal_parcel_trace_contents(sandbox: SandboxServer, client: KdniaoClient) -> None:
     waybill = client.issue(make_request("T-2", "ZTO")).waybill_no
     first = client.track("ZTO", waybill)
-    assert first.traces == () and first.state == "0" and first.status is S.PENDING
+    assert first.traces == () and first.raw["State"] == "0" and first.status is S.PENDING
     sandbox.advance(timedelta(hours=45))
     done = client.track("ZTO", waybill)
-    assert done.status is S.DELIVERED and done.anomaly_hint is None
-    assert done.state == "3" and done.state_ex == "301"
+    assert done.status is S.DELIVERED and done.problem is None
+    assert done.raw["State"] == "3" and done.raw["StateEx"] == "301"
+    assert [t.status for t in done.traces][:2] == [S.PICKED_UP, S.IN_TRANSIT] and done.traces[-1].status is S.DELIVERED
     assert len(done.traces) == 8
     assert "深圳南山营业部" in done.traces[0].station and done.traces[0].location == "深圳市"
     assert "北京转运中心" in done.traces[4].station and done.location == "北京市"
     issued_at = sandbox.record(waybill).issued_at  # type: ignore[union-attr]
-    assert done.traces[0].time == issued_at + timedelta(hours=2)
+    assert done.traces[0].time == carrier_time_to_utc(issued_at) + timedelta(hours=2)  # UTC
 
 
 def test_messy_answers_are_sorted_by_the_client() -> None:
@@ -122,7 +139,7 @@ def test_messy_answers_are_sorted_by_the_client() -> None:
     assert len(raw_times) == len(result.raw["Traces"]) == 8
     assert raw_times != sorted(raw_times)  # the sandbox really sent them out of order
     assert any("/" in t["AcceptTime"] for t in result.raw["Traces"]) and isinstance(result.raw["State"], int)
-    assert [t.time for t in result.traces] == sorted(raw_times)
+    assert [t.time for t in result.traces] == [carrier_time_to_utc(t) for t in sorted(raw_times)]
     assert result.status is S.DELIVERED and result.location == "北京市"
 
 
@@ -197,12 +214,6 @@ def test_set_scenario_checks_its_arguments(sandbox: SandboxServer, client: Kdnia
         sandbox.set_scenario("700000000000", "stalled")
 
 
-def test_subscribe(sandbox: SandboxServer, client: KdniaoClient) -> None:
-    waybill = client.issue(make_request("T-10")).waybill_no
-    client.subscribe("ZTO", waybill, order_code="T-10")
-    assert sandbox.requests[-1].path == "/api/dist" and sandbox.requests[-1].form["RequestType"] == "8008"
-
-
 # ------------------------------------------------------------------------------------------------ pushes
 
 
@@ -212,7 +223,7 @@ def test_push_with_good_signature(sandbox: SandboxServer, client: KdniaoClient) 
     sandbox.advance(timedelta(hours=90))
     form = sandbox.push_form([a, b, "unknown"])
     results = parse_push(form, SANDBOX_APP_KEY)
-    assert [(r.waybill_no, r.status, r.anomaly_hint) for r in results] == [
+    assert [(r.waybill_no, r.status, hint(r)) for r in results] == [
         (a, S.EXCEPTION, A.STALLED),
         (b, S.DELIVERED, None),
     ]
@@ -242,3 +253,24 @@ def test_push_ack_shape() -> None:
     }
     json.dumps(ack)
     assert parse_carrier_time(push_ack("1")["UpdateTime"]) is not None
+
+
+def test_push_reader_checks_the_merchant_and_its_key(sandbox: SandboxServer, client: KdniaoClient) -> None:
+    waybill = client.issue(make_request("P-4", "ZTO", remark="[scenario:problem]")).waybill_no
+    sandbox.advance(timedelta(hours=31))
+    form = sandbox.push_form([waybill])
+    batch = KdniaoPushReader(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY).read_push(form)
+    assert batch is not None and batch.reply["Success"] is True
+    (record,) = batch.records
+    assert record.problem is not None and record.problem.words.startswith("收件地址不详")
+    assert client.read_push(form) == batch  # the client reads with its own account's key
+    assert KdniaoPushReader(SANDBOX_EBUSINESS_ID, "another-key").read_push(form) is None
+    assert KdniaoPushReader("1234567", SANDBOX_APP_KEY).read_push(form) is None  # another merchant's push
+    assert KdniaoPushReader(SANDBOX_EBUSINESS_ID, "").read_push(form) is None  # no key: nothing is trusted
+    # an unencoded DataSign's "+" arrives as " "
+    plus = form["DataSign"].replace("+", " ")
+    assert KdniaoPushReader(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY).read_push({**form, "DataSign": plus}) is not None
+    with pytest.raises(NotAPush):
+        KdniaoPushReader(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY).read_push({**form, "RequestType": "1007"})
+    with pytest.raises(BadPush):
+        KdniaoPushReader(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY).read_push({**form, "RequestData": "[1"})

@@ -10,11 +10,10 @@ import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.carriers import Goods, IssueRequest, Party
+from app.carriers import Goods, IssueRequest, Party, carrier_time_to_utc
 from app.carriers.sandbox.server import SandboxServer
 from app.store.engine import Store
 from app.store.models import CarrierAccount, Order, Sender, Shipment, Shop, Waybill, shipment_orders
-from app.tracking.times import carrier_to_utc, parse_carrier_utc
 
 _serial = itertools.count(1)
 
@@ -40,7 +39,7 @@ class Parcel:
 
 def sandbox_now(sandbox: SandboxServer) -> datetime:
     """The sandbox's clock as store time (naive UTC)."""
-    return carrier_to_utc(sandbox.now())
+    return carrier_time_to_utc(sandbox.now())
 
 
 def make_world(store: Store, sandbox: SandboxServer, *, qps: float = 0.0, daily_cap: int = 30000) -> World:
@@ -85,7 +84,7 @@ def issue_parcel(
         )
     record = sandbox.record(issued.waybill_no)
     assert record is not None
-    issued_at = carrier_to_utc(record.issued_at)
+    issued_at = carrier_time_to_utc(record.issued_at)
     with store.session() as s:
         order = Order(
             shop_id=world.shop_id, platform_order_id=f"TB{n:08d}", status="paid", receiver_name="张三",
@@ -99,7 +98,7 @@ def issue_parcel(
         waybill = Waybill(
             shipment_id=shipment.id, carrier_account_id=world.account_id, order_code=order_code, state="issued",
             shipper_code=shipper, waybill_no=issued.waybill_no, issued_at=issued_at, status_since=issued_at,
-            next_poll_at=issued_at, estimated_delivery=parse_carrier_utc(issued.estimated_delivery),
+            next_poll_at=issued_at, estimated_delivery=issued.estimated_delivery,
         )  # fmt: skip
         s.add(waybill)
         s.flush()

@@ -25,7 +25,6 @@ def window(qtbot: Any, store: Any, data_dir: Path) -> Any:
     qtbot.addWidget(w)
     w.show()
     yield w
-    w.tasks.wait()
     w.ops.wait()
 
 

@@ -181,10 +181,10 @@ def test_get_waybills_reads_the_ready_orders_off_the_gui_thread(
     assert window.findChildren(WaybillsDialog) == []  # not yet: the ready orders are being read
     qtbot.waitUntil(lambda: len(window.findChildren(WaybillsDialog)) == 1, timeout=10000)
     assert len(window.findChildren(WaybillsDialog)[0].order_ids) == 6
+
     def ready_query(sql: str) -> bool:
         return sql.lstrip().upper().startswith("SELECT") and "orders.on_hold" in sql
 
     assert any(ready_query(sql) for sql in statements.on("kuaidan-reader"))
     assert not any(ready_query(sql) for sql in statements.on("MainThread"))
-    window.tasks.wait()
     window.ops.wait()

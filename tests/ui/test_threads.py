@@ -1,5 +1,5 @@
 """Which threads write the database (ui/ops.py decides it once): a whole session in the window — import, get
-waybills, print, preview, a tracking round, an anomaly acknowledged — records every INSERT, UPDATE and DELETE
+waybills, print, preview, a tracking round, the anomaly list and dashboard — records every INSERT, UPDATE and DELETE
 with its thread. Writes come only from the writer and the print loops; the GUI thread runs no SQL at all."""
 
 from __future__ import annotations
@@ -98,6 +98,16 @@ def test_only_the_writer_and_the_print_loops_write(qtbot: Any, window: Any, stor
 
 
 def exercise_tracking(qtbot: Any, window: Any) -> None:
-    """A tracking round from the panel (the one the timer runs), waited for."""
+    """A tracking round from the panel (the one the timer runs), then the dashboard and the anomaly list read."""
     window.tracking.poll_now()
+    assert window.ops.wait(30000)
+    window.tabs.setCurrentWidget(window.tracking)
+    window.tracking.refresh()
+    assert window.ops.wait(30000)
+    if window.tracking.model.rowCount():
+        window.tracking.table.selectRow(0)
+        if window.tracking.ack_button.isEnabled():
+            window.tracking.ack_button.click()
+    window.tabs.setCurrentWidget(window.dashboard)
+    window.dashboard.refresh()
     assert window.ops.wait(30000)

@@ -72,19 +72,31 @@ def scene(store: Any, sandbox: SandboxServer, data_dir: Path) -> Scene:
 
 
 @pytest.fixture
-def panel(qtbot: Any, scene: Scene) -> Iterator[Any]:
-    from ui.tasks import TaskRunner
+def ops(qtbot: Any, scene: Scene) -> Iterator[Any]:
+    """The operation runner on the scene's store; a bug in any operation fails the test."""
+    from app.workspace import Workspace
+    from ui.ops import Ops
+
+    crashes: list[str] = []
+    runner = Ops(Workspace(scene.store, scene.data_dir), show_crash=lambda _e, detail: crashes.append(detail))
+    yield runner
+    runner.wait()
+    runner.shutdown()
+    assert not crashes, crashes[0]
+
+
+@pytest.fixture
+def panel(qtbot: Any, scene: Scene, ops: Any) -> Iterator[Any]:
     from ui.tracking_panel import TrackingPanel
 
-    tasks = TaskRunner()
-    p = TrackingPanel(scene.store, tasks, scene.data_dir, clock=scene.now)
+    p = TrackingPanel(ops, clock=scene.now)
     qtbot.addWidget(p)
     p.resize(1280, 720)
     p.show()
     qtbot.waitUntil(lambda: p.model.rowCount() == 4, timeout=10000)
     yield p
     p.shutdown()
-    tasks.wait()
+    ops.wait()
 
 
 def row_of_kind(panel: Any, kind: str) -> int:
@@ -226,7 +238,8 @@ def test_poll_now_finds_and_notifies_a_new_serious_anomaly(qtbot: Any, panel: An
 
 def test_refresh_runs_off_the_gui_thread_and_sees_outside_changes(qtbot: Any, scene: Scene) -> None:
     from app.tracking.lifecycle import acknowledge
-    from ui.tasks import TaskRunner
+    from app.workspace import Workspace
+    from ui.ops import Ops
     from ui.tracking_panel import TrackingPanel
 
     threads: list[threading.Thread] = []
@@ -236,8 +249,8 @@ def test_refresh_runs_off_the_gui_thread_and_sees_outside_changes(qtbot: Any, sc
             threads.append(threading.current_thread())
             return scene.store.session()
 
-    tasks = TaskRunner()
-    p = TrackingPanel(Watched(), tasks, scene.data_dir, clock=scene.now)  # type: ignore[arg-type]
+    ops = Ops(Workspace(Watched(), scene.data_dir))  # type: ignore[arg-type]
+    p = TrackingPanel(ops, clock=scene.now)
     qtbot.addWidget(p)
     p.show()  # a hidden panel does not refresh itself
     qtbot.waitUntil(lambda: p.model.rowCount() == 4, timeout=10000)
@@ -245,9 +258,23 @@ def test_refresh_runs_off_the_gui_thread_and_sees_outside_changes(qtbot: Any, sc
         acknowledge(s, scene.anomaly("rejected").id)
     p.timer.setInterval(50)
     qtbot.waitUntil(lambda: p.kind_chips["rejected"].toolTip().startswith("待处理 0 条"), timeout=10000)
+    p.timer.stop()
+    ops.wait()
+    reads = {t.name.rsplit("_", 1)[0] for t in threads}
+    assert reads == {"kuaidan-reader"}  # counts, rows and timelines are read on the readers
+    with qtbot.waitSignal(p.timeline_loaded, timeout=10000):
+        p.table.selectRow(row_of_kind(p, "no_pickup"))
+    ops.wait()
+    assert {t.name.rsplit("_", 1)[0] for t in threads} == {"kuaidan-reader"}  # the timeline too
+    threads.clear()
+    with qtbot.waitSignal(p.acted, timeout=10000):
+        p.ack_button.click()
+    ops.wait()
+    assert threads[0].name.startswith("kuaidan-writer")  # an action writes: on the writer
     p.shutdown()
-    tasks.wait()
-    assert threads and threading.main_thread() not in threads
+    ops.wait()
+    ops.shutdown()
+    assert threading.main_thread() not in threads
     assert not p.timer.isActive()
 
 
@@ -266,13 +293,11 @@ def test_english(qtbot: Any, panel: Any) -> None:
         set_language("zh")
 
 
-def test_dashboard_with_data(qtbot: Any, scene: Scene) -> None:
+def test_dashboard_with_data(qtbot: Any, scene: Scene, ops: Any) -> None:
     from ui.dashboard import DashboardPanel
-    from ui.tasks import TaskRunner
 
     scene.advance(30)  # the normal parcel is delivered at 40 h
-    tasks = TaskRunner()
-    d = DashboardPanel(scene.store, tasks, clock=scene.now)
+    d = DashboardPanel(ops, clock=scene.now)
     qtbot.addWidget(d)
     d.resize(1200, 760)
     with qtbot.waitSignal(d.loaded, timeout=10000) as loaded:
@@ -289,15 +314,16 @@ def test_dashboard_with_data(qtbot: Any, scene: Scene) -> None:
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
     assert len(colours) > 20
     d.shutdown()
-    tasks.wait()
+    ops.wait()
 
 
-def test_dashboard_with_no_data(qtbot: Any, store: Any) -> None:
+def test_dashboard_with_no_data(qtbot: Any, store: Any, data_dir: Path) -> None:
+    from app.workspace import Workspace
     from ui.dashboard import DashboardPanel
-    from ui.tasks import TaskRunner
+    from ui.ops import Ops
 
-    tasks = TaskRunner()
-    d = DashboardPanel(store, tasks)
+    ops = Ops(Workspace(store, data_dir))
+    d = DashboardPanel(ops)
     qtbot.addWidget(d)
     with qtbot.waitSignal(d.loaded, timeout=10000) as loaded:
         d.show()
@@ -306,4 +332,5 @@ def test_dashboard_with_no_data(qtbot: Any, store: Any) -> None:
     assert not d.on_time.has_data() and not d.by_day.has_data()
     assert not d.grab().isNull()
     d.shutdown()
-    tasks.wait()
+    ops.wait()
+    ops.shutdown()

@@ -28,15 +28,6 @@ def sandbox() -> Iterator[Any]:
 
 
 @pytest.fixture
-def tasks(qtbot: Any) -> Iterator[Any]:
-    from ui.tasks import TaskRunner
-
-    runner = TaskRunner()
-    yield runner
-    runner.wait()
-
-
-@pytest.fixture
 def ops(qtbot: Any, store: Any, data_dir: Path) -> Iterator[Any]:
     """The operation runner on a workspace over this test's store (what the main window hands its dialogs)."""
     from app.workspace import Workspace
@@ -91,7 +82,7 @@ def _table(dialog: Any) -> list[tuple[str, str, str]]:
 
 
 def test_get_waybills_for_selected_orders_with_failures_and_retry(
-    qtbot: Any, kd: Any, store: Any, tmp_path: Path, sandbox: Any, tasks: Any, ops: Any
+    qtbot: Any, kd: Any, store: Any, tmp_path: Path, sandbox: Any, ops: Any
 ) -> None:
     workspace(kd, tmp_path, n=6, endpoint=sandbox.endpoint)
     assert kd("carriers", "add", "bad", "--kind", "kdniao", "--shipper-code", "SF", "--ebusiness-id", "1000001",
@@ -148,7 +139,7 @@ def test_get_waybills_for_selected_orders_with_failures_and_retry(
 
 
 def test_cancel_mid_batch_then_retry_gives_exactly_one_waybill_each(
-    qtbot: Any, kd: Any, store: Any, tmp_path: Path, tasks: Any, ops: Any
+    qtbot: Any, kd: Any, store: Any, tmp_path: Path, ops: Any
 ) -> None:
     from app.carriers.sandbox.server import start_sandbox
 

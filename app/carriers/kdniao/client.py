@@ -1,4 +1,4 @@
-"""The Kdniao (快递鸟) client: 1007 issue, 1147 cancel, 8001 tracking, 8008 subscribe, and push verification.
+"""The Kdniao (快递鸟) client: 1007 issue, 1147 cancel, 8001 tracking, and reading 101/102 tracking pushes.
 
 Every call is a form POST (UTF-8) of RequestType, EBusinessID, RequestData (compact JSON, serialised once and
 signed exactly as sent), DataSign and DataType=2. The AppKey is never logged and never shown in a repr.
@@ -7,7 +7,6 @@ signed exactly as sent), DataSign and DataType=2. The AppKey is never logged and
 from __future__ import annotations
 
 import functools
-import ipaddress
 import json
 import logging
 import ssl
@@ -27,6 +26,8 @@ from app.carriers.base import (
     CarrierTransient,
     IssuedWaybill,
     IssueRequest,
+    NotAPush,
+    PushBatch,
     TrackResult,
     carrier_now,
     format_carrier_time,
@@ -39,22 +40,22 @@ from app.carriers.kdniao.parse import (
     parse_issue_answer,
     parse_track_answer,
     parse_track_data,
+    text,
 )
 from app.carriers.kdniao.sign import data_sign, verify_sign
+from app.carriers.net import check_endpoint, derived_url, is_loopback
 
 log = logging.getLogger(__name__)
 
 PRODUCTION_ENDPOINT = "https://api.kdniao.com/api/EOrderService"
 EORDER_PATH = "/api/EOrderService"
 TRACKING_PATH = "/Ebusiness/EbusinessOrderHandle.aspx"
-SUBSCRIBE_PATH = "/api/dist"
 
 REQ_ISSUE = "1007"
 REQ_CANCEL = "1147"
 REQ_TRACK_BASIC = "1002"
 REQ_TRACK = "8001"
-REQ_SUBSCRIBE_BASIC = "1008"
-REQ_SUBSCRIBE = "8008"
+PUSH_TYPES = frozenset({"101", "102"})
 
 _TRANSIENT_HTTP = frozenset({408, 425, 429})
 _CONFIG_HTTP = frozenset({401, 403, 404, 405, 410})
@@ -66,54 +67,12 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def is_loopback_host(host: str) -> bool:
-    name = host.strip("[]").lower().rstrip(".")
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def check_endpoint(url: str) -> str:
-    """The URL if usable: http(s) with a host, and plain http only to this machine. CarrierConfigError otherwise."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise CarrierConfigError(
-            f"快递接口地址无效：{url!r}（应以 https:// 开头）",
-            f"Invalid carrier endpoint {url!r} (it should start with https://)",
-        )
-    try:
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        raise CarrierConfigError(
-            f"快递接口地址端口无效：{url!r}", f"Invalid port in carrier endpoint {url!r}"
-        ) from None
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise CarrierConfigError(
-            f"不允许以明文 http 连接远程快递接口：{parts.hostname}（请使用 https://）",
-            f"Plain http to a remote carrier host is refused: {parts.hostname} (use https://)",
-        )
-    return url.strip()
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    port = f":{parts.port}" if parts.port is not None else ""
-    return f"{parts.scheme}://{host}{port}"
-
-
 @dataclass(frozen=True)
 class KdniaoConfig:
     ebusiness_id: str
     app_key: str = field(repr=False)
     endpoint: str = PRODUCTION_ENDPOINT
     tracking_endpoint: str | None = None
-    subscribe_endpoint: str | None = None
     timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
@@ -122,10 +81,9 @@ class KdniaoConfig:
                 "快递鸟账号缺少商户ID（EBusinessID）或 AppKey",
                 "The Kdniao account lacks its EBusinessID or AppKey",
             )
-        check_endpoint(self.endpoint)
-        for extra in (self.tracking_endpoint, self.subscribe_endpoint):
-            if extra:
-                check_endpoint(extra)
+        # the one endpoint check (app.carriers.net), on the URL given and on the tracking URL derived from it
+        check_endpoint(self.endpoint, CarrierConfigError)
+        check_endpoint(self.tracking_url, CarrierConfigError)
         if self.timeout_s <= 0:
             raise CarrierConfigError("超时时间必须大于 0", "The timeout must be greater than 0")
 
@@ -135,11 +93,7 @@ class KdniaoConfig:
 
     @property
     def tracking_url(self) -> str:
-        return (self.tracking_endpoint or _origin(self.endpoint) + TRACKING_PATH).strip()
-
-    @property
-    def subscribe_url(self) -> str:
-        return (self.subscribe_endpoint or _origin(self.endpoint) + SUBSCRIBE_PATH).strip()
+        return (self.tracking_endpoint or derived_url(self.endpoint, TRACKING_PATH)).strip()
 
 
 def encode_form(request_type: str, ebusiness_id: str, request_data: str, app_key: str) -> bytes:
@@ -174,14 +128,14 @@ class KdniaoClient:
         if http is None:
             # every URL plain http (check_endpoint allows that on loopback only) and redirects not followed: no TLS
             # happens, so skip building a verifying context (loading the CA bundle costs ~0.1 s of CPU per client)
-            urls = (config.eorder_url, config.tracking_url, config.subscribe_url)
+            urls = (config.eorder_url, config.tracking_url)
             plain = all(urlsplit(url).scheme == "http" for url in urls)
             http = httpx.Client(
                 timeout=httpx.Timeout(config.timeout_s),
                 limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
                 headers={"User-Agent": "Kuaidan/0.1"},
                 verify=False if plain else _tls_context(),
-                trust_env=not is_loopback_host(urlsplit(config.endpoint).hostname or ""),
+                trust_env=not is_loopback(urlsplit(config.endpoint).hostname or ""),
             )
         self._http = http
 
@@ -272,18 +226,8 @@ class KdniaoClient:
         answer = self.call(self.config.tracking_url, REQ_TRACK, data)
         return parse_track_answer(answer, shipper_code=shipper_code, waybill_no=waybill_no)
 
-    def subscribe(
-        self, shipper_code: str, waybill_no: str, *, order_code: str = "", customer_name: str = ""
-    ) -> None:
-        """8008: ask Kdniao to push detailed traces (to the callback set up on the account)."""
-        data: dict[str, Any] = {
-            "OrderCode": order_code,
-            "ShipperCode": shipper_code,
-            "LogisticCode": waybill_no,
-        }
-        if customer_name:
-            data["CustomerName"] = customer_name
-        check_plain_answer(self.call(self.config.subscribe_url, REQ_SUBSCRIBE, data))
+    def read_push(self, form: Mapping[str, str]) -> PushBatch | None:
+        return KdniaoPushReader(self.config.ebusiness_id, self.config.app_key).read_push(form)
 
     def close(self) -> None:
         if self._owns_http:
@@ -312,7 +256,7 @@ def parse_push(form: Mapping[str, str], app_key: str) -> list[TrackResult]:
         raise BadSignature()
     try:
         payload = json.loads(request_data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
         raise BadPush("RequestData is not JSON") from None
     if not isinstance(payload, dict):
         raise BadPush("RequestData is not an object")
@@ -320,6 +264,32 @@ def parse_push(form: Mapping[str, str], app_key: str) -> list[TrackResult]:
     if not isinstance(items, list):
         return []
     return [parse_track_data(item) for item in items if isinstance(item, dict) and item.get("LogisticCode")]
+
+
+def push_claims(form: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The waybills a 101/102 push names, as (ShipperCode, LogisticCode), NOT verified: which waybills it is about,
+    so that it can be checked with the key of the account that issued each one. NotAPush / BadPush as ``read_push``.
+    """
+    if form.get("RequestType") not in PUSH_TYPES:
+        raise NotAPush("RequestType must be 101 or 102")
+    request_data = form.get("RequestData")
+    if not isinstance(request_data, str):
+        raise BadPush("RequestData missing")
+    try:
+        payload = json.loads(request_data)
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to read
+        raise BadPush("RequestData is not JSON") from None
+    if not isinstance(payload, dict):
+        raise BadPush("RequestData is not an object")
+    items = payload.get("Data")
+    if not isinstance(items, list):
+        return ()
+    claims = (
+        (text(item.get("ShipperCode")), text(item.get("LogisticCode")))
+        for item in items
+        if isinstance(item, dict)
+    )
+    return tuple((shipper, number) for shipper, number in claims if number)
 
 
 def push_ack(ebusiness_id: str, *, now: datetime | None = None) -> dict[str, Any]:
@@ -330,3 +300,36 @@ def push_ack(ebusiness_id: str, *, now: datetime | None = None) -> dict[str, Any
         "Success": True,
         "Reason": "",
     }
+
+
+class KdniaoPushReader:
+    """Reads the pushes of one Kdniao merchant (EBusinessID), checked with its AppKey. No I/O, no connection."""
+
+    def __init__(self, ebusiness_id: str, app_key: str) -> None:
+        self.ebusiness_id = ebusiness_id
+        self._app_key = app_key
+
+    def __repr__(self) -> str:
+        return f"KdniaoPushReader(ebusiness_id={self.ebusiness_id!r})"
+
+    def read_push(self, form: Mapping[str, str]) -> PushBatch | None:
+        """A 101/102 push for this merchant with a good DataSign; None if it is another merchant's or not signed
+        with this AppKey; BadPush when it is no tracking push at all."""
+        if form.get("RequestType") not in PUSH_TYPES:
+            raise NotAPush("RequestType must be 101 or 102")
+        request_data = form.get("RequestData")
+        if not isinstance(request_data, str):
+            raise BadPush("RequestData missing")
+        try:
+            sender = str(json.loads(request_data).get("EBusinessID") or "")
+        except (ValueError, AttributeError, RecursionError):
+            raise BadPush("RequestData is not a JSON object") from None
+        if not self._app_key or sender != self.ebusiness_id:
+            return None
+        if "DataSign" in form:  # an unencoded sign's "+" read as " "
+            form = {**form, "DataSign": form["DataSign"].replace(" ", "+")}
+        try:
+            records = parse_push(form, self._app_key)
+        except BadSignature:
+            return None
+        return PushBatch(tuple(records), push_ack(self.ebusiness_id))

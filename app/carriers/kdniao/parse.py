@@ -7,24 +7,30 @@ does not parse is a transient failure, never an issued waybill.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from app.carriers.base import (
     CarrierAlreadyIssued,
+    CarrierProblem,
     CarrierRejected,
     CarrierTransient,
     IssuedWaybill,
     IssueRequest,
     Party,
+    ProblemCode,
     Trace,
     TrackResult,
+    carrier_time_to_utc,
     parse_carrier_time,
+    parse_carrier_utc,
 )
 from app.carriers.kdniao.address import kdniao_area
-from app.carriers.kdniao.status import code_text, normalise
+from app.carriers.kdniao.status import FLAG_NAMES, code_text, normalise, trace_status
 
 _DUPLICATE = re.compile(r"已存在|重复|已下单|已经下单|already\s+exist|duplicate", re.IGNORECASE)
 _SPLIT_NUMBERS = re.compile(r"[\s,;，；]+")
@@ -152,6 +158,13 @@ def _child_numbers(value: object, parent: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+@functools.lru_cache(maxsize=512)
+def estimate(value: str) -> datetime | None:
+    """EstimatedDeliveryTime (China time) as UTC. Cached: a batch's estimates repeat (a handful of days), and
+    strptime costs ~0.1 ms a call."""
+    return parse_carrier_utc(value) if value else None
+
+
 def parse_issue_answer(answer: dict[str, Any], req: IssueRequest) -> IssuedWaybill:
     success = truthy(answer.get("Success"))
     code = text(answer.get("ResultCode"))
@@ -183,14 +196,14 @@ def parse_issue_answer(answer: dict[str, Any], req: IssueRequest) -> IssuedWaybi
         origin_code=text(order.get("OriginCode")),
         origin_name=text(order.get("OriginName")),
         child_waybill_nos=children,
-        estimated_delivery=text(answer.get("EstimatedDeliveryTime") or order.get("EstimatedDeliveryTime")),
+        estimated_delivery=estimate(text(answer.get("EstimatedDeliveryTime") or order.get("EstimatedDeliveryTime"))),
         already_issued=duplicate,
         raw=answer,
     )
 
 
 def check_plain_answer(answer: dict[str, Any]) -> None:
-    """For answers with nothing to return (1147 cancel, subscribe): raise CarrierRejected unless successful."""
+    """For answers with nothing to return (1147 cancel): raise CarrierRejected unless successful."""
     if not truthy(answer.get("Success")):
         raise CarrierRejected(text(answer.get("ResultCode")), reason_of(answer))
 
@@ -198,45 +211,75 @@ def check_plain_answer(answer: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------------- 8001 / push
 
 
-def parse_traces(value: object) -> tuple[Trace, ...]:
+def trace_key(moment: datetime, station: str, action: str) -> str:
+    """A scan's identity: its China time, text and StateEx (the same scan in two answers is one event)."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}\x1f{station.strip()}\x1f{action.strip()}"
+
+
+def _scans(value: object) -> list[tuple[datetime, str, str, str]]:
+    """(China time, AcceptStation, Location, Action) of every readable trace, oldest first."""
     if not isinstance(value, list):
-        return ()
-    traces: list[Trace] = []
+        return []
+    scans: list[tuple[datetime, str, str, str]] = []
     for item in value:
         if not isinstance(item, dict):
             continue
         moment = parse_carrier_time(item.get("AcceptTime"))
         if moment is None:
             continue
-        traces.append(
-            Trace(
-                time=moment,
-                station=text(item.get("AcceptStation")),
-                location=text(item.get("Location")),
-                action=text(item.get("Action")),
-            )
+        scans.append(
+            (moment, text(item.get("AcceptStation")), text(item.get("Location")), text(item.get("Action")))
         )
-    traces.sort(key=lambda t: t.time)  # stable: equal times keep the carrier's order
-    return tuple(traces)
+    scans.sort(key=lambda scan: scan[0])  # stable: equal times keep the carrier's order
+    return scans
+
+
+def parse_traces(value: object) -> tuple[Trace, ...]:
+    return _traces(_scans(value))
+
+
+def _traces(scans: list[tuple[datetime, str, str, str]]) -> tuple[Trace, ...]:
+    return tuple(
+        Trace(
+            time=carrier_time_to_utc(moment),
+            station=station,
+            location=location,
+            status=trace_status(action),
+            key=trace_key(moment, station, action),
+        )
+        for moment, station, location, action in scans
+    )
+
+
+def _problem(
+    code: ProblemCode | None, state_ex: str, reason: object, scans: list[tuple[datetime, str, str, str]]
+) -> CarrierProblem | None:
+    """The flag in Kdniao's words: the newest trace's text when that trace carries the flag's code, else the
+    answer's Reason, else Kdniao's name for the code."""
+    if code is None:
+        return None
+    if scans and state_ex and code_text(scans[-1][3]) == state_ex and scans[-1][1]:
+        return CarrierProblem(code, scans[-1][1])
+    if isinstance(reason, str) and reason.strip():
+        return CarrierProblem(code, reason.strip())
+    return CarrierProblem(code, FLAG_NAMES.get(state_ex, ""))
 
 
 def parse_track_data(data: dict[str, Any], *, shipper_code: str = "", waybill_no: str = "") -> TrackResult:
     """One tracking record (an 8001 answer, or one item of a push's Data)."""
-    traces = parse_traces(data.get("Traces"))
-    state = code_text(data.get("State"))
+    scans = _scans(data.get("Traces"))
+    traces = _traces(scans)
     state_ex = code_text(data.get("StateEx"))
-    status, hint = normalise(state, state_ex)
+    status, code = normalise(data.get("State"), state_ex)
     location = text(data.get("Location")) or (traces[-1].location if traces else "")
     return TrackResult(
         waybill_no=text(data.get("LogisticCode")) or waybill_no,
         shipper_code=text(data.get("ShipperCode")) or shipper_code,
-        state=state,
-        state_ex=state_ex,
         status=status,
-        anomaly_hint=hint,
+        problem=_problem(code, state_ex, data.get("Reason"), scans),
         location=location,
         traces=traces,
-        estimated_delivery=text(data.get("EstimatedDeliveryTime")),
+        estimated_delivery=estimate(text(data.get("EstimatedDeliveryTime"))),
         raw=data,
     )
 

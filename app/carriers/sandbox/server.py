@@ -33,7 +33,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.carriers.base import carrier_now
-from app.carriers.kdniao.client import KdniaoClient, KdniaoConfig
+from app.carriers.kdniao.client import KdniaoClient
+from app.carriers.sandbox.account import sandbox_client
 from app.carriers.sandbox.protocol import (
     EORDER_PATH,
     ROUTES,
@@ -206,9 +207,7 @@ class SandboxServer:
 
     def client(self, *, timeout_s: float = 10.0) -> KdniaoClient:
         """A Kdniao client for this sandbox, signing with the demo credentials."""
-        return KdniaoClient(
-            KdniaoConfig(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY, self.endpoint, timeout_s=timeout_s)
-        )
+        return sandbox_client(self.endpoint, timeout_s=timeout_s)
 
     # -- clock
 

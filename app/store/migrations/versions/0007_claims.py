@@ -8,8 +8,8 @@
 Columns are added with ALTER TABLE and the unique key is an index, so SQLite never rebuilds a table (a rebuild of
 ``shipments`` would cascade its DROP into the waybills and links of a store that has foreign keys on).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-25
 """
 
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,33 @@
+"""A sandbox carrier account as a client sees it: the Kdniao protocol with the sandbox's fixed demo credentials.
+
+The demo key never leaves this package: the factory asks here for a sandbox account's client and push reader.
+"""
+
+from __future__ import annotations
+
+from app.carriers.kdniao.client import KdniaoClient, KdniaoConfig, KdniaoPushReader
+from app.carriers.sandbox.protocol import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID
+
+
+def sandbox_client(
+    endpoint: str, *, tracking_endpoint: str | None = None, timeout_s: float = 10.0
+) -> KdniaoClient:
+    """A client for the sandbox at ``endpoint`` (its waybill service URL), signing with the demo key."""
+    config = KdniaoConfig(
+        SANDBOX_EBUSINESS_ID,
+        SANDBOX_APP_KEY,
+        endpoint,
+        tracking_endpoint=tracking_endpoint,
+        timeout_s=timeout_s,
+    )
+    return KdniaoClient(config)
+
+
+def sandbox_push_reader() -> KdniaoPushReader:
+    """Reads pushes signed by a sandbox carrier (and by nobody else)."""
+    return KdniaoPushReader(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY)
+
+
+def is_demo_key(app_key: str) -> bool:
+    """Whether ``app_key`` is the sandbox's public demo key (which signs for nobody but the sandbox)."""
+    return app_key.strip() == SANDBOX_APP_KEY

