@@ -23,10 +23,10 @@ os.environ.setdefault("KUAIDAN_SECRETS", "db")
 
 from benchmarks._table import print_table  # noqa: E402
 
-STATIONS = 4
-PER_STATION = int(os.environ.get("STATIONS_BENCH_ORDERS", "1000"))
+STATIONS = int(os.environ.get("STATIONS_BENCH_STATIONS", "4"))
+PER_STATION = int(os.environ.get("STATIONS_BENCH_ORDERS", "1000"))  # orders per station
 LATENCY_MS = 50
-CONCURRENCY = 16
+CONCURRENCY = int(os.environ.get("STATIONS_BENCH_CONCURRENCY", "16"))
 PG = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 
 
@@ -95,8 +95,8 @@ def main() -> int:
         f"stations_bench: {STATIONS} stations on one PostgreSQL store, {total:,} orders, latency {LATENCY_MS} ms, "
         f"concurrency {CONCURRENCY} each",
         [
-            ("combined ideal 4000 × latency ÷ (4 × concurrency)", f"{ideal:.2f} s", "", None),
-            ("four whole commands, start to last exit", f"{elapsed:.2f} s", "", None),
+            (f"combined ideal {total} × latency ÷ ({STATIONS} × concurrency)", f"{ideal:.2f} s", "", None),
+            ("the whole commands, start to last exit", f"{elapsed:.2f} s", "", None),
             ("÷ ideal", f"{ratio:.2f}×", "≤ 1.3×", ratio <= 1.3),
             ("waybills issued by each station", ", ".join(map(str, shares)), f"sum {total:,}", sum(shares) == total),
             ("exit statuses", ", ".join(map(str, codes)), "all 0", codes == [0] * STATIONS),

@@ -419,7 +419,6 @@ def measure(db: Path, work: Path) -> dict[str, Any]:
         raise RuntimeError("the window's orders never loaded")
     out["window_open"] = got[0]
     window.close()
-    window.tasks.wait()
     window.ops.wait()
     store.dispose()
     return out
