@@ -75,3 +75,15 @@ def test_the_workspace_turns_printer_errors_into_user_errors(workspace: Any, mon
         Probe(workspace._ctx).fail()
     assert isinstance(caught.value, KuaidanError) and "CJK" in caught.value.message_en
     assert json.dumps(caught.value.message_zh)
+
+
+def test_an_interrupt_under_json_is_one_object(kd: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.workspace.orders import OrdersPart
+
+    def interrupted(*_args: Any, **_kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(OrdersPart, "shops", interrupted)
+    result = kd("shops", "list", "--json")
+    assert result.status == 130
+    assert result.json["error_en"] == "interrupted"

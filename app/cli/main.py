@@ -164,6 +164,9 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("interrupted / 已中断\n")
+        if ctx.json:  # even a Ctrl-C leaves one JSON object on stdout
+            sys.stdout.write(json.dumps({"error": "已中断 / interrupted", "error_en": "interrupted"}) + "\n")
+            sys.stdout.flush()
         return 130
     except Exception as exc:  # noqa: BLE001 - the last resort: a user-facing error, else a bug for the log
         known = user_error(exc)

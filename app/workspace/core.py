@@ -100,7 +100,8 @@ class Part:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
-            if not name.startswith("_") and callable(value) and not isinstance(value, type):
+            plain_function = callable(value) and not isinstance(value, type | staticmethod | classmethod)
+            if not name.startswith("_") and plain_function:
                 setattr(cls, name, _translated(value))
 
     @contextmanager
