@@ -53,6 +53,13 @@ class NotFound(UsageError):
     pass
 
 
+class NoSender(UsageError):
+    """No sender profile to print or ship from (the one message every path gives)."""
+
+    def __init__(self) -> None:
+        super().__init__("没有发件人信息：先用 senders add 添加", "no sender profile: add one with senders add")
+
+
 class OutputError(KuaidanError):
     """A file the user asked for cannot be written (a folder, no permission, disk full): exit status 2."""
 

@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from tests import exportgen as gen
@@ -129,6 +129,24 @@ def replace_part(good: Path, out: Path, part: str, change: Callable[[bytes], byt
     return out
 
 
+def stream_into_sheet(good: Path, out: Path, body: Iterable[bytes]) -> Path:
+    """``good`` with ``body`` (written a chunk at a time, never held whole) added at the end of its sheet's data."""
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name != SHEET:
+                dst.writestr(name, data)
+                continue
+            head, sep, tail = data.partition(b"</sheetData>")
+            assert sep
+            with dst.open(name, "w", force_zip64=True) as part:
+                part.write(head)
+                for chunk in body:
+                    part.write(chunk)
+                part.write(sep + tail)
+    return out
+
+
 def _sheet_xml(rows: Sequence[Sequence[str]], *, dimension: str | None = None, extra: str = "") -> bytes:
     """A sheet of inline strings (no shared strings needed)."""
     body = []
@@ -173,21 +191,7 @@ def whitespace_bomb(dir_: Path, megabytes: int) -> Path:
     """A workbook whose sheet is ``megabytes`` MB of whitespace after its first rows: a few MB of zip."""
     good = good_workbook(dir_ / "good.xlsx")
     out = dir_ / f"whitespace{megabytes}.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name != SHEET:
-                dst.writestr(name, data)
-                continue
-            head, sep, tail = data.partition(b"</sheetData>")
-            assert sep
-            with dst.open(name, "w", force_zip64=True) as part:
-                part.write(head)
-                chunk = b" " * (1 << 20)
-                for _ in range(megabytes):
-                    part.write(chunk)
-                part.write(sep + tail)
-    return out
+    return stream_into_sheet(good, out, (b" " * (1 << 20) for _ in range(megabytes)))
 
 
 def _doctype_bomb(data: bytes, entity_use: bytes) -> bytes:
@@ -441,20 +445,8 @@ def cell_bomb(dir_: Path, megabytes: int = 40) -> Path:
     """A sheet of ``megabytes`` MB of one-value rows (millions of cells) that deflates to a few hundred KB."""
     good = good_workbook(dir_ / "good.xlsx")
     out = dir_ / "cells.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name != SHEET:
-                dst.writestr(name, data)
-                continue
-            head, sep, tail = data.partition(b"</sheetData>")
-            with dst.open(name, "w", force_zip64=True) as part:
-                part.write(head)
-                chunk = b"<row><c><v>1</v></c></row>" * 40_000
-                for _ in range(megabytes * (1 << 20) // len(chunk) + 1):
-                    part.write(chunk)
-                part.write(sep + tail)
-    return out
+    chunk = b"<row><c><v>1</v></c></row>" * 40_000
+    return stream_into_sheet(good, out, (chunk for _ in range(megabytes * (1 << 20) // len(chunk) + 1)))
 
 
 def unrecognised_header(dir_: Path, cell_chars: int = 1 << 20, columns: int = 8) -> Path:
@@ -502,20 +494,7 @@ def empty_rows_sheet(dir_: Path, rows: int = 1_100_000) -> Path:
     """A sheet of ``rows`` empty row elements with their numbers after the good rows (poorly compressible)."""
     good = good_workbook(dir_ / "good.xlsx")
     out = dir_ / "rows.xlsx"
-    with zipfile.ZipFile(good) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name != SHEET:
-                dst.writestr(name, data)
-                continue
-            head, sep, tail = data.partition(b"</sheetData>")
-            with dst.open(name, "w", force_zip64=True) as part:
-                part.write(head)
-                for start in range(0, rows, 100_000):
-                    part.write(
-                        b"".join(
-                            b'<row r="%d"/>' % (7 + i % 1_000_000) for i in range(start, start + 100_000)
-                        )
-                    )
-                part.write(sep + tail)
-    return out
+    return stream_into_sheet(good, out, (
+        b"".join(b'<row r="%d"/>' % (7 + i % 1_000_000) for i in range(start, start + 100_000))
+        for start in range(0, rows, 100_000)
+    ))

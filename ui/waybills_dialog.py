@@ -36,13 +36,10 @@ from ui.qt.widgets import (
     QWidget,
 )
 
-# kept for the panels that still import them from here (issue 16); new code takes them from ui.messages
-known_error_text = error_text
-
 if TYPE_CHECKING:
     from app.workspace import Workspace
 
-__all__ = ["FAILED_COLOUR", "OK_COLOUR", "WaybillsDialog", "known_error_text"]
+__all__ = ["WaybillsDialog"]
 
 
 class WaybillsDialog(QDialog):

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain import CARRIER_NAMES
-from app.errors import KuaidanError, UsageError
+from app.errors import KuaidanError, NoSender
 from app.labels.templates import WaybillData
 from app.orders.address_line import full_address
 from app.store.models import CarrierAccount, Order, OrderLine, Sender, Shipment, Waybill, shipment_orders
@@ -88,9 +88,7 @@ def _default_sender(session: Session) -> Any:
     """The default sender profile's row, as ``app.orders.shops.get_sender(session, None)`` finds it."""
     row = session.execute(select(*_SENDER_COLUMNS).where(Sender.is_default.is_(True)).limit(1)).first()
     if row is None:
-        raise UsageError(
-            "没有发件人信息：先用 senders add 添加", "no sender profile: add one with senders add"
-        )
+        raise NoSender
     return row
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.carriers.net import check_endpoint
 from app.domain import Platform
-from app.errors import NotFound, UsageError
+from app.errors import NoSender, NotFound, UsageError
 from app.orders.values import SenderInfo, ShopInfo
 from app.secrets import SecretStore
 from app.store.audit import record_audit
@@ -149,7 +149,5 @@ def get_sender(session: Session, profile: str | None) -> Sender:
         return sender
     sender = session.scalar(select(Sender).where(Sender.is_default.is_(True)))
     if sender is None:
-        raise UsageError(
-            "没有发件人信息：先用 senders add 添加", "no sender profile: add one with senders add"
-        )
+        raise NoSender
     return sender

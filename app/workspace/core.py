@@ -195,10 +195,6 @@ class Workspace:
 
         return redact(self._ctx.store.url)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self._ctx.store.url.startswith("sqlite")
-
     def close(self) -> None:
         for part in self._parts.values():
             closing = getattr(part, "_close", None)
