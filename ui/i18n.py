@@ -1,4 +1,9 @@
-"""Interface text in Chinese (default) and English, from resources/i18n/*.json. ``tr("key")`` looks a text up."""
+"""Interface text in Chinese (default) and English. ``tr("key")`` looks a text up.
+
+A language's catalogue is ``resources/i18n/<lang>.json`` plus one file per area, ``<lang>-<area>.json`` (the pack
+tab's texts in ``zh-pack.json`` …), so that panels add their texts without touching one shared file. A key is
+defined once across a language's files.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,10 @@ _current = "zh"
 
 @cache
 def _catalog(lang: str) -> dict[str, str]:
-    path = resources_dir() / "i18n" / f"{lang}.json"
-    data: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    folder = resources_dir() / "i18n"
+    data: dict[str, str] = {}
+    for path in [folder / f"{lang}.json", *sorted(folder.glob(f"{lang}-*.json"))]:
+        data.update(json.loads(path.read_text(encoding="utf-8")))
     return data
 
 
