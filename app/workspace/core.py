@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
+    from app.workspace.scan import ScanPart
     from app.workspace.stations import StationsPart
     from app.workspace.tracking import TrackingPart
     from app.workspace.waybills import WaybillsPart
@@ -143,6 +144,7 @@ class Workspace:
         printing: PrintingPart
         tracking: TrackingPart
         stations: StationsPart
+        scan: ScanPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -151,6 +153,7 @@ class Workspace:
         printing = _part("printing", "PrintingPart")
         tracking = _part("tracking", "TrackingPart")
         stations = _part("stations", "StationsPart")
+        scan = _part("scan", "ScanPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
