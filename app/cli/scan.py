@@ -43,7 +43,7 @@ def cmd_scan(ctx: Context) -> int:
     a = ctx.args
     options = ScanOptions(a.printer, a.carrier, a.verify)
     ws = ctx.workspace
-    printer = ws.scan.check(options)  # an unknown printer or account: bad usage (exit 2), before any input
+    printer = ws.scan.prepare(options)  # an unknown printer or account: bad usage (exit 2), before any input
     ctx.progress(f"扫描台就绪，打印机 {printer} / scan station ready on printer {printer}")
 
     def heard(event: QueueEvent) -> None:

@@ -10,6 +10,7 @@ and hands back with the next scan: the part itself holds no state between scans.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -39,16 +40,25 @@ def _split(text: str) -> tuple[str, str]:
 
 
 class ScanPart(Part):
-    def check(self, options: ScanOptions) -> str:
-        """The station's printer and carrier account exist (else :class:`app.errors.NotFound`); the printer's
-        name."""
+    def prepare(self, options: ScanOptions) -> str:
+        """Check the station's printer and carrier account (else :class:`app.errors.NotFound`) and get ready for
+        the first scan, so that it is as quick as the others (modules loaded, the printer's label drawn once, the
+        look-up's queries compiled). Returns the printer's name."""
         from app.carriers.accounts import get_account
+        from app.printing.device import calibration_payload
 
         with self._session() as s:
             printer = registry.get_printer(s, options.printer)
             if options.carrier:
                 get_account(s, options.carrier)
-            return printer.name
+                import app.waybills.issue  # noqa: F401 - loaded now rather than at the first scan
+            info = registry.printer_info(printer)
+            look_up(s, "\x00")  # nothing is called that: compiles the look-up's queries
+        with contextlib.suppress(KuaidanError):  # a printer that cannot draw it says so at its first label
+            calibration_payload(
+                info.name, info.language, dpi=info.dpi, encoding=info.encoding, template=info.template
+            )
+        return info.name
 
     def scan(self, code: str, options: ScanOptions, checking: Checking | None = None) -> ScanStep:
         """Answer one scanned ``code``; ``checking``: the verification under way (from the previous step)."""
