@@ -12,6 +12,7 @@ from ui.label_preview import LabelPreview
 from ui.op_progress import OpProgress
 from ui.ops import Ops
 from ui.orders_panel import OrdersPanel
+from ui.pack_panel import PackPanel
 from ui.print_queue import PrintQueuePanel
 from ui.printer_dialog import PrinterDialog
 from ui.qt.core import Qt, QTimer
@@ -43,7 +44,10 @@ class MainWindow(QMainWindow):
         self.print_queue = PrintQueuePanel(self.ops, self.orders.selected_order_ids)
         self.tracking = TrackingPanel(self.ops)
         self.dashboard = DashboardPanel(self.ops)
+        # the packer's loop, first: it shares the print queue's loops (one per printer)
+        self.pack = PackPanel(self.ops, self.print_queue.loops)
         self.tabs = QTabWidget()
+        self.tabs.addTab(self.pack, "")
         self.tabs.addTab(self.orders, "")
         self.tabs.addTab(self.print_queue, "")
         self.tabs.addTab(self.tracking, "")
@@ -117,10 +121,12 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
         self.language_menu.setTitle(tr("menu.language"))
+        self.tabs.setTabText(self.tabs.indexOf(self.pack), tr("tab.pack"))
         self.tabs.setTabText(self.tabs.indexOf(self.orders), tr("tab.orders"))
         self.tabs.setTabText(self.tabs.indexOf(self.print_queue), tr("tab.print_queue"))
         self.tabs.setTabText(self.tabs.indexOf(self.tracking), tr("tab.tracking"))
         self.tabs.setTabText(self.tabs.indexOf(self.dashboard), tr("tab.dashboard"))
+        self.pack.retranslate()
         self.orders.retranslate()
         self.print_queue.retranslate()
         self.tracking.retranslate()
@@ -177,6 +183,7 @@ class MainWindow(QMainWindow):
     def open_printers(self) -> PrinterDialog:
         dialog = PrinterDialog(self.ops, self)
         dialog.printers_changed.connect(self.print_queue.reload_printers)
+        dialog.printers_changed.connect(self.pack.reload)
         dialog.open()
         return dialog
 
@@ -187,6 +194,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: object) -> None:
         self.change_watch.stop()
+        self.pack.shutdown()
         self.print_queue.shutdown()
         self.tracking_timer.stop()
         self.tracking.shutdown()

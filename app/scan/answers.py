@@ -6,8 +6,7 @@ Pure functions over :class:`app.scan.lookup.Found` and :class:`app.scan.values.C
 from __future__ import annotations
 
 from app.scan import values as v
-from app.scan.lookup import Found
-from app.scan.values import Checking, ScanAnswer, ScanLine, ScanOptions
+from app.scan.values import Checking, Found, ScanAnswer, ScanLine, ScanOptions
 
 
 def _about(

@@ -6,8 +6,6 @@ force, whether its label was printed, and the lines of its parcel (every order m
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,7 +13,7 @@ from app.domain import JobState, OrderStatus
 from app.errors import NotFound
 from app.orders.shipments import resolve_order
 from app.printing.queue import held_message
-from app.scan.values import ScanLine
+from app.scan.values import Found, ScanLine
 from app.store.models import Order, PrintJob, Shipment, Waybill
 
 _STATUS_ZH = {
@@ -25,16 +23,6 @@ _STATUS_ZH = {
     OrderStatus.CANCELLED: "已取消",
 }
 _PRINTED_STATES = (JobState.DONE, JobState.UNCONFIRMED, JobState.SENDING, JobState.SENT)
-
-
-@dataclass(frozen=True)
-class Found:
-    order_id: int
-    order: str  # the platform order id, as the packer knows it
-    held: tuple[str, str] | None  # (zh, en) why it must not be printed
-    waybill: str  # the issued waybill in force ("" when none)
-    printed: bool  # a label of it was printed (or is coming out right now)
-    lines: tuple[ScanLine, ...]
 
 
 def _order_by_waybill(session: Session, code: str) -> Order | None:

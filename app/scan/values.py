@@ -44,6 +44,18 @@ class ScanLine:
 
 
 @dataclass(frozen=True)
+class Found:
+    """The order a code names, as the packing bench needs it (``app/scan/lookup.py``)."""
+
+    order_id: int
+    order: str  # the platform order id, as the packer knows it
+    held: tuple[str, str] | None  # (zh, en) why it must not be printed
+    waybill: str  # the issued waybill in force ("" when none)
+    printed: bool  # a label of it was printed (or is coming out right now)
+    lines: tuple[ScanLine, ...]
+
+
+@dataclass(frozen=True)
 class Checking:
     """The order being verified: its lines and how many of each SKU are still to scan."""
 

@@ -22,8 +22,8 @@ from app.printing.values import Enqueued, QueueEvent
 from app.printing.worker import PrintWorker
 from app.scan import answers
 from app.scan import values as v
-from app.scan.lookup import Found, look_up
-from app.scan.values import Checking, ScanAnswer, ScanOptions, ScanStep
+from app.scan.lookup import look_up
+from app.scan.values import Checking, Found, ScanAnswer, ScanOptions, ScanStep
 from app.store import claims
 from app.workspace.core import Part
 
