@@ -96,7 +96,7 @@ class RecentScans(QTableWidget):
         self.verticalHeader().setDefaultSectionSize(30)
         self.horizontalHeader().setStretchLastSection(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((80, 200, 190, 160, 130)):
+        for column, width in enumerate((90, 170, 170, 160, 140)):
             self.setColumnWidth(column, width)
         font = QFont(self.font())
         font.setPointSize(13)

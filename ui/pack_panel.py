@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from ui.ops import Op, Ops
     from ui.print_loops import PrintLoops
 
+TWICE = (
+    "这个面单刚扫过，正在打印，不会再打一张",
+    "this label was just scanned and is printing now: it is not printed twice",
+)
 SEEN_KEEP = 500  # job ends remembered, for an end heard before its scan's answer came back
 
 
@@ -73,6 +77,7 @@ class PackPanel(QWidget):
         self._busy = False
         self._closing = False
         self._waiting: list[_Waiting] = []
+        self._latest = 0  # the row of the newest scan's answer
         self._ended: OrderedDict[int, QueueEvent] = OrderedDict()  # job id -> the event that ended it
         self._build()
         loops.arrived.connect(self._on_event)
@@ -243,13 +248,19 @@ class PackPanel(QWidget):
         self.scans += 1
         self.checking = step.checking
         for answer in step.answers:
-            if answer.result == v.QUEUED and printer is not None:
+            if answer.result == v.QUEUED and self._printing(step.job_ids):
+                self._final(answers.print_failed(answer, *TWICE, v.ALREADY_PRINTED))
+            elif answer.result == v.QUEUED and printer is not None:
                 self._wait_for(answer, printer, step.job_ids)
             else:
                 self._final(answer)
         self._show_items()
         self._show_counter()
         self._next()
+
+    def _printing(self, job_ids: tuple[int, ...]) -> bool:
+        """Some of these labels are printing for an earlier scan (the same parcel scanned twice in a row)."""
+        return any(set(job_ids) & w.jobs for w in self._waiting)
 
     def _failed(self, code: str, exc: BaseException) -> bool:
         self._busy = False
@@ -265,17 +276,22 @@ class PackPanel(QWidget):
     def _final(self, answer: ScanAnswer, key: int | None = None) -> None:
         """Show a final answer (loud when bad) and count it."""
         if key is None:
-            self.recent.add(answer)
+            key = self._latest = self.recent.add(answer)
         else:
             self.recent.replace(key, answer)
-        self.banner.show_answer(answer)
-        self.last = answer
+        if key == self._latest or answer.bad:  # a late "printed" does not cover a newer scan's answer
+            self.banner.show_answer(answer)
+        if key == self._latest:
+            self.last = answer
         if answer.result == v.PRINTED:
             self.printed += 1
         elif answer.bad:
             self.bad += 1
             self.alarm.ring()
-        self.reprint_button.setEnabled(answer.result == v.ALREADY_PRINTED and answer.order is not None)
+        last = self.last
+        self.reprint_button.setEnabled(
+            last is not None and last.result == v.ALREADY_PRINTED and bool(last.order)
+        )
         self._show_counter()
         self.answered.emit(answer)
 
@@ -313,8 +329,9 @@ class PackPanel(QWidget):
     # --- the printer's answer --------------------------------------------------------------------------------
 
     def _wait_for(self, answer: ScanAnswer, printer: PrinterInfo, job_ids: tuple[int, ...]) -> None:
-        key = self.recent.add(answer)
+        key = self._latest = self.recent.add(answer)
         self.banner.show_answer(answer)
+        self.last = answer
         waiting = _Waiting(key, answer, printer, set(job_ids))
         self._waiting.append(waiting)
         for job_id in job_ids:  # an end heard before this scan's answer came back

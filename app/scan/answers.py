@@ -110,9 +110,12 @@ def queued(code: str, found: Found, waybill: str, printer: str) -> ScanAnswer:
 
 
 def printed(answer: ScanAnswer) -> ScanAnswer:
-    return ScanAnswer(
-        answer.code, v.PRINTED, answer.order, answer.waybill, "已打印", "printed", order_id=answer.order_id
+    zh, en = (
+        (f"面单已打印（运单 {answer.waybill}）", f"label printed (waybill {answer.waybill})")
+        if answer.waybill
+        else ("面单已打印", "label printed")
     )
+    return ScanAnswer(answer.code, v.PRINTED, answer.order, answer.waybill, zh, en, order_id=answer.order_id)
 
 
 def print_failed(answer: ScanAnswer, zh: str, en: str, result: str = v.FAILED) -> ScanAnswer:

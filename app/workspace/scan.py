@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.errors import KuaidanError, UsageError
+from app.errors import KuaidanError, NotFound, UsageError
 from app.printing import enqueue, registry
 from app.printing.loop import PrintLoop
 from app.printing.values import Enqueued, QueueEvent
@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 __all__ = ["Checking", "ScanAnswer", "ScanOptions", "ScanPart", "ScanStep"]
+
+
+NO_PRINTER = (
+    "找不到面单打印机：请在打印机设置里添加，或在扫描台选择一台",
+    "no label printer: add one in the printer settings, or choose one for the scan station",
+)
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -112,7 +118,11 @@ class ScanPart(Part):
             waybill, problem = self._issue(found, options.carrier)
             if problem is not None:
                 return ScanStep((answers.failed(code, *problem, found),))
-        queued = self._enqueue(found, options.printer)
+        try:
+            queued = self._enqueue(found, options.printer)
+        except NotFound:  # no such printer (any more), or no default one: said for the packer, not the CLI
+            zh, en = NO_PRINTER
+            return ScanStep((answers.failed(code, zh, en, found),))
         if queued.job_ids:
             answer = answers.queued(code, found, waybill, queued.printer)
             return ScanStep((answer,), None, tuple(queued.job_ids), queued.printer)

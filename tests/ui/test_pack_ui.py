@@ -152,3 +152,18 @@ def test_a_station_with_a_carrier_gets_the_missing_waybill(
     [answer] = scan(qtbot, pack, unissued.platform_order_id)
     assert answer.result == "printed" and answer.waybill
     assert vp.wait_for_labels(1, 10) and answer.waybill in vp.completed[0].text
+
+
+def test_the_same_parcel_scanned_twice_in_a_row_prints_one_label(
+    qtbot: Any, window: Any, parcels: list[Any], vp: Any, workspace: Any
+) -> None:
+    pack = window.pack
+    heard: list[Any] = []
+    pack.answered.connect(heard.append)
+    code = parcels[0].platform_order_id
+    pack.scan(code)  # a scanner fires twice before the first label is out
+    pack.scan(code)
+    qtbot.waitUntil(lambda: len(heard) == 2, timeout=20000)
+    assert sorted(a.result for a in heard) == ["already_printed", "printed"]
+    assert vp.wait_for_labels(1, 10)
+    assert [(j.state, j.orders) for j in workspace.printing.jobs()] == [("done", (code,))]  # one label only
