@@ -41,7 +41,9 @@ def window(qtbot: Any, workspace: Any, parcels: list[Any]) -> Iterator[Any]:
     qtbot.addWidget(w)
     w.show()
     w.activateWindow()
-    qtbot.waitUntil(lambda: w.pack.printer_box.count() == 1 and w.pack.carrier_box.count() == 2, timeout=10000)
+    qtbot.waitUntil(
+        lambda: w.pack.printer_box.count() == 1 and w.pack.carrier_box.count() == 2, timeout=10000
+    )
     yield w
     w.close()
 
@@ -142,16 +144,32 @@ def test_verify_refuses_a_wrong_item_and_prints_when_complete(
 
 
 def test_a_station_with_a_carrier_gets_the_missing_waybill(
-    qtbot: Any, window: Any, parcels: list[Any], vp: Any
+    qtbot: Any, window: Any, parcels: list[Any], vp: Any, store: Any
 ) -> None:
+    """…on the writer, and prints on the printer's loop: the GUI thread runs no SQL (ui/ops.py's rule)."""
+    import re
+
+    from tests.ui.statements import Statements
+
     pack = window.pack
     unissued = parcels[-1]
-    [answer] = scan(qtbot, pack, unissued.platform_order_id)
-    assert answer.result == "not_issued" and pack.alarm.rung == 1
-    pack.carrier_box.setCurrentIndex(pack.carrier_box.findData("zto"))
-    [answer] = scan(qtbot, pack, unissued.platform_order_id)
-    assert answer.result == "printed" and answer.waybill
-    assert vp.wait_for_labels(1, 10) and answer.waybill in vp.completed[0].text
+    seen = Statements(store.engine)
+    try:
+        [answer] = scan(qtbot, pack, unissued.platform_order_id)
+        assert answer.result == "not_issued" and pack.alarm.rung == 1
+        pack.carrier_box.setCurrentIndex(pack.carrier_box.findData("zto"))
+        [answer] = scan(qtbot, pack, unissued.platform_order_id)
+        assert answer.result == "printed" and answer.waybill
+        assert vp.wait_for_labels(1, 10) and answer.waybill in vp.completed[0].text
+        assert window.ops.wait(20000)
+        writers = {name for name, _sql in seen.writes()}
+        on_gui_thread = seen.on("MainThread")
+    finally:
+        seen.close()
+    assert writers and all(re.fullmatch(r"kuaidan-writer(_\d+)?|kuaidan-print-.+", n) for n in writers), (
+        writers
+    )
+    assert on_gui_thread == []
 
 
 def test_the_same_parcel_scanned_twice_in_a_row_prints_one_label(
