@@ -55,10 +55,9 @@ def cmd_scan(ctx: Context) -> int:
         line = sys.stdin.readline()
         if not line:
             break
-        code = line.strip()
-        if not code:
-            continue
-        step = ws.scan.scan(code, options, checking)
+        if not line.strip():
+            continue  # a blank line is not a scan
+        step = ws.scan.scan(line, options, checking)
         checking = step.checking
         for answer in step.answers:
             if answer.result == v.QUEUED:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from app.errors import KuaidanError, NotFound, UsageError
@@ -67,10 +68,17 @@ class ScanPart(Part):
         return info.name
 
     def scan(self, code: str, options: ScanOptions, checking: Checking | None = None) -> ScanStep:
-        """Answer one scanned ``code``; ``checking``: the verification under way (from the previous step)."""
-        code = code.strip()
+        """Answer one scanned ``code`` (its answers carry it as typed, less the line end; it is looked up without
+        the spaces around it); ``checking``: the verification under way (from the previous step)."""
+        typed, code = code.rstrip("\r\n"), code.strip()
         if not code:
             raise UsageError("扫描内容为空", "the scan was empty")
+        step = self._scan(code, options, checking)
+        if typed == code:
+            return step
+        return replace(step, answers=tuple(replace(a, code=typed) for a in step.answers))
+
+    def _scan(self, code: str, options: ScanOptions, checking: Checking | None) -> ScanStep:
         try:
             with self._session() as s:
                 found = look_up(s, code)
