@@ -154,13 +154,17 @@ class SerialRelay:
                 dst.sendall(data)
                 if outbound:
                     self.bytes_to_printer += len(data)
-        except OSError:
+                    self.passed(data)
+        except (OSError, ValueError):  # the other direction closed both sockets first
             pass
         finally:
             for s in (src, dst):
                 with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
                 s.close()
+
+    def passed(self, data: bytes) -> None:
+        """Called with each run of bytes just passed on to the printer (a subclass notes what it needs)."""
 
     def close(self) -> None:
         self.stop.set()

@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/scan_bench.py [--orders 5000] [--scans 40]``.
 
 A store of ``--orders`` issued orders; a virtual TSPL printer at zero print time runs as its own process
-(``main.py virtual-printer``) behind a small TCP spy that notes when the last byte of each label (its ``PRINT``
+(``main.py virtual-printer``) behind a TCP relay (print_bench's, at no speed limit) that notes when the last byte of each label (its ``PRINT``
 command) passes on to the printer. Measured per scan, from the moment the code is handed over to that last byte:
 
 1. in-process, as the window's worker does it: ``ws.scan.scan(code)`` then ``ws.scan.wait(step)``;
@@ -17,11 +17,8 @@ worst scan are both held to it).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import select as select_mod
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,59 +33,29 @@ sys.path.insert(0, str(ROOT))
 from app.scan.values import ScanOptions  # noqa: E402
 from app.workspace import Workspace  # noqa: E402
 from benchmarks._table import print_table  # noqa: E402
-from benchmarks.print_bench import seed, start_virtual_printer  # noqa: E402
+from benchmarks.print_bench import SerialRelay, seed, start_virtual_printer  # noqa: E402
 
 BUDGET_MS = 200.0
 END_OF_LABEL = b"PRINT 1,1"  # the last command of every TSPL label
 
 
-class Spy:
-    """A TCP relay in front of the printer that notes the time (``perf_counter``) each label's last byte went by."""
+class Spy(SerialRelay):
+    """A relay in front of the printer, at no speed limit, that notes the time (``perf_counter``) each label's
+    last byte went by."""
 
     def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.stop = threading.Event()
         self.label_ends: list[float] = []
         self._seen = threading.Condition()
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._tail = b""
+        super().__init__(target_port, float("inf"))
 
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
-            printer = socket.create_connection(("127.0.0.1", self.target_port))
-            for args in ((client, printer, True), (printer, client, False)):
-                threading.Thread(target=self._pipe, args=args, daemon=True).start()
-
-    def _pipe(self, src: socket.socket, dst: socket.socket, outbound: bool) -> None:
-        tail = b""
-        try:
-            while not self.stop.is_set():
-                ready, _, _ = select_mod.select([src], [], [], 0.1)
-                if not ready:
-                    continue
-                data = src.recv(65536)
-                if not data:
-                    break
-                dst.sendall(data)
-                if outbound:
-                    seen = tail + data  # a marker split across two reads is counted once
-                    for _ in range(seen.count(END_OF_LABEL)):
-                        with self._seen:
-                            self.label_ends.append(time.perf_counter())
-                            self._seen.notify_all()
-                    tail = seen[-(len(END_OF_LABEL) - 1) :]
-        except (OSError, ValueError):  # the other direction closed both sockets
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-                s.close()
+    def passed(self, data: bytes) -> None:
+        seen = self._tail + data  # a marker split across two reads is counted once
+        with self._seen:
+            for _ in range(seen.count(END_OF_LABEL)):
+                self.label_ends.append(time.perf_counter())
+            self._seen.notify_all()
+        self._tail = seen[-(len(END_OF_LABEL) - 1) :]
 
     def wait_for(self, count: int, timeout: float = 30.0) -> float:
         """The time the ``count``-th label's last byte went by."""
@@ -96,10 +63,6 @@ class Spy:
             if not self._seen.wait_for(lambda: len(self.label_ends) >= count, timeout):
                 raise RuntimeError(f"label {count} never reached the printer")
             return self.label_ends[count - 1]
-
-    def close(self) -> None:
-        self.stop.set()
-        self.listener.close()
 
 
 def in_process(ws: Workspace, spy: Spy, codes: list[str]) -> list[float]:
