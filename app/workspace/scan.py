@@ -41,9 +41,13 @@ NO_PRINTER = (
 
 
 def _split(text: str) -> tuple[str, str]:
-    """A stored ``zh / en`` reason as (zh, en)."""
-    zh, _sep, en = text.partition(" / ")
-    return zh, en or zh
+    """A stored ``zh / en`` reason as (zh, en); also the nested form ``zh / en: inner_zh / inner_en`` that a
+    reason quoting another error takes."""
+    parts = text.split(" / ")
+    if len(parts) == 3 and ": " in parts[1]:
+        head_en, inner_zh = parts[1].split(": ", 1)
+        return f"{parts[0]}：{inner_zh}", f"{head_en}: {parts[2]}"
+    return parts[0], parts[-1]
 
 
 class ScanPart(Part):
@@ -73,17 +77,17 @@ class ScanPart(Part):
         typed, code = code.rstrip("\r\n"), code.strip()
         if not code:
             raise UsageError("扫描内容为空", "the scan was empty")
-        step = self._scan(code, options, checking)
+        try:
+            step = self._scan(code, options, checking)
+        except KuaidanError as exc:  # the carrier or the printer said no: an answer, and the station goes on
+            step = ScanStep((answers.failed(code, exc.message_zh, exc.message_en),), checking)
         if typed == code:
             return step
         return replace(step, answers=tuple(replace(a, code=typed) for a in step.answers))
 
     def _scan(self, code: str, options: ScanOptions, checking: Checking | None) -> ScanStep:
-        try:
-            with self._session() as s:
-                found = look_up(s, code)
-        except KuaidanError as exc:  # a platform order id of several shops
-            return ScanStep((answers.failed(code, exc.message_zh, exc.message_en),), checking)
+        with self._session() as s:
+            found = look_up(s, code)  # a platform order id of several shops: UsageError, a failed answer
         before: tuple[ScanAnswer, ...] = ()
         if checking is not None:
             after = checking.take(code)

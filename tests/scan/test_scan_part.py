@@ -71,3 +71,23 @@ def test_an_unknown_printer_is_said_for_the_packer(workspace: Any, store: Store,
         and step.last.order == order.platform_order_id
     )
     assert vp.completed == []
+
+
+def test_a_carrier_that_does_not_answer_is_a_failed_scan_and_the_station_goes_on(
+    workspace: Any, store: Store, vp: VirtualPrinter
+) -> None:
+    unissued, issued = make_parcels(store, 1, issued=False) + make_parcels(store, 1, start=2)
+    workspace.carriers.add_account(
+        "dead", kind="sandbox", shipper_code="SF", endpoint="http://127.0.0.1:9/api"
+    )
+    options = ScanOptions(carrier="dead")
+    step = workspace.scan.scan(unissued.platform_order_id, options)
+    assert step.last.result == "failed" and step.last.order == unissued.platform_order_id
+    assert "Traceback" not in step.last.message
+    assert (
+        "快递" in step.last.message_zh
+        and "carrier" in step.last.message_en
+        and "快递" not in step.last.message_en
+    )
+    after = workspace.scan.scan(issued.platform_order_id, options)
+    assert workspace.scan.wait(after).result == "printed"
