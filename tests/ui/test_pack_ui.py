@@ -185,3 +185,17 @@ def test_the_same_parcel_scanned_twice_in_a_row_prints_one_label(
     assert sorted(a.result for a in heard) == ["already_printed", "printed"]
     assert vp.wait_for_labels(1, 10)
     assert [(j.state, j.orders) for j in workspace.printing.jobs()] == [("done", (code,))]  # one label only
+
+
+def test_paper_out_is_loud_and_the_scan_answers_printed_once_paper_is_back(
+    qtbot: Any, window: Any, parcels: list[Any], vp: Any
+) -> None:
+    pack = window.pack
+    vp.paper_out_after(0, None)  # out of paper at the next label, until reloaded
+    pack.scan(parcels[0].platform_order_id)
+    qtbot.waitUntil(lambda: pack.alarm.rung == 1, timeout=20000)
+    assert pack.banner.result == "queued" and "paper" in pack.banner.text().lower()  # the printer's words
+    with qtbot.waitSignal(pack.answered, timeout=20000) as heard:
+        vp.reload_paper()
+    assert heard.args[0].result == "printed" and pack.banner.result == "printed"
+    assert len(vp.completed) == 1
