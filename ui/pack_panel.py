@@ -250,6 +250,7 @@ class PackPanel(QWidget):
         for answer in step.answers:
             if answer.result == v.QUEUED and self._printing(step.job_ids):
                 self._final(answers.print_failed(answer, *TWICE, v.ALREADY_PRINTED))
+                self.reprint_button.setEnabled(False)  # nothing to reprint before it is out
             elif answer.result == v.QUEUED and printer is not None:
                 self._wait_for(answer, printer, step.job_ids)
             else:
@@ -398,7 +399,7 @@ class PackPanel(QWidget):
 
     def reprint_last(self) -> ReasonDialog | None:
         last = self.last
-        if last is None or last.result != v.ALREADY_PRINTED or last.order is None:
+        if last is None or last.order is None or not self.reprint_button.isEnabled():
             return None
         dialog = ReasonDialog(last.order, self)
         dialog.accepted.connect(lambda: self._reprint(last, dialog.reason()))
