@@ -86,10 +86,8 @@ def mismatch(code: str, checking: Checking) -> ScanAnswer:
         zh = f"商品 {code} 已经扫够了，请拿出多的一件"
         en = f"item {code} was scanned enough times already: take the extra one out"
     else:
-        zh, en = (
-            f"商品不对！订单 {checking.order} 里没有 {code}",
-            f"wrong item: order {checking.order} holds no {code}",
-        )
+        zh = f"订单 {checking.order} 里没有 {code}：请放回，换对的商品"
+        en = f"order {checking.order} holds no {code}: put it back and take the right item"
     return _checking_answer(code, checking, v.MISMATCH, zh, en)
 
 
