@@ -19,7 +19,7 @@ from app.printing.values import Enqueued, PrinterInfo, QueueEvent
 from app.scan import answers
 from app.scan import values as v
 from app.scan.values import Checking, ScanAnswer, ScanOptions, ScanStep
-from ui.i18n import tr
+from ui.i18n import language, tr
 from ui.pack_feed import Banner, RecentScans, message
 from ui.pack_sound import Alarm
 from ui.print_jobs import ReasonDialog
@@ -345,7 +345,8 @@ class PackPanel(QWidget):
         if event.kind == "paused":
             for waiting in self._waiting:
                 if waiting.printer.name == event.printer:
-                    self.banner.show_answer(waiting.answer, note=f"{event.message_zh} / {event.message_en}")
+                    said = event.message_zh if language() == "zh" else event.message_en
+                    self.banner.show_answer(waiting.answer, note=said)
                     self.alarm.ring()
                     break
             return

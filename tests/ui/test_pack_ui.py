@@ -194,7 +194,7 @@ def test_paper_out_is_loud_and_the_scan_answers_printed_once_paper_is_back(
     vp.paper_out_after(0, None)  # out of paper at the next label, until reloaded
     pack.scan(parcels[0].platform_order_id)
     qtbot.waitUntil(lambda: pack.alarm.rung == 1, timeout=20000)
-    assert pack.banner.result == "queued" and "paper" in pack.banner.text().lower()  # the printer's words
+    assert pack.banner.result == "queued" and "纸" in pack.banner.text()  # the printer's words
     with qtbot.waitSignal(pack.answered, timeout=20000) as heard:
         vp.reload_paper()
     assert heard.args[0].result == "printed" and pack.banner.result == "printed"
