@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.labels.data import CARRIER_NAMES, LabelDataError, waybill_data
-from app.labels.templates import build_label
+from app.labels.templates import TEMPLATES, WaybillData, build_label
 from app.store.models import Printer, Shipment
 from printers import capabilities_for, render
 from printers.label import Label, shifted
@@ -22,6 +22,8 @@ __all__ = [
     "CARRIER_NAMES",
     "LabelDataError",
     "RenderOptions",
+    "label_template",
+    "printer_label",
     "render_label",
     "render_parcels",
     "waybill_data",
@@ -30,13 +32,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RenderOptions:
-    """What the printer needs: its language and capabilities, the template, privacy masking."""
+    """What the printer needs: its language and capabilities, its template, its privacy masking (a parcel's shop
+    may choose another template and hide more: :func:`printer_label`)."""
 
     language: str
     dpi: int = 203
     encoding: str = "gb18030"
     template: str = "100x180"
     mask_phone: bool = False
+    mask_name: bool = False
     cjk_font: str | None = "E:SIMSUN.TTF"  # ZPL: a CJK font on the printer; None prints Chinese as bitmaps
     head_width_dots: int = 576  # ESC/POS
     offset_x_mm: float = 0.0  # the printer's calibration offset, applied to every label
@@ -51,11 +55,25 @@ class RenderOptions:
             encoding=printer.encoding,
             template=printer.template,
             mask_phone=bool(settings.get("mask_phone", False)),
+            mask_name=bool(settings.get("mask_name", False)),
             cjk_font=settings.get("cjk_font", "E:SIMSUN.TTF"),
             head_width_dots=int(settings.get("head_width_dots", 576)),
             offset_x_mm=printer.offset_x_mm or 0.0,
             offset_y_mm=printer.offset_y_mm or 0.0,
         )
+
+
+def label_template(data: WaybillData, options: RenderOptions) -> str:
+    """The template a parcel prints in: its shop's when the shop chose one, else the printer's."""
+    return data.template if data.template in TEMPLATES else options.template
+
+
+def printer_label(data: WaybillData, options: RenderOptions) -> Label:
+    """One parcel's label as this printer prints it: the shop's template or the printer's, and masked when the
+    shop or the printer says so (the one rule for the queue, the reprint and the preview)."""
+    return build_label(
+        data, label_template(data, options), mask_phone=options.mask_phone, mask_name=options.mask_name
+    )
 
 
 def render_label(label: Label, options: RenderOptions) -> bytes:
@@ -76,7 +94,7 @@ def render_parcels(session: Session, shipment: Shipment, options: RenderOptions)
     return [
         (
             data.parcel_index,
-            render_label(build_label(data, options.template, mask_phone=options.mask_phone), options),
+            render_label(printer_label(data, options), options),
         )
         for data in waybill_data(session, shipment)
     ]

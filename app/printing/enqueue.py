@@ -28,8 +28,14 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.domain import JobState
 from app.errors import KuaidanError, OrderOnHold, UsageError
-from app.labels.jobs import LabelDataError, RenderOptions, render_label, render_parcels, waybill_data
-from app.labels.templates import build_label
+from app.labels.jobs import (
+    LabelDataError,
+    RenderOptions,
+    printer_label,
+    render_label,
+    render_parcels,
+    waybill_data,
+)
 from app.orders.shipments import resolve_order
 from app.printing.queue import JOBS, SHIPMENTS, UNCONFIRMED, held_message, move_state
 from app.printing.values import Enqueued, Outcome
@@ -398,9 +404,7 @@ def reprint(
             if same_kind and original.payload:
                 payload = bytes(original.payload)
             else:
-                payload = render_label(
-                    build_label(parcels[parcel], options.template, mask_phone=options.mask_phone), options
-                )
+                payload = render_label(printer_label(parcels[parcel], options), options)
             job_id = _new_job(
                 session,
                 target,

@@ -43,9 +43,10 @@ class LabelsPart(Part):
         fmt: str,
         out: str | os.PathLike[str],
         *,
-        template: str = "100x180",
+        template: str | None = None,
         dpi: int = 203,
         mask_phone: bool = False,
+        mask_name: bool = False,
         encoding: str = "gb18030",
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
@@ -53,7 +54,9 @@ class LabelsPart(Part):
         """The labels of the named orders (``refs``), or of every issued parcel (None), drawn into ``out``.
 
         PDF: one page a label; PNG: ``out`` is a folder, one file a label; TSPL/ZPL/ESC-POS: one job a label,
-        concatenated. Orders without a waybill are listed in ``skipped``. A path that cannot be written is an
+        concatenated. ``template`` None: each parcel's shop's template, else 100x180. Phones (``mask_phone``) and
+        names (``mask_name``) are masked when asked, and always where the parcel's shop masks them. Orders without
+        a waybill are listed in ``skipped``. A path that cannot be written is an
         :class:`app.errors.OutputError`, found before anything is drawn.
         """
         from app.labels import output
@@ -63,7 +66,7 @@ class LabelsPart(Part):
         path = output.check_output(fmt, os.fspath(out))
         with self._session() as session:
             parcels, skipped = label_parcels(session, refs)
-        labels = output.build_labels(parcels, template, mask_phone, cancel)
+        labels = output.build_labels(parcels, template, mask_phone, cancel, mask_name=mask_name)
         return output.write_labels(
             labels, fmt, path, template=template, dpi=dpi, mask_phone=mask_phone, encoding=encoding,
             skipped=skipped, progress=progress, cancel=cancel,
