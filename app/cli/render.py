@@ -20,11 +20,18 @@ def register(sub: Any, add_json: AddJson) -> None:
     group.add_argument("orders", nargs="*", default=[])
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument("--out", required=True)
-    p.add_argument("--template", default=None, choices=tuple(TEMPLATES), help="default: the shop's, else 100x180")
+    p.add_argument(
+        "--template", default=None, choices=tuple(TEMPLATES), help="default: the shop's, else 100x180"
+    )
     p.add_argument("--dpi", type=int, default=203, choices=(203, 300))
-    p.add_argument("--mask-phone", action="store_true", help="privacy waybill: phones as 138****1234 (always where "
-                   "the shop masks)")
-    p.add_argument("--mask-name", action="store_true", help="receiver names as 张** (always where the shop masks)")
+    p.add_argument(
+        "--mask-phone",
+        action="store_true",
+        help="privacy waybill: phones as 138****1234 (always where the shop masks)",
+    )
+    p.add_argument(
+        "--mask-name", action="store_true", help="receiver names as 张** (always where the shop masks)"
+    )
     p.add_argument("--encoding", default="gb18030", choices=("gb18030", "gbk", "utf-8"))
     add_json(p)
     p.set_defaults(handler=cmd_render)

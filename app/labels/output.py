@@ -181,7 +181,11 @@ def write_labels(
             from app.labels.jobs import RenderOptions, render_label
 
             options = RenderOptions(
-                language=fmt, dpi=dpi, encoding=encoding, template=template or DEFAULT_TEMPLATE, mask_phone=mask_phone
+                language=fmt,
+                dpi=dpi,
+                encoding=encoding,
+                template=template or DEFAULT_TEMPLATE,
+                mask_phone=mask_phone,
             )
             total = 0
             for done, (_, label) in enumerate(labels, 1):

@@ -107,7 +107,9 @@ def draw_proof(source: ProofSource, parcel: int = 0) -> LabelProof:
             read_back = job_png(options.language, payload, dpi=options.dpi, encoding=options.encoding)
             from_bytes = read_back is not None
             if read_back is None:  # PDF: the label itself, moved by the printer's offset
-                read_back = render_png(shifted(label, options.offset_x_mm, options.offset_y_mm), dpi=options.dpi)
+                read_back = render_png(
+                    shifted(label, options.offset_x_mm, options.offset_y_mm), dpi=options.dpi
+                )
             png = read_back
         privacy_phone = data.privacy.mask_phone or (options is not None and options.mask_phone)
         privacy_name = data.privacy.mask_name or (options is not None and options.mask_name)

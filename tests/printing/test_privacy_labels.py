@@ -165,7 +165,10 @@ def test_render_masks_where_the_shop_says_and_takes_its_template(
     assert FULL not in text and text.count(MASKED) >= 2 and "张**" in text and "张三" not in text
     assert "SIZE 76 mm,130 mm" in text
     forced = tmp_path / "b.tspl"
-    assert kd("render", "--all-issued", "--format", "tspl", "--out", str(forced), "--template", "100x180").status == 0
+    assert (
+        kd("render", "--all-issued", "--format", "tspl", "--out", str(forced), "--template", "100x180").status
+        == 0
+    )
     assert "SIZE 100 mm,180 mm" in forced.read_bytes().decode("gb18030")
 
 
