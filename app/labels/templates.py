@@ -43,7 +43,8 @@ class WaybillData:
     printed_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     qr_text: str | None = None
     child_waybill_no: str | None = None
-    privacy: Privacy = field(default_factory=Privacy)  # what the parcel's shop hides on every label (the printer may hide more)
+    # what the parcel's shop hides on every label (the printer may hide more)
+    privacy: Privacy = field(default_factory=Privacy)
     template: str = ""  # the shop's template ("" = the printer's)
 
     def __post_init__(self) -> None:
@@ -58,7 +59,8 @@ class Template:
     name: str
     width_mm: float
     height_mm: float
-    build: Callable[[WaybillData, bool], tuple[tuple[Element, ...], tuple[Element, ...]]]  # (data, mask phones)
+    # (data, mask the phones) -> (elements, frame)
+    build: Callable[[WaybillData, bool], tuple[tuple[Element, ...], tuple[Element, ...]]]
     description: str = ""
 
 
