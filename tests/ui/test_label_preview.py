@@ -1,0 +1,97 @@
+"""The preview panel is what prints: it looks through a printer and shows the bytes that printer would receive,
+drawn back into a picture; those bytes are the job the queue prints, and a masked label shows its mask."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageChops
+from sqlalchemy import select
+
+from app.store.models import Printer, PrintJob, Shop
+from printers.virtual.device import VirtualPrinter
+from tests.printing.support import make_parcels
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture(autouse=True)
+def fixed_label_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The panel draws before the queue does; the label shows the minute it was drawn."""
+    monkeypatch.setattr("app.labels.data.label_time", lambda: datetime(2026, 12, 5, 9, 30))
+
+
+@pytest.fixture
+def ops(workspace: Any) -> Iterator[Any]:
+    from ui.ops import Ops
+
+    runner = Ops(workspace)
+    yield runner
+    assert runner.wait(20000)
+    runner.shutdown()
+
+
+@pytest.fixture
+def vp(tmp_path: Path) -> Iterator[VirtualPrinter]:
+    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
+    yield printer
+    printer.stop()
+
+
+def settings(store: Any, model: type, name: str, **values: Any) -> None:
+    with store.session() as s:
+        row = s.scalar(select(model).where(model.name == name))
+        row.settings = {**(row.settings or {}), **values}
+
+
+def test_the_preview_shows_the_bytes_the_printer_prints_masked(
+    qtbot: Any, ops: Any, workspace: Any, store: Any, vp: VirtualPrinter, tmp_path: Path
+) -> None:
+    from ui.label_preview import LabelPreview
+
+    host, port = vp.start_tcp("127.0.0.1", 0)
+    workspace.printing.add_printer("热敏 1", f"tcp://{host}:{port}", "tspl", default=True, offset_x_mm=1.0)
+    workspace.printing.add_printer("斑马", f"file://{tmp_path / 'z.zpl'}", "zpl", template="100x150")
+    parcels = make_parcels(store, 2)
+    settings(store, Printer, "热敏 1", mask_name=True)  # the printer hides names ...
+    settings(store, Shop, "testshop", mask_phone=True)  # ... the shop hides phones
+
+    preview = LabelPreview(ops)
+    qtbot.addWidget(preview)
+    preview.resize(420, 700)
+    preview.show()
+    with qtbot.waitSignal(preview.rendered, timeout=20000):
+        preview.show_order(parcels[0].order_id)
+    assert preview.has_label() and preview.printer() == "热敏 1"  # the station's default printer
+    assert preview.printer_box.count() == 2 and preview.printer_box.isEnabled()
+    text = preview.settings.text()
+    assert "100" in text and "180" in text and "TSPL 203 dpi" in text
+    assert preview.proof is not None and preview.proof.from_bytes
+    assert preview.proof.mask_phone and preview.proof.mask_name
+    shown = preview.payload().decode("gb18030")
+    assert "138****5678" in shown and "13812345678" not in shown and "张**" in shown
+
+    # the label the queue prints is the preview's, byte for byte, and the printer's picture is the preview's
+    queued = workspace.printing.enqueue_orders([parcels[0].platform_order_id])
+    with store.session() as s:
+        (payload,) = s.scalars(select(PrintJob.payload).where(PrintJob.id.in_(queued.job_ids)))
+    assert bytes(payload) == preview.payload()
+    loop = workspace.printing.start_printing(job_ids=queued.job_ids)
+    assert loop.wait(30) and loop.error is None and vp.wait_for_labels(1, 10)
+    printed = vp.completed[0]
+    assert printed.data == preview.payload() and printed.png is not None
+    picture = Image.open(io.BytesIO(preview.proof.png)).convert("L")
+    assert ImageChops.difference(Image.open(printed.png).convert("L"), picture).getbbox() is None
+
+    # looking through the other printer: its language and template, the shop's mask still on
+    with qtbot.waitSignal(preview.rendered, timeout=20000):
+        preview.set_printer("斑马")
+    assert preview.template() == "100x150" and preview.payload().startswith(b"^XA")
+    size = preview.label_size
+    assert abs(size.height() / size.width() - 150 / 100) < 0.02
+    assert b"138****5678" in preview.payload() and "张**".encode() not in preview.payload()
