@@ -18,9 +18,14 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from app.orders.values import OrderRow
 
 __all__ = [
     "Privacy",
@@ -28,7 +33,10 @@ __all__ = [
     "is_masked",
     "mask_name",
     "mask_phone",
+    "mask_rows",
+    "masked_row",
     "redact",
+    "shop_privacy",
 ]
 
 _MOBILE = re.compile(r"(?:0086|86)?(1[3-9]\d{9})(\d{0,6})")
@@ -104,6 +112,27 @@ def masked_row(row: R, privacy: Privacy, *, phone: str = "receiver_phone", name:
     return replace(row, **changes) if changes else row  # type: ignore[type-var]
 
 
+def shop_privacy(session: Session) -> dict[str, Privacy]:
+    """Each shop's choice, by shop name (shops are few: one query)."""
+    from sqlalchemy import select
+
+    from app.store.models import Shop
+
+    return {
+        name: Privacy.of(settings) for name, settings in session.execute(select(Shop.name, Shop.settings))
+    }
+
+
+def mask_rows(session: Session, rows: Sequence[OrderRow], *, full_phones: bool) -> list[OrderRow]:
+    """Order rows (with ``shop``, ``receiver_phone`` and ``receiver_name``) as a list shows them: every phone
+    masked unless ``full_phones``; what a row's shop masks, masked whatever ``full_phones`` says."""
+    if not rows:
+        return list(rows)
+    shops = shop_privacy(session)
+    everyone = Privacy(mask_phone=not full_phones)
+    return [masked_row(row, shops.get(row.shop, Privacy()) | everyone) for row in rows]
+
+
 class RedactingFilter(logging.Filter):
     """A log filter that masks mobile numbers in every record's message (arguments included) before it is
     written: the log file never holds a receiver's full number, whatever a message or an exception says."""
@@ -117,5 +146,9 @@ class RedactingFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
