@@ -95,3 +95,29 @@ def test_the_preview_shows_the_bytes_the_printer_prints_masked(
     size = preview.label_size
     assert abs(size.height() / size.width() - 150 / 100) < 0.02
     assert b"138****5678" in preview.payload() and "张**".encode() not in preview.payload()
+
+
+def test_the_order_list_masks_phones_until_full_numbers_are_asked_for(
+    qtbot: Any, workspace: Any, store: Any, data_dir: Path
+) -> None:
+    from app import preferences
+    from ui.main_window import MainWindow
+
+    make_parcels(store, 2)
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.show()
+    model = window.orders.model
+
+    def phones() -> set[str]:
+        return {row.receiver_phone for r in range(model.rowCount()) if (row := model.row_data(r)) is not None}
+
+    qtbot.waitUntil(lambda: phones() == {"138****5678"}, timeout=10000)
+    assert not window.full_phones_action.isChecked()
+    window.full_phones_action.setChecked(True)
+    qtbot.waitUntil(lambda: phones() == {"13812345678"}, timeout=10000)
+    assert preferences.load(data_dir).show_full_phones
+    settings(store, Shop, "testshop", mask_phone=True)  # the shop masks: full numbers do not undo it
+    window.refresh()
+    qtbot.waitUntil(lambda: phones() == {"138****5678"}, timeout=10000)
+    assert window.ops.wait()
