@@ -144,3 +144,34 @@ def test_the_crash_log_masks_mobiles(data_dir: Any) -> None:
     assert path is not None
     text = path.read_text(encoding="utf-8")
     assert "138****5678" in text and "13812345678" not in text
+
+
+def test_exports_notices_and_packing_lists_hide_names_where_the_shop_says(store: Any) -> None:
+    from app.clock import utcnow
+    from app.labels.rendering import packing_entries
+    from app.store.models import Anomaly
+    from app.tracking.notify import notices_for
+    from app.tracking.views import list_anomalies
+
+    parcels = make_parcels(store, 2)
+    with store.session() as s:
+        s.get(Order, parcels[1].order_id).buyer_message = "到了打 13912345678"
+        ids = []
+        for p in parcels:
+            anomaly = Anomaly(kind="stalled", order_id=p.order_id, shipment_id=p.shipment_id)
+            s.add(anomaly)
+            s.flush()
+            ids.append(anomaly.id)
+
+    def seen() -> tuple[set[str], set[str], set[str]]:
+        with store.session() as s:
+            rows = list_anomalies(s)
+            entries = packing_entries(s, [p.platform_order_id for p in parcels])
+            return {r.receiver_name for r in rows}, {e.receiver_name for e in entries}, {e.remark for e in entries}
+
+    assert seen() == ({"张三"}, {"张三"}, {"", "到了打 13912345678"})
+    settings(store, "testshop", mask_name=True, mask_phone=True)
+    assert seen() == ({"张**"}, {"张**"}, {"", "到了打 139****5678"})
+    with store.session() as s:
+        notices = notices_for(s, ids, now=utcnow())
+    assert {n.receiver for n in notices} == {"张**"} and {n.phone_masked for n in notices} == {"138****5678"}
