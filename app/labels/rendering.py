@@ -139,7 +139,8 @@ def packing_entries(session: Session, refs: Sequence[str] | None) -> list[Packin
 
 def _receiver(order: Any) -> str:
     """The receiver's name as the shop shows it on paper (张** when it masks names)."""
-    return mask_name(order.receiver_name) if Privacy.of(order.shop_settings).mask_name else order.receiver_name
+    name: str = order.receiver_name
+    return mask_name(name) if Privacy.of(order.shop_settings).mask_name else name
 
 
 def _remark(order: Any) -> str:

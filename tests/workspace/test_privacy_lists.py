@@ -167,7 +167,11 @@ def test_exports_notices_and_packing_lists_hide_names_where_the_shop_says(store:
         with store.session() as s:
             rows = list_anomalies(s)
             entries = packing_entries(s, [p.platform_order_id for p in parcels])
-            return {r.receiver_name for r in rows}, {e.receiver_name for e in entries}, {e.remark for e in entries}
+            return (
+                {r.receiver_name for r in rows},
+                {e.receiver_name for e in entries},
+                {e.remark for e in entries},
+            )
 
     assert seen() == ({"张三"}, {"张三"}, {"", "到了打 13912345678"})
     settings(store, "testshop", mask_name=True, mask_phone=True)
