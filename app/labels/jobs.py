@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.labels.data import CARRIER_NAMES, LabelDataError, waybill_data
 from app.labels.templates import TEMPLATES, WaybillData, build_label
+from app.orders.privacy import Privacy, is_masked
 from app.store.models import Printer, Shipment
 from printers import capabilities_for, render
 from printers.label import Label, shifted
@@ -26,6 +27,7 @@ __all__ = [
     "printer_label",
     "render_label",
     "render_parcels",
+    "reveals_hidden",
     "waybill_data",
 ]
 
@@ -74,6 +76,21 @@ def printer_label(data: WaybillData, options: RenderOptions) -> Label:
     return build_label(
         data, label_template(data, options), mask_phone=options.mask_phone, mask_name=options.mask_name
     )
+
+
+def reveals_hidden(payload: bytes, data: WaybillData, options: RenderOptions) -> bool:
+    """Whether stored label bytes may show what this parcel's label must hide now (the shop or the printer
+    started masking after it was printed): a reprint then draws the label again instead of resending them.
+    TSPL and ZPL are read as text; other languages are assumed to show it whenever anything is masked."""
+    privacy = data.privacy | Privacy(options.mask_phone, options.mask_name)
+    if not privacy:
+        return False
+    if options.language not in ("tspl", "zpl"):
+        return True
+    text = payload.decode(options.encoding if options.language == "tspl" else "utf-8", errors="ignore")
+    secrets = [data.receiver_phone] if privacy.mask_phone else []
+    secrets += [data.receiver_name] if privacy.mask_name else []
+    return any(value and not is_masked(value) and value in text for value in secrets)
 
 
 def render_label(label: Label, options: RenderOptions) -> bytes:

@@ -13,7 +13,8 @@ The rules that keep a label from being lost or doubled:
 - an order on hold is never queued: it is skipped with the reason, and its jobs still queued are cancelled with it;
 - an order whose parcel has no issued waybill, or is already printed, is skipped with a reason;
 - a reprint is only ever an explicit request with a reason: a new job pointing at the one it repeats
-  (``reprint_of_id``), with the same bytes when it goes to a printer of the same kind, and an audit entry.
+  (``reprint_of_id``), with the same bytes when it goes to a printer of the same kind (drawn again when those
+  bytes show a phone or a name that the shop or the printer masks now), and an audit entry.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from app.labels.jobs import (
     printer_label,
     render_label,
     render_parcels,
+    reveals_hidden,
     waybill_data,
 )
 from app.orders.shipments import resolve_order
@@ -401,7 +403,8 @@ def reprint(
         for parcel, original in sorted(latest.items()):
             source = session.get(Printer, original.printer_id)
             same_kind = source is not None and RenderOptions.for_printer(source) == options
-            if same_kind and original.payload:
+            stale = bool(original.payload) and reveals_hidden(original.payload, parcels[parcel], options)
+            if same_kind and original.payload and not stale:
                 payload = bytes(original.payload)
             else:
                 payload = render_label(printer_label(parcels[parcel], options), options)

@@ -180,3 +180,26 @@ def test_without_a_printer_the_preview_draws_the_label_and_says_so(workspace: An
     assert png(proof.png).size[0] > 100
     empty = workspace.labels.printer_preview("T00000002")
     assert empty.parcels == () and empty.png == b""
+
+
+def test_a_reprint_after_the_shop_started_masking_is_masked(
+    workspace: Any, store: Any, tmp_path: Path
+) -> None:
+    from app.domain import JobState
+
+    workspace.printing.add_printer("p", f"file://{tmp_path / 'out.tspl'}", "tspl", default=True)
+    parcels = make_parcels(store, 1)
+    (first,) = workspace.printing.enqueue_orders([parcels[0].platform_order_id]).job_ids
+    with store.session() as s:
+        s.get(PrintJob, first).state = JobState.DONE
+    ref = parcels[0].platform_order_id
+    same = workspace.printing.reprint(ref, "撕坏了").job_ids
+    assert payloads(store)[-1] == payloads(store)[0]  # nothing changed: the same bytes again
+    assert FULL in payloads(store)[0].decode("gb18030")
+
+    set_settings(store, Shop, "testshop", mask_phone=True)
+    with store.session() as s:
+        s.get(PrintJob, same[0]).state = JobState.DONE
+    workspace.printing.reprint(ref, "换成隐私面单")
+    text = payloads(store)[-1].decode("gb18030")
+    assert MASKED in text and FULL not in text
