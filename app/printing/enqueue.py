@@ -403,9 +403,9 @@ def reprint(
         for parcel, original in sorted(latest.items()):
             source = session.get(Printer, original.printer_id)
             same_kind = source is not None and RenderOptions.for_printer(source) == options
-            stale = bool(original.payload) and reveals_hidden(original.payload, parcels[parcel], options)
-            if same_kind and original.payload and not stale:
-                payload = bytes(original.payload)
+            stored = bytes(original.payload or b"")
+            if same_kind and stored and not reveals_hidden(stored, parcels[parcel], options):
+                payload = stored
             else:
                 payload = render_label(printer_label(parcels[parcel], options), options)
             job_id = _new_job(

@@ -8,8 +8,6 @@ queued job's bytes; a masked label printed to the virtual printer (real TCP) sho
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,38 +20,12 @@ from app.labels.templates import build_label
 from app.store.models import Printer, PrintJob, Shop
 from printers.virtual.device import VirtualPrinter
 from printers.virtual.replay import job_png
+from tests.printing.privacy_support import FULL, MASKED, fixed_label_time, set_settings, vp
 from tests.printing.support import make_parcels
 
-pytestmark = pytest.mark.timeout(90)
+__all__ = ["fixed_label_time", "vp"]  # fixtures
 
-FULL = "13812345678"
-MASKED = "138****5678"
-FIXED = datetime(2026, 12, 5, 9, 30)
-
-
-@pytest.fixture(autouse=True)
-def fixed_label_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The preview and the queue draw at different moments; the label shows the minute it was drawn."""
-    monkeypatch.setattr("app.labels.data.label_time", lambda: FIXED)
-
-
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[VirtualPrinter]:
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
-
-
-def set_settings(store: Any, model: type, name: str, **settings: Any) -> None:
-    with store.session() as s:
-        row = s.scalar(select(model).where(model.name == name))
-        row.settings = {**(row.settings or {}), **settings}
-
-
-def set_template(store: Any, printer: str, template: str) -> None:
-    with store.session() as s:
-        row = s.scalar(select(Printer).where(Printer.name == printer))
-        row.template = template
+pytestmark = [pytest.mark.timeout(90), pytest.mark.usefixtures("fixed_label_time")]
 
 
 def payloads(store: Any) -> list[bytes]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,12 @@ from sqlalchemy import select
 
 from app.store.models import Printer, PrintJob, Shop
 from printers.virtual.device import VirtualPrinter
+from tests.printing.privacy_support import fixed_label_time, set_settings, vp
 from tests.printing.support import make_parcels
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.timeout(90), pytest.mark.usefixtures("fixed_label_time")]
 
-
-@pytest.fixture(autouse=True)
-def fixed_label_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The panel draws before the queue does; the label shows the minute it was drawn."""
-    monkeypatch.setattr("app.labels.data.label_time", lambda: datetime(2026, 12, 5, 9, 30))
+__all__ = ["fixed_label_time", "vp"]  # fixtures
 
 
 @pytest.fixture
@@ -36,19 +32,6 @@ def ops(workspace: Any) -> Iterator[Any]:
     runner.shutdown()
 
 
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[VirtualPrinter]:
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
-
-
-def settings(store: Any, model: type, name: str, **values: Any) -> None:
-    with store.session() as s:
-        row = s.scalar(select(model).where(model.name == name))
-        row.settings = {**(row.settings or {}), **values}
-
-
 def test_the_preview_shows_the_bytes_the_printer_prints_masked(
     qtbot: Any, ops: Any, workspace: Any, store: Any, vp: VirtualPrinter, tmp_path: Path
 ) -> None:
@@ -58,8 +41,8 @@ def test_the_preview_shows_the_bytes_the_printer_prints_masked(
     workspace.printing.add_printer("热敏 1", f"tcp://{host}:{port}", "tspl", default=True, offset_x_mm=1.0)
     workspace.printing.add_printer("斑马", f"file://{tmp_path / 'z.zpl'}", "zpl", template="100x150")
     parcels = make_parcels(store, 2)
-    settings(store, Printer, "热敏 1", mask_name=True)  # the printer hides names ...
-    settings(store, Shop, "testshop", mask_phone=True)  # ... the shop hides phones
+    set_settings(store, Printer, "热敏 1", mask_name=True)  # the printer hides names ...
+    set_settings(store, Shop, "testshop", mask_phone=True)  # ... the shop hides phones
 
     preview = LabelPreview(ops)
     qtbot.addWidget(preview)
@@ -117,7 +100,7 @@ def test_the_order_list_masks_phones_until_full_numbers_are_asked_for(
     window.full_phones_action.setChecked(True)
     qtbot.waitUntil(lambda: phones() == {"13812345678"}, timeout=10000)
     assert preferences.load(data_dir).show_full_phones
-    settings(store, Shop, "testshop", mask_phone=True)  # the shop masks: full numbers do not undo it
+    set_settings(store, Shop, "testshop", mask_phone=True)  # the shop masks: full numbers do not undo it
     window.refresh()
     qtbot.waitUntil(lambda: phones() == {"138****5678"}, timeout=10000)
     assert window.ops.wait()
