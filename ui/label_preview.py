@@ -195,7 +195,7 @@ class LabelPreview(QWidget):
                 )
         hidden = [tr("privacy.hides_phone")] if proof.mask_phone else []
         hidden += [tr("privacy.hides_name")] if proof.mask_name else []
-        parts.append("、".join(hidden) if hidden else tr("privacy.hides_nothing"))
+        parts.append(tr("privacy.list_separator").join(hidden) if hidden else tr("privacy.hides_nothing"))
         self.settings.setText(" · ".join(parts))
         if not proof.printer:
             origin = tr("privacy.no_printer_note")
