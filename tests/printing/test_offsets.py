@@ -30,9 +30,7 @@ def test_shifted_moves_every_element_and_the_frame() -> None:
 
 def test_render_applies_the_printer_offset_in_dots() -> None:
     plain = render_label(_label(), RenderOptions(language="tspl")).decode("gb18030")
-    moved = render_label(_label(), RenderOptions(language="tspl", offset_x_mm=2, offset_y_mm=1)).decode(
-        "gb18030"
-    )
+    moved = render_label(_label(), RenderOptions(language="tspl", offset_x_mm=2, offset_y_mm=1)).decode("gb18030")
 
     def barcode_xy(tspl: str) -> tuple[int, int]:
         m = re.search(r"^BARCODE (\d+),(\d+),", tspl, re.M)

@@ -40,9 +40,7 @@ def _stations_print_once(kd: Any, db: str, data_dir: Path) -> None:
         parcels = make_parcels(store, LABELS)
         for n, printer in enumerate(printers, 1):
             host, port = printer.start_tcp()
-            added = kd(
-                "printers", "add", f"p{n}", "--uri", f"tcp://{host}:{port}", "--language", "tspl", db=db
-            )
+            added = kd("printers", "add", f"p{n}", "--uri", f"tcp://{host}:{port}", "--language", "tspl", db=db)
             assert added.status == 0, added.stderr
         procs = [_print_process(db, data_dir, name) for name in ("p1", "p2", "p1", "p2")]
         bodies = []
@@ -69,10 +67,7 @@ def _stations_print_once(kd: Any, db: str, data_dir: Path) -> None:
         again = _print_process(db, data_dir, "p1")
         out, err = again.communicate(timeout=120)
         assert again.returncode == 0, err
-        assert (
-            json.loads(out)["printed"] == 0
-            and len(printers[0].completed) + len(printers[1].completed) == LABELS
-        )
+        assert json.loads(out)["printed"] == 0 and len(printers[0].completed) + len(printers[1].completed) == LABELS
     finally:
         for printer in printers:
             printer.stop()
@@ -87,7 +82,5 @@ def test_four_processes_on_postgresql_print_each_label_once(kd: Any, pg_url: str
 
 @pytest.mark.slow
 @pytest.mark.timeout(400)
-def test_four_processes_on_one_sqlite_file_print_each_label_once(
-    kd: Any, db_url: str, data_dir: Path
-) -> None:
+def test_four_processes_on_one_sqlite_file_print_each_label_once(kd: Any, db_url: str, data_dir: Path) -> None:
     _stations_print_once(kd, db_url, data_dir)
