@@ -85,8 +85,13 @@ class LabelPreview(QWidget):
         self.printer_label.setText(tr("privacy.preview_printer"))
         if self.proof is not None:
             self._describe(self.proof)
-        if not self.printer_box.count() or self.printer_box.itemData(0) is None:
+        if not self.printer_box.count():
             self._fill_printers([])
+        elif self.printer_box.itemData(0) is None:  # no printer, or none is the default
+            alone = self.printer_box.count() == 1
+            self.printer_box.setItemText(
+                0, tr("privacy.preview_no_printer" if alone else "privacy.preview_pick_printer")
+            )
 
     # -- what to show
     def template(self) -> str:
@@ -165,11 +170,13 @@ class LabelPreview(QWidget):
         self.printer_box.clear()
         if not printers:
             self.printer_box.addItem(tr("privacy.preview_no_printer"), None)
+        elif not current:  # label printers, none of them this station's default: the label as render draws it
+            self.printer_box.addItem(tr("privacy.preview_pick_printer"), None)
         for info in printers:
             text = info.name + (tr("privacy.preview_default") if info.is_default else "")
             self.printer_box.addItem(text, info.name)
         self.printer_box.setCurrentIndex(max(0, self.printer_box.findData(current)) if current else 0)
-        self.printer_box.setEnabled(len(printers) > 1)
+        self.printer_box.setEnabled(self.printer_box.count() > 1)
         self.printer_box.blockSignals(False)
 
     def _fill_parcels(self, proof: LabelProof) -> None:

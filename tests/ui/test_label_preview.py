@@ -104,3 +104,28 @@ def test_the_order_list_masks_phones_until_full_numbers_are_asked_for(
     window.refresh()
     qtbot.waitUntil(lambda: phones() == {"138****5678"}, timeout=10000)
     assert window.ops.wait()
+
+
+def test_with_no_default_printer_the_preview_asks_which_one(
+    qtbot: Any, ops: Any, workspace: Any, store: Any, tmp_path: Path
+) -> None:
+    from ui.i18n import tr
+    from ui.label_preview import LabelPreview
+
+    workspace.printing.add_printer("A 热敏", f"file://{tmp_path / 'a.tspl'}", "tspl")
+    workspace.printing.add_printer("B 斑马", f"file://{tmp_path / 'b.zpl'}", "zpl", template="76x130")
+    with store.session() as s:  # two label printers, neither the default
+        for printer in s.scalars(select(Printer)):
+            printer.is_default = False
+    parcels = make_parcels(store, 1)
+    preview = LabelPreview(ops)
+    qtbot.addWidget(preview)
+    with qtbot.waitSignal(preview.rendered, timeout=20000):
+        preview.show_order(parcels[0].order_id)
+    assert preview.has_label() and preview.printer() == "" and preview.payload() == b""
+    assert preview.printer_box.itemText(0) == tr("privacy.preview_pick_printer")
+    assert [preview.printer_box.itemData(i) for i in range(3)] == [None, "A 热敏", "B 斑马"]
+    with qtbot.waitSignal(preview.rendered, timeout=20000):
+        preview.printer_box.activated.emit(2)
+    assert preview.printer() == "B 斑马" and preview.template() == "76x130"
+    assert preview.printer_box.currentData() == "B 斑马" and preview.printer_box.count() == 2
