@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self.orders.reload_shops()
         self.orders.reload()
+        self.preview.refresh_label()  # a printer's or a shop's settings may have changed
 
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.ops, self)
