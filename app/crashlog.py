@@ -9,6 +9,8 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from app.orders.privacy import redact
+
 LOG_NAME = "kuaidan-errors.log"
 MAX_BYTES = 2_000_000
 
@@ -31,6 +33,7 @@ def write_crash(exc: BaseException, data_directory: str | os.PathLike[str] | Non
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     stamp = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
     entry = f"--- {stamp} pid {os.getpid()} {command} (Python {sys.version.split()[0]})\n{text}\n"
+    entry = redact(entry)  # a receiver's number in a message never reaches the file (app/orders/privacy.py)
     try:
         path = log_path(data_directory)
         if path.exists() and path.stat().st_size > MAX_BYTES:

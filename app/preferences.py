@@ -9,6 +9,8 @@ store's ``settings`` table, shared by every station):
   service ``kuaidan``, user ``store:<URL without password>``), ``"ask"`` (the GUI asks at start; the command line
   relies on libpq's own ``PGPASSWORD`` / ``~/.pgpass``) or ``""`` (no password, or libpq finds it).
 - ``station``: this station's name on print jobs and audit entries ("" = the host name); ``$KUAIDAN_STATION`` wins.
+- ``show_full_phones``: the order lists in the window show full phone numbers (by default they are masked; a shop
+  that masks stays masked).
 
 A file written by an older version is upgraded when read (``version``); unknown keys are kept, a damaged file is
 read as the defaults (and reported to the log) rather than stopping the start.
@@ -38,6 +40,7 @@ class Preferences:
     store_url: str = ""
     store_password: str = ""  # "", "keyring" or "ask": where the password is, never the password
     station: str = ""
+    show_full_phones: bool = False  # the order lists show receivers' full phone numbers (masked by default)
     version: int = VERSION
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
 

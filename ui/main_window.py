@@ -89,6 +89,11 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, c=code: self.switch_language(c))
             group.addAction(action)
             self.language_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.full_phones_action = QAction(self, checkable=True)  # masked by default (app/orders/privacy.py)
+        self.full_phones_action.toggled.connect(self.show_full_phones)
+        self.view_menu.addAction(self.full_phones_action)
+        self.ops.run(lambda ws, _op: ws.orders.full_phones(), self._full_phones_read, writes=False)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main-toolbar")
         toolbar.addActions([self.import_action, self.waybills_action, self.refresh_action])
@@ -121,6 +126,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
         self.language_menu.setTitle(tr("menu.language"))
+        self.full_phones_action.setText(tr("privacy.show_full_phones"))
         self.tabs.setTabText(self.tabs.indexOf(self.pack), tr("tab.pack"))
         self.tabs.setTabText(self.tabs.indexOf(self.orders), tr("tab.orders"))
         self.tabs.setTabText(self.tabs.indexOf(self.print_queue), tr("tab.print_queue"))
@@ -147,9 +153,21 @@ class MainWindow(QMainWindow):
         set_language(code)
         self.retranslate()
 
+    def _full_phones_read(self, on: bool) -> None:
+        self.full_phones_action.blockSignals(True)
+        self.full_phones_action.setChecked(on)
+        self.full_phones_action.blockSignals(False)
+
+    def show_full_phones(self, on: bool) -> None:
+        """The station's preference (a file, not the store: a reader): the list is read again to show it."""
+        self.ops.run(
+            lambda ws, _op: ws.orders.show_full_phones(on), lambda _on: self.orders.reload(), writes=False
+        )
+
     def refresh(self) -> None:
         self.orders.reload_shops()
         self.orders.reload()
+        self.preview.refresh_label()  # a printer's or a shop's settings may have changed
 
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.ops, self)

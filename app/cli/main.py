@@ -152,6 +152,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
     logging.basicConfig(
         level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
+    _redact_logs()
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(command_word(words))
     _Parser.json_errors = "--json" in words
@@ -178,6 +179,15 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
         return 1
     finally:
         _close_quietly(ctx)
+
+
+def _redact_logs() -> None:
+    """Every log handler masks mobile numbers (once, however often ``main`` runs in one process)."""
+    from app.orders.privacy import RedactingFilter
+
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 def _close_quietly(ctx: Context) -> None:

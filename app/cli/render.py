@@ -20,9 +20,18 @@ def register(sub: Any, add_json: AddJson) -> None:
     group.add_argument("orders", nargs="*", default=[])
     p.add_argument("--format", required=True, choices=FORMATS)
     p.add_argument("--out", required=True)
-    p.add_argument("--template", default="100x180", choices=tuple(TEMPLATES))
+    p.add_argument(
+        "--template", default=None, choices=tuple(TEMPLATES), help="default: the shop's, else 100x180"
+    )
     p.add_argument("--dpi", type=int, default=203, choices=(203, 300))
-    p.add_argument("--mask-phone", action="store_true", help="privacy waybill: phones as 138****1234")
+    p.add_argument(
+        "--mask-phone",
+        action="store_true",
+        help="privacy waybill: phones as 138****1234 (always where the shop masks)",
+    )
+    p.add_argument(
+        "--mask-name", action="store_true", help="receiver names as 张** (always where the shop masks)"
+    )
     p.add_argument("--encoding", default="gb18030", choices=("gb18030", "gbk", "utf-8"))
     add_json(p)
     p.set_defaults(handler=cmd_render)
@@ -41,7 +50,7 @@ def cmd_render(ctx: Context) -> int:
     a = ctx.args
     report = ctx.workspace.labels.render(
         None if a.all_issued else list(a.orders), a.format, a.out, template=a.template, dpi=a.dpi,
-        mask_phone=a.mask_phone, encoding=a.encoding,
+        mask_phone=a.mask_phone, mask_name=a.mask_name, encoding=a.encoding,
     )  # fmt: skip
     if report.labels == 0:
         raise CommandFailed("没有可以渲染的面单（订单还没有运单）", "nothing to render (no order has a waybill yet)",

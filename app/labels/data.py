@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,13 +23,27 @@ from app.domain import CARRIER_NAMES
 from app.errors import KuaidanError, NoSender
 from app.labels.templates import WaybillData
 from app.orders.address_line import full_address
-from app.store.models import CarrierAccount, Order, OrderLine, Sender, Shipment, Waybill, shipment_orders
+from app.orders.privacy import Privacy
+from app.store.models import (
+    CarrierAccount,
+    Order,
+    OrderLine,
+    Sender,
+    Shipment,
+    Shop,
+    Waybill,
+    shipment_orders,
+)
 
 __all__ = ["CARRIER_NAMES", "CHUNK", "LabelDataError", "parcels_data", "waybill_data"]
 
 # shipments per query: well below every database's limit on bound parameters
 CHUNK = 500
 
+
+def label_time() -> datetime:
+    """The time printed on a label drawn now (local time, to the second; the label shows the minute)."""
+    return datetime.now().replace(microsecond=0)
 
 
 class LabelDataError(KuaidanError):
@@ -71,6 +86,7 @@ _ORDER_COLUMNS = (
     Order.goods_summary,
     Order.buyer_message,
     Order.seller_remark,
+    Shop.settings.label("shop_settings"),
 )
 _SENDER_COLUMNS = (
     Sender.id,
@@ -112,6 +128,7 @@ def parcels_data(session: Session, shipment_ids: Sequence[int]) -> dict[int, lis
         rows = session.execute(
             select(*_ORDER_COLUMNS)
             .join(Order, Order.id == shipment_orders.c.order_id)
+            .join(Shop, Shop.id == Order.shop_id)
             .where(shipment_orders.c.shipment_id.in_(chunk))
             .order_by(shipment_orders.c.shipment_id, Order.id)
         )
@@ -174,6 +191,12 @@ def _parcels(waybill: Any, orders: list[Any], sender: Any, goods: str) -> list[W
     carrier = CARRIER_NAMES.get(waybill.shipper_code.upper(), "") or waybill.account_name
     count = max(1, waybill.parcel_count)
     children = list(waybill.child_waybill_nos or [])
+    settings = first.shop_settings or {}
+    privacy = Privacy()
+    for order in orders:  # a merged parcel of one shop; should two shops ever meet, the stricter wins
+        privacy |= Privacy.of(order.shop_settings)
+    template = str(settings.get("template") or "")
+    printed_at = label_time()
     out: list[WaybillData] = []
     for index in range(1, count + 1):
         child: str | None = None
@@ -201,6 +224,9 @@ def _parcels(waybill: Any, orders: list[Any], sender: Any, goods: str) -> list[W
                 parcel_index=index,
                 parcel_count=count,
                 child_waybill_no=child,
+                printed_at=printed_at,
+                privacy=privacy,
+                template=template,
             )
         )
     return out

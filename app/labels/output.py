@@ -18,6 +18,7 @@ from app.labels.templates import TEMPLATES, WaybillData, build_label
 from printers.label import Label
 
 FORMATS = ("pdf", "png", "tspl", "zpl", "escpos")
+DEFAULT_TEMPLATE = "100x180"
 
 Progress = Callable[[int, int], None]
 
@@ -39,11 +40,11 @@ class RenderReport:
         return {"labels": self.labels, "bytes": self.bytes, "out": self.out, "skipped": list(self.skipped)}
 
 
-def check_request(fmt: str, template: str, dpi: int) -> None:
-    """A usage error unless the format, the template and the resolution are ones we render."""
+def check_request(fmt: str, template: str | None, dpi: int) -> None:
+    """A usage error unless the format, the template (None: each shop's) and the resolution are ones we render."""
     if fmt not in FORMATS:
         raise UsageError(f"未知的格式 {fmt}", f"unknown format {fmt} (one of {', '.join(FORMATS)})")
-    if template not in TEMPLATES:
+    if template is not None and template not in TEMPLATES:
         raise UsageError(
             f"未知的模板 {template}", f"unknown template {template} (one of {', '.join(TEMPLATES)})"
         )
@@ -113,14 +114,21 @@ def _label_name(data: WaybillData) -> str:
 
 
 def build_labels(
-    parcels: Sequence[WaybillData], template: str, mask_phone: bool, cancel: _Cancel | None = None
+    parcels: Sequence[WaybillData],
+    template: str | None,
+    mask_phone: bool,
+    cancel: _Cancel | None = None,
+    *,
+    mask_name: bool = False,
 ) -> list[tuple[str, Label]]:
-    """Each parcel's label in ``template``, with the name its PNG file gets."""
+    """Each parcel's label in ``template`` (None: its shop's, else 100x180), with the name its PNG file gets;
+    masked when asked or when its shop masks."""
     out = []
     for i, data in enumerate(parcels):
         if cancel is not None and i % 100 == 0:
             cancel.check()
-        out.append((_label_name(data), build_label(data, template, mask_phone=mask_phone)))
+        chosen = template or (data.template if data.template in TEMPLATES else DEFAULT_TEMPLATE)
+        out.append((_label_name(data), build_label(data, chosen, mask_phone=mask_phone, mask_name=mask_name)))
     return out
 
 
@@ -129,7 +137,7 @@ def write_labels(
     fmt: str,
     path: Path,
     *,
-    template: str = "100x180",
+    template: str | None = None,
     dpi: int = 203,
     mask_phone: bool = False,
     encoding: str = "gb18030",
@@ -173,7 +181,11 @@ def write_labels(
             from app.labels.jobs import RenderOptions, render_label
 
             options = RenderOptions(
-                language=fmt, dpi=dpi, encoding=encoding, template=template, mask_phone=mask_phone
+                language=fmt,
+                dpi=dpi,
+                encoding=encoding,
+                template=template or DEFAULT_TEMPLATE,
+                mask_phone=mask_phone,
             )
             total = 0
             for done, (_, label) in enumerate(labels, 1):

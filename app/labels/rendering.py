@@ -15,8 +15,9 @@ from app.labels.output import FORMATS, RenderReport
 from app.labels.packing_list import PackingEntry, PackingItem
 from app.labels.templates import WaybillData
 from app.orders.address_line import full_address
+from app.orders.privacy import Privacy, mask_name, redact
 from app.orders.shipments import resolve_orders
-from app.store.models import Order, OrderLine, Shipment, Waybill, shipment_orders
+from app.store.models import Order, OrderLine, Shipment, Shop, Waybill, shipment_orders
 
 __all__ = ["FORMATS", "RenderReport", "issued_shipments", "label_parcels", "order_parcels", "packing_entries"]
 
@@ -99,8 +100,8 @@ def packing_entries(session: Session, refs: Sequence[str] | None) -> list[Packin
             for row in session.execute(
                 select(
                     Order.id, Order.platform_order_id, Order.receiver_name, Order.province, Order.city,
-                    Order.district, Order.address, Order.buyer_message,
-                ).where(Order.id.in_(chunk))
+                    Order.district, Order.address, Order.buyer_message, Shop.settings.label("shop_settings"),
+                ).join(Shop, Shop.id == Order.shop_id).where(Order.id.in_(chunk))
             )
         )  # fmt: skip
         for line in session.execute(
@@ -126,11 +127,23 @@ def packing_entries(session: Session, refs: Sequence[str] | None) -> list[Packin
         entries.append(
             PackingEntry(
                 order_no=order.platform_order_id,
-                receiver_name=order.receiver_name,
+                receiver_name=_receiver(order),
                 receiver_address=full_address(order.province, order.city, order.district, order.address, " "),
                 items=tuple(items[order_id]),
                 waybill_no=",".join(waybills[order_id]),
-                remark=order.buyer_message[:200],
+                remark=_remark(order),
             )
         )
     return entries
+
+
+def _receiver(order: Any) -> str:
+    """The receiver's name as the shop shows it on paper (张** when it masks names)."""
+    name: str = order.receiver_name
+    return mask_name(name) if Privacy.of(order.shop_settings).mask_name else name
+
+
+def _remark(order: Any) -> str:
+    """The buyer's message, with any mobile number in it masked when the shop masks phones."""
+    text = order.buyer_message[:200]
+    return redact(text) if Privacy.of(order.shop_settings).mask_phone else text

@@ -7,12 +7,13 @@ renderer draws them once. Long texts wrap and shrink inside their boxes and neve
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 
+from app.orders.privacy import Privacy, mask_phone, redact
+from app.orders.privacy import mask_name as _mask_name
 from printers.label import Align, Barcode128, Element, Label, Line, QRCode, Reverse, Text, VAlign
 
 __all__ = ["TEMPLATES", "Template", "WaybillData", "build_label", "mask_phone"]
@@ -42,6 +43,9 @@ class WaybillData:
     printed_at: datetime = field(default_factory=lambda: datetime.now().replace(microsecond=0))
     qr_text: str | None = None
     child_waybill_no: str | None = None
+    # what the parcel's shop hides on every label (the printer may hide more)
+    privacy: Privacy = field(default_factory=Privacy)
+    template: str = ""  # the shop's template ("" = the printer's)
 
     def __post_init__(self) -> None:
         if not self.waybill_no:
@@ -50,32 +54,12 @@ class WaybillData:
             raise ValueError("parcel_index must be within 1..parcel_count")
 
 
-_MOBILE = re.compile(r"(?:0086|86)?(1[3-9]\d{9})(\d{0,6})")
-
-
-def mask_phone(phone: str) -> str:
-    """Privacy waybill (隐私面单): mobiles as first 3 + ``****`` + last 4; other numbers keep only the last 4.
-
-    ``13812345678`` -> ``138****5678``; ``+86 138-1234-5678`` -> ``+86 138****5678``;
-    ``0571-88886666`` -> ``****-****6666``. A mobile with an extension (``13812345678-1234``, platform
-    virtual numbers) keeps the extension, which the courier needs to reach the receiver.
-    """
-    text = phone.strip()
-    m = _MOBILE.fullmatch(re.sub(r"\D", "", text))
-    if m:
-        mobile, ext = m.group(1), m.group(2)
-        prefix = "+86 " if text.startswith("+86") else ""
-        return f"{prefix}{mobile[:3]}****{mobile[7:]}" + (f"-{ext}" if ext else "")
-    digits = [i for i, c in enumerate(text) if c.isdigit()]
-    keep = set(digits[-4:])
-    return "".join("*" if (c.isdigit() and i not in keep) else c for i, c in enumerate(text))
-
-
 @dataclass(frozen=True)
 class Template:
     name: str
     width_mm: float
     height_mm: float
+    # (data, mask the phones) -> (elements, frame)
     build: Callable[[WaybillData, bool], tuple[tuple[Element, ...], tuple[Element, ...]]]
     description: str = ""
 
@@ -294,11 +278,19 @@ TEMPLATES: dict[str, Template] = {
 }
 
 
-def build_label(data: WaybillData, template: str = "100x180", *, mask_phone: bool = False) -> Label:
-    """The label for one parcel. ``mask_phone`` prints a privacy waybill (phones as 138****1234)."""
+def build_label(
+    data: WaybillData, template: str = "100x180", *, mask_phone: bool = False, mask_name: bool = False
+) -> Label:
+    """The label for one parcel. ``mask_phone`` prints a privacy waybill (phones as 138****1234), ``mask_name``
+    the receiver as 张**; what the parcel's shop hides (``data.privacy``) is hidden whatever these say."""
     try:
         tpl = TEMPLATES[template]
     except KeyError:
         raise ValueError(f"unknown template {template!r}; choose one of {sorted(TEMPLATES)}") from None
-    elements, frame = tpl.build(data, mask_phone)
+    privacy = data.privacy | Privacy(mask_phone, mask_name)
+    if privacy.mask_name:
+        data = replace(data, receiver_name=_mask_name(data.receiver_name))
+    if privacy.mask_phone:  # a buyer writes a number into the address or the message too
+        data = replace(data, receiver_address=redact(data.receiver_address), remark=redact(data.remark))
+    elements, frame = tpl.build(data, privacy.mask_phone)
     return Label(tpl.width_mm, tpl.height_mm, elements, frame)

@@ -13,7 +13,8 @@ The rules that keep a label from being lost or doubled:
 - an order on hold is never queued: it is skipped with the reason, and its jobs still queued are cancelled with it;
 - an order whose parcel has no issued waybill, or is already printed, is skipped with a reason;
 - a reprint is only ever an explicit request with a reason: a new job pointing at the one it repeats
-  (``reprint_of_id``), with the same bytes when it goes to a printer of the same kind, and an audit entry.
+  (``reprint_of_id``), with the same bytes when it goes to a printer of the same kind (drawn again when those
+  bytes show a phone or a name that the shop or the printer masks now), and an audit entry.
 """
 
 from __future__ import annotations
@@ -28,8 +29,15 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.domain import JobState
 from app.errors import KuaidanError, OrderOnHold, UsageError
-from app.labels.jobs import LabelDataError, RenderOptions, render_label, render_parcels, waybill_data
-from app.labels.templates import build_label
+from app.labels.jobs import (
+    LabelDataError,
+    RenderOptions,
+    printer_label,
+    render_label,
+    render_parcels,
+    reveals_hidden,
+    waybill_data,
+)
 from app.orders.shipments import resolve_order
 from app.printing.queue import JOBS, SHIPMENTS, UNCONFIRMED, held_message, move_state
 from app.printing.values import Enqueued, Outcome
@@ -395,12 +403,11 @@ def reprint(
         for parcel, original in sorted(latest.items()):
             source = session.get(Printer, original.printer_id)
             same_kind = source is not None and RenderOptions.for_printer(source) == options
-            if same_kind and original.payload:
-                payload = bytes(original.payload)
+            stored = bytes(original.payload or b"")
+            if same_kind and stored and not reveals_hidden(stored, parcels[parcel], options):
+                payload = stored
             else:
-                payload = render_label(
-                    build_label(parcels[parcel], options.template, mask_phone=options.mask_phone), options
-                )
+                payload = render_label(printer_label(parcels[parcel], options), options)
             job_id = _new_job(
                 session,
                 target,

@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from app.carriers.net import check_endpoint
 from app.domain import AnomalyState
 from app.orders.phone import mask_phone
+from app.orders.privacy import Privacy, mask_name
 from app.secrets import SecretStore
-from app.store.models import Anomaly, Order, Waybill
+from app.store.models import Anomaly, Order, Shop, Waybill
 from app.tracking.kinds import kind_label
 from app.tracking.notices import AnomalyNotice, FanOut, Notifier, StderrNotifier
 
@@ -54,13 +55,15 @@ def notices_for(session: Session, anomaly_ids: Sequence[int], *, now: datetime) 
                 Order.platform_order_id,
                 Order.receiver_name,
                 Order.receiver_phone,
+                Shop.settings,
             )
             .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
             .outerjoin(Order, Order.id == Anomaly.order_id)
+            .outerjoin(Shop, Shop.id == Order.shop_id)
             .where(Anomaly.id.in_(chunk), Anomaly.notified_at.is_(None))
             .order_by(Anomaly.id)
         )
-        for anomaly, waybill_no, shipper, order_ref, name, phone in rows:
+        for anomaly, waybill_no, shipper, order_ref, name, phone, shop_settings in rows:
             anomaly.notified_at = now
             notices.append(
                 AnomalyNotice(
@@ -70,7 +73,7 @@ def notices_for(session: Session, anomaly_ids: Sequence[int], *, now: datetime) 
                     waybill=waybill_no or "",
                     carrier=shipper or "",
                     order=order_ref or "",
-                    receiver=name or "",
+                    receiver=mask_name(name or "") if Privacy.of(shop_settings).mask_name else name or "",
                     phone_masked=mask_phone(phone) if phone else "",
                     since=anomaly.since,
                     detail=anomaly.detail,

@@ -20,8 +20,9 @@ from app.clock import utcnow
 from app.domain import AnomalyKind, ParcelStatus
 from app.errors import NotFound
 from app.orders.phone import mask_phone
+from app.orders.privacy import Privacy, mask_name
 from app.sheets import sheet_row
-from app.store.models import Anomaly, Order, TrackingEvent, Waybill
+from app.store.models import Anomaly, Order, Shop, TrackingEvent, Waybill
 from app.tracking.kinds import kind_label, status_label
 from app.tracking.values import (
     ACTIVE,
@@ -87,9 +88,11 @@ def _query(flt: AnomalyFilter) -> Any:
             Waybill.waybill_no,
             Waybill.shipper_code,
             Waybill.parcel_status,
+            Shop.settings,
         )
         .outerjoin(Order, Order.id == Anomaly.order_id)
         .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
+        .outerjoin(Shop, Shop.id == Order.shop_id)
     )
     if flt.states:
         query = query.where(Anomaly.state.in_(flt.states))
@@ -124,7 +127,7 @@ def list_anomalies(
     """Anomalies matching ``flt`` (default: open and acknowledged), most severe and oldest first."""
     moment = now or utcnow()
     rows = []
-    for a, order_ref, name, phone, waybill_no, shipper, status in session.execute(
+    for a, order_ref, name, phone, waybill_no, shipper, status, shop_settings in session.execute(
         _query(flt or AnomalyFilter())
     ):
         zh, en = kind_label(a.kind)
@@ -143,7 +146,7 @@ def list_anomalies(
                 waybill=waybill_no or "",
                 carrier=shipper or "",
                 parcel_status=status or "",
-                receiver_name=name or "",
+                receiver_name=mask_name(name or "") if Privacy.of(shop_settings).mask_name else name or "",
                 receiver_phone_masked=mask_phone(phone) if phone else "",
                 since=a.since,
                 detected_at=a.detected_at,

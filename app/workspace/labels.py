@@ -1,4 +1,4 @@
-"""Labels: render to a file, packing and pick lists, the label preview's data.
+"""Labels: render to a file, packing and pick lists, the label preview (what a printer would print).
 
 Each action reads what it needs in one short session (a few queries for any number of labels) and draws after the
 session has ended, so a long render never holds the store. Drawing modules (reportlab, the raster) are imported
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.labels.output import RenderReport
+from app.labels.proof import LabelProof
 from app.labels.templates import WaybillData
 from app.workspace.core import CancelToken, Part, Progress
 
@@ -43,9 +44,10 @@ class LabelsPart(Part):
         fmt: str,
         out: str | os.PathLike[str],
         *,
-        template: str = "100x180",
+        template: str | None = None,
         dpi: int = 203,
         mask_phone: bool = False,
+        mask_name: bool = False,
         encoding: str = "gb18030",
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
@@ -53,7 +55,9 @@ class LabelsPart(Part):
         """The labels of the named orders (``refs``), or of every issued parcel (None), drawn into ``out``.
 
         PDF: one page a label; PNG: ``out`` is a folder, one file a label; TSPL/ZPL/ESC-POS: one job a label,
-        concatenated. Orders without a waybill are listed in ``skipped``. A path that cannot be written is an
+        concatenated. ``template`` None: each parcel's shop's template, else 100x180. Phones (``mask_phone``) and
+        names (``mask_name``) are masked when asked, and always where the parcel's shop masks them. Orders without
+        a waybill are listed in ``skipped``. A path that cannot be written is an
         :class:`app.errors.OutputError`, found before anything is drawn.
         """
         from app.labels import output
@@ -63,7 +67,7 @@ class LabelsPart(Part):
         path = output.check_output(fmt, os.fspath(out))
         with self._session() as session:
             parcels, skipped = label_parcels(session, refs)
-        labels = output.build_labels(parcels, template, mask_phone, cancel)
+        labels = output.build_labels(parcels, template, mask_phone, cancel, mask_name=mask_name)
         return output.write_labels(
             labels, fmt, path, template=template, dpi=dpi, mask_phone=mask_phone, encoding=encoding,
             skipped=skipped, progress=progress, cancel=cancel,
@@ -108,3 +112,15 @@ class LabelsPart(Part):
         from printers.languages.raster import render_png
 
         return render_png(build_label(data, template, mask_phone=mask_phone), dpi=dpi)
+
+    def printer_preview(self, ref: int | str, printer: str | None = None, parcel: int = 0) -> LabelProof:
+        """The ``parcel``-th label of order ``ref`` exactly as ``printer`` (else this station's default label
+        printer) would receive it — the bytes the print queue would store for it, with its template or the
+        shop's, the mask of the shop or the printer, its offsets, dpi and language — and those bytes drawn back
+        into a PNG. Without a label printer: the label as ``render`` draws it (no bytes). A NotFound for an
+        unknown order or printer; no parcels (and no picture) before the order's waybill."""
+        from app.labels.proof import draw_proof, read_proof
+
+        with self._session() as session:
+            source = read_proof(session, ref, printer)
+        return draw_proof(source, parcel)

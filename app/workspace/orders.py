@@ -9,7 +9,7 @@ from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.orders import query, shipments, shops
+from app.orders import privacy, query, shipments, shops
 from app.orders.values import (
     IdBatch,
     ImportReport,
@@ -26,6 +26,8 @@ IdSlice = tuple["array[int]", IdBatch | None]
 
 
 class OrdersPart(Part):
+    _show_full: bool | None = None  # the station's "show full phone numbers", read once
+
     # ---------------------------------------------------------------------------------------------- shops
 
     def shops(self) -> list[ShopInfo]:
@@ -105,10 +107,12 @@ class OrdersPart(Part):
 
     # ------------------------------------------------------------------------------------------- the list
 
-    def list_orders(self, flt: OrderFilter) -> list[OrderRow]:
-        """Every order the filter matches, newest first (the command line's ``orders``)."""
+    def list_orders(self, flt: OrderFilter, *, full_phones: bool | None = None) -> list[OrderRow]:
+        """Every order the filter matches, newest first (the command line's ``orders``). Phones are masked unless
+        ``full_phones`` (None: this station's preference, :meth:`full_phones`); a shop that masks phones or names
+        has them masked whatever it says (app/orders/privacy.py)."""
         with self._session() as s:
-            return query.list_orders(s, flt)
+            return privacy.mask_rows(s, query.list_orders(s, flt), full_phones=self._full(full_phones))
 
     def first_ids(self, flt: OrderFilter) -> IdSlice:
         """The first, small batch of the filter's ids (a screenful, shown at once) and the batch that follows
@@ -120,10 +124,30 @@ class OrdersPart(Part):
         with self._session() as s:
             return query.order_id_batch(s, flt, batch)
 
-    def rows(self, ids: Sequence[int]) -> list[OrderRow]:
-        """The rows of ``ids``, in the order given (ids no longer there are left out)."""
+    def rows(self, ids: Sequence[int], *, full_phones: bool | None = None) -> list[OrderRow]:
+        """The rows of ``ids``, in the order given (ids no longer there are left out); phones and names masked as
+        in :meth:`list_orders`."""
         with self._session() as s:
-            return query.order_rows(s, list(ids))
+            return privacy.mask_rows(s, query.order_rows(s, list(ids)), full_phones=self._full(full_phones))
+
+    def full_phones(self) -> bool:
+        """Whether this station's lists show full phone numbers (a preference; masked by default)."""
+        if self._show_full is None:
+            from app import preferences
+
+            self._show_full = preferences.load(self._data_dir).show_full_phones
+        return self._show_full
+
+    def show_full_phones(self, on: bool) -> bool:
+        """Make this station's lists show full phone numbers (``on``) or masked ones; saved as a preference."""
+        from app import preferences
+
+        preferences.save(self._data_dir, preferences.load(self._data_dir).with_(show_full_phones=bool(on)))
+        self._show_full = bool(on)
+        return self._show_full
+
+    def _full(self, full_phones: bool | None) -> bool:
+        return self.full_phones() if full_phones is None else full_phones
 
     def ready_ids(self) -> list[int]:
         """The ids of every order ready for a waybill (paid, not held, none yet), newest first."""

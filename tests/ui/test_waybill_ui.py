@@ -280,14 +280,14 @@ def test_label_preview_shows_the_label_or_says_why_not(
     assert waybill in decoded() and waybill in preview.caption.text()
     assert preview.image.pixmap() is not None and not preview.image.pixmap().isNull()
 
-    # switching the template renders again at the new size
+    # looking through a printer with another template renders what that printer would print
+    kd("printers", "add", "p76", "--uri", f"file://{tmp_path / 'p76.bin'}", "--language", "tspl",
+       "--template", "76x130")  # fmt: skip
     with qtbot.waitSignal(preview.rendered, timeout=20000):
-        preview.set_template("76x130")
+        preview.set_printer("p76")
     size = preview.label_size
     assert abs(size.height() / size.width() - 130 / 76) < 0.02 and waybill in decoded()
-    with qtbot.waitSignal(preview.rendered, timeout=20000):
-        preview.mask_box.setChecked(True)
-    assert preview.has_label()
+    assert preview.template() == "76x130" and preview.printer() == "p76" and preview.payload()
 
     # an order with no waybill yet: a clear message, no label
     with qtbot.waitSignal(preview.rendered, timeout=20000):
