@@ -142,7 +142,7 @@ def merge_suggestions(session: Session, ids: Sequence[int]) -> list[MergeSuggest
         )
         groups[key].append(order)
     wanted = {o.id for o in chosen}
-    shop_names = dict(session.execute(select(Shop.id, Shop.name)).tuples().all())
+    shop_names = {shop_id: name for shop_id, name in session.execute(select(Shop.id, Shop.name))}
     out = []
     for group in groups.values():
         if len(group) < 2 or not wanted & {o.id for o in group}:

@@ -111,7 +111,9 @@ def _fetch_ids(session: Session, stmt: Select[tuple[int]]) -> array[int]:
     conn = session.connection()
     compiled = stmt.compile(dialect=conn.dialect)
     sql = str(compiled)
-    if "POSTCOMPILE" in sql:  # parameters rendered at execution (none in these lists): the ordinary way
+    # parameters rendered at execution, or turned into the driver's form first (the JSON path when sorting by the
+    # flag): the ordinary way
+    if "POSTCOMPILE" in sql or any(name in (compiled.binds or {}) for name in _processed(compiled)):
         return array("q", session.scalars(stmt))
     params = compiled.construct_params()
     args = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
@@ -124,6 +126,11 @@ def _fetch_ids(session: Session, stmt: Select[tuple[int]]) -> array[int]:
     finally:
         cursor.close()
     return ids
+
+
+def _processed(compiled: object) -> list[str]:
+    """The names of the parameters the dialect converts before the driver gets them (SQLAlchemy's own table)."""
+    return list(getattr(compiled, "_bind_processors", {}) or {})
 
 
 def order_id_batch(session: Session, flt: OrderFilter, batch: IdBatch) -> tuple[array[int], IdBatch | None]:
@@ -159,8 +166,7 @@ def _sorted_batch(session: Session, flt: OrderFilter, batch: IdBatch) -> tuple[a
     stmt = sorted_by(apply_filter(select(Order.id), flt), flt).offset(batch.offset)
     if batch.limit is not None:
         stmt = stmt.limit(batch.limit)
-    # the flag is read out of a JSON column, whose path the driver gets only the ordinary way
-    ids = array("q", session.scalars(stmt)) if flt.sort == "flag" else _fetch_ids(session, stmt)
+    ids = _fetch_ids(session, stmt)
     if batch.limit is not None and len(ids) == batch.limit:
         return ids, IdBatch("sorted", limit=None, offset=batch.offset + len(ids))
     return ids, None

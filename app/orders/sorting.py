@@ -97,4 +97,7 @@ def sorted_by(stmt: Select[tuple[int]], flt: OrderFilter) -> Select[tuple[int]]:
             f"不能按 {flt.sort} 排序（可选：{known}）", f"cannot sort by {flt.sort} (one of: {known})"
         )
     columns = (*key(), Order.id)
-    return stmt.order_by(*(c.desc() if flt.descending else c.asc() for c in columns))
+    # an empty value (NULL) is the smallest on every database (PostgreSQL would put it last going up)
+    if flt.descending:
+        return stmt.order_by(*(c.desc().nulls_last() for c in columns))
+    return stmt.order_by(*(c.asc().nulls_first() for c in columns))
