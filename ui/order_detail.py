@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from app.orders.work_values import OrderDetail
+from app.orders.values import FLAGS
+from app.orders.work_values import OrderDetail, TimelineEntry
 from ui.i18n import tr
 from ui.orders_model import local_time
 from ui.qt.widgets import (
@@ -12,6 +13,7 @@ from ui.qt.widgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -23,6 +25,13 @@ from ui.qt.widgets import (
 
 def _at(at: datetime) -> str:
     return at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _words(entry: TimelineEntry) -> str:
+    """The entry's particulars as shown: a flag in words, the rest as recorded."""
+    if entry.kind == "flagged":
+        return tr(f"orders.flag.{entry.detail}") if entry.detail in FLAGS else tr("orders.flag.none")
+    return entry.detail
 
 
 class OrderDetailDialog(QDialog):
@@ -54,11 +63,15 @@ class OrderDetailDialog(QDialog):
             ("orders.detail.merged_with", ", ".join(detail.merged_with)),
         ]
         self.values: dict[str, QLabel] = {}
-        for key, value in fields:
+        right = QFormLayout()
+        for n, (key, value) in enumerate(fields):
             label = QLabel(value or "—")
             label.setWordWrap(True)
             self.values[key] = label
-            form.addRow(tr(key), label)
+            (form if n < 8 else right).addRow(tr(key), label)
+        columns = QHBoxLayout()
+        columns.addLayout(form, 1)
+        columns.addLayout(right, 1)
 
         self.lines = QTableWidget(len(detail.lines), 4)
         heads = (
@@ -80,7 +93,7 @@ class OrderDetailDialog(QDialog):
             [tr("orders.detail.when"), tr("orders.detail.what"), tr("orders.detail.detail")]
         )
         for r, entry in enumerate(detail.timeline):
-            for c, text in enumerate((_at(entry.at), tr(f"orders.timeline.{entry.kind}"), entry.detail)):
+            for c, text in enumerate((_at(entry.at), tr(f"orders.timeline.{entry.kind}"), _words(entry))):
                 self.timeline.setItem(r, c, QTableWidgetItem(text))
         self._tidy(self.timeline, stretch=2)
 
@@ -88,19 +101,20 @@ class OrderDetailDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr("orders.detail.close"))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(columns)
         layout.addWidget(QLabel(tr("orders.detail.lines")))
         layout.addWidget(self.lines)
         layout.addWidget(QLabel(tr("orders.detail.timeline")))
         layout.addWidget(self.timeline, 1)
         layout.addWidget(buttons)
-        self.resize(760, 720)
+        self.resize(900, 760)
 
     @staticmethod
     def _tidy(table: QTableWidget, stretch: int) -> None:
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(24)
         table.resizeColumnsToContents()
         table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
