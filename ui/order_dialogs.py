@@ -1,4 +1,5 @@
-"""Small dialogs of order work: a reason, the merges to make, the receiver, the number of parcels of a split.
+"""Small dialogs of order work: the merges to make, the receiver, the number of parcels of a split (a reason is
+asked with :class:`ui.print_jobs.ReasonDialog`).
 
 Each opens with ``open()`` (never blocks the window) and says what it got through ``accepted``.
 """
@@ -31,29 +32,6 @@ def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButt
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons, ok
-
-
-class ReasonAsk(QDialog):
-    """Asks why (a hold, a release, a cancelled waybill); OK stays disabled until there is a reason."""
-
-    def __init__(self, title: str, intro: str, ok_text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setPlaceholderText(tr("orders.reason_hint"))
-        self.buttons, self.ok_button = _buttons(self, ok_text)
-        self.ok_button.setEnabled(False)
-        self.reason_edit.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
-        label = QLabel(intro)
-        label.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addWidget(self.reason_edit)
-        layout.addWidget(self.buttons)
-        self.resize(460, 150)
-
-    def reason(self) -> str:
-        return self.reason_edit.text().strip()
 
 
 class MergeDialog(QDialog):

@@ -13,7 +13,7 @@ from app.orders.work_values import MergeSuggestion, OrderDetail, Receiver
 from app.workspace import Workspace
 from ui.i18n import tr
 from ui.order_detail import OrderDetailDialog
-from ui.order_dialogs import MergeDialog, ReasonAsk, ReceiverDialog, SplitDialog
+from ui.order_dialogs import MergeDialog, ReceiverDialog, SplitDialog
 from ui.print_jobs import ReasonDialog
 from ui.qt.core import QObject, Qt
 from ui.qt.gui import QAction, QKeySequence, QShortcut
@@ -103,6 +103,11 @@ class OrdersActions(QObject):
 
         self.panel.ops.run(fn, done, writes=True, guard=self.panel._alive)
 
+    def _reason_dialog(self, what: str, **values: object) -> ReasonDialog:
+        """Asks why (``what``: hold, release, cancel_waybill); OK waits for a reason."""
+        title, intro = tr(f"orders.{what}.title"), tr(f"orders.{what}.intro", **values)
+        return ReasonDialog("", self.panel, title=title, intro=intro, ok=tr(f"orders.{what}.ok"))
+
     def _show(self, dialog: Any) -> Any:
         self.dialog = dialog
         dialog.open()
@@ -140,8 +145,7 @@ class OrdersActions(QObject):
 
     def ask_hold(self, ids: list[int], hold: bool) -> None:
         word = "hold" if hold else "release"
-        dialog = ReasonAsk(tr(f"orders.{word}.title"), tr(f"orders.{word}.intro", count=len(ids)),
-                           tr(f"orders.{word}.ok"), self.panel)  # fmt: skip
+        dialog = self._reason_dialog(word, count=len(ids))
 
         def go() -> None:
             reason = dialog.reason()
@@ -173,8 +177,7 @@ class OrdersActions(QObject):
 
     def ask_cancel_waybill(self, order_id: int, row: OrderRow | None) -> None:
         number = row.waybill if row else ""
-        dialog = ReasonAsk(tr("orders.cancel_waybill.title"), tr("orders.cancel_waybill.intro", waybill=number),
-                           tr("orders.cancel_waybill.ok"), self.panel)  # fmt: skip
+        dialog = self._reason_dialog("cancel_waybill", waybill=number)
         dialog.accepted.connect(
             lambda: self._write(
                 lambda ws, _op: ws.orders.cancel_waybills(order_id, dialog.reason()),

@@ -3,15 +3,13 @@ the merges ``merge --auto`` would make for a selection. Each change is audited (
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.domain import OrderStatus
 from app.errors import NotFound, UsageError
-from app.orders.shipments import _receiver_key, has_waybill, resolve_order
+from app.orders.shipments import MERGEABLE, has_waybill, merge_groups, resolve_order
 from app.orders.values import FLAGS
 from app.orders.work_values import MergeSuggestion, Receiver
 from app.store.audit import record_audit
@@ -124,34 +122,17 @@ def merge_suggestions(session: Session, ids: Sequence[int]) -> list[MergeSuggest
         .where(
             Order.shop_id.in_({o.shop_id for o in chosen}),
             or_(Order.receiver_phone.in_(phones), Order.merge_key.in_(keys)),
-            Order.status == OrderStatus.PAID.value,
-            Order.on_hold.is_(False),
-            Order.platform_waybill == "",
+            *MERGEABLE,
         )
         .options(selectinload(Order.shipments))
         .order_by(Order.id)
     )
-    groups: dict[tuple[object, ...], list[Order]] = defaultdict(list)
-    for order in candidates:
-        if any(has_waybill(s) for s in order.shipments):
-            continue
-        key = (
-            (order.shop_id, "id", order.merge_key)
-            if order.merge_key
-            else (order.shop_id, *_receiver_key(order))
-        )
-        groups[key].append(order)
     wanted = {o.id for o in chosen}
     shop_names = {shop_id: name for shop_id, name in session.execute(select(Shop.id, Shop.name))}
     out = []
-    for group in groups.values():
-        if len(group) < 2 or not wanted & {o.id for o in group}:
+    for group in merge_groups(candidates):
+        if not wanted & {o.id for o in group}:
             continue
-        parcels = {s.id for o in group for s in o.shipments}
-        if len(parcels) == 1 and all(len(o.shipments) == 1 for o in group):
-            members = {o.id for o in group[0].shipments[0].orders}
-            if members == {o.id for o in group}:
-                continue  # already merged exactly so
         first = group[0]
         out.append(
             MergeSuggestion(

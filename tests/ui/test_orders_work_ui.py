@@ -205,7 +205,8 @@ def test_merge_from_the_suggestions_of_the_context_menu(
 def test_hold_release_receiver_split_unmerge_and_flag_from_the_menu(
     qtbot: Any, panel: Any, store: Any, workspace: Any, messages: list[str]
 ) -> None:
-    from ui.order_dialogs import ReasonAsk, ReceiverDialog, SplitDialog
+    from ui.order_dialogs import ReceiverDialog, SplitDialog
+    from ui.print_jobs import ReasonDialog
 
     a, b = add_orders(store, [{}, {}])
     same = {"receiver_name": "钱七", "receiver_phone": "13600002222", "address": "南京路 1 号"}
@@ -217,7 +218,7 @@ def test_hold_release_receiver_split_unmerge_and_flag_from_the_menu(
     _select(panel, [a, b])
     _trigger(qtbot, panel, "orders.menu.hold")
     dialog = panel.actions_.dialog
-    assert isinstance(dialog, ReasonAsk) and not dialog.ok_button.isEnabled()  # a reason first
+    assert isinstance(dialog, ReasonDialog) and not dialog.ok_button.isEnabled()  # a reason first
     dialog.reason_edit.setText("等买家确认颜色")
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: all(r.on_hold for r in workspace.orders.rows([a, b])), timeout=10000)
