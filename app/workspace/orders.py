@@ -5,6 +5,7 @@ Every method returns values from :mod:`app.orders.values` (or plain ints and lis
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
@@ -161,7 +162,10 @@ class OrdersPart(Part):
         from app.orders.detail import order_detail
 
         with self._session() as s:
-            return order_detail(s, order)
+            detail = order_detail(s, order)
+        # its row as the lists show it (a masked phone where the lists mask it)
+        shown = self.rows([detail.row.id])
+        return dataclasses.replace(detail, row=shown[0]) if shown else detail
 
     def merge_suggestions(self, ids: Sequence[int]) -> list[MergeSuggestion]:
         """What ``merge --auto`` would merge that holds one of the orders ``ids``."""
