@@ -215,3 +215,26 @@ def test_the_timeline_shows_printing_and_tracking(workspace: Any, store: Any) ->
     assert ("print_queued", "热敏1") in kinds and ("printed", "热敏1") in kinds
     assert ("tracking", "【杭州】已揽收") in kinds
     assert detail.row.platform_order_id == parcel.platform_order_id and detail.parcels == 1
+
+
+def test_sorting_and_searching_agree_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    """The same SQL on PostgreSQL: every key both ways (empty values smallest there too), the flag out of JSON,
+    a waybill's first digits."""
+    from tests.stations.support import open_station
+
+    ws = open_station(pg_url, tmp_path / "pg")
+    try:
+        store = ws._ctx.store
+        parcels = make_parcels(store, 2)
+        ids = add_orders(store, [{"total_amount": 30}, {"total_amount": 5}])
+        ws.orders.set_flag([ids[1]], "red")
+        everyone = sorted([*ids, *(p.order_id for p in parcels)])
+        for key in SORT_KEYS:
+            for descending in (False, True):
+                assert sorted(_ids(ws, sort=key, descending=descending)) == everyone, key
+        assert _ids(ws, sort="amount") == [*sorted(p.order_id for p in parcels), ids[1], ids[0]]
+        assert _ids(ws, sort="flag", descending=True)[0] == ids[1]
+        prefix = parcels[0].waybill_no[:-1]
+        assert sorted(_all_batches(ws, OrderFilter(search=prefix))) == sorted(p.order_id for p in parcels)
+    finally:
+        ws.close()
