@@ -298,3 +298,27 @@ def test_cancel_a_waybill_from_the_menu_with_a_reason(
                    for e in workspace.orders.detail(order).timeline)  # fmt: skip
     finally:
         server.stop()
+
+
+def test_the_new_words_follow_the_language(qtbot: Any, panel: Any, store: Any) -> None:
+    from ui.i18n import set_language
+    from ui.orders_model import COLUMNS
+
+    add_orders(store, [{}])
+    _load(qtbot, panel)
+    _select(panel, [panel.model.order_id(0)])
+    header = panel.model.headerData
+    try:
+        set_language("en")
+        panel.retranslate()
+        texts = [header(i, panel.table.horizontalHeader().orientation()) for i in range(len(COLUMNS))]
+        assert {"Amount", "Buyer message", "Seller memo", "Flag", "Paid", "Printed"} <= set(texts)
+        assert panel.selected_label.text() == "1 selected"
+        assert panel.search.placeholderText().startswith("Search order number")
+        assert panel.status_box.itemText(panel.status_box.findData("unprinted")) == "Waybill, not printed"
+        menu = panel.actions_.menu()
+        assert "Merge…" in [a.text() for a in menu.actions()]
+    finally:
+        set_language("zh")
+        panel.retranslate()
+    assert panel.selected_label.text() == "已选 1 单"
