@@ -50,6 +50,10 @@ FLAG_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "flag")
 PRINTED_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "printed")
 AMOUNT_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "amount")
 ATTENTION = "needs_attention"
+# columns mostly empty, or where the latest and largest matter: a first click sorts them going down, so what is
+# there comes first (an empty value is the smallest)
+DESCENDING_FIRST = frozenset({"printed", "waybill", "sort_code", "paid_at", "amount", "buyer_message",
+                              "seller_remark", "flag"})  # fmt: skip
 FLAG_COLOURS = {
     "red": "#d93025",
     "yellow": "#e0a800",
@@ -138,6 +142,9 @@ class OrdersModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if role == Qt.ItemDataRole.InitialSortOrderRole and orientation == Qt.Orientation.Horizontal:
+            descending = COLUMNS[section][2] in DESCENDING_FIRST
+            return Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:

@@ -105,11 +105,15 @@ def test_a_header_click_sorts_the_list_and_the_new_columns_show_fitted(
     _load(qtbot, panel)
     assert _ids(panel) == ids[::-1]  # newest first until a header is clicked
     amount = _column("amount")
-    _click_header(qtbot, panel, amount)
-    assert _ids(panel) == [ids[1], ids[2], ids[0]]
-    _click_header(qtbot, panel, amount)  # again: the other way
+    _click_header(qtbot, panel, amount)  # the largest amounts first
     assert _ids(panel) == [ids[0], ids[2], ids[1]]
     assert panel.filter().sort == "amount" and panel.filter().descending
+    _click_header(qtbot, panel, amount)  # again: the other way
+    assert _ids(panel) == [ids[1], ids[2], ids[0]] and not panel.filter().descending
+    _click_header(qtbot, panel, _column("receiver"))  # a name: A to Z first
+    assert panel.filter().sort == "receiver" and not panel.filter().descending
+    _click_header(qtbot, panel, amount)
+    assert _ids(panel) == [ids[0], ids[2], ids[1]]
     model = panel.model
     assert model.data(model.index(0, amount)) == "30.00"
     assert model.data(model.index(0, _column("buyer_message"))) == long_message
