@@ -42,6 +42,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
         self.orders.selection_changed.connect(self._follow_selection)
         self.print_queue = PrintQueuePanel(self.ops, self.orders.selected_order_ids)
+        self.orders.print_requested.connect(self.print_queue.print_orders)
+        self.orders.reprint_requested.connect(self.print_queue.reprint_orders)
         self.tracking = TrackingPanel(self.ops)
         self.dashboard = DashboardPanel(self.ops)
         # the packer's loop, first: it shares the print queue's loops (one per printer)

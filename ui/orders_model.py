@@ -11,6 +11,7 @@ import itertools
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from app.orders.values import OrderRow
@@ -24,26 +25,59 @@ MAX_PAGES = 40
 # request(ids, deliver): fetch the rows of ``ids`` and hand them to ``deliver`` on the GUI thread, later (or at once)
 RowRequest = Callable[[list[int], Callable[[list[OrderRow]], None]], None]
 
-COLUMNS: tuple[tuple[str, Callable[[OrderRow], str]], ...] = (
-    ("col.shop", lambda r: r.shop),
-    ("col.order", lambda r: r.platform_order_id),
-    ("col.status", lambda r: tr("status.held") if r.on_hold else tr(f"status.{r.status}")),
-    ("col.waybill", lambda r: r.waybill),
-    ("col.sort_code", lambda r: r.sort_code),
-    ("col.receiver", lambda r: r.receiver_name),
-    ("col.phone", lambda r: r.receiver_phone),
-    ("col.region", lambda r: " ".join(x for x in (r.province, r.city, r.district) if x)),
-    ("col.address", lambda r: r.address),
-    ("col.goods", lambda r: r.goods),
-    ("col.waybill_state", lambda r: _waybill_state(r.waybill_state)),
+# (header text key, the cell's text, the key the database sorts the column by: app.orders.values.SORT_KEYS)
+COLUMNS: tuple[tuple[str, Callable[[OrderRow], str], str], ...] = (
+    ("col.shop", lambda r: r.shop, "shop"),
+    ("col.order", lambda r: r.platform_order_id, "order"),
+    ("col.status", lambda r: tr("status.held") if r.on_hold else tr(f"status.{r.status}"), "status"),
+    ("orders.col.printed", lambda r: tr("orders.printed_mark") if r.printed else "", "printed"),
+    ("col.waybill", lambda r: r.waybill, "waybill"),
+    ("col.sort_code", lambda r: r.sort_code, "sort_code"),
+    ("col.receiver", lambda r: r.receiver_name, "receiver"),
+    ("col.phone", lambda r: r.receiver_phone, "phone"),
+    ("col.region", lambda r: " ".join(x for x in (r.province, r.city, r.district) if x), "region"),
+    ("col.address", lambda r: r.address, "address"),
+    ("col.goods", lambda r: r.goods, "goods"),
+    ("orders.col.paid_at", lambda r: local_time(r.paid_at), "paid_at"),
+    ("orders.col.amount", lambda r: r.amount, "amount"),
+    ("orders.col.buyer_message", lambda r: r.buyer_message, "buyer_message"),
+    ("orders.col.seller_remark", lambda r: r.seller_remark, "seller_remark"),
+    ("orders.col.flag", lambda r: f"● {tr(f'orders.flag.{r.flag}')}" if r.flag else "", "flag"),
+    ("col.waybill_state", lambda r: _waybill_state(r.waybill_state), "waybill_state"),
 )
 WAYBILL_STATE_COLUMN = len(COLUMNS) - 1
+FLAG_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "flag")
+PRINTED_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "printed")
+AMOUNT_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "amount")
 ATTENTION = "needs_attention"
+# columns mostly empty, or where the latest and largest matter: a first click sorts them going down, so what is
+# there comes first (an empty value is the smallest)
+DESCENDING_FIRST = frozenset({"printed", "waybill", "sort_code", "paid_at", "amount", "buyer_message",
+                              "seller_remark", "flag"})  # fmt: skip
+FLAG_COLOURS = {
+    "red": "#d93025",
+    "yellow": "#e0a800",
+    "green": "#188038",
+    "blue": "#1a73e8",
+    "purple": "#8e24aa",
+}
+
+
+def local_time(stored: str) -> str:
+    """A stored time (naive UTC, ISO) as this PC's local time to the minute; "" stays ""."""
+    if not stored:
+        return ""
+    try:
+        at = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    return at.replace(tzinfo=UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def _waybill_state(state: str) -> str:
     """The state as stored, except the one a person must act on, which is said in words."""
     return tr("waybill_state.needs_attention") if state == ATTENTION else state
+
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -108,6 +142,9 @@ class OrdersModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if role == Qt.ItemDataRole.InitialSortOrderRole and orientation == Qt.Orientation.Horizontal:
+            descending = COLUMNS[section][2] in DESCENDING_FIRST
+            return Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -122,6 +159,12 @@ class OrdersModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[index.column()][1](row)
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == FLAG_COLUMN and row.flag:
+            return QBrush(QColor(FLAG_COLOURS.get(row.flag, "#000000")))
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == AMOUNT_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == PRINTED_COLUMN:
+            return int(Qt.AlignmentFlag.AlignCenter)
         attention = row.waybill_state == ATTENTION and index.column() == WAYBILL_STATE_COLUMN
         if role == Qt.ItemDataRole.ForegroundRole and (row.on_hold or attention):
             return QBrush(QColor("#b3261e"))
@@ -135,6 +178,11 @@ class OrdersModel(QAbstractTableModel):
 
     def row_data(self, row: int) -> OrderRow | None:
         return self._row(row)
+
+    def cached_row(self, row: int) -> OrderRow | None:
+        """The row when it is in the cache, without asking for it."""
+        page = self._pages.get(row // PAGE)
+        return None if page is None else page[row % PAGE]
 
     def loading(self) -> bool:
         """True while rows asked for have not arrived yet."""

@@ -1,7 +1,8 @@
-"""The orders panel: filters (shop, status, search) over the lazy orders table.
+"""The orders panel: filters (shop, status, search) over the lazy orders table, sorted by any column.
 
 Everything it shows is read through the workspace off the GUI thread (``writes=False``): shop names, the filter's ids
-a batch at a time, and the rows of the pages the table shows.
+a batch at a time (sorted by the database when a header is clicked), and the rows of the pages the table shows.
+Order work (the context menu, the detail, printing) lives in :mod:`ui.orders_actions`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from app.orders.values import IdBatch, OrderFilter, OrderRow
 from app.workspace import Workspace
 from ui.i18n import tr
 from ui.ops import Ops
-from ui.orders_model import PAGE, OrdersModel
+from ui.orders_model import COLUMNS, PAGE, OrdersModel
 from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
+from ui.qt.gui import QFontMetrics
 from ui.qt.widgets import (
     QAbstractItemView,
     QComboBox,
@@ -33,17 +35,22 @@ from ui.qt.widgets import (
 # a batch of ids as it comes back: (ids, the batch after it or None, the rows of the first page or none)
 _Loaded = tuple["array[int]", IdBatch | None, list[OrderRow]]
 
-STATUS_CHOICES = ("", "ready", OrderStatus.PAID.value, "issued", "held", OrderStatus.SHIPPED.value,
-                  OrderStatus.UNPAID.value, OrderStatus.COMPLETED.value)  # fmt: skip
+STATUS_CHOICES = ("", "ready", OrderStatus.PAID.value, "issued", "unprinted", "printed", "held",
+                  OrderStatus.SHIPPED.value, OrderStatus.UNPAID.value, OrderStatus.COMPLETED.value)  # fmt: skip
+# the views that are not an order status have their words here (the statuses' words are shared)
+_VIEW_WORDS = {"printed": "orders.view.printed", "unprinted": "orders.view.unprinted"}
 
-
-COLUMN_WIDTHS = (100, 170, 70, 140, 90, 80, 110, 190, 220, 200, 80)
+MIN_WIDTH, MAX_WIDTH = 48, 320  # a column fitted to its content stays within these (pixels)
 
 
 class OrdersPanel(QWidget):
     selection_changed = Signal()
     first_rows = Signal(int)  # a (re)load has its first rows in the table, or found nothing: the rows so far
     loaded = Signal(int)  # a (re)load is complete: the number of orders
+    print_requested = Signal(
+        list
+    )  # order ids to print through the queue on the label printer (Enter, Ctrl+P)
+    reprint_requested = Signal(list, str)  # order ids, the reason
 
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,6 +58,9 @@ class OrdersPanel(QWidget):
         self.model = OrdersModel(self._request_rows, self)
         self._generation = 0
         self._quiet_running = self._quiet_again = False
+        self._sort = ("", False)  # (SORT_KEYS key or "" for newest first, descending)
+        self._fitted = False  # the columns were fitted to the content of this list's first rows
+        self._print_found = False  # Enter in the search box: print the order it finds once the list is in
 
         self.shop_box = QComboBox()
         self.status_box = QComboBox()
@@ -62,17 +72,22 @@ class OrdersPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first until a header is clicked
+        header.sortIndicatorChanged.connect(self._sort_changed)
         self.search.setMinimumWidth(280)
+        self.selected_label = QLabel()
 
         bar = QHBoxLayout()
         self.shop_label, self.status_label = QLabel(), QLabel()
         for w in (self.shop_label, self.shop_box, self.status_label, self.status_box, self.search):
             bar.addWidget(w)
         bar.addStretch(1)
+        bar.addWidget(self.selected_label)
         bar.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -85,29 +100,113 @@ class OrdersPanel(QWidget):
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.shop_box.currentIndexChanged.connect(lambda _i: self.reload())
         self.status_box.currentIndexChanged.connect(lambda _i: self.reload())
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self.selection_changed.emit())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._selection_moved())
+        self.search.returnPressed.connect(self._search_entered)
+        self.first_rows.connect(lambda _n: self._fit_columns())
+        self.loaded.connect(lambda _n: self._print_if_found())
+        from ui.orders_actions import OrdersActions  # the context menu, the detail and printing
+
+        self.actions_ = OrdersActions(self)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.shop_label.setText(tr("filter.shop"))
         self.status_label.setText(tr("filter.status"))
-        self.search.setPlaceholderText(tr("filter.search"))
+        self.search.setPlaceholderText(tr("orders.search_hint"))
         current = self.status_box.currentData()
         self.status_box.blockSignals(True)
         self.status_box.clear()
         for value in STATUS_CHOICES:
-            self.status_box.addItem(tr(f"status.{value}") if value else tr("filter.all"), value)
+            words = tr(_VIEW_WORDS.get(value, f"status.{value}")) if value else tr("filter.all")
+            self.status_box.addItem(words, value)
         self.status_box.setCurrentIndex(max(0, self.status_box.findData(current)))
         self.status_box.blockSignals(False)
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, self.model.columnCount() - 1)
         self._show_count(self.model.rowCount())
+        self._show_selected()
+        self.actions_.retranslate()
 
     def filter(self) -> OrderFilter:
+        key, descending = self._sort
         return OrderFilter(
             status=self.status_box.currentData() or None,
             shop=self.shop_box.currentData() or None,
             search=self.search.text().strip() or None,
+            sort=key,
+            descending=descending,
         )
+
+    # -- sorting, fitting, counting
+
+    def sort_by(self, column: int, descending: bool = False) -> None:
+        """Sort by a column (as a click on its header does); -1: newest first again."""
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)
+
+    def _sort_changed(self, column: int, order: Qt.SortOrder) -> None:
+        key = COLUMNS[column][2] if 0 <= column < len(COLUMNS) else ""
+        wanted = (key, order == Qt.SortOrder.DescendingOrder and bool(key))
+        if wanted != self._sort:
+            self._sort = wanted
+            self.reload()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its header and the text of the rows at hand (the first page), within bounds:
+        measured here from the rows already read, never by asking the model for more rows."""
+        if self._fitted:
+            return
+        rows = [r for r in (self.model.cached_row(i) for i in range(min(PAGE, self.model.rowCount()))) if r]
+        if not rows:
+            return
+        self._fitted = True
+        metrics = QFontMetrics(self.table.font())
+        header = QFontMetrics(self.table.horizontalHeader().font())
+        for column, (title, text_of, _key) in enumerate(COLUMNS):
+            widest = max((metrics.horizontalAdvance(text_of(r)) for r in rows), default=0)
+            wanted = max(widest + 16, header.horizontalAdvance(tr(title)) + 28)
+            self.table.setColumnWidth(column, max(MIN_WIDTH, min(MAX_WIDTH, wanted)))
+
+    def selected_count(self) -> int:
+        """How many orders are selected, counted over the selection's ranges (no list of a million indexes)."""
+        selection = self.table.selectionModel().selection()
+        return sum(selection.at(i).height() for i in range(selection.count()))
+
+    def _selection_moved(self) -> None:
+        self._show_selected()
+        self.selection_changed.emit()
+
+    def _show_selected(self) -> None:
+        n = self.selected_count()
+        self.selected_label.setText(tr("orders.selected", count=n) if n else "")
+
+    # -- printing from the list
+
+    def _search_entered(self) -> None:
+        """Enter in the search box (a scanner ends with it): search now, then print the order it finds."""
+        if not self.search.text().strip():
+            return
+        self._debounce.stop()
+        self._print_found = True
+        self.reload()
+
+    def _print_if_found(self) -> None:
+        if not self._print_found:
+            return
+        self._print_found = False
+        n = self.model.rowCount()
+        if n != 1:
+            self.actions_.notify(tr("orders.enter_none") if n == 0 else tr("orders.enter_many", count=n))
+            return
+        self.table.selectRow(0)
+        self.print_requested.emit([self.model.order_id(0)])
+
+    def print_selection(self) -> None:
+        """Ctrl+P: the selected orders' labels through the print queue."""
+        ids = self.selected_order_ids()
+        if not ids:
+            self.actions_.notify(tr("orders.nothing_selected"))
+            return
+        self.print_requested.emit(ids)
 
     def _alive(self) -> bool:
         return is_alive(self)
@@ -135,6 +234,7 @@ class OrdersPanel(QWidget):
         follow into the same table.
         """
         self._generation += 1
+        self._fitted = False
         self._load_batch(self._generation, self.filter(), None, shown=0)
 
     def _load_batch(self, generation: int, flt: OrderFilter, batch: IdBatch | None, shown: int) -> None:

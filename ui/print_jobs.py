@@ -168,27 +168,30 @@ class JobsModel(QAbstractTableModel):
 
 
 class ReasonDialog(QDialog):
-    """Asks why a label is printed again; OK stays disabled until there is a reason."""
+    """Asks why a label is printed again (or, with other words, why an order is held, a waybill cancelled …);
+    OK stays disabled until there is a reason."""
 
-    def __init__(self, what: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, what: str, parent: QWidget | None = None, *, title: str = "", intro: str = "", ok: str = ""
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(tr("pq.reprint_title"))
+        self.setWindowTitle(title or tr("pq.reprint_title"))
         self.reason_edit = QLineEdit()
         self.reason_edit.setPlaceholderText(tr("pq.reason_hint"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(tr("pq.reprint_ok"))
+        self.ok_button.setText(ok or tr("pq.reprint_ok"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("pq.cancel"))
         self.ok_button.setEnabled(False)
         self.reason_edit.textChanged.connect(lambda t: self.ok_button.setEnabled(bool(t.strip())))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        intro = QLabel(tr("pq.reprint_intro", what=what))
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
+        words = QLabel(intro or tr("pq.reprint_intro", what=what))
+        words.setWordWrap(True)
+        layout.addWidget(words)
         layout.addWidget(self.reason_edit)
         layout.addWidget(self.buttons)
         self.resize(440, 140)

@@ -275,12 +275,24 @@ class PrintQueuePanel(QWidget):
     # --- queueing and printing ------------------------------------------------------------------------------
 
     def print_selected(self) -> None:
-        ids = self.selected_orders()
+        self.print_orders(self.selected_orders())
+
+    def print_orders(self, ids: Sequence[int]) -> None:
+        """The labels of these orders through the queue on the chosen printer (also the orders tab's Enter and
+        Ctrl+P)."""
         if not ids:
             self._notify(lambda: tr("pq.no_orders_selected"))
             return
         refs = [str(i) for i in ids]
         self._enqueue(lambda ws, printer: ws.printing.enqueue_orders(refs, printer))
+
+    def reprint_orders(self, ids: Sequence[int], reason: str) -> None:
+        """One more label of each of these orders, with the reason a person gave (the orders tab's menu)."""
+        printer = self.current_printer()
+        if printer is None:
+            self._notify(lambda: tr("pq.no_printer"))
+            return
+        self._reprint(printer, [str(i) for i in ids], reason)
 
     def print_unprinted(self) -> None:
         self._enqueue(lambda ws, printer: ws.printing.enqueue_unprinted(printer))

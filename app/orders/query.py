@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import OrderStatus, WaybillState
 from app.errors import UsageError
+from app.orders.sorting import sorted_by
 from app.orders.values import FIRST_BATCH as FIRST_BATCH
 from app.orders.values import REST_BATCH, VIEWS, IdBatch, OrderFilter, OrderRow
 from app.orders.values import first_batch as first_batch
@@ -65,23 +66,40 @@ def apply_filter(stmt: Select[tuple[int]], flt: OrderFilter) -> Select[tuple[int
 
 
 def _contains(text: str) -> ColumnElement[bool]:
+    """Order number, receiver name, phone, city or the platform's waybill number holding the text, or a waybill
+    of ours that starts with it (a range of the waybill number index: a scanned number, or its first digits)."""
     like = f"%{text}%"
     return or_(
         Order.platform_order_id.like(like),
         Order.receiver_name.like(like),
         Order.receiver_phone.like(like),
+        Order.city.like(like),
+        Order.platform_waybill.like(like),
+        Order.id.in_(_with_waybill(Waybill.waybill_no >= text, Waybill.waybill_no < text + "\uffff")),
+    )
+
+
+def _with_waybill(*where: ColumnElement[bool]) -> Select[tuple[int]]:
+    return (
+        select(shipment_orders.c.order_id)
+        .join(Waybill, Waybill.shipment_id == shipment_orders.c.shipment_id)
+        .where(*where)
     )
 
 
 def _exact(text: str) -> ColumnElement[bool]:
     """Equal to the whole search text: each column has an index, so this needs no scan of the table."""
-    return or_(Order.platform_order_id == text, Order.receiver_name == text, Order.receiver_phone == text)
+    return or_(
+        Order.platform_order_id == text,
+        Order.receiver_name == text,
+        Order.receiver_phone == text,
+        Order.id.in_(_with_waybill(Waybill.waybill_no == text)),
+    )
 
 
 def order_ids(session: Session, flt: OrderFilter) -> array[int]:
-    """The ids of matching orders, newest first, as a compact array (8 bytes an order)."""
-    stmt = apply_filter(select(Order.id), flt).order_by(Order.id.desc())
-    return _fetch_ids(session, stmt)
+    """The ids of matching orders, newest first (or as the filter sorts), as a compact array (8 bytes an order)."""
+    return _fetch_ids(session, sorted_by(apply_filter(select(Order.id), flt), flt))
 
 
 def _fetch_ids(session: Session, stmt: Select[tuple[int]]) -> array[int]:
@@ -93,7 +111,9 @@ def _fetch_ids(session: Session, stmt: Select[tuple[int]]) -> array[int]:
     conn = session.connection()
     compiled = stmt.compile(dialect=conn.dialect)
     sql = str(compiled)
-    if "POSTCOMPILE" in sql:  # parameters rendered at execution (none in these lists): the ordinary way
+    # parameters rendered at execution, or turned into the driver's form first (the JSON path when sorting by the
+    # flag): the ordinary way
+    if "POSTCOMPILE" in sql or any(name in (compiled.binds or {}) for name in _processed(compiled)):
         return array("q", session.scalars(stmt))
     params = compiled.construct_params()
     args = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
@@ -108,12 +128,19 @@ def _fetch_ids(session: Session, stmt: Select[tuple[int]]) -> array[int]:
     return ids
 
 
+def _processed(compiled: object) -> list[str]:
+    """The names of the parameters the dialect converts before the driver gets them (SQLAlchemy's own table)."""
+    return list(getattr(compiled, "_bind_processors", {}) or {})
+
+
 def order_id_batch(session: Session, flt: OrderFilter, batch: IdBatch) -> tuple[array[int], IdBatch | None]:
     """The ids of one batch, newest first, and the batch that comes next (None once the list is complete).
 
     The batches of a filter together hold the same ids as :func:`order_ids`, each once; with a search, the exact
     matches come first.
     """
+    if batch.part == "sorted":
+        return _sorted_batch(session, flt, batch)
     text = flt.search_text
     stmt = apply_filter(select(Order.id), OrderFilter(flt.status, flt.shop))
     if batch.part == "exact":
@@ -132,6 +159,17 @@ def order_id_batch(session: Session, flt: OrderFilter, batch: IdBatch) -> tuple[
     elif batch.limit is not None and len(ids) == batch.limit:
         following = IdBatch(before=ids[-1], limit=REST_BATCH)
     return ids, following
+
+
+def _sorted_batch(session: Session, flt: OrderFilter, batch: IdBatch) -> tuple[array[int], IdBatch | None]:
+    """A sorted list: its first screenful (the database keeps only the top rows while it sorts), then the rest."""
+    stmt = sorted_by(apply_filter(select(Order.id), flt), flt).offset(batch.offset)
+    if batch.limit is not None:
+        stmt = stmt.limit(batch.limit)
+    ids = _fetch_ids(session, stmt)
+    if batch.limit is not None and len(ids) == batch.limit:
+        return ids, IdBatch("sorted", limit=None, offset=batch.offset + len(ids))
+    return ids, None
 
 
 def order_rows(session: Session, ids: Sequence[int]) -> list[OrderRow]:
@@ -167,11 +205,17 @@ def order_rows(session: Session, ids: Sequence[int]) -> list[OrderRow]:
             printed=wb[4] if wb else False,
             parcel_status=wb[5] if wb else "",
             waybill_note=wb[6] if wb else "",
+            amount=f"{order.total_amount:.2f}" if order.total_amount is not None else "",
+            buyer_message=order.buyer_message,
+            seller_remark=order.seller_remark,
+            flag=str((order.extra or {}).get("flag", "")),
         )
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _waybills_for(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str, str, str, bool, str, str]]:
+def _waybills_for(
+    session: Session, ids: Sequence[int]
+) -> dict[int, tuple[str, str, str, str, bool, str, str]]:
     """order id -> (waybill number(s), shipper code, state, sort code, printed, parcel status, note).
 
     Per parcel: the waybill in force, else the newest request (to show ``requesting``, ``failed`` or

@@ -7,7 +7,7 @@ when a waybill is asked for. A shipment that has a waybill is never changed by a
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -166,13 +166,12 @@ def _make_merged(session: Session, orders: list[Order]) -> Shipment:
     return shipment
 
 
-def auto_merge(session: Session) -> MergeResult:
-    """Merge every group of paid, unshipped, not-held orders of one shop with one receiver (or one merge id)."""
-    candidates = session.scalars(
-        select(Order)
-        .where(Order.status == OrderStatus.PAID.value, Order.on_hold.is_(False), Order.platform_waybill == "")
-        .options(selectinload(Order.shipments))
-    )
+MERGEABLE = (Order.status == OrderStatus.PAID.value, Order.on_hold.is_(False), Order.platform_waybill == "")
+
+
+def merge_groups(candidates: Iterable[Order]) -> list[list[Order]]:
+    """The groups ``merge --auto`` merges among ``candidates`` (mergeable orders, their shipments loaded): two or
+    more orders of one shop with one receiver (or one merge id), none with a waybill, not already merged so."""
     groups: dict[tuple[object, ...], list[Order]] = defaultdict(list)
     for order in candidates:
         if any(has_waybill(s) for s in order.shipments):
@@ -183,7 +182,7 @@ def auto_merge(session: Session) -> MergeResult:
             else (order.shop_id, *_receiver_key(order))
         )
         groups[key].append(order)
-    done = []
+    out = []
     for group in groups.values():
         if len(group) < 2:
             continue
@@ -192,6 +191,15 @@ def auto_merge(session: Session) -> MergeResult:
             shipment = group[0].shipments[0]
             if {o.id for o in shipment.orders} == {o.id for o in group}:
                 continue  # already merged exactly so
+        out.append(group)
+    return out
+
+
+def auto_merge(session: Session) -> MergeResult:
+    """Merge every group of paid, unshipped, not-held orders of one shop with one receiver (or one merge id)."""
+    candidates = session.scalars(select(Order).where(*MERGEABLE).options(selectinload(Order.shipments)))
+    done = []
+    for group in merge_groups(candidates):
         shipment = _make_merged(session, group)
         done.append((shipment.id, tuple(o.id for o in group)))
     return MergeResult(tuple(done))

@@ -103,11 +103,22 @@ class MergeResult:
 VIEWS = ("ready", "held", "issued", "printed", "unprinted")
 
 
+# Columns a list can be sorted by (app/orders/sorting.py says how each is read in SQL).
+SORT_KEYS = ("shop", "order", "status", "printed", "waybill", "sort_code", "receiver", "phone", "region", "address",
+             "goods", "paid_at", "amount", "buyer_message", "seller_remark", "flag", "waybill_state")  # fmt: skip
+
+# The seller's flags (旗帜), as platforms colour them; "" is no flag.
+FLAGS = ("red", "yellow", "green", "blue", "purple")
+
+
 @dataclass(frozen=True)
 class OrderFilter:
     status: str | None = None
     shop: str | None = None
     search: str | None = None
+    # one of SORT_KEYS, or "" for the newest first; ties are broken by the order id in the same direction
+    sort: str = ""
+    descending: bool = False
 
     @property
     def search_text(self) -> str:
@@ -142,6 +153,10 @@ class OrderRow:
     parcel_status: str = ""
     # the carrier's words when the waybill request failed or needs a person (``needs_attention``)
     waybill_note: str = ""
+    amount: str = ""  # the order's total as the shop gave it ("" when none), e.g. "59.80"
+    buyer_message: str = ""
+    seller_remark: str = ""
+    flag: str = ""  # one of FLAGS, or ""
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -157,14 +172,18 @@ REST_BATCH = 50_000
 class IdBatch:
     """One step of loading a filter's ids for a table that shows the first rows before it has them all.
 
-    ``exact``: orders whose order number, receiver name or phone is the whole search text (found by index,
-    shown first). ``rest``: every other match, newest first, with ids below ``before``, at most ``limit``.
+    ``exact``: orders whose order number, receiver name, phone or waybill number is the whole search text (found
+    by index, shown first). ``rest``: every other match, newest first, with ids below ``before``, at most
+    ``limit``. ``sorted``: a list sorted by a column, from place ``offset`` on, at most ``limit``.
     """
 
     part: str = "rest"
     before: int | None = None
     limit: int | None = FIRST_BATCH
+    offset: int = 0
 
 
 def first_batch(flt: OrderFilter) -> IdBatch:
+    if flt.sort:
+        return IdBatch("sorted")
     return IdBatch("exact", limit=None) if flt.search_text else IdBatch()

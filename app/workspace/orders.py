@@ -5,11 +5,13 @@ Every method returns values from :mod:`app.orders.values` (or plain ints and lis
 
 from __future__ import annotations
 
+import dataclasses
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.orders import privacy, query, shipments, shops
+from app.errors import UsageError
+from app.orders import order_work, privacy, query, shipments, shops
 from app.orders.values import (
     IdBatch,
     ImportReport,
@@ -20,6 +22,7 @@ from app.orders.values import (
     ShopInfo,
     first_batch,
 )
+from app.orders.work_values import MergeSuggestion, OrderDetail, Receiver
 from app.workspace.core import CancelToken, Part, Progress
 
 IdSlice = tuple["array[int]", IdBatch | None]
@@ -175,3 +178,61 @@ class OrdersPart(Part):
         """Take each named order out of its merged parcel; the ids of the orders that were in one."""
         with self._session() as s:
             return shipments.unmerge(s, [str(r) for r in refs])
+
+    # ------------------------------------------------------------------------- order work in the window
+
+    def detail(self, order: int | str) -> OrderDetail:
+        """The order, its lines, its parcel and its timeline (imported, merged, waybill, printed, tracking)."""
+        from app.orders.detail import order_detail
+
+        with self._session() as s:
+            detail = order_detail(s, order)
+        # its row as the lists show it (a masked phone where the lists mask it)
+        shown = self.rows([detail.row.id])
+        return dataclasses.replace(detail, row=shown[0]) if shown else detail
+
+    def merge_suggestions(self, ids: Sequence[int]) -> list[MergeSuggestion]:
+        """What ``merge --auto`` would merge that holds one of the orders ``ids``."""
+        with self._session() as s:
+            return order_work.merge_suggestions(s, ids)
+
+    def hold(self, ids: Sequence[int], reason: str) -> list[int]:
+        """Put orders on hold with a reason (nothing prints or gets a waybill); the ids changed."""
+        with self._session() as s:
+            return order_work.hold(s, ids, reason)
+
+    def release(self, ids: Sequence[int], reason: str) -> list[int]:
+        """Take orders off hold, with a reason; the ids changed."""
+        with self._session() as s:
+            return order_work.release(s, ids, reason)
+
+    def receiver(self, order_id: int) -> Receiver:
+        """The order's receiver in full (to edit it)."""
+        with self._session() as s:
+            return order_work.receiver(s, order_id)
+
+    def edit_receiver(self, order_id: int, new: Receiver) -> Receiver:
+        """Change the receiver while the order has no waybill."""
+        with self._session() as s:
+            return order_work.edit_receiver(s, order_id, new)
+
+    def set_flag(self, ids: Sequence[int], flag: str) -> list[int]:
+        """The seller's flag on the orders ("" clears it); the ids changed."""
+        with self._session() as s:
+            return order_work.set_flag(s, ids, flag)
+
+    def cancel_waybills(self, order_id: int, reason: str) -> list[str]:
+        """回收单号: void each waybill in force of the order at its carrier, with a reason (audited on the order);
+        the order can then get a new waybill. The numbers cancelled."""
+        from app.waybills.issue import cancel_waybill
+
+        reason = order_work.cancel_reason(reason)
+        with self._session() as s:
+            numbers = order_work.waybills_in_force(s, order_id)
+        if not numbers:
+            raise UsageError("这个订单没有可回收的运单", "this order has no waybill to cancel")
+        for number in numbers:
+            cancel_waybill(self._ctx.store, self._secrets, self._data_dir, number)
+            with self._session() as s:
+                order_work.audit_waybill_cancel(s, order_id, number, reason)
+        return numbers
