@@ -38,6 +38,7 @@ def window(
     w = MainWindow(Workspace(store, data_dir))
     qtbot.addWidget(w)
     w.show()
+    w.tabs.setCurrentWidget(w.orders)  # the pack tab opens first; the orders tab's keys work while it is shown
     qtbot.waitUntil(lambda: w.orders.model.rowCount() == 4, timeout=10000)
     qtbot.waitUntil(lambda: w.print_queue.current_printer() is not None, timeout=10000)
     yield w, parcels
