@@ -260,11 +260,23 @@ class CarrierTransient(CarrierError):
     """
 
     def __init__(self, detail: str, *, message_zh: str = "", message_en: str = "") -> None:
-        super().__init__(
-            message_zh or f"快递公司暂时没有正常应答，稍后会自动重试（{detail}）",
-            message_en or f"The carrier did not answer properly; it will be retried ({detail})",
+        zh, en = _transient_words(detail)
+        super().__init__(message_zh or f"{zh}，稍后会自动重试", message_en or f"{en}; it will be retried")
+        self.detail = detail  # for the log: what exactly went wrong ("connection error: ConnectError")
+
+
+def _transient_words(detail: str) -> tuple[str, str]:
+    """A passing fault in words a packer understands (the technical detail stays in ``detail``, for the log)."""
+    if detail.startswith("no answer within"):
+        return "快递公司没有及时应答", "The carrier did not answer in time"
+    if detail.startswith("connection error"):
+        return (
+            "连不上快递公司的接口（网络不通，或接口地址不对）",
+            "Could not reach the carrier's service (no network, or a wrong address)",
         )
-        self.detail = detail
+    if detail.startswith("HTTP "):
+        return f"快递公司的服务暂时出错（{detail}）", f"The carrier's service failed for now ({detail})"
+    return "快递公司的应答无法读取", "The carrier's answer could not be read"
 
 
 class CarrierConfigError(CarrierError):

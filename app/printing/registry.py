@@ -153,6 +153,7 @@ def get_printer(session: Session, name: str | None = None, role: str = "label") 
         if pick:
             return pick[0]
     raise UsageError(
-        "没有默认打印机：用 --printer 指定，或用 printers add --default 添加",
-        "no default printer: name one with --printer, or add one with printers add --default",
+        "还没有默认的面单打印机：请在设置的打印机页选一台设为默认，或指明用哪台打印机",
+        "No default label printer yet: make one the default on the Printers page of the settings,"
+        " or say which printer to use",
     )
