@@ -361,7 +361,11 @@ class CarriersPage(SettingsPage):
         info, check = result
         self.add_button.setEnabled(True)
         self._show_add_result(True, tr("carriers.added", name=info.name))
-        self.editing = ""
+        self.editing = info.name  # the form now shows the saved account (its secrets are not shown again)
+        self.app_key_edit.clear()
+        self.customer_pwd_edit.clear()
+        self.default_check.setChecked(False)
+        self._form_mode()
         self._select_after_load = info.name
         if check is not None:
             self._show_check(check)

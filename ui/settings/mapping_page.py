@@ -133,7 +133,10 @@ class MappingPage(SettingsPage):
                                   shop.name)  # fmt: skip
         self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(current)))
         self.shop_box.blockSignals(False)
-        self._shop_changed()
+        if self.shop_box.currentData() != current:  # the same shop keeps the choices made for it
+            self._shop_changed()
+        else:
+            self._update_preview()
 
     def current_shop(self) -> ShopInfo | None:
         name = self.shop_box.currentData()

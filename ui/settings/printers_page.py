@@ -343,6 +343,7 @@ class PrintersPage(SettingsPage):
 
         def done(info: PrinterInfo) -> None:
             self.editing = info.name
+            self.delete_button.setEnabled(True)
             self.say(True, tr("pd.saved", name=info.name))
             self.reload()
             self.printers_changed.emit()
