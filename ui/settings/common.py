@@ -47,12 +47,14 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
 
 
 def label_rows(form: QFormLayout, texts: Sequence[str]) -> None:
-    """Set the labels of a form's rows, in order (a row without a label text gets an empty one)."""
+    """Set the labels of a form's rows, in order (a row added without a label text gets its label here)."""
     for row, text in enumerate(texts):
         item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
         label = item.widget() if item is not None else None
         if isinstance(label, QLabel):
             label.setText(text)
+        elif text:
+            form.setWidget(row, QFormLayout.ItemRole.LabelRole, QLabel(text))
 
 
 def selected_row(table: QTableWidget) -> int:

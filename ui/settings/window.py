@@ -53,6 +53,7 @@ class SettingsWindow(QDialog):
         }
         self.index = QListWidget()
         self.index.setFixedWidth(150)
+        self.index.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
         for name in PAGES:
             self.index.addItem("")
