@@ -11,7 +11,7 @@ from pathlib import Path
 from app.demo import build_demo, start_demo_printer
 from app.workspace import Workspace
 from ui.i18n import set_language
-from ui.qt.core import QEventLoop, QTimer
+from ui.qt.core import QCoreApplication, QEventLoop, QTimer
 from ui.qt.widgets import QApplication
 from ui.settings.window import PAGES
 
@@ -23,7 +23,7 @@ SAMPLE = (
 )
 
 
-def _settle(app: QApplication, ms: int = 800) -> None:
+def _settle(app: QCoreApplication, ms: int = 800) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
@@ -66,8 +66,10 @@ def main(argv: list[str] | None = None) -> int:
             window.show_page(page)
             if page == "printers":
                 window.printers.table.selectRow(0)
-            if page in ("shops", "senders"):
-                window.pages[page].table.selectRow(0)
+            if page == "shops":
+                window.shops.table.selectRow(0)
+            if page == "senders":
+                window.senders.table.selectRow(0)
             _settle(app, 400)
             window.grab().save(str(out / f"screenshot-settings-{page}.png"))
         window.close()
