@@ -24,7 +24,6 @@ from ui.qt.widgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -47,7 +46,6 @@ class CarriersPage(SettingsPage):
         self.accounts: list[AccountInfo] = []
         self.last_check: ConnectionCheck | None = None
         self.editing = ""
-        self.confirm_delete = True
         self._select_after_load = ""
         self.loaded = False  # the first list (and the carriers offered) came
 
@@ -59,7 +57,6 @@ class CarriersPage(SettingsPage):
         self.default_button = QPushButton()
         self.default_button.setEnabled(False)
         self.default_button.clicked.connect(self.make_default)
-        self.delete_button = QPushButton()
         self.delete_button.setEnabled(False)
         self.delete_button.clicked.connect(self.delete)
         self.test_result = QLabel()
@@ -91,7 +88,6 @@ class CarriersPage(SettingsPage):
         self.qps.setRange(0, 1000)
         self.qps.setDecimals(1)
         self.default_check = QCheckBox()
-        self.new_button = QPushButton()
         self.new_button.clicked.connect(self.clear_form)
         self.add_button = QPushButton()
         self.add_button.clicked.connect(self.add)
@@ -287,18 +283,9 @@ class CarriersPage(SettingsPage):
         if account is None:
             return
         name = account.name
-        if self.confirm_delete:
-            answer = QMessageBox.question(self, tr("setup.delete"), tr("setup.confirm_delete", name=name))
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-
-        def done(_none: None) -> None:
-            self.clear_form()
-            self.test_result.setText(tr("setup.deleted", name=name))
-            self.reload()
-            self.accounts_changed.emit()
-
-        self.run(lambda ws, _op: ws.carriers.delete_account(name), done, on_failure=self._failed)
+        self.delete_named(
+            name, lambda ws, _op: ws.carriers.delete_account(name), after=self.accounts_changed.emit
+        )
 
     # -- add or change
     def _kind_changed(self) -> None:
@@ -381,6 +368,9 @@ class CarriersPage(SettingsPage):
             return False
         self._show_add_result(False, text)
         return True
+
+    def save(self) -> None:
+        self.add()
 
     def _show_add_result(self, ok: bool, text: str) -> None:
         self.add_result.setStyleSheet(f"color: {(OK_COLOUR if ok else FAILED_COLOUR).name()}")

@@ -5,16 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from ui.i18n import tr
 from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
 from ui.qt import is_alive
 from ui.qt.core import Signal
 from ui.qt.widgets import (
     QAbstractItemView,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QMessageBox,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -74,6 +80,60 @@ class SettingsPage(QWidget):
         self.ops = ops
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.confirm_delete = True  # tests answer the question themselves
+        self.new_button = QPushButton()
+        self.save_button = QPushButton()
+        self.delete_button = QPushButton()
+
+    def form_buttons(self, *more: QPushButton, right: tuple[QPushButton, ...] = ()) -> QHBoxLayout:
+        """New, Save, Delete (wired to :meth:`clear_form`, :meth:`save`, :meth:`delete`), ``more`` beside them and
+        ``right`` at the far end."""
+        self.new_button.clicked.connect(self.clear_form)
+        self.save_button.clicked.connect(self.save)
+        self.delete_button.clicked.connect(self.delete)
+        row = QHBoxLayout()
+        for button in (self.new_button, self.save_button, self.delete_button, *more):
+            row.addWidget(button)
+        row.addStretch(1)
+        for button in right:
+            row.addWidget(button)
+        return row
+
+    def lay_out(self, table: QTableWidget, *parts: QWidget | QLayout) -> None:
+        """The page's layout: its list on top (taking the room there is), then ``parts``, then its message line."""
+        layout = QVBoxLayout(self)
+        layout.addWidget(table, 1)
+        for part in parts:
+            if isinstance(part, QWidget):
+                layout.addWidget(part)
+            else:
+                layout.addLayout(part)
+        layout.addWidget(self.message)
+
+    def delete_named(
+        self,
+        name: str,
+        work: Callable[[Workspace, Op[T]], T],
+        said: Callable[[T], str] | None = None,
+        after: Callable[[], None] | None = None,
+    ) -> None:
+        """Ask (unless told not to), delete ``name`` with ``work``, then empty the form, say so and reload."""
+        if not name:
+            return
+        if self.confirm_delete:
+            answer = QMessageBox.question(self, tr("setup.delete"), tr("setup.confirm_delete", name=name))
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+
+        def done(result: T) -> None:
+            self.clear_form()
+            self.say(True, said(result) if said is not None else tr("setup.deleted", name=name))
+            self.reload()
+            self.changed.emit()
+            if after is not None:
+                after()
+
+        self.run(work, done)
 
     def run(
         self,
@@ -101,6 +161,15 @@ class SettingsPage(QWidget):
         return True
 
     def reload(self) -> None:  # pragma: no cover - every page has its own
+        raise NotImplementedError
+
+    def clear_form(self) -> None:  # pragma: no cover - the pages with a form have their own
+        raise NotImplementedError
+
+    def save(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def delete(self) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def retranslate(self) -> None:  # pragma: no cover - every page has its own

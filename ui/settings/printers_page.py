@@ -30,7 +30,6 @@ from ui.qt.widgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -76,7 +75,6 @@ class PrintersPage(SettingsPage):
         self.devices: list[DeviceChoice] = []
         self.last_status: PrinterStatus | None = None
         self.editing = ""
-        self.confirm_delete = True
 
         self.table = list_table(7)
         self.table.itemSelectionChanged.connect(self._fill_from_selection)
@@ -134,22 +132,11 @@ class PrintersPage(SettingsPage):
         self.group = QGroupBox()
         self.group.setLayout(self.form_layout)
 
-        self.new_button = QPushButton()
-        self.save_button = QPushButton()
-        self.delete_button = QPushButton()
         self.check_button = QPushButton()
         self.test_button = QPushButton()
-        self.new_button.clicked.connect(self.clear_form)
-        self.save_button.clicked.connect(self.save)
-        self.delete_button.clicked.connect(self.delete)
         self.check_button.clicked.connect(self.check_status)
         self.test_button.clicked.connect(self.test_print)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.save_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.check_button)
-        buttons.addWidget(self.test_button)
+        buttons = self.form_buttons(right=(self.check_button, self.test_button))
 
         self.status_label = self.message
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -353,23 +340,13 @@ class PrintersPage(SettingsPage):
 
     def delete(self) -> None:
         name = self.editing
-        if not name:
-            return
-        if self.confirm_delete:
-            answer = QMessageBox.question(self, tr("setup.delete"), tr("setup.confirm_delete", name=name))
-            if answer != QMessageBox.StandardButton.Yes:
-                return
 
-        def done(removed: bool) -> None:
-            self.clear_form()
-            self.say(
-                True, tr("setup.deleted", name=name) if removed else tr("setup.printer.retired", name=name)
-            )
-            self.reload()
-            self.printers_changed.emit()
-            self.changed.emit()
+        def said(removed: bool) -> str:
+            return tr("setup.deleted", name=name) if removed else tr("setup.printer.retired", name=name)
 
-        self.run(lambda ws, _op: ws.printing.delete_printer(name), done)
+        self.delete_named(
+            name, lambda ws, _op: ws.printing.delete_printer(name), said, self.printers_changed.emit
+        )
 
     def check_status(self) -> None:
         form = self.form()

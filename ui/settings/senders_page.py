@@ -10,11 +10,8 @@ from ui.qt.widgets import (
     QCheckBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
-    QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 from ui.settings.common import SettingsPage, fill_table, label_rows, list_table, selected_row
@@ -31,7 +28,6 @@ class SendersPage(SettingsPage):
         super().__init__(ops, parent)
         self.senders: list[SenderInfo] = []
         self.editing = ""
-        self.confirm_delete = True
         self.table = list_table(5)
         self.table.itemSelectionChanged.connect(self._fill_from_selection)
         self.edits = {field: QLineEdit() for field in FIELDS}
@@ -42,23 +38,10 @@ class SendersPage(SettingsPage):
         self.form.addRow("", self.default_check)
         self.form_box = QGroupBox()
         self.form_box.setLayout(self.form)
-        self.new_button = QPushButton()
-        self.save_button = QPushButton()
-        self.delete_button = QPushButton()
         self.default_button = QPushButton()
-        self.new_button.clicked.connect(self.clear_form)
-        self.save_button.clicked.connect(self.save)
-        self.delete_button.clicked.connect(self.delete)
         self.default_button.clicked.connect(self.make_default)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.save_button, self.delete_button, self.default_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.form_box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
+        buttons = self.form_buttons(self.default_button)
+        self.lay_out(self.table, self.form_box, buttons)
         self.retranslate()
         self.clear_form()
         self.reload()
@@ -138,17 +121,4 @@ class SendersPage(SettingsPage):
 
     def delete(self) -> None:
         profile = self.editing
-        if not profile:
-            return
-        if self.confirm_delete:
-            answer = QMessageBox.question(self, tr("setup.delete"), tr("setup.confirm_delete", name=profile))
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-
-        def done(_none: None) -> None:
-            self.clear_form()
-            self.say(True, tr("setup.deleted", name=profile))
-            self.reload()
-            self.changed.emit()
-
-        self.run(lambda ws, _op: ws.orders.delete_sender(profile), done)
+        self.delete_named(profile, lambda ws, _op: ws.orders.delete_sender(profile))

@@ -14,11 +14,7 @@ from ui.qt.widgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 from ui.settings.common import SettingsPage, fill_table, label_rows, list_table, selected_row
@@ -33,7 +29,6 @@ class ShopsPage(SettingsPage):
         super().__init__(ops, parent)
         self.shops: list[ShopInfo] = []
         self.editing = ""  # the name of the shop in the form, "" for a new one
-        self.confirm_delete = True  # tests answer the question themselves
         self.table = list_table(6)
         self.table.itemSelectionChanged.connect(self._fill_from_selection)
 
@@ -70,22 +65,9 @@ class ShopsPage(SettingsPage):
         for _key, widget in self._rows:
             self.form.addRow("", widget)
 
-        self.new_button = QPushButton()
-        self.save_button = QPushButton()
-        self.delete_button = QPushButton()
-        self.new_button.clicked.connect(self.clear_form)
-        self.save_button.clicked.connect(self.save)
-        self.delete_button.clicked.connect(self.delete)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.save_button, self.delete_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        buttons = self.form_buttons()
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.form_box)
-        layout.addLayout(buttons)
-        layout.addWidget(self.message)
+        self.lay_out(self.table, self.form_box, buttons)
         self.retranslate()
         self.clear_form()
         self.reload()
@@ -181,17 +163,4 @@ class ShopsPage(SettingsPage):
 
     def delete(self) -> None:
         name = self.editing
-        if not name:
-            return
-        if self.confirm_delete:
-            answer = QMessageBox.question(self, tr("setup.delete"), tr("setup.confirm_delete", name=name))
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-
-        def done(_none: None) -> None:
-            self.clear_form()
-            self.say(True, tr("setup.deleted", name=name))
-            self.reload()
-            self.changed.emit()
-
-        self.run(lambda ws, _op: ws.orders.delete_shop(name), done)
+        self.delete_named(name, lambda ws, _op: ws.orders.delete_shop(name))
