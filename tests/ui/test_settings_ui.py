@@ -279,15 +279,14 @@ def test_import_a_home_made_sheet_through_the_mapping_wizard(
     workspace.orders.add_shop("线下店", "generic")
     workspace.orders.add_shop("别家", "generic")
     page = window.show_page("mapping")
-    page.reload()
-    qtbot.waitUntil(lambda: page.shop_box.count() == 2, timeout=10000)
-    page.shop_box.setCurrentIndex(page.shop_box.findData("线下店"))
     assert not page.import_button.isEnabled()
     sheet = tmp_path / "自家表格.csv"
     sheet.write_text(SHEET, encoding="utf-8")
-    page.path_edit.setText(str(sheet))
-    with qtbot.waitSignal(page.preview_loaded, timeout=10000):
-        page.read_file()
+    page.reload()
+    with qtbot.waitSignal(page.preview_loaded, timeout=10000):  # as the import dialog would start it
+        page.open_file("线下店", str(sheet))
+    qtbot.waitUntil(lambda: page.shop_box.count() == 2, timeout=10000)
+    assert page.shop_box.currentData() == "线下店"
     # guessed from the header; the phone column has a name no platform uses: still to choose
     assert page.columns()["order_id"] == "单号" and page.columns()["receiver_name"] == "客户"
     assert "mobile" not in page.columns() and not page.import_button.isEnabled()

@@ -44,6 +44,7 @@ class MappingPage(SettingsPage):
         super().__init__(ops, parent)
         self.shops: list[ShopInfo] = []
         self.preview: FilePreview | None = None
+        self._wanted_shop = ""
 
         self.shop_box = QComboBox()
         self.shop_box.currentIndexChanged.connect(lambda _i: self._shop_changed())
@@ -125,13 +126,14 @@ class MappingPage(SettingsPage):
 
     def _show_shops(self, shops: list[ShopInfo]) -> None:
         current = self.shop_box.currentData()
+        wanted, self._wanted_shop = self._wanted_shop or current, ""
         self.shops = shops
         self.shop_box.blockSignals(True)
         self.shop_box.clear()
         for shop in shops:
             self.shop_box.addItem(f"{shop.name}（{tr('setup.mapping.saved')}）" if shop.mapping else shop.name,
                                   shop.name)  # fmt: skip
-        self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(current)))
+        self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(wanted)))
         self.shop_box.blockSignals(False)
         if self.shop_box.currentData() != current:  # the same shop keeps the choices made for it
             self._shop_changed()
@@ -145,6 +147,16 @@ class MappingPage(SettingsPage):
     def _shop_changed(self) -> None:
         if self.preview is not None:
             self._choose(self._suggested(self.preview))
+
+    def open_file(self, shop: str, path: str) -> None:
+        """Start the wizard on ``path`` for ``shop`` (what the import dialog does for a file it cannot read alone)."""
+        index = self.shop_box.findData(shop)
+        if index >= 0:
+            self.shop_box.setCurrentIndex(index)
+        else:  # the shops are still loading: chosen when they come
+            self._wanted_shop = shop
+        self.path_edit.setText(path)
+        self.read_file()
 
     def _browse(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, tr("setup.mapping.file"), "",
