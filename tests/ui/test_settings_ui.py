@@ -339,3 +339,60 @@ def test_the_main_window_opens_the_settings_at_a_page(qtbot: Any, store: Any, da
         window.settings_action.trigger()
     finally:
         window.close()
+
+
+def test_the_settings_window_writes_only_on_the_writer(
+    qtbot: Any, window: Any, workspace: Any, store: Any, tmp_path: Path
+) -> None:
+    import re
+
+    from tests.ui.statements import Statements
+
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    seen = Statements(store.engine)
+    try:
+        shops = window.show_page("shops")
+        shops.name_edit.setText("小店")
+        shops.platform_box.setCurrentIndex(shops.platform_box.findData("generic"))
+        _save(qtbot, shops, shops.save_button)
+        senders = window.show_page("senders")
+        for field, value in (("profile", "仓"), ("name", "钱七"), ("mobile", "13300133000"), ("province", "江苏省"),
+                             ("city", "苏州市"), ("address", "观前街1号")):  # fmt: skip
+            senders.edits[field].setText(value)
+        _save(qtbot, senders, senders.save_button)
+        wizard = window.show_page("mapping")
+        qtbot.waitUntil(lambda: wizard.shop_box.findData("小店") >= 0, timeout=10000)
+        with qtbot.waitSignal(wizard.preview_loaded, timeout=10000):
+            wizard.open_file("小店", str(sheet))
+        wizard.choose("mobile", "联系方式")
+        with qtbot.waitSignal(wizard.imported, timeout=20000):
+            wizard.import_button.click()
+        assert window.ops.wait(10000)
+    finally:
+        seen.close()
+    writers = {name for name, _sql in seen.writes()}
+    assert writers and all(re.fullmatch(r"kuaidan-writer(_\d+)?", name) for name in writers), writers
+    assert seen.on("MainThread") == []  # the GUI thread runs no SQL at all
+
+
+def test_the_settings_window_speaks_english_too(qtbot: Any, window: Any) -> None:
+    from ui.i18n import set_language, tr
+
+    set_language("en")
+    try:
+        window.retranslate()
+        assert [window.index.item(r).text() for r in range(window.index.count())] == [
+            "Shops",
+            "Senders",
+            "Carrier accounts",
+            "Printers",
+            "Column mapping",
+        ]
+        assert window.printers.mask_phone.text().startswith("Hide the receiver's phone")
+        assert window.mapping.field_labels["mobile"].text() == "Mobile *"
+        assert window.carriers.default_check.text() == tr("setup.carrier.default_after_test")
+    finally:
+        set_language("zh")
+        window.retranslate()
+    assert window.index.item(0).text() == "店铺"
