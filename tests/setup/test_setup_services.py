@@ -136,6 +136,7 @@ def test_a_carrier_account_becomes_the_default_only_after_a_passing_test(
     passed = ws.carriers.test_and_make_default("沙箱")
     assert passed.ok and "连接正常" in passed.text("zh") and "connection OK" in passed.text("en")
     assert ws.carriers.default_account().name == "沙箱"
+    assert [a.name for a in ws.waybills.choices().accounts] == ["沙箱", "快递鸟"]  # the default is offered first
 
     fixed = ws.carriers.update_account("快递鸟", rename="中通", app_key="9e5d5a4c0b6dd45c2e2c4e2e2c1d3d10")
     assert fixed.name == "中通" and fixed.ebusiness_id == "1000001"
