@@ -80,6 +80,8 @@ class ShopsPage(SettingsPage):
         self.mask_phone.setText(tr("setup.mask_phone"))
         self.mask_name.setText(tr("setup.mask_name"))
         self.template_box.setItemText(0, tr("setup.template_printer"))
+        for index, platform in enumerate(Platform):
+            self.platform_box.setItemText(index, tr(f"setup.platform.{platform.value}"))
         self.form_box.setTitle(tr("setup.shop.form"))
         self.new_button.setText(tr("setup.new"))
         self.save_button.setText(tr("setup.save"))
@@ -97,7 +99,7 @@ class ShopsPage(SettingsPage):
         for s in shops:
             privacy = " ".join(t for on, t in ((s.mask_phone, tr("setup.phone")), (s.mask_name, tr("setup.name")))
                                if on) or "—"  # fmt: skip
-            rows.append((s.name, s.platform, str(s.orders), privacy, s.template or tr("setup.template_printer"),
+            rows.append((s.name, tr(f"setup.platform.{s.platform}"), str(s.orders), privacy, s.template or tr("setup.template_printer"),
                          tr("setup.yes") if s.mapping else "—"))  # fmt: skip
         fill_table(self.table, rows)
         for row, s in enumerate(shops):
