@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from app.workspace import Workspace
-from ui.carrier_dialog import CarrierDialog
 from ui.change_watch import ChangeWatch
 from ui.dashboard import DashboardPanel
 from ui.i18n import language, set_language, tr
@@ -14,10 +13,10 @@ from ui.ops import Ops
 from ui.orders_panel import OrdersPanel
 from ui.pack_panel import PackPanel
 from ui.print_queue import PrintQueuePanel
-from ui.printer_dialog import PrinterDialog
 from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QActionGroup, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
+from ui.settings.window import SettingsWindow
 from ui.store_dialog import StoreDialog
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
@@ -70,6 +69,11 @@ class MainWindow(QMainWindow):
         self.carriers_action.triggered.connect(self.open_carriers)
         self.printers_action = QAction(self)
         self.printers_action.triggered.connect(self.open_printers)
+        self.settings_action = QAction(self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(lambda: self.open_settings())
+        self.mapping_action = QAction(self)
+        self.mapping_action.triggered.connect(lambda: self.open_settings("mapping"))
         self.store_action = QAction(self)
         self.store_action.triggered.connect(self.open_store)
         self.quit_action = QAction(self)
@@ -78,7 +82,8 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.refresh_action])
         self.file_menu.addSeparator()
-        self.file_menu.addActions([self.waybills_action, self.carriers_action, self.printers_action])
+        self.file_menu.addActions([self.waybills_action, self.settings_action, self.carriers_action,
+                                   self.printers_action, self.mapping_action])  # fmt: skip
         self.file_menu.addAction(self.store_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -124,6 +129,8 @@ class MainWindow(QMainWindow):
         self.carriers_action.setText(tr("action.carriers"))
         self.printers_action.setText(tr("action.printers"))
         self.store_action.setText(tr("action.store"))
+        self.settings_action.setText(tr("setup.action.settings"))
+        self.mapping_action.setText(tr("setup.action.mapping"))
         self.preview_dock.setWindowTitle(tr("dock.label_preview"))
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
@@ -195,17 +202,27 @@ class MainWindow(QMainWindow):
         dialog.finished.connect(lambda _report: self.refresh())
         dialog.open()
 
-    def open_carriers(self) -> CarrierDialog:
-        dialog = CarrierDialog(self.ops, self)
+    def open_settings(self, page: str = "shops") -> SettingsWindow:
+        """The settings window at ``page`` (shops, senders, carriers, printers, mapping)."""
+        dialog = SettingsWindow(self.ops, self, page)
+        dialog.printers.printers_changed.connect(self.print_queue.reload_printers)
+        dialog.changed.connect(self._settings_changed)
         dialog.open()
         return dialog
 
-    def open_printers(self) -> PrinterDialog:
-        dialog = PrinterDialog(self.ops, self)
-        dialog.printers_changed.connect(self.print_queue.reload_printers)
-        dialog.printers_changed.connect(self.pack.reload)
-        dialog.open()
-        return dialog
+    def _settings_changed(self, page: str) -> None:
+        if page in ("shops", "mapping"):
+            self.refresh()
+        if page in ("printers", "carriers"):
+            self.pack.reload()  # its printer and carrier choices
+        if page in ("shops", "printers"):
+            self.preview.refresh_label()  # a template or a mask may have changed: the preview is what prints
+
+    def open_carriers(self) -> SettingsWindow:
+        return self.open_settings("carriers")
+
+    def open_printers(self) -> SettingsWindow:
+        return self.open_settings("printers")
 
     def open_store(self) -> StoreDialog:
         dialog = StoreDialog(self.ops, self)

@@ -28,6 +28,11 @@ class AccountInfo:
     shipper_code: str
     endpoint: str
     qps: float
+    # the account the window offers first (set only after a successful connection test, app/carriers/editing.py)
+    is_default: bool = False
+    ebusiness_id: str = ""
+    customer_name: str = ""
+    month_code: str = ""
 
     def as_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -86,13 +91,13 @@ def add_account(
         endpoint = check_endpoint(endpoint)
     if carrier_kind is CarrierKind.KDNIAO and not (ebusiness_id and app_key):
         raise UsageError(
-            "快递鸟账号需要 --ebusiness-id 和 --app-key",
-            "a Kdniao account needs --ebusiness-id and --app-key",
+            "快递鸟账号需要商户ID（EBusinessID）和 AppKey",
+            "a Kdniao account needs its EBusinessID and AppKey",
         )
     if timeout_s <= 0:
-        raise UsageError("--timeout 必须大于 0", "--timeout must be more than 0")
+        raise UsageError("超时时间必须大于 0", "the timeout must be more than 0")
     if qps is not None and qps < 0:
-        raise UsageError("--qps 不能为负数", "--qps cannot be negative")
+        raise UsageError("每秒请求数不能为负数", "the requests per second cannot be negative")
     account = CarrierAccount(
         name=name,
         kind=carrier_kind.value,
@@ -115,7 +120,11 @@ def add_account(
 
 
 def _info(a: CarrierAccount) -> AccountInfo:
-    return AccountInfo(a.id, a.name, a.kind, a.shipper_code, a.endpoint, a.qps)
+    return AccountInfo(
+        a.id, a.name, a.kind, a.shipper_code, a.endpoint, a.qps,
+        is_default=bool((a.settings or {}).get("default", False)),
+        ebusiness_id=a.ebusiness_id, customer_name=a.customer_name, month_code=a.month_code,
+    )  # fmt: skip
 
 
 def list_accounts(session: Session) -> list[AccountInfo]:

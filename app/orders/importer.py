@@ -27,6 +27,7 @@ from app.clock import utcnow
 from app.domain import Platform
 from app.errors import Conflict, InputError
 from app.orders import profiles
+from app.orders.mapping import saved_mapping
 from app.orders.prepared import (
     LINE_DECODE,
     LINE_FIELDS,
@@ -36,6 +37,7 @@ from app.orders.prepared import (
     line_values,
     order_values,
 )
+from app.orders.profiles import MappingSource
 from app.orders.shops import get_shop
 from app.orders.source import open_source
 from app.orders.values import ImportReport, RowError
@@ -74,7 +76,7 @@ def import_file(
     path: str | Path,
     shop_name: str,
     fmt: str = "auto",
-    mapping: str | None = None,
+    mapping: MappingSource | None = None,
     progress: Progress | None = None,
     child: bool | None = None,
     check: Check | None = None,
@@ -88,6 +90,8 @@ def import_file(
     with store.session() as session:
         shop = get_shop(session, shop_name)
         shop_id, platform = shop.id, Platform(shop.platform)
+        if fmt == "generic" and not mapping:  # the shop's saved column mapping (the settings' mapping wizard)
+            mapping = saved_mapping(shop)
     # the file is read and its columns checked before anything is written (an unreadable file writes nothing)
     with open_source(path, fmt, mapping, platform, CHUNK, child) as (info, chunks):
         warnings = list(info.warnings)

@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.domain import Platform
 from app.errors import InputError
@@ -223,24 +224,32 @@ def detect(headers: tuple[str, ...]) -> Profile | None:
     return best
 
 
-def generic_from_mapping(path: str | Path, platform: Platform = Platform.GENERIC) -> Profile:
-    """A profile from a saved column mapping: a JSON object ``{field: header or [headers]}``."""
-    p = Path(path)
-    try:
-        raw = json.loads(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError as exc:
-        raise InputError(f"映射文件不存在：{p}", f"no such mapping file: {p}", path=str(p)) from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"映射文件无法读取：{p}：{exc}", f"cannot read the mapping file {p}: {exc}", path=str(p)
-        ) from exc
+# a column mapping: the path of a JSON file, or the mapping itself (a shop's saved one, app/orders/mapping.py)
+MappingSource = str | dict[str, Any]
+
+
+def generic_from_mapping(mapping: MappingSource | Path, platform: Platform = Platform.GENERIC) -> Profile:
+    """A profile from a column mapping: a JSON object ``{field: header or [headers]}`` (or ``{"columns": …}``),
+    read from a file or given as a dict."""
+    where = "" if isinstance(mapping, dict) else str(mapping)
+    raw: Any = mapping
+    if not isinstance(mapping, dict):
+        p = Path(mapping)
+        try:
+            raw = json.loads(p.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError as exc:
+            raise InputError(f"映射文件不存在：{p}", f"no such mapping file: {p}", path=str(p)) from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(
+                f"映射文件无法读取：{p}：{exc}", f"cannot read the mapping file {p}: {exc}", path=str(p)
+            ) from exc
     if isinstance(raw, dict) and isinstance(raw.get("columns"), dict):
         raw = raw["columns"]
     if not isinstance(raw, dict):
         raise InputError(
             "映射文件应为 JSON 对象 {字段: 表头}",
             "the mapping must be a JSON object {field: header}",
-            path=str(p),
+            path=where,
         )
     columns: dict[str, tuple[str, ...]] = {}
     for key, value in raw.items():
@@ -248,7 +257,7 @@ def generic_from_mapping(path: str | Path, platform: Platform = Platform.GENERIC
             raise InputError(
                 f"映射文件中的字段 {shown(key)} 未知（可用：{', '.join(FIELDS)}）",
                 f"unknown field {shown(key)} in the mapping (known: {', '.join(FIELDS)})",
-                path=str(p),
+                path=where,
                 field=cut(key, 80),
             )
         names = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
@@ -260,11 +269,17 @@ def generic_from_mapping(path: str | Path, platform: Platform = Platform.GENERIC
     )
 
 
-def choose_profile(fmt: str, headers: tuple[str, ...], mapping: str | None, platform: Platform) -> Profile:
+def choose_profile(
+    fmt: str, headers: tuple[str, ...], mapping: MappingSource | None, platform: Platform
+) -> Profile:
     if mapping:
         return generic_from_mapping(mapping, platform)
     if fmt == "generic":
-        raise InputError("通用格式需要 --mapping 映射文件", "the generic format needs a --mapping file")
+        raise InputError(
+            "通用格式需要列映射：先在“设置 → 列映射”里为这个店铺保存一个（或给出映射文件）",
+            "the generic format needs a column mapping: save one for this shop in Settings → Column mapping "
+            "(or give a mapping file)",
+        )
     if fmt != "auto":
         return by_name(fmt)
     found = detect(headers)

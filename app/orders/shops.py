@@ -14,8 +14,23 @@ from app.store.audit import record_audit
 from app.store.models import Sender, Shop
 
 
-def _info(shop: Shop) -> ShopInfo:
-    return ShopInfo(shop.id, shop.name, shop.platform, shop.url, bool(shop.token_ref), bool(shop.key_ref))
+def _info(shop: Shop, orders: int = 0) -> ShopInfo:
+    settings = shop.settings or {}
+    mapping = settings.get("mapping") or {}
+    columns = mapping.get("columns", {}) if isinstance(mapping, dict) else {}
+    return ShopInfo(
+        shop.id,
+        shop.name,
+        shop.platform,
+        shop.url,
+        bool(shop.token_ref),
+        bool(shop.key_ref),
+        mask_phone=bool(settings.get("mask_phone", False)),
+        mask_name=bool(settings.get("mask_name", False)),
+        template=str(settings.get("template", "")),
+        mapping=tuple((str(k), str(v)) for k, v in columns.items()),
+        orders=orders,
+    )
 
 
 def get_shop(session: Session, name: str) -> Shop:
@@ -61,8 +76,17 @@ def add_shop(
     return _info(shop)
 
 
-def list_shops(session: Session) -> list[ShopInfo]:
-    return [_info(s) for s in session.scalars(select(Shop).order_by(Shop.name))]
+def list_shops(session: Session, *, counts: bool = False) -> list[ShopInfo]:
+    """Every shop by name; with ``counts``, each with the number of orders it holds (one grouped count)."""
+    held: dict[int, int] = {}
+    if counts:
+        from sqlalchemy import func
+
+        from app.store.models import Order
+
+        grouped = session.execute(select(Order.shop_id, func.count()).group_by(Order.shop_id))
+        held = {int(shop_id): int(n) for shop_id, n in grouped}
+    return [_info(s, held.get(s.id, 0)) for s in session.scalars(select(Shop).order_by(Shop.name))]
 
 
 def add_sender(

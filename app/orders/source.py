@@ -31,7 +31,7 @@ from app.domain import Platform
 from app.errors import InputError
 from app.orders.intake import header_warnings, record_chunks
 from app.orders.prepared import PreparedOrder, prepare
-from app.orders.profiles import choose_profile
+from app.orders.profiles import MappingSource, choose_profile
 from app.orders.reading import read_table
 from app.orders.values import RowError
 
@@ -57,7 +57,7 @@ class SourceInfo:
 
 
 def _open(
-    path: str, fmt: str, mapping: str | None, platform: Platform, size: int
+    path: str, fmt: str, mapping: MappingSource | None, platform: Platform, size: int
 ) -> tuple[SourceInfo, Iterator[Chunk]]:
     """Read and check the file now (raising :class:`InputError`); the orders are built as the chunks are taken."""
     table = read_table(path)
@@ -79,7 +79,7 @@ def _open(
 def open_source(
     path: str | Path,
     fmt: str,
-    mapping: str | None,
+    mapping: MappingSource | None,
     platform: Platform,
     size: int,
     child: bool | None = None,
@@ -162,7 +162,7 @@ def child_main() -> None:
 
 
 class _ChildSource:
-    def __init__(self, path: str, fmt: str, mapping: str | None, platform: Platform, size: int) -> None:
+    def __init__(self, path: str, fmt: str, mapping: MappingSource | None, platform: Platform, size: int) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-c", _BOOT, json.dumps(sys.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )

@@ -20,6 +20,13 @@ class ShopInfo:
     url: str
     has_token: bool
     has_key: bool
+    # what ``Shop.settings`` says (see app/orders/shops.py): privacy on its labels, its label template ("": the
+    # printer's), and its saved column mapping ({field: header}, empty when none) for files of format generic
+    mask_phone: bool = False
+    mask_name: bool = False
+    template: str = ""
+    mapping: tuple[tuple[str, str], ...] = ()
+    orders: int = 0  # how many orders it holds (a shop can be deleted only when it holds none)
 
     def as_json(self) -> dict[str, object]:
         return {

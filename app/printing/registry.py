@@ -33,6 +33,8 @@ def printer_info(printer: Printer) -> PrinterInfo:
         is_default=printer.is_default,
         offset_x_mm=printer.offset_x_mm or 0.0,
         offset_y_mm=printer.offset_y_mm or 0.0,
+        mask_phone=bool((printer.settings or {}).get("mask_phone", False)),
+        mask_name=bool((printer.settings or {}).get("mask_name", False)),
     )
 
 
@@ -126,7 +128,9 @@ def set_default(session: Session, printer: Printer) -> None:
 
 
 def list_printers(session: Session) -> list[PrinterInfo]:
-    return [printer_info(p) for p in session.scalars(select(Printer).order_by(Printer.role, Printer.name))]
+    """Every printer in use (a deleted one that keeps its print history is left out, app/printing/editing.py)."""
+    printers = session.scalars(select(Printer).order_by(Printer.role, Printer.name))
+    return [printer_info(p) for p in printers if not (p.settings or {}).get("retired")]
 
 
 def printer_by_id(session: Session, printer_id: int) -> Printer:

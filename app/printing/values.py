@@ -50,6 +50,9 @@ class PrinterInfo:
     is_default: bool
     offset_x_mm: float = 0.0
     offset_y_mm: float = 0.0
+    # ``Printer.settings``: its labels hide the receiver's phone / name (a shop can ask for it too)
+    mask_phone: bool = False
+    mask_name: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -38,4 +38,6 @@ def issue_choices(session: Session, order_ids: Sequence[int]) -> IssueChoices:
     for chunk in in_chunks(list(order_ids)):
         rows = session.execute(select(Order.id, Order.platform_order_id).where(Order.id.in_(chunk)))
         refs.update((oid, ref) for oid, ref in rows)
-    return IssueChoices(tuple(list_accounts(session)), sender_choices(session), refs)
+    # the default account (it passed its connection test, app/carriers/editing.py) first: the one offered
+    accounts = sorted(list_accounts(session), key=lambda a: not a.is_default)
+    return IssueChoices(tuple(accounts), sender_choices(session), refs)

@@ -75,6 +75,51 @@ class CarriersPart(Part):
         finally:
             client.close()
 
+    def update_account(
+        self,
+        name: str,
+        *,
+        rename: str | None = None,
+        shipper_code: str | None = None,
+        ebusiness_id: str | None = None,
+        app_key: str | None = None,
+        endpoint: str | None = None,
+        customer_name: str | None = None,
+        customer_pwd: str | None = None,
+        month_code: str | None = None,
+        qps: float | None = None,
+    ) -> AccountInfo:
+        """Change an account (what is given; a secret given as "" is kept). UsageError when it does not fit."""
+        from app.carriers.editing import AccountChanges, update_account
+
+        changes = AccountChanges(
+            rename, shipper_code, ebusiness_id, app_key, endpoint, customer_name, customer_pwd, month_code, qps
+        )
+        with self._session() as s:
+            return update_account(s, self._secrets, name, changes)
+
+    def delete_account(self, name: str) -> None:
+        """Remove an account that never issued a waybill (UsageError when it did)."""
+        from app.carriers.editing import delete_account
+
+        with self._session() as s:
+            delete_account(s, name)
+
+    def test_and_make_default(self, name: str) -> ConnectionCheck:
+        """Test the account's connection; when it passes, the account becomes the default one. The check comes
+        back either way (a failed test changes nothing)."""
+        from app.carriers.editing import make_default
+
+        check = self.check_connection(name)
+        if check.ok:
+            with self._session() as s:
+                make_default(s, name, check)
+        return check
+
+    def default_account(self) -> AccountInfo | None:
+        """The default account (the one that passed its test and was chosen), None when there is none."""
+        return next((a for a in self.accounts() if a.is_default), None)
+
     def shipper_codes(self) -> tuple[ShipperCode, ...]:
         """The carriers offered when adding an account, with their names."""
         from app.domain import CARRIER_NAMES

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 from array import array
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.errors import UsageError
 from app.orders import order_work, privacy, query, shipments, shops
@@ -25,6 +26,9 @@ from app.orders.values import (
 from app.orders.work_values import MergeSuggestion, OrderDetail, Receiver
 from app.workspace.core import CancelToken, Part, Progress
 
+if TYPE_CHECKING:
+    from app.orders.mapping import FilePreview
+
 IdSlice = tuple["array[int]", IdBatch | None]
 
 
@@ -33,16 +37,61 @@ class OrdersPart(Part):
 
     # ---------------------------------------------------------------------------------------------- shops
 
-    def shops(self) -> list[ShopInfo]:
-        """Every shop, by name."""
+    def shops(self, *, counts: bool = False) -> list[ShopInfo]:
+        """Every shop, by name (with ``counts``: each with the number of orders it holds)."""
         with self._session() as s:
-            return shops.list_shops(s)
+            return shops.list_shops(s, counts=counts)
 
     def add_shop(
         self, name: str, platform: str, url: str = "", token: str = "", key: str = "", secret: str = ""
     ) -> ShopInfo:
         with self._session() as s:
             return shops.add_shop(s, self._secrets, name, platform, url, token, key, secret)
+
+    def update_shop(
+        self,
+        name: str,
+        *,
+        rename: str | None = None,
+        platform: str | None = None,
+        url: str | None = None,
+        token: str | None = None,
+        key: str | None = None,
+        secret: str | None = None,
+        mask_phone: bool | None = None,
+        mask_name: bool | None = None,
+        template: str | None = None,
+    ) -> ShopInfo:
+        """Change a shop (what is given; a secret given as "" is kept): its name, platform, connection, and the
+        settings its labels follow (``mask_phone``, ``mask_name``, ``template``: "" for the printer's)."""
+        from app.orders.shop_edit import ShopChanges, update_shop
+
+        changes = ShopChanges(rename, platform, url, token, key, secret, mask_phone, mask_name, template)
+        with self._session() as s:
+            return update_shop(s, self._secrets, name, changes)
+
+    def delete_shop(self, name: str) -> None:
+        """Remove a shop that holds no orders (:class:`app.errors.UsageError` when it holds some)."""
+        from app.orders.shop_edit import delete_shop
+
+        with self._session() as s:
+            delete_shop(s, name)
+
+    # ---------------------------------------------------------------------------------------- column mapping
+
+    def preview_file(self, path: str | Path, rows: int = 10) -> FilePreview:
+        """The header and first rows of a CSV/XLSX file, for the column mapping wizard (nothing is written)."""
+        from app.orders.mapping import preview_file
+
+        return preview_file(path, rows)
+
+    def save_mapping(self, shop: str, columns: Mapping[str, str], headers: Sequence[str] = ()) -> ShopInfo:
+        """Keep the shop's column mapping ({field: header}; empty removes it): imports of format ``generic``
+        into that shop use it."""
+        from app.orders.mapping import save
+
+        with self._session() as s:
+            return save(s, shop, columns, headers)
 
     # -------------------------------------------------------------------------------------------- senders
 
@@ -84,6 +133,22 @@ class OrdersPart(Part):
     def set_default_sender(self, profile: str) -> SenderInfo:
         with self._session() as s:
             return shops.set_default_sender(s, profile)
+
+    def update_sender(self, profile: str, *, rename: str | None = None, **changes: str) -> SenderInfo:
+        """Change a sender profile (``rename``; name, mobile, province, city, district, address)."""
+        from app.orders.shop_edit import update_sender
+
+        if rename is not None:
+            changes["profile"] = rename
+        with self._session() as s:
+            return update_sender(s, profile, changes)
+
+    def delete_sender(self, profile: str) -> None:
+        """Remove a sender profile no parcel was sent with (the next one becomes the default if it was)."""
+        from app.orders.shop_edit import delete_sender
+
+        with self._session() as s:
+            delete_sender(s, profile)
 
     # --------------------------------------------------------------------------------------------- intake
 

@@ -33,6 +33,8 @@ from printers.status import PrinterStatus
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from app.printing.devices import DeviceChoice
+
 T = TypeVar("T")
 
 #: parcels queued per claim transaction by ``enqueue_unprinted`` (their labels are drawn just before it)
@@ -101,6 +103,48 @@ class PrintingPart(Part):
             printer = registry.get_printer(s, name)
             registry.set_default(s, printer)
             return registry.printer_info(printer)
+
+    def update_printer(
+        self,
+        name: str,
+        *,
+        rename: str | None = None,
+        uri: str | None = None,
+        language: str | None = None,
+        dpi: int | None = None,
+        encoding: str | None = None,
+        template: str | None = None,
+        role: str | None = None,
+        default: bool | None = None,
+        offset_x_mm: float | None = None,
+        offset_y_mm: float | None = None,
+        mask_phone: bool | None = None,
+        mask_name: bool | None = None,
+    ) -> PrinterInfo:
+        """Change a printer (what is given): connection, language, template, offsets and the privacy of its labels
+        (``mask_phone``, ``mask_name`` in ``Printer.settings``)."""
+        from app.printing.editing import PrinterChanges, update_printer
+
+        changes = PrinterChanges(
+            rename, uri, language, dpi, encoding, template, role, default, offset_x_mm, offset_y_mm,
+            mask_phone, mask_name,
+        )  # fmt: skip
+        with self._session() as s:
+            return update_printer(s, name, changes)
+
+    def delete_printer(self, name: str) -> bool:
+        """Delete a printer (True); one that printed before is retired instead, keeping its history (False).
+        UsageError while labels wait on it."""
+        from app.printing.editing import delete_printer
+
+        with self._session() as s:
+            return delete_printer(s, name)
+
+    def devices(self) -> list[DeviceChoice]:
+        """The printers this PC can see: system print queues, serial ports and USB printer devices."""
+        from app.printing.devices import discover
+
+        return discover()
 
     # --- talking to a printer outside the queue --------------------------------------------------------------
 

@@ -168,15 +168,15 @@ def test_cancel_queued_and_resume_prints_what_is_left(qtbot: Any, panel: Any, vp
     assert panel.light_of(name) == "green"
 
 
-def test_printer_dialog_adds_checks_and_test_prints(qtbot: Any, workspace: Any, ops: Any, vp: Any) -> None:
+def test_printers_page_adds_checks_and_test_prints(qtbot: Any, workspace: Any, ops: Any, vp: Any) -> None:
     import zxingcpp
     from PIL import Image
 
     from app.labels.calibration import calibration_code
-    from ui.printer_dialog import PrinterDialog
+    from ui.settings.printers_page import PrintersPage
 
     host, port = vp.start_tcp("127.0.0.1", 0)
-    dialog = PrinterDialog(ops)
+    dialog = PrintersPage(ops)
     qtbot.addWidget(dialog)
     dialog.show()
     assert "tcp://192.168.1.50:9100" in dialog.uri_edit.placeholderText()
@@ -214,15 +214,15 @@ def test_printer_dialog_adds_checks_and_test_prints(qtbot: Any, workspace: Any, 
     assert "tcp://" in failed.args[0]
 
 
-def test_printer_dialog_check_status_of_an_unreachable_printer(qtbot: Any, ops: Any) -> None:
+def test_printers_page_check_status_of_an_unreachable_printer(qtbot: Any, ops: Any) -> None:
     import socket
 
-    from ui.printer_dialog import PrinterDialog
+    from ui.settings.printers_page import PrintersPage
 
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    dialog = PrinterDialog(ops)
+    dialog = PrintersPage(ops)
     qtbot.addWidget(dialog)
     dialog.uri_edit.setText(f"tcp://127.0.0.1:{port}")
     with qtbot.waitSignal(dialog.status_checked, timeout=15000) as checked:

@@ -68,11 +68,11 @@ def test_a_batch_on_an_unusable_account_says_why_in_the_dialog(
 def test_test_connection_on_an_unusable_account_is_a_failed_check(
     qtbot: Any, kd: Any, store: Any, tmp_path: Path, ops: Any
 ) -> None:
-    from ui.carrier_dialog import CarrierDialog
+    from ui.settings.carriers_page import CarriersPage
 
     workspace(kd, tmp_path, n=1)
     _break_endpoint(store)
-    dialog = CarrierDialog(ops)
+    dialog = CarriersPage(ops)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1 and dialog.test_button.isEnabled(), timeout=10000)

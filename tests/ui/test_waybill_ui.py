@@ -185,19 +185,21 @@ def dialog_text(key: str) -> str:
     return tr(key)
 
 
-def test_carrier_dialog_adds_accounts_and_tests_the_connection(
+def test_carriers_page_adds_accounts_and_tests_the_connection(
     qtbot: Any, store: Any, sandbox: Any, ops: Any
 ) -> None:
     from app.store.models import CarrierAccount
-    from ui.carrier_dialog import CarrierDialog
+    from ui.settings.carriers_page import CarriersPage
 
-    dialog = CarrierDialog(ops)
+    dialog = CarriersPage(ops)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.test_result.text() != "", timeout=10000)  # "no account yet"
     assert dialog.table.rowCount() == 0 and not dialog.test_button.isEnabled()
 
     def add(name: str, kind: str, code: str, key: str = "") -> None:
+        dialog.new_button.click()  # after a save the form shows the saved account: New for another
+        dialog.default_check.setChecked(False)
         dialog.name_edit.setText(name)
         dialog.kind_box.setCurrentIndex(dialog.kind_box.findData(kind))
         dialog.code_box.setCurrentIndex(dialog.code_box.findData(code))
@@ -225,9 +227,10 @@ def test_carrier_dialog_adds_accounts_and_tests_the_connection(
         dialog.test_button.click()
     check = blocker.args[0]
     assert not check.ok and ("DataSign" in check.message or "签名" in check.message)
-    assert "✘" in dialog.test_result.text() and check.message in dialog.test_result.text()
+    assert "✘" in dialog.test_result.text() and check.message_zh in dialog.test_result.text()
 
     # a known error (the name is taken) is shown in the form, nothing added
+    dialog.new_button.click()
     dialog.name_edit.setText("顺丰沙箱")
     dialog.kind_box.setCurrentIndex(dialog.kind_box.findData("sandbox"))
     dialog.add_button.click()

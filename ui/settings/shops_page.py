@@ -1,0 +1,168 @@
+"""Shops: add, edit, delete (only while a shop holds no orders), and what its labels follow — phone and name
+masking and a label template of its own ("" = the printer's)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.domain import Platform
+from app.labels.templates import TEMPLATES
+from app.orders.values import ShopInfo
+from ui.i18n import tr
+from ui.qt.widgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QWidget,
+)
+from ui.settings.common import SettingsPage, fill_table, label_rows, list_table, selected_row
+
+if TYPE_CHECKING:
+    from app.workspace import Workspace
+    from ui.ops import Op, Ops
+
+
+class ShopsPage(SettingsPage):
+    def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
+        super().__init__(ops, parent)
+        self.shops: list[ShopInfo] = []
+        self.editing = ""  # the name of the shop in the form, "" for a new one
+        self.table = list_table(6)
+        self.table.itemSelectionChanged.connect(self._fill_from_selection)
+
+        self.name_edit = QLineEdit()
+        self.platform_box = QComboBox()
+        for platform in Platform:
+            self.platform_box.addItem(platform.value, platform.value)
+        self.url_edit = QLineEdit()
+        self.token_edit = QLineEdit()
+        self.key_edit = QLineEdit()
+        self.secret_edit = QLineEdit()
+        for edit in (self.token_edit, self.key_edit, self.secret_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.mask_phone = QCheckBox()
+        self.mask_name = QCheckBox()
+        self.template_box = QComboBox()
+        self.template_box.addItem("", "")
+        for name in TEMPLATES:
+            self.template_box.addItem(name, name)
+        self.form = QFormLayout()
+        self.form_box = QGroupBox()
+        self.form_box.setLayout(self.form)
+        self._rows = [
+            ("setup.shop.name", self.name_edit),
+            ("setup.shop.platform", self.platform_box),
+            ("setup.shop.url", self.url_edit),
+            ("setup.shop.token", self.token_edit),
+            ("setup.shop.key", self.key_edit),
+            ("setup.shop.secret", self.secret_edit),
+            ("setup.shop.template", self.template_box),
+            ("", self.mask_phone),
+            ("", self.mask_name),
+        ]
+        for _key, widget in self._rows:
+            self.form.addRow("", widget)
+
+        buttons = self.form_buttons()
+
+        self.lay_out(self.table, self.form_box, buttons)
+        self.retranslate()
+        self.clear_form()
+        self.reload()
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels([tr("setup.shop.name"), tr("setup.shop.platform"),
+                                              tr("setup.shop.orders"), tr("setup.shop.privacy"),
+                                              tr("setup.shop.template"), tr("setup.shop.mapping")])  # fmt: skip
+        label_rows(self.form, [tr(key) if key else "" for key, _widget in self._rows])
+        self.mask_phone.setText(tr("setup.mask_phone"))
+        self.mask_name.setText(tr("setup.mask_name"))
+        self.template_box.setItemText(0, tr("setup.template_printer"))
+        for index, platform in enumerate(Platform):
+            self.platform_box.setItemText(index, tr(f"setup.platform.{platform.value}"))
+        self.form_box.setTitle(tr("setup.shop.form"))
+        self.new_button.setText(tr("setup.new"))
+        self.save_button.setText(tr("setup.save"))
+        self.delete_button.setText(tr("setup.delete"))
+        self.token_edit.setPlaceholderText(tr("setup.secret_kept"))
+        self._show(self.shops)
+
+    # --- the list
+    def reload(self) -> None:
+        self.run(lambda ws, _op: ws.orders.shops(counts=True), self._show, writes=False)
+
+    def _show(self, shops: list[ShopInfo]) -> None:
+        self.shops = shops
+        rows = []
+        for s in shops:
+            privacy = " ".join(t for on, t in ((s.mask_phone, tr("setup.phone")), (s.mask_name, tr("setup.name")))
+                               if on) or "—"  # fmt: skip
+            rows.append((s.name, tr(f"setup.platform.{s.platform}"), str(s.orders), privacy, s.template or tr("setup.template_printer"),
+                         tr("setup.yes") if s.mapping else "—"))  # fmt: skip
+        fill_table(self.table, rows)
+        for row, s in enumerate(shops):
+            if s.name == self.editing:
+                self.table.selectRow(row)
+
+    def _fill_from_selection(self) -> None:
+        row = selected_row(self.table)
+        if not 0 <= row < len(self.shops):
+            return
+        s = self.shops[row]
+        self.editing = s.name
+        self.name_edit.setText(s.name)
+        self.platform_box.setCurrentIndex(max(0, self.platform_box.findData(s.platform)))
+        self.url_edit.setText(s.url)
+        for edit in (self.token_edit, self.key_edit, self.secret_edit):
+            edit.clear()
+        self.mask_phone.setChecked(s.mask_phone)
+        self.mask_name.setChecked(s.mask_name)
+        self.template_box.setCurrentIndex(max(0, self.template_box.findData(s.template)))
+        self.delete_button.setEnabled(s.orders == 0)
+        self.delete_button.setToolTip("" if s.orders == 0 else tr("setup.shop.has_orders", n=s.orders))
+
+    def clear_form(self) -> None:
+        self.editing = ""
+        self.table.clearSelection()
+        for edit in (self.name_edit, self.url_edit, self.token_edit, self.key_edit, self.secret_edit):
+            edit.clear()
+        self.platform_box.setCurrentIndex(0)
+        self.mask_phone.setChecked(False)
+        self.mask_name.setChecked(False)
+        self.template_box.setCurrentIndex(0)
+        self.delete_button.setEnabled(False)
+        self.name_edit.setFocus()
+
+    # --- actions
+    def save(self) -> None:
+        name, editing = self.name_edit.text().strip(), self.editing
+        if not name:
+            self.say(False, tr("setup.need_name"))
+            return
+        platform = str(self.platform_box.currentData())
+        url, token = self.url_edit.text().strip(), self.token_edit.text()
+        key, secret = self.key_edit.text(), self.secret_edit.text()
+        mask_phone, mask_name = self.mask_phone.isChecked(), self.mask_name.isChecked()
+        template = str(self.template_box.currentData())
+
+        def work(ws: Workspace, _op: Op[ShopInfo]) -> ShopInfo:
+            if not editing:
+                ws.orders.add_shop(name, platform, url, token, key, secret)
+            return ws.orders.update_shop(
+                editing or name, rename=name, platform=platform, url=url, token=token, key=key, secret=secret,
+                mask_phone=mask_phone, mask_name=mask_name, template=template,
+            )  # fmt: skip
+
+        self.run(work, self._saved)
+
+    def _saved(self, info: ShopInfo) -> None:
+        self.editing = info.name
+        self.say(True, tr("setup.saved", name=info.name))
+        self.reload()
+        self.changed.emit()
+
+    def delete(self) -> None:
+        name = self.editing
+        self.delete_named(name, lambda ws, _op: ws.orders.delete_shop(name))
