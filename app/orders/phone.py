@@ -1,4 +1,4 @@
-"""Receiver phone numbers from shop exports: normalise, classify, and mask for printing.
+"""Receiver phone numbers from shop exports: normalise and classify (masking is app/orders/privacy.py).
 
 Kinds (``PhoneKind``, a ``StrEnum``: compares equal to the plain strings):
 
@@ -157,22 +157,3 @@ def normalise_phone(raw: str) -> PhoneCheck:
             if check.kind is kind:
                 return check
     return first
-
-
-def mask_phone(value: str) -> str:
-    """For printing on labels: 138****1234; privacy numbers keep the extension (188****1111-123); landlines keep
-    the area code, the last 4 digits and any extension (0571-****8888, 010-****5678-123); a masked number stays as
-    it is; anything else keeps only its last 4 characters."""
-    check = normalise_phone(value)
-    v = check.value
-    if check.kind is PhoneKind.MOBILE:
-        return f"{v[:3]}****{v[-4:]}"
-    if check.kind is PhoneKind.PRIVACY:
-        mobile, _, ext = v.partition("-")
-        return f"{mobile[:3]}****{mobile[-4:]}-{ext}"
-    if check.kind is PhoneKind.LANDLINE:
-        area, number, *extension = v.split("-")
-        return "-".join([area, f"****{number[-4:]}", *extension])
-    if check.kind is PhoneKind.MASKED:
-        return v
-    return "****" + v[-4:] if len(v) > 4 else "****"

@@ -30,8 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.carriers.net import check_endpoint
 from app.domain import AnomalyState
-from app.orders.phone import mask_phone
-from app.orders.privacy import Privacy, mask_name
+from app.orders.privacy import Privacy, mask_name, mask_phone
 from app.secrets import SecretStore
 from app.store.models import Anomaly, Order, Shop, Waybill
 from app.tracking.kinds import kind_label

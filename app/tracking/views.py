@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.domain import AnomalyKind, ParcelStatus
 from app.errors import NotFound
-from app.orders.phone import mask_phone
-from app.orders.privacy import Privacy, mask_name
+from app.orders.privacy import Privacy, mask_name, mask_phone
 from app.sheets import sheet_row
 from app.store.models import Anomaly, Order, Shop, TrackingEvent, Waybill
 from app.tracking.kinds import kind_label, status_label
