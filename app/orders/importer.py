@@ -28,6 +28,7 @@ from app.domain import Platform
 from app.errors import Conflict, InputError
 from app.orders import profiles
 from app.orders.mapping import saved_mapping
+from app.orders.order_work import PERSON_HOLD, RECEIVER_EDITED
 from app.orders.prepared import (
     LINE_DECODE,
     LINE_FIELDS,
@@ -42,7 +43,7 @@ from app.orders.shops import get_shop
 from app.orders.source import open_source
 from app.orders.values import ImportReport, RowError
 from app.store.audit import record_audit
-from app.store.bulk import insert_tuples
+from app.store.bulk import in_chunks, insert_tuples
 from app.store.engine import Store
 from app.store.models import ImportRun, Order, OrderLine, Shipment, shipment_orders
 
@@ -269,6 +270,36 @@ def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder])
     return len(new), len(changed), unchanged
 
 
+# what a person set on an order in the window (app/orders/order_work.py) and a re-import must not undo
+_PERSON_KEYS = ("flag", PERSON_HOLD, RECEIVER_EDITED)
+_RECEIVER_FIELDS = ("receiver_name", "receiver_phone", "receiver_tel", "province", "city", "district", "address",
+                    "postcode", "merge_key")  # fmt: skip
+
+
+def _persons_decisions(conn: Connection, order_ids: list[int]) -> dict[int, tuple[bool, str, dict[str, Any]]]:
+    """order id -> (on hold, hold reason, the person's keys of ``extra``) for the orders a person changed."""
+    found: dict[int, tuple[bool, str, dict[str, Any]]] = {}
+    query = select(orders_t.c.id, orders_t.c.on_hold, orders_t.c.hold_reason, orders_t.c.extra)
+    for chunk in in_chunks(order_ids, 500):
+        for order_id, on_hold, reason, extra in conn.execute(query.where(orders_t.c.id.in_(chunk))):
+            kept = {k: v for k, v in (extra or {}).items() if k in _PERSON_KEYS}
+            if kept:
+                found[order_id] = (bool(on_hold), reason or "", kept)
+    return found
+
+
+def _keep_decisions(values: dict[str, Any], decided: tuple[bool, str, dict[str, Any]]) -> None:
+    """``values`` (a re-import's update) changed so that a person's hold, receiver and flag stay."""
+    on_hold, reason, kept = decided
+    if "extra" in values:
+        values["extra"] = {**(values["extra"] or {}), **kept}
+    if kept.get(PERSON_HOLD) and on_hold and not values.get("on_hold"):
+        values["on_hold"], values["hold_reason"] = True, reason  # the file's own hold (a refund) wins
+    if kept.get(RECEIVER_EDITED):
+        for key in _RECEIVER_FIELDS:
+            values.pop(key, None)
+
+
 def _apply_updates(conn: Connection, changed: list[tuple[int, PreparedOrder]], now: Any) -> None:
     order_ids = [order_id for order_id, _ in changed]
     with_waybill = set(
@@ -280,10 +311,13 @@ def _apply_updates(conn: Connection, changed: list[tuple[int, PreparedOrder]], n
             )
         ).scalars()
     )
+    decided = _persons_decisions(conn, order_ids)
     for order_id, order in changed:
         values = order_values(order)
         if order_id in with_waybill:
             values = {k: values[k] for k in _ALWAYS_UPDATED}
+        if order_id in decided:
+            _keep_decisions(values, decided[order_id])
         values["updated_at"] = now
         conn.execute(update(orders_t).where(orders_t.c.id == order_id).values(**values))
         if order_id not in with_waybill:

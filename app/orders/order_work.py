@@ -17,6 +17,20 @@ from app.store.models import Order, Shop
 
 REASON_MAX = 200
 
+# what a person decided, kept in ``Order.extra`` so that a re-import of a changed order does not undo it
+# (app/orders/importer.py keeps these): a hold put on by hand, a receiver changed by hand, the seller's flag
+PERSON_HOLD = "held_by_person"
+RECEIVER_EDITED = "receiver_edited"
+
+
+def _mark(order: Order, key: str, value: object | None) -> None:
+    extra = dict(order.extra or {})
+    if value is None:
+        extra.pop(key, None)
+    else:
+        extra[key] = value
+    order.extra = extra
+
 
 def _reason(reason: str, what_zh: str, what_en: str) -> str:
     text = reason.strip()
@@ -40,6 +54,7 @@ def hold(session: Session, ids: Sequence[int], reason: str) -> list[int]:
         if order.on_hold and order.hold_reason == text:
             continue
         order.on_hold, order.hold_reason = True, text
+        _mark(order, PERSON_HOLD, True)
         record_audit(session, "order.hold", "order", order.id, {"reason": text})
         changed.append(order.id)
     return changed
@@ -53,6 +68,7 @@ def release(session: Session, ids: Sequence[int], reason: str) -> list[int]:
         if not order.on_hold:
             continue
         order.on_hold, order.hold_reason = False, ""
+        _mark(order, PERSON_HOLD, None)
         record_audit(session, "order.release", "order", order.id, {"reason": text})
         changed.append(order.id)
     return changed
@@ -84,6 +100,7 @@ def edit_receiver(session: Session, order_id: int, new: Receiver) -> Receiver:
     order.province, order.city = new.province.strip()[:40], new.city.strip()[:40]
     order.district, order.address = new.district.strip()[:40], address[:500]
     order.merge_key = ""  # the platform's merge id was for the old receiver
+    _mark(order, RECEIVER_EDITED, True)
     record_audit(
         session, "order.receiver", "order", order.id, {"before_city": before.city, "city": order.city}
     )
@@ -96,14 +113,9 @@ def set_flag(session: Session, ids: Sequence[int], flag: str) -> list[int]:
         raise UsageError(f"未知的旗帜 {flag}", f"unknown flag {flag}")
     changed = []
     for order in _orders(session, ids):
-        extra = dict(order.extra or {})
-        if extra.get("flag", "") == flag:
+        if (order.extra or {}).get("flag", "") == flag:
             continue
-        if flag:
-            extra["flag"] = flag
-        else:
-            extra.pop("flag", None)
-        order.extra = extra
+        _mark(order, "flag", flag or None)
         record_audit(session, "order.flag", "order", order.id, {"flag": flag or "-"})
         changed.append(order.id)
     return changed

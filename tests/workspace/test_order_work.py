@@ -238,3 +238,30 @@ def test_sorting_and_searching_agree_on_postgresql(pg_url: str, tmp_path: Path) 
         assert sorted(_all_batches(ws, OrderFilter(search=prefix))) == sorted(p.order_id for p in parcels)
     finally:
         ws.close()
+
+
+def test_a_reimport_of_changed_orders_keeps_what_a_person_decided(workspace: Any, tmp_path: Path) -> None:
+    from tests.exportgen import taobao_rows, write_csv
+
+    workspace.orders.add_shop("淘宝店", "taobao")
+    rows = taobao_rows(4)
+    first = write_csv(tmp_path / "first.csv", rows, encoding="gb18030")
+    assert workspace.orders.import_file(first, "淘宝店").imported == 4
+    by_number = {r.platform_order_id: r.id for r in workspace.orders.list_orders(OrderFilter(shop="淘宝店"))}
+    held, moved, flagged, untouched = (by_number[str(3_700_000_000_000_000_000 + i)] for i in range(4))
+    workspace.orders.hold([held], "买家要求改地址")
+    workspace.orders.edit_receiver(moved, Receiver("王五", "13912345678", "四川省", "成都市", "武侯区", "科华北路 1 号"))
+    workspace.orders.set_flag([flagged], "red")
+    for row in rows[1:]:
+        row[4] = "改了留言"  # the seller centre's next export: every order changed
+    second = write_csv(tmp_path / "second.csv", rows, encoding="gb18030")
+    assert workspace.orders.import_file(second, "淘宝店").updated == 4
+    after = {r.id: r for r in workspace.orders.rows([held, moved, flagged, untouched], full_phones=True)}
+    assert all(r.buyer_message == "改了留言" for r in after.values())  # the file's news landed
+    assert after[held].on_hold and after[held].hold_reason == "买家要求改地址"
+    assert (after[moved].receiver_name, after[moved].city) == ("王五", "成都市")
+    assert after[flagged].flag == "red"
+    assert not after[untouched].on_hold and after[untouched].flag == ""
+    workspace.orders.release([held], "地址已确认")
+    assert workspace.orders.import_file(second, "淘宝店").unchanged == 4
+    assert not workspace.orders.rows([held])[0].on_hold
