@@ -1,0 +1,152 @@
+"""Batches that say the truth, through the workspace against a real sandbox carrier over HTTP on 127.0.0.1:
+shipped, closed and held orders are skipped with their reason (never failed); a cancel leaves the orders it did
+not reach untouched; a carrier that does not answer stops the batch early with one clear message."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.carriers.sandbox.server import start_sandbox
+from app.workspace.core import CancelToken
+from tests import exportgen as gen
+from tests.waybills.support import workspace as seed
+
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Any]:
+    server = start_sandbox()
+    yield server
+    server.stop()
+
+
+def _states(store: Any) -> dict[str, int]:
+    from app.store.models import Waybill
+
+    with store.session() as s:
+        return dict(s.execute(select(Waybill.state, func.count()).group_by(Waybill.state)).all())  # type: ignore[arg-type]
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 nobody listens on (a carrier that is down: every connection is refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def workspace_hold(_ws: Any, store: Any, ids: dict[str, int]) -> None:
+    """Put the one paid order on hold by hand (what the orders tab's Hold does)."""
+    from sqlalchemy import update
+
+    from app.store.models import Order
+
+    with store.session() as s:
+        s.execute(update(Order).where(Order.status == "paid").values(on_hold=True, hold_reason="地址待确认"))
+
+
+def test_shipped_closed_and_held_orders_are_skipped_with_their_reason(
+    kd: Any, workspace: Any, store: Any, tmp_path: Path, sandbox: Any
+) -> None:
+    assert kd("shops", "add", "淘宝店", "--platform", "taobao").status == 0
+    kd("senders", "add", "仓库", "--name", "仓库", "--mobile", "13800138000", "--province", "浙江省", "--city",
+       "杭州市", "--district", "余杭区", "--address", "文一西路969号")  # fmt: skip
+    rows = gen.taobao_rows(4)
+    rows[2][3] = "卖家已发货，等待买家确认"
+    rows[3][3] = "交易关闭"
+    rows[4][3] = "退款中"  # a refund (it also puts the order on hold)
+    kd("import", str(gen.write_csv(tmp_path / "a.csv", rows)), "--shop", "淘宝店")
+    kd("carriers", "add", "sf", "--kind", "sandbox", "--shipper-code", "SF", "--endpoint", sandbox.endpoint)
+    ids = {o["platform_order_id"]: o["id"] for o in kd("orders", "--json").json["orders"]}
+    workspace_hold(workspace, store, ids)
+    report = workspace.waybills.issue("sf", list(ids.values()))
+    assert (report.issued, report.failed, report.skipped) == (0, 0, 4)
+    skipped = {r.order_ref: r.skipped for r in report.results if r.skipped}
+    assert sorted(skipped.values()) == ["closed", "held", "refund", "shipped"]
+    assert all(not r.error for r in report.results)
+    body = report.as_json()
+    assert body["skipped"] == 4 and all(r["skip_reason"] for r in body["results"] if r["skipped"])
+    assert any("地址待确认" in r["skip_reason"] for r in body["results"])
+    assert len(sandbox.issued) == 0
+
+
+def test_a_cancel_leaves_the_orders_it_did_not_reach_untouched(
+    kd: Any, workspace: Any, store: Any, tmp_path: Path
+) -> None:
+    n = 30
+    server = start_sandbox(latency_ms=100)
+    try:
+        seed(kd, tmp_path, n=n, endpoint=server.endpoint)
+        ids = [o["id"] for o in kd("orders", "--json").json["orders"]]
+        token = CancelToken()
+
+        def progress(done: int, _total: int) -> None:
+            if done >= 2:
+                token.cancel()
+
+        report = workspace.waybills.issue("sf", ids, concurrency=2, progress=progress, cancel=token)
+        assert report.cancelled and report.failed == 0 and 0 < report.issued < n
+        # nothing is left "failed" or "requesting": the untried orders have no waybill row at all
+        assert _states(store) == {"issued": report.issued}
+        untried = set(ids) - {r.order for r in report.results}
+        assert len(untried) == n - report.issued and report.untried <= len(untried)
+        orders = {o["id"]: o for o in kd("orders", "--json").json["orders"]}
+        assert all(orders[i]["waybill"] == "" for i in untried)
+
+        rest = workspace.waybills.issue("sf", ids, concurrency=4)
+        assert (rest.issued, rest.already, rest.failed) == (len(untried), report.issued, 0)
+        assert all(server.issue_count(code) == 1 for code in server.issued)
+    finally:
+        server.stop()
+
+
+def test_a_failed_order_cancelled_before_its_retry_keeps_its_reason(
+    kd: Any, workspace: Any, store: Any, tmp_path: Path, sandbox: Any
+) -> None:
+    """A request reused from an earlier failure and then given back is put back as it was."""
+    from app.store.models import Waybill
+
+    seed(kd, tmp_path, n=3, endpoint=sandbox.endpoint)
+    kd("carriers", "add", "bad", "--kind", "kdniao", "--shipper-code", "SF", "--ebusiness-id", "1000001",
+       "--app-key", "wrong-key", "--endpoint", sandbox.endpoint)  # fmt: skip
+    ids = [o["id"] for o in kd("orders", "--json").json["orders"]]
+    first = workspace.waybills.issue("bad", ids)
+    assert first.failed == 3
+    token = CancelToken()
+    token.cancel()  # cancelled before anything is sent
+    again = workspace.waybills.issue("sf", ids, cancel=token)
+    assert again.cancelled and (again.issued, again.failed) == (0, 0)
+    with store.session() as s:
+        rows = s.scalars(select(Waybill)).all()
+        assert len(rows) == 3 and all(r.state == "failed" and r.error for r in rows)
+    assert not sandbox.issued
+
+
+def test_a_carrier_that_does_not_answer_stops_the_batch_early(
+    kd: Any, workspace: Any, store: Any, tmp_path: Path
+) -> None:
+    n = 60
+    seed(kd, tmp_path, n=n, endpoint=f"http://127.0.0.1:{_closed_port()}/api/EOrderService")
+    seen: list[int] = []
+    report = workspace.waybills.issue("sf", None, concurrency=4, progress=lambda done, _t: seen.append(done))
+    assert report.stopped_zh and report.stopped_en and "not answering" in report.stopped_en
+    assert "没有应答" in report.stopped_zh
+    # stopped after a few: far from crawling through all sixty, and the rest untouched
+    assert 5 <= report.failed < 20 and report.issued == 0
+    assert _states(store) == {"failed": report.failed}
+    body = report.as_json()
+    assert body["stopped"] == report.stopped_en
+
+
+def test_the_cli_says_the_carrier_is_down_once_and_exits_1(kd: Any, tmp_path: Path) -> None:
+    seed(kd, tmp_path, n=40, endpoint=f"http://127.0.0.1:{_closed_port()}/api/EOrderService")
+    result = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json")
+    assert result.status == 1
+    body = result.json
+    assert "not answering" in body["stopped"] and body["issued"] == 0 and body["failed"] < 20
