@@ -9,6 +9,7 @@ store's ``settings`` table, shared by every station):
   service ``kuaidan``, user ``store:<URL without password>``), ``"ask"`` (the GUI asks at start; the command line
   relies on libpq's own ``PGPASSWORD`` / ``~/.pgpass``) or ``""`` (no password, or libpq finds it).
 - ``station``: this station's name on print jobs and audit entries ("" = the host name); ``$KUAIDAN_STATION`` wins.
+- ``last_shops``: platform -> the shop a file of that platform was last imported into (the import dialog picks it).
 
 A file written by an older version is upgraded when read (``version``); unknown keys are kept, a damaged file is
 read as the defaults (and reported to the log) rather than stopping the start.
@@ -20,7 +21,7 @@ import json
 import logging
 import os
 import socket
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ class Preferences:
     store_url: str = ""
     store_password: str = ""  # "", "keyring" or "ask": where the password is, never the password
     station: str = ""
+    last_shops: dict[str, str] = field(default_factory=dict)
     version: int = VERSION
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
 
@@ -74,7 +76,8 @@ def load(data_directory: Path) -> Preferences:
     for name, spec in known.items():
         if name in raw:
             value = raw[name]
-            default = spec.default
+            factory: Any = spec.default_factory
+            default: Any = factory() if spec.default is MISSING else spec.default
             values[name] = value if isinstance(value, type(default)) else default
     extra = {k: v for k, v in raw.items() if k not in known and k != "extra"}
     return Preferences(**values, extra=extra)

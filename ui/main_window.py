@@ -162,10 +162,12 @@ class MainWindow(QMainWindow):
         if ids:
             self._open_waybills(ids)
         else:
-            self.ops.run(lambda ws, _op: ws.orders.ready_ids(), self._open_waybills, writes=False)
+            # nothing selected: the dialog says how many ready orders it will take; its Start button asks
+            self.ops.run(lambda ws, _op: ws.orders.ready_ids(), lambda ids: self._open_waybills(ids, all_ready=True),
+                         writes=False)  # fmt: skip
 
-    def _open_waybills(self, ids: list[int]) -> None:
-        dialog = WaybillsDialog(self.ops, ids, self)
+    def _open_waybills(self, ids: list[int], all_ready: bool = False) -> None:
+        dialog = WaybillsDialog(self.ops, ids, self, all_ready=all_ready)
         dialog.finished.connect(lambda _report: self.refresh())
         dialog.open()
 

@@ -165,6 +165,8 @@ class Order(Base):
     content_hash: Mapped[str] = mapped_column(String(40), default="")
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     rules_dirty: Mapped[bool] = _rules_dirty()
+    # the import that created the order (an undo removes them while none has a waybill); NULL: not by an import
+    import_run_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
 
     shop: Mapped[Shop] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
@@ -440,6 +442,7 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[datetime] = mapped_column(default=_now)
+    undone_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Change(Base):

@@ -223,7 +223,7 @@ def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> li
                 continue
         code = skip_code(order.status, order.on_hold)
         if code:
-            detail = order.hold_reason if order.on_hold else order.platform_status
+            detail = order.hold_reason if code == "held" else order.platform_status
             result = IssueResult(order.id, order.platform_order_id, None, "", "", skipped=code, skip_detail=detail)
             batch.results.append(result)
             continue

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from app.secrets import SecretStore
     from app.store.engine import Store
     from app.workspace.carriers import CarriersPart
+    from app.workspace.imports import ImportsPart
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
@@ -143,6 +144,7 @@ class Workspace:
         printing: PrintingPart
         tracking: TrackingPart
         stations: StationsPart
+        imports: ImportsPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -151,6 +153,7 @@ class Workspace:
         printing = _part("printing", "PrintingPart")
         tracking = _part("tracking", "TrackingPart")
         stations = _part("stations", "StationsPart")
+        imports = _part("imports", "ImportsPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
