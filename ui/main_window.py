@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.ops, self)
         dialog.imported.connect(lambda _r: self.refresh())
+        dialog.undone.connect(lambda _r: self.refresh())
         dialog.open()
         return dialog
 
