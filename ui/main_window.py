@@ -6,6 +6,7 @@ from app.workspace import Workspace
 from ui.carrier_dialog import CarrierDialog
 from ui.change_watch import ChangeWatch
 from ui.dashboard import DashboardPanel
+from ui.hot_dialog import HotDialog
 from ui.i18n import language, set_language, tr
 from ui.import_dialog import ImportDialog
 from ui.label_preview import LabelPreview
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self.waybills_action = QAction(self)
         self.waybills_action.setShortcut(QKeySequence("Ctrl+W"))
         self.waybills_action.triggered.connect(self.open_waybills)
+        self.hot_action = QAction(self)
+        self.hot_action.triggered.connect(self.open_hot)
         self.carriers_action = QAction(self)
         self.carriers_action.triggered.connect(self.open_carriers)
         self.printers_action = QAction(self)
@@ -72,7 +75,7 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.refresh_action])
         self.file_menu.addSeparator()
-        self.file_menu.addActions([self.waybills_action, self.carriers_action, self.printers_action])
+        self.file_menu.addActions([self.waybills_action, self.hot_action, self.carriers_action, self.printers_action])
         self.file_menu.addAction(self.store_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -110,6 +113,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.setText(tr("action.refresh"))
         self.quit_action.setText(tr("action.quit"))
         self.waybills_action.setText(tr("action.waybills"))
+        self.hot_action.setText(tr("hot.menu"))
         self.carriers_action.setText(tr("action.carriers"))
         self.printers_action.setText(tr("action.printers"))
         self.store_action.setText(tr("action.store"))
@@ -171,6 +175,13 @@ class MainWindow(QMainWindow):
         dialog = WaybillsDialog(self.ops, ids, self, all_ready=all_ready)
         dialog.finished.connect(lambda _report: self.refresh())
         dialog.open()
+
+    def open_hot(self) -> HotDialog:
+        """爆款打单: the orders of one same item, batch by batch, each with its pick list."""
+        dialog = HotDialog(self.ops, self)
+        dialog.batch_done.connect(lambda _batch: self.refresh())
+        dialog.open()
+        return dialog
 
     def open_carriers(self) -> CarrierDialog:
         dialog = CarrierDialog(self.ops, self)
