@@ -164,3 +164,19 @@ def test_nothing_selected_says_how_many_and_the_start_button_names_the_count(
     assert not sandbox.issued  # nothing is sent before the user says so
     dialog.close()
     window.close()  # waits for its operations
+
+
+def test_waybill_states_read_in_the_users_language() -> None:
+    from ui.i18n import language, set_language
+    from ui.waybill_states import STATES, state_text
+
+    before = language()
+    try:
+        for lang in ("zh", "en"):
+            set_language(lang)
+            texts = [state_text(s) for s in STATES]
+            assert all(t and t not in STATES for t in texts) and len(set(texts)) == len(STATES)
+        set_language("zh")
+        assert state_text("issued") == "已取号" and state_text("") == ""
+    finally:
+        set_language(before)
