@@ -106,25 +106,27 @@ def test_a_cancel_leaves_the_orders_it_did_not_reach_untouched(
         server.stop()
 
 
-def test_a_failed_order_cancelled_before_its_retry_keeps_its_reason(
+def test_failed_orders_the_stopped_batch_did_not_reach_keep_their_reason(
     kd: Any, workspace: Any, store: Any, tmp_path: Path, sandbox: Any
 ) -> None:
-    """A request reused from an earlier failure and then given back is put back as it was."""
+    """Requests reused from an earlier failure, claimed, then given back when the batch stops: put back as they
+    were (failed, with the carrier's reason), not left "requesting" nor failed again for another reason."""
     from app.store.models import Waybill
 
-    seed(kd, tmp_path, n=3, endpoint=sandbox.endpoint)
+    n = 40
+    seed(kd, tmp_path, n=n, endpoint=sandbox.endpoint)
     kd("carriers", "add", "bad", "--kind", "kdniao", "--shipper-code", "SF", "--ebusiness-id", "1000001",
        "--app-key", "wrong-key", "--endpoint", sandbox.endpoint)  # fmt: skip
-    ids = [o["id"] for o in kd("orders", "--json").json["orders"]]
-    first = workspace.waybills.issue("bad", ids)
-    assert first.failed == 3
-    token = CancelToken()
-    token.cancel()  # cancelled before anything is sent
-    again = workspace.waybills.issue("sf", ids, cancel=token)
-    assert again.cancelled and (again.issued, again.failed) == (0, 0)
+    kd("carriers", "add", "down", "--kind", "sandbox", "--shipper-code", "SF", "--endpoint",
+       f"http://127.0.0.1:{_closed_port()}/api/EOrderService")  # fmt: skip
+    assert workspace.waybills.issue("bad", None).failed == n
+    report = workspace.waybills.issue("down", None, concurrency=2)
+    assert report.stopped_en and 0 < report.untried and report.failed + report.untried <= n
     with store.session() as s:
         rows = s.scalars(select(Waybill)).all()
-        assert len(rows) == 3 and all(r.state == "failed" and r.error for r in rows)
+    assert len(rows) == n and all(r.state == "failed" for r in rows)
+    signature = [r for r in rows if "DataSign" in r.error or "签名" in r.error]
+    assert len(signature) == n - report.failed  # the ones never sent again keep the carrier's first answer
     assert not sandbox.issued
 
 
