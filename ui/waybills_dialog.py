@@ -267,7 +267,7 @@ class WaybillsDialog(QDialog):
         self._running = []
         self._show_results()
         self._set_running(False)
-        if self.progress.maximum() > 0 and not report.cancelled:
+        if self.progress.maximum() > 0 and not report.cancelled and not report.stopped_en:
             self.progress.setValue(self.progress.maximum())
         if report.stopped_en:
             self.stopped.setText(report.stopped_zh if language() == "zh" else report.stopped_en)

@@ -307,7 +307,7 @@ Said = IssuedWaybill | str | _Attention
 def _said(outcome: Outcome) -> Said:
     """An outcome as it is recorded (no answer is a failure with the last fault)."""
     if isinstance(outcome, _NoAnswer):
-        return f"多次重试后仍失败 / still failing after retries: {outcome.last}"
+        return f"快递公司多次重试后仍没有应答（{outcome.last}） / the carrier did not answer after retries ({outcome.last})"
     assert not isinstance(outcome, _Untried)
     return outcome
 
@@ -452,7 +452,7 @@ def _pipeline(
                 halt.set()
                 return str(exc)
             except CarrierTransient as exc:
-                last = str(exc)
+                last = exc.detail
                 if stop.is_set() or attempt + 1 == retry.attempts:
                     break
                 with rnd_lock:
