@@ -5,7 +5,6 @@ waybills", a dead carrier that stops the batch early with one message, and 取�
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,39 +12,12 @@ import pytest
 
 from tests import exportgen as gen
 from tests.waybills.support import workspace as seed
+from ui.i18n import tr
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)
 
 RAW_WORDS = ("issued", "failed", "requesting", "needs_attention")
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Any]:
-    from app.carriers.sandbox.server import start_sandbox
-
-    server = start_sandbox()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual.device import VirtualPrinter
-
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
-
-
-@pytest.fixture
-def ops(qtbot: Any, workspace: Any) -> Iterator[Any]:
-    from ui.ops import Ops
-
-    runner = Ops(workspace)
-    yield runner
-    assert runner.wait(20000)
-    runner.shutdown()
 
 
 def _dialog(qtbot: Any, ops: Any, ids: list[int]) -> Any:
@@ -61,12 +33,6 @@ def _dialog(qtbot: Any, ops: Any, ids: list[int]) -> Any:
 def _table(dialog: Any) -> list[tuple[str, str, str]]:
     t = dialog.table
     return [tuple(t.item(r, c).text() for c in range(3)) for r in range(t.rowCount())]  # type: ignore[misc]
-
-
-def _tr(key: str, **values: object) -> str:
-    from ui.i18n import tr
-
-    return tr(key, **values)
 
 
 def test_skipped_orders_say_why_and_the_issued_labels_print(
@@ -94,14 +60,14 @@ def test_skipped_orders_say_why_and_the_issued_labels_print(
     report = blocker.args[0]
     assert (report.issued, report.failed, report.skipped) == (2, 0, 2)
     texts = [text for _, _, text in _table(dialog)]
-    assert sorted(t.split("（")[0] for t in texts if t.startswith(_tr("batch.skip.held")[:3])) == sorted(
-        [_tr("batch.skip.shipped"), _tr("batch.skip.closed")]
+    assert sorted(t.split("（")[0] for t in texts if t.startswith(tr("batch.skip.held")[:3])) == sorted(
+        [tr("batch.skip.shipped"), tr("batch.skip.closed")]
     )
     assert any("交易关闭" in t for t in texts)  # the shop's own status word, as detail
-    assert texts.count(_tr("waybills.issued")) == 2
+    assert texts.count(tr("waybills.issued")) == 2
     assert not any(word in text for text in texts for word in RAW_WORDS)
     assert dialog.failed_order_ids() == [] and not dialog.retry_button.isEnabled()  # skipped: nothing to retry
-    assert _tr("batch.summary", issued=2, already=0, failed=0, skipped=2, untried=0) in dialog.summary.text()
+    assert tr("batch.summary", issued=2, already=0, failed=0, skipped=2, untried=0) in dialog.summary.text()
 
     # the two issued labels were queued on the default printer; the queue prints them on the virtual printer
     job_ids = queued.args[0].job_ids
@@ -135,7 +101,7 @@ def test_a_dead_carrier_stops_the_batch_early_with_one_message(
     assert report.stopped_zh and 5 <= report.failed < 20
     assert dialog.stopped.isVisible() and dialog.stopped.text() == report.stopped_zh  # once, in the user's language
     texts = [text for _, _, text in _table(dialog)]
-    untried = texts.count(_tr("batch.untried"))
+    untried = texts.count(tr("batch.untried"))
     assert untried == n - report.failed  # the rest: untouched, not failed
     assert not any(word in text for text in texts for word in RAW_WORDS)
     with store.session() as s:
@@ -159,8 +125,8 @@ def test_nothing_selected_says_how_many_and_the_start_button_names_the_count(
     qtbot.waitUntil(lambda: bool(window.findChildren(WaybillsDialog)), timeout=10000)
     dialog = window.findChildren(WaybillsDialog)[-1]
     assert dialog.all_ready and len(dialog.order_ids) == 7
-    assert dialog.count_label.text() == _tr("batch.all_ready_count", count=7)
-    assert dialog.start_button.text() == _tr("batch.start_all", count=7)
+    assert dialog.count_label.text() == tr("batch.all_ready_count", count=7)
+    assert dialog.start_button.text() == tr("batch.start_all", count=7)
     assert not sandbox.issued  # nothing is sent before the user says so
     dialog.close()
     window.close()  # waits for its operations

@@ -4,7 +4,6 @@ platform than the shop's asks first, the shop box remembers the last shop per pl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import exportgen as gen
+from ui.i18n import tr
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def ops(qtbot: Any, workspace: Any) -> Iterator[Any]:
-    from ui.ops import Ops
-
-    runner = Ops(workspace)
-    yield runner
-    assert runner.wait(20000)
-    runner.shutdown()
 
 
 def _orders(store: Any) -> int:
@@ -61,12 +51,6 @@ def _answer(monkeypatch: pytest.MonkeyPatch, yes: bool, asked: list[str]) -> Non
     monkeypatch.setattr(QMessageBox, "question", question)
 
 
-def _tr(key: str, **values: object) -> str:
-    from ui.i18n import tr
-
-    return tr(key, **values)
-
-
 def test_a_file_of_another_platform_asks_first_and_the_shop_box_remembers(
     qtbot: Any, workspace: Any, store: Any, ops: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -85,7 +69,7 @@ def test_a_file_of_another_platform_asks_first_and_the_shop_box_remembers(
     asked: list[str] = []
     _answer(monkeypatch, False, asked)
     dialog.start_button.click()
-    qtbot.waitUntil(lambda: dialog.summary.text() == _tr("batch.import.not_imported"), timeout=10000)
+    qtbot.waitUntil(lambda: dialog.summary.text() == tr("batch.import.not_imported"), timeout=10000)
     assert len(asked) == 1 and "淘宝A" in asked[0] and _orders(store) == 0
     # the right shop: no question
     dialog.shop_box.setCurrentIndex(dialog.shop_box.findData("拼多多店"))
@@ -126,9 +110,9 @@ def test_undo_an_import_and_an_import_with_a_waybill_stays(
         with qtbot.waitSignal(dialog.undone, timeout=30000) as undone:
             dialog.undo_button.click()
         assert undone.args[0].removed == 5 and _orders(store) == 3 and "5" in asked[0]
-        assert dialog.summary.text() == _tr("batch.import.undone", removed=5, file="more.csv")
+        assert dialog.summary.text() == tr("batch.import.undone", removed=5, file="more.csv")
         qtbot.waitUntil(lambda: dialog.imports and dialog.imports[0].undone_at is not None, timeout=10000)
-        assert dialog.recent.rowCount() == 2 and dialog.recent.item(0, 3).text() == _tr("batch.import.was_undone")
+        assert dialog.recent.rowCount() == 2 and dialog.recent.item(0, 3).text() == tr("batch.import.was_undone")
         assert not dialog.undo_button.isEnabled()
 
         # the earlier import: one of its orders gets a waybill, and it cannot be undone any more
@@ -138,7 +122,7 @@ def test_undo_an_import_and_an_import_with_a_waybill_stays(
         qtbot.waitUntil(lambda: dialog.imports and dialog.imports[1].with_waybill == 1, timeout=10000)
         dialog.recent.selectRow(1)
         assert not dialog.undo_recent_button.isEnabled()
-        assert dialog.recent.item(1, 3).text() == _tr("batch.import.has_waybills", orders=3, waybills=1)
+        assert dialog.recent.item(1, 3).text() == tr("batch.import.has_waybills", orders=3, waybills=1)
         assert _orders(store) == 3
     finally:
         server.stop()

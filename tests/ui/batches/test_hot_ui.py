@@ -4,7 +4,6 @@ next batch is the largest group left."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,34 +13,6 @@ from tests.waybills.hot_support import seed_promotion
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Any]:
-    from app.carriers.sandbox.server import start_sandbox
-
-    server = start_sandbox()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual.device import VirtualPrinter
-
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
-
-
-@pytest.fixture
-def ops(qtbot: Any, workspace: Any) -> Iterator[Any]:
-    from ui.ops import Ops
-
-    runner = Ops(workspace)
-    yield runner
-    assert runner.wait(20000)
-    runner.shutdown()
 
 
 def test_hot_batches_largest_first_each_with_its_pick_list(
