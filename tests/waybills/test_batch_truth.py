@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.carriers.sandbox.server import start_sandbox
 from app.workspace.core import CancelToken
-from tests import exportgen as gen
+from tests.waybills.batch_support import PAID, seed_statuses
 from tests.waybills.support import workspace as seed
 
 pytestmark = pytest.mark.timeout(120)
@@ -54,15 +54,8 @@ def workspace_hold(_ws: Any, store: Any, ids: dict[str, int]) -> None:
 def test_shipped_closed_and_held_orders_are_skipped_with_their_reason(
     kd: Any, workspace: Any, store: Any, tmp_path: Path, sandbox: Any
 ) -> None:
-    assert kd("shops", "add", "淘宝店", "--platform", "taobao").status == 0
-    kd("senders", "add", "仓库", "--name", "仓库", "--mobile", "13800138000", "--province", "浙江省", "--city",
-       "杭州市", "--district", "余杭区", "--address", "文一西路969号")  # fmt: skip
-    rows = gen.taobao_rows(4)
-    rows[2][3] = "卖家已发货，等待买家确认"
-    rows[3][3] = "交易关闭"
-    rows[4][3] = "退款中"  # a refund (it also puts the order on hold)
-    kd("import", str(gen.write_csv(tmp_path / "a.csv", rows)), "--shop", "淘宝店")
-    kd("carriers", "add", "sf", "--kind", "sandbox", "--shipper-code", "SF", "--endpoint", sandbox.endpoint)
+    # a refund also puts its order on hold
+    seed_statuses(kd, tmp_path, sandbox.endpoint, [PAID, "卖家已发货，等待买家确认", "交易关闭", "退款中"])
     ids = {o["platform_order_id"]: o["id"] for o in kd("orders", "--json").json["orders"]}
     workspace_hold(workspace, store, ids)
     report = workspace.waybills.issue("sf", list(ids.values()))

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from app.carriers.sandbox.server import start_sandbox
-from tests.waybills.hot_support import seed_promotion
+from tests.waybills.batch_support import seed_promotion
 
 
 @pytest.fixture

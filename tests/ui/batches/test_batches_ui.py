@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests import exportgen as gen
+from tests.waybills.batch_support import PAID, seed_statuses
 from tests.waybills.support import workspace as seed
 from ui.i18n import tr
 
@@ -38,14 +38,7 @@ def _table(dialog: Any) -> list[tuple[str, str, str]]:
 def test_skipped_orders_say_why_and_the_issued_labels_print(
     qtbot: Any, kd: Any, workspace: Any, tmp_path: Path, sandbox: Any, vp: Any, ops: Any
 ) -> None:
-    assert kd("shops", "add", "淘宝店", "--platform", "taobao").status == 0
-    kd("senders", "add", "仓库", "--name", "仓库", "--mobile", "13800138000", "--province", "浙江省", "--city",
-       "杭州市", "--district", "余杭区", "--address", "文一西路969号")  # fmt: skip
-    rows = gen.taobao_rows(4)
-    rows[3][3] = "卖家已发货，等待买家确认"
-    rows[4][3] = "交易关闭"
-    kd("import", str(gen.write_csv(tmp_path / "a.csv", rows)), "--shop", "淘宝店")
-    kd("carriers", "add", "sf", "--kind", "sandbox", "--shipper-code", "SF", "--endpoint", sandbox.endpoint)
+    seed_statuses(kd, tmp_path, sandbox.endpoint, [PAID, PAID, "卖家已发货，等待买家确认", "交易关闭"])
     host, port = vp.start_tcp("127.0.0.1", 0)
     workspace.printing.add_printer("热敏1", f"tcp://{host}:{port}", "tspl", default=True)
     ids = [o["id"] for o in kd("orders", "--json").json["orders"]]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.waybills.hot_support import seed_promotion
+from tests.waybills.batch_support import seed_promotion
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)

@@ -1,4 +1,5 @@
-"""A Taobao export for 爆款 tests: orders holding one item each, by SKU and quantity."""
+"""Workspaces for the batches' tests: a promotion's orders holding one item each (爆款), and orders in every status
+a batch meets (paid, shipped, closed, refunding)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from tests import exportgen as gen
 
+PAID = "买家已付款，等待卖家发货"
 # (sku, quantity, how many orders)
 PROMOTION = (("TEE-RED-M", 1, 6), ("CUP-01", 2, 4), ("TEE-RED-M", 2, 2), ("SOCKS", 1, 1))
 
@@ -24,9 +26,21 @@ def promotion_csv(path: Path, groups: tuple[tuple[str, int, int], ...] = PROMOTI
     return gen.write_csv(path, rows, encoding="gb18030")
 
 
-def seed_promotion(kd: Any, tmp_path: Path, endpoint: str) -> None:
+def _seed(kd: Any, csv: Path, endpoint: str) -> None:
     assert kd("shops", "add", "淘宝店", "--platform", "taobao").status == 0
     assert kd("senders", "add", "仓库", "--name", "快单仓库", "--mobile", "13800138000", "--province", "浙江省",
               "--city", "杭州市", "--district", "余杭区", "--address", "文一西路969号").status == 0  # fmt: skip
-    assert kd("import", str(promotion_csv(tmp_path / "promo.csv")), "--shop", "淘宝店").status == 0
+    assert kd("import", str(csv), "--shop", "淘宝店").status == 0
     assert kd("carriers", "add", "sf", "--kind", "sandbox", "--shipper-code", "SF", "--endpoint", endpoint).status == 0
+
+
+def seed_promotion(kd: Any, tmp_path: Path, endpoint: str) -> None:
+    _seed(kd, promotion_csv(tmp_path / "promo.csv"), endpoint)
+
+
+def seed_statuses(kd: Any, tmp_path: Path, endpoint: str, statuses: list[str]) -> None:
+    """One order per status as the Taobao report words it (买家已付款，等待卖家发货 is paid)."""
+    rows = gen.taobao_rows(len(statuses))
+    for row, status in zip(rows[1:], statuses, strict=True):
+        row[3] = status
+    _seed(kd, gen.write_csv(tmp_path / "statuses.csv", rows), endpoint)
