@@ -107,8 +107,12 @@ def import_file(
             session.add(run)
             session.flush()
             run_id = run.id
-        with rare_collections():
-            counts, errors = _write(store, shop_id, chunks, info.rows, progress, check, run_id)
+            before = session.scalar(_LAST_ID) or 0
+        try:
+            with rare_collections():
+                counts, errors = _write(store, shop_id, chunks, info.rows, progress, check, run_id)
+        finally:  # also when stopped part-way: what it wrote can be undone
+            _record_range(store, run_id, before)
     report = ImportReport(
         path=str(path),
         shop=shop_name,
@@ -133,6 +137,19 @@ def import_file(
             session, "import", "shop", shop_id, {"file": str(path), **report.as_json(), "errors": None}
         )
     return report
+
+
+def _record_range(store: Store, run_id: int, before: int) -> None:
+    """The id range of the orders the run created (a primary-key range scan over the ids made since it began)."""
+    with store.session() as session:
+        low, high = session.execute(
+            select(func.min(orders_t.c.id), func.max(orders_t.c.id)).where(
+                orders_t.c.id > before, orders_t.c.import_run_id == run_id
+            )
+        ).one()
+        session.execute(
+            update(ImportRun).where(ImportRun.id == run_id).values(first_order_id=low, last_order_id=high)
+        )
 
 
 # Fields a re-import may change even when the order already has a waybill.

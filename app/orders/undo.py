@@ -1,7 +1,8 @@
 """Undo an import: the orders it created are removed, while none of them has a waybill.
 
-Each order remembers the import run that created it (``orders.import_run_id``); a re-import that only updates an
-order leaves it with the run that made it, so undoing the second import removes only what the second one added.
+Each order remembers the import run that created it (``orders.import_run_id``, searched within the run's id range);
+a re-import that only updates an order leaves it with the run that made it, so undoing the second import removes
+only what the second one added.
 An order with a waybill in force — issued, being asked for, or waiting for a person to look — blocks the undo: the
 carrier knows that parcel, and removing its order would lose it. Failed and cancelled requests do not block.
 
@@ -58,8 +59,14 @@ class UndoResult:
     removed: int  # orders removed
 
 
-def _run_orders(session: Session, run_id: int) -> list[int]:
-    return list(session.scalars(select(Order.id).where(Order.import_run_id == run_id).order_by(Order.id)))
+def _run_orders(session: Session, run: ImportRun) -> list[int]:
+    """The orders the run created that are still there: within its id range (``import_run_id`` has no index)."""
+    if run.first_order_id is None or run.last_order_id is None:
+        return []
+    query = select(Order.id).where(
+        Order.id.between(run.first_order_id, run.last_order_id), Order.import_run_id == run.id
+    )
+    return list(session.scalars(query.order_by(Order.id)))
 
 
 def _with_waybill(session: Session, order_ids: Sequence[int]) -> list[int]:
@@ -76,7 +83,7 @@ def _with_waybill(session: Session, order_ids: Sequence[int]) -> list[int]:
 
 
 def _info(session: Session, run: ImportRun, shop: str) -> ImportInfo:
-    orders = _run_orders(session, run.id)
+    orders = _run_orders(session, run)
     return ImportInfo(
         id=run.id, shop=shop, source=run.source, profile=run.profile, at=run.at, imported=run.imported,
         updated=run.updated, rejected=run.rejected, orders=len(orders),
@@ -102,7 +109,7 @@ def undo_import(session: Session, run_id: int) -> UndoResult:
     shop_name = shop.name if shop is not None else ""
     if run.undone_at is not None:
         raise Conflict("这次导入已经撤销过了", "this import was undone already")
-    orders = _run_orders(session, run_id)
+    orders = _run_orders(session, run)
     blocked = _with_waybill(session, orders)
     if blocked:
         refs = session.scalars(select(Order.platform_order_id).where(Order.id.in_(blocked[:5])))
