@@ -10,6 +10,7 @@ that platform's files last went into; a file that does not match the chosen shop
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from app.orders import profiles
@@ -53,6 +54,7 @@ class ImportDialog(QDialog):
         self.ops = ops
         self.report: ImportReport | None = None
         self.check: FileCheck | None = None
+        self._checked: tuple[str, str, float] | None = None  # (path, format, mtime) self.check is of
         self.shops: dict[str, ShopInfo] = {}
         self.imports: list[ImportInfo] = []
         self.setWindowTitle(tr("import.title"))
@@ -156,19 +158,25 @@ class ImportDialog(QDialog):
         """Recognise the picked file's layout (a reader, nothing written) and pick the shop its platform's files
         last went into."""
         path = self.path_edit.text().strip()
-        if not path or (self.check is not None and self.check.path == path):
-            return
         fmt = self.format_box.currentData()
+        if not path or self._known(path, fmt) is not None:
+            return
 
         def work(ws: Workspace, _op: Op[tuple[FileCheck, str]]) -> tuple[FileCheck, str]:
             check = ws.imports.check_file(path, fmt)
             return check, ws.imports.suggested_shop(check.platform)
 
-        self.ops.run(work, self._show_check, writes=False, on_failure=self._failed, guard=self._alive)
+        key = (path, fmt, _mtime(path))
+        self.ops.run(work, lambda result: self._show_check(result, key), writes=False, on_failure=self._failed,
+                     guard=self._alive)  # fmt: skip
 
-    def _show_check(self, result: tuple[FileCheck, str]) -> None:
+    def _known(self, path: str, fmt: str) -> FileCheck | None:
+        """The check of this very file (same path, format and modification time), if it was made."""
+        return self.check if self._checked == (path, fmt, _mtime(path)) else None
+
+    def _show_check(self, result: tuple[FileCheck, str], key: tuple[str, str, float]) -> None:
         check, shop = result
-        self.check = check
+        self.check, self._checked = check, key
         if check.platform:
             self.detected.setText(tr("batch.import.detected", layout=check.label_zh or check.profile, rows=check.rows))
         else:
@@ -201,13 +209,17 @@ class ImportDialog(QDialog):
         self.start_button.setEnabled(False)
 
         def checked(check: FileCheck) -> None:
-            self.check = check
+            self.check, self._checked = check, (path, fmt, _mtime(path))
             if self.mismatch(check, shop) and not self.confirm_mismatch(check, shop):
                 self.start_button.setEnabled(True)
                 self.summary.setText(tr("batch.import.not_imported"))
                 return
             self._import(path, shop, fmt, check.platform)
 
+        known = self._known(path, fmt)
+        if known is not None:  # checked when it was picked, unchanged since
+            checked(known)
+            return
         self.ops.run(lambda ws, _op: ws.imports.check_file(path, fmt), checked, writes=False,
                      on_failure=self._failed, guard=self._alive)  # fmt: skip
 
@@ -338,3 +350,10 @@ class ImportDialog(QDialog):
             return False
         self.summary.setText(f"{tr('import.failed')}: {text}")
         return True
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
