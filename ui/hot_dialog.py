@@ -40,7 +40,7 @@ from ui.qt.widgets import (
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
-    from app.workspace.printing import PrinterInfo
+    from app.workspace.printing import Enqueued, PrinterInfo
     from app.workspace.waybills import HotGroup, IssueChoices, IssueReport
 
 __all__ = ["HotBatch", "HotDialog"]
@@ -56,12 +56,14 @@ class HotBatch:
     labels: int  # label jobs queued
     printer: str
     pick_list: str  # the pick list's PDF ("" when no order of the batch has a waybill)
+    enqueued: Enqueued | None = None
 
 
 class HotDialog(QDialog):
     """``batch_done(HotBatch)`` after each batch."""
 
     batch_done = Signal(object)
+    queued = Signal(object)  # the Enqueued of a batch's labels (for the print queue to send them)
     loaded = Signal()
 
     def __init__(self, ops: Ops, parent: QWidget | None = None, *, open_pick_lists: bool = True) -> None:
@@ -213,7 +215,7 @@ class HotDialog(QDialog):
             out = Path(ws.data_dir) / "picklists" / f"hot-{stamp}-{name}-x{group.quantity}.pdf"
             out.parent.mkdir(parents=True, exist_ok=True)
             ws.labels.packing_list(have, out, pick=True)
-            return HotBatch(group.key, len(ids), report, len(queued.job_ids), queued.printer, str(out))
+            return HotBatch(group.key, len(ids), report, len(queued.job_ids), queued.printer, str(out), queued)
 
         self.progress.setVisible(True)
         self.progress.setRange(0, max(len(ask), 1))
@@ -251,6 +253,8 @@ class HotDialog(QDialog):
         self.progress.setVisible(False)
         self._update_buttons()
         self.batch_done.emit(batch)
+        if batch.enqueued is not None:
+            self.queued.emit(batch.enqueued)
         self.reload()  # the next batch: the largest group left
 
     def _show_failure(self, exc: BaseException) -> bool:

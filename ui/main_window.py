@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.workspace import Workspace
 from ui.carrier_dialog import CarrierDialog
 from ui.change_watch import ChangeWatch
@@ -21,6 +23,9 @@ from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 from ui.store_dialog import StoreDialog
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
+
+if TYPE_CHECKING:
+    from app.workspace.printing import Enqueued
 
 TRACKING_INTERVAL_MS = 10 * 60 * 1000
 FIRST_TRACKING_MS = 60 * 1000
@@ -174,14 +179,23 @@ class MainWindow(QMainWindow):
     def _open_waybills(self, ids: list[int], all_ready: bool = False) -> None:
         dialog = WaybillsDialog(self.ops, ids, self, all_ready=all_ready)
         dialog.finished.connect(lambda _report: self.refresh())
+        dialog.printed.connect(self._send_queued)
         dialog.open()
 
     def open_hot(self) -> HotDialog:
         """爆款打单: the orders of one same item, batch by batch, each with its pick list."""
         dialog = HotDialog(self.ops, self)
         dialog.batch_done.connect(lambda _batch: self.refresh())
+        dialog.queued.connect(self._send_queued)
         dialog.open()
         return dialog
+
+    def _send_queued(self, queued: Enqueued) -> None:
+        """Labels a dialog queued: the print queue tab shows them and its printer's loop sends them."""
+        row = self.print_queue.rows.get(queued.printer)
+        self.print_queue.reload_jobs()
+        if row is not None and queued.job_ids:
+            self.print_queue.start_printing(row.info)
 
     def open_carriers(self) -> CarrierDialog:
         dialog = CarrierDialog(self.ops, self)

@@ -139,3 +139,35 @@ def test_waybill_states_read_in_the_users_language() -> None:
         assert state_text("issued") == "已取号" and state_text("") == ""
     finally:
         set_language(before)
+
+
+def test_print_after_getting_waybills_prints_through_the_windows_queue(
+    qtbot: Any, kd: Any, tmp_path: Path, store: Any, data_dir: Path, sandbox: Any, vp: Any
+) -> None:
+    from app.workspace import Workspace
+    from ui.main_window import MainWindow
+    from ui.waybills_dialog import WaybillsDialog
+
+    seed(kd, tmp_path, n=3, endpoint=sandbox.endpoint)
+    host, port = vp.start_tcp("127.0.0.1", 0)
+    assert kd("printers", "add", "热敏1", "--uri", f"tcp://{host}:{port}", "--language", "tspl").status == 0
+    window = MainWindow(Workspace(store, data_dir))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 3 and "热敏1" in window.print_queue.rows, timeout=10000)
+    window.orders.table.selectAll()
+    window.open_waybills()
+    qtbot.waitUntil(lambda: bool(window.findChildren(WaybillsDialog)), timeout=10000)
+    dialog = window.findChildren(WaybillsDialog)[-1]
+    qtbot.waitUntil(lambda: dialog.start_button.isEnabled(), timeout=10000)
+    dialog.print_after.setChecked(True)
+    with qtbot.waitSignal(dialog.printed, timeout=30000):
+        dialog.start_button.click()
+    # the print queue tab's loop sends them: nobody pressed Print
+    qtbot.waitUntil(lambda: len(vp.completed) >= 3, timeout=30000)
+    numbers = {o["waybill"] for o in kd("orders", "--json").json["orders"]}
+    printed = "".join(label.text for label in vp.completed)
+    assert len(numbers) == 3 and all(n and n in printed for n in numbers)
+    qtbot.waitUntil(lambda: all(o["printed"] for o in kd("orders", "--json").json["orders"]), timeout=30000)
+    dialog.close()
+    window.close()
