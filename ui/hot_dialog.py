@@ -11,6 +11,7 @@ folder, then opened with the system's viewer. Then the groups are read again: th
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -261,7 +262,7 @@ class HotDialog(QDialog):
         text = error_text(exc)
         if text is None:
             return False
-        self.summary.setText(f"<span style='color:{FAILED_COLOUR.name()}'>{_escape(text)}</span>")
+        self.summary.setText(f"<span style='color:{FAILED_COLOUR.name()}'>{html.escape(text, quote=False)}</span>")
         return True
 
     def _failed(self, exc: BaseException) -> bool:
@@ -275,7 +276,3 @@ class HotDialog(QDialog):
             self.cancel()
             return
         super().reject()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
