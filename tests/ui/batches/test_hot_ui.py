@@ -43,6 +43,11 @@ def test_hot_batches_largest_first_each_with_its_pick_list(
     pick = Path(batch.pick_list)
     assert pick.parent == data_dir / "picklists" and pick.read_bytes().startswith(b"%PDF")
     assert "TEE-RED-M" in pick.name
+    import pypdfium2 as pdfium
+
+    text = "".join(page.get_textpage().get_text_range() for page in pdfium.PdfDocument(str(pick)))
+    assert "拣货单" in text and "TEE-RED-M" in text and "4" in text  # one pick: the SKU, four of it
+    assert "CUP-01" not in text
 
     # its labels print on the virtual printer, each with its waybill number
     jobs = [j.id for j in workspace.printing.jobs() if j.state == "queued"]
