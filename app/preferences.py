@@ -11,6 +11,7 @@ store's ``settings`` table, shared by every station):
 - ``station``: this station's name on print jobs and audit entries ("" = the host name); ``$KUAIDAN_STATION`` wins.
 - ``show_full_phones``: the order lists in the window show full phone numbers (by default they are masked; a shop
   that masks stays masked).
+- ``last_shops``: platform -> the shop a file of that platform was last imported into (the import dialog picks it).
 
 A file written by an older version is upgraded when read (``version``); unknown keys are kept, a damaged file is
 read as the defaults (and reported to the log) rather than stopping the start.
@@ -22,7 +23,7 @@ import json
 import logging
 import os
 import socket
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ class Preferences:
     store_password: str = ""  # "", "keyring" or "ask": where the password is, never the password
     station: str = ""
     show_full_phones: bool = False  # the order lists show receivers' full phone numbers (masked by default)
+    last_shops: dict[str, str] = field(default_factory=dict)
     version: int = VERSION
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
 
@@ -77,7 +79,8 @@ def load(data_directory: Path) -> Preferences:
     for name, spec in known.items():
         if name in raw:
             value = raw[name]
-            default = spec.default
+            factory: Any = spec.default_factory
+            default: Any = factory() if spec.default is MISSING else spec.default
             values[name] = value if isinstance(value, type(default)) else default
     extra = {k: v for k, v in raw.items() if k not in known and k != "extra"}
     return Preferences(**values, extra=extra)

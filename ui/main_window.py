@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.workspace import Workspace
 from ui.change_watch import ChangeWatch
 from ui.dashboard import DashboardPanel
+from ui.hot_dialog import HotDialog
 from ui.i18n import language, set_language, tr
 from ui.import_dialog import ImportDialog
 from ui.label_preview import LabelPreview
@@ -20,6 +23,9 @@ from ui.settings.window import SettingsWindow
 from ui.store_dialog import StoreDialog
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
+
+if TYPE_CHECKING:
+    from app.workspace.printing import Enqueued
 
 TRACKING_INTERVAL_MS = 10 * 60 * 1000
 FIRST_TRACKING_MS = 60 * 1000
@@ -65,6 +71,8 @@ class MainWindow(QMainWindow):
         self.waybills_action = QAction(self)
         self.waybills_action.setShortcut(QKeySequence("Ctrl+W"))
         self.waybills_action.triggered.connect(self.open_waybills)
+        self.hot_action = QAction(self)
+        self.hot_action.triggered.connect(self.open_hot)
         self.carriers_action = QAction(self)
         self.carriers_action.triggered.connect(self.open_carriers)
         self.printers_action = QAction(self)
@@ -82,8 +90,10 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.refresh_action])
         self.file_menu.addSeparator()
-        self.file_menu.addActions([self.waybills_action, self.settings_action, self.carriers_action,
-                                   self.printers_action, self.mapping_action])  # fmt: skip
+        self.file_menu.addActions([self.waybills_action, self.hot_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addActions([self.settings_action, self.carriers_action, self.printers_action,
+                                   self.mapping_action])  # fmt: skip
         self.file_menu.addAction(self.store_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
@@ -126,6 +136,7 @@ class MainWindow(QMainWindow):
         self.refresh_action.setText(tr("action.refresh"))
         self.quit_action.setText(tr("action.quit"))
         self.waybills_action.setText(tr("action.waybills"))
+        self.hot_action.setText(tr("hot.menu"))
         self.carriers_action.setText(tr("action.carriers"))
         self.printers_action.setText(tr("action.printers"))
         self.store_action.setText(tr("action.store"))
@@ -181,6 +192,7 @@ class MainWindow(QMainWindow):
     def open_import(self) -> ImportDialog:
         dialog = ImportDialog(self.ops, self)
         dialog.imported.connect(lambda _r: self.refresh())
+        dialog.undone.connect(lambda _r: self.refresh())
         dialog.open()
         return dialog
 
@@ -195,12 +207,30 @@ class MainWindow(QMainWindow):
         if ids:
             self._open_waybills(ids)
         else:
-            self.ops.run(lambda ws, _op: ws.orders.ready_ids(), self._open_waybills, writes=False)
+            # nothing selected: the dialog says how many ready orders it will take; its Start button asks
+            self.ops.run(lambda ws, _op: ws.orders.ready_ids(), lambda ids: self._open_waybills(ids, all_ready=True),
+                         writes=False)  # fmt: skip
 
-    def _open_waybills(self, ids: list[int]) -> None:
-        dialog = WaybillsDialog(self.ops, ids, self)
+    def _open_waybills(self, ids: list[int], all_ready: bool = False) -> None:
+        dialog = WaybillsDialog(self.ops, ids, self, all_ready=all_ready)
         dialog.finished.connect(lambda _report: self.refresh())
+        dialog.printed.connect(self._send_queued)
         dialog.open()
+
+    def open_hot(self) -> HotDialog:
+        """爆款打单: the orders of one same item, batch by batch, each with its pick list."""
+        dialog = HotDialog(self.ops, self)
+        dialog.batch_done.connect(lambda _batch: self.refresh())
+        dialog.queued.connect(self._send_queued)
+        dialog.open()
+        return dialog
+
+    def _send_queued(self, queued: Enqueued) -> None:
+        """Labels a dialog queued: the print queue tab shows them and its printer's loop sends them."""
+        row = self.print_queue.rows.get(queued.printer)
+        self.print_queue.reload_jobs()
+        if row is not None and queued.job_ids:
+            self.print_queue.start_printing(row.info)
 
     def open_settings(self, page: str = "shops") -> SettingsWindow:
         """The settings window at ``page`` (shops, senders, carriers, printers, mapping)."""

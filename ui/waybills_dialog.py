@@ -5,6 +5,10 @@ The batch is one operation on the writer (``ws.waybills.issue``): it commits eac
 (the operation's token, from this dialog or the window's progress bar) loses nothing: calls in flight are recorded,
 claims not yet sent are released, and a retry asks again with the same OrderCode (the carrier answers with the same
 number). The accounts and senders to choose from are read on a reader.
+
+The results say the truth: skipped orders (shipped, closed, refunded, on hold) show their reason and are not
+failures; orders a cancel or a stop never reached show as untouched; a carrier that stopped answering is said once,
+in red, above the table. With "print after getting waybills" the issued labels are queued on the default printer.
 """
 
 from __future__ import annotations
@@ -12,14 +16,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from app.workspace.waybills import IssueChoices, IssueReport, IssueResult
-from ui.i18n import tr
+from ui.i18n import language, tr
 from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
 from ui.ops import Op, Ops
 from ui.qt import is_alive
 from ui.qt.core import Qt, Signal
-from ui.qt.gui import QBrush
+from ui.qt.gui import QBrush, QColor
 from ui.qt.widgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -38,8 +43,24 @@ from ui.qt.widgets import (
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
+    from app.workspace.printing import Enqueued
 
 __all__ = ["WaybillsDialog"]
+
+NEUTRAL_COLOUR = QColor("#6b6b6b")
+
+
+def in_language(text: str) -> str:
+    """A "中文 / English" message in the user's language (a carrier's own words are left as they came)."""
+    head, sep, tail = text.partition(" / ")
+    if not sep or not any("\u4e00" <= ch <= "\u9fff" for ch in head) or not tail[:1].isascii():
+        return text
+    return head if language() == "zh" else tail
+
+
+def skip_reason(result: IssueResult) -> str:
+    text = tr(f"batch.skip.{result.skipped}")
+    return f"{text}（{in_language(result.skip_detail)}）" if result.skip_detail else text
 
 
 class WaybillsDialog(QDialog):
@@ -47,8 +68,15 @@ class WaybillsDialog(QDialog):
 
     finished = Signal(object)
 
-    def __init__(self, ops: Ops, order_ids: list[int], parent: QWidget | None = None) -> None:
+    printed = Signal(object)  # the Enqueued, after "print after getting waybills" queued the labels
+
+    def __init__(
+        self, ops: Ops, order_ids: list[int], parent: QWidget | None = None, *, all_ready: bool = False
+    ) -> None:
+        """``all_ready``: nothing was selected and ``order_ids`` are every ready order: the dialog says so and how
+        many, and its Start button names the count (the question is asked before anything is sent)."""
         super().__init__(parent)
+        self.all_ready = all_ready
         self.ops = ops
         self.order_ids = list(dict.fromkeys(order_ids))
         self.report: IssueReport | None = None
@@ -66,10 +94,21 @@ class WaybillsDialog(QDialog):
         self.concurrency.setRange(1, 64)
         self.concurrency.setValue(8)
         form = QFormLayout()
-        form.addRow(tr("waybills.orders"), QLabel(tr("waybills.order_count", count=len(self.order_ids))))
+        count_text = (tr("batch.all_ready_count", count=len(self.order_ids)) if all_ready
+                      else tr("waybills.order_count", count=len(self.order_ids)))  # fmt: skip
+        self.count_label = QLabel(count_text)
+        if all_ready:
+            self.count_label.setStyleSheet("font-weight: bold")
+        form.addRow(tr("waybills.orders"), self.count_label)
         form.addRow(tr("waybills.carrier"), self.carrier_box)
         form.addRow(tr("waybills.sender"), self.sender_box)
         form.addRow(tr("waybills.concurrency"), self.concurrency)
+        self.print_after = QCheckBox(tr("batch.print_after"))
+        form.addRow("", self.print_after)
+        self.stopped = QLabel()  # the batch stopped by itself: why, once, in red
+        self.stopped.setWordWrap(True)
+        self.stopped.setStyleSheet(f"color: {FAILED_COLOUR.name()}; font-weight: bold")
+        self.stopped.setVisible(False)
 
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")
@@ -100,9 +139,8 @@ class WaybillsDialog(QDialog):
         self.table.currentCellChanged.connect(lambda row, *_a: self._show_detail(row))
 
         self.buttons = QDialogButtonBox()
-        self.start_button = self.buttons.addButton(
-            tr("waybills.start"), QDialogButtonBox.ButtonRole.ActionRole
-        )
+        start_text = tr("batch.start_all", count=len(self.order_ids)) if all_ready else tr("waybills.start")
+        self.start_button = self.buttons.addButton(start_text, QDialogButtonBox.ButtonRole.ActionRole)
         self.retry_button = self.buttons.addButton(
             tr("waybills.retry"), QDialogButtonBox.ButtonRole.ActionRole
         )
@@ -119,6 +157,7 @@ class WaybillsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(progress_row)
+        layout.addWidget(self.stopped)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
@@ -142,7 +181,7 @@ class WaybillsDialog(QDialog):
             self.sender_box.addItem(sender.label, sender.profile)
         problems = []
         if not self.order_ids:
-            problems.append(tr("waybills.no_orders"))
+            problems.append(tr("batch.none_ready") if self.all_ready else tr("waybills.no_orders"))
         if not choices.accounts:
             problems.append(tr("waybills.no_carrier"))
         if not choices.senders:
@@ -158,14 +197,15 @@ class WaybillsDialog(QDialog):
         self._run(self.failed_order_ids())
 
     def failed_order_ids(self) -> list[int]:
-        """Orders of the last runs that have no waybill: a failure, or never sent (cancelled before their turn)."""
+        """Orders of the last runs that have no waybill: a failure, or never sent (cancelled before their turn).
+        Skipped orders are not among them: asking again would skip them again."""
         out = []
         for oid in self.order_ids:
             results = self.results.get(oid)
             if results is None:
                 if self.report is not None:
                     out.append(oid)
-            elif any(r.attention for r in results):
+            elif any(r.attention or r.skipped for r in results):
                 continue  # the carrier says it was issued before: a person looks; never asked again
             elif any(r.error for r in results) or not any(r.waybill for r in results):
                 out.append(oid)
@@ -185,6 +225,7 @@ class WaybillsDialog(QDialog):
         self.progress.setValue(0)
         label = tr("waybills.running", count=len(order_ids))
         self.summary.setText(label)
+        self.stopped.setVisible(False)
         concurrency = self.concurrency.value()
 
         def work(ws: Workspace, op: Op[IssueReport]) -> IssueReport:
@@ -205,7 +246,7 @@ class WaybillsDialog(QDialog):
         self.cancel_button.setEnabled(running)
         self.start_button.setEnabled(not running)
         self.retry_button.setEnabled(not running and bool(self.failed_order_ids()))
-        for w in (self.carrier_box, self.sender_box, self.concurrency):
+        for w in (self.carrier_box, self.sender_box, self.concurrency, self.print_after):
             w.setEnabled(not running)
 
     def _progress(self, done: int, total: int) -> None:
@@ -226,11 +267,35 @@ class WaybillsDialog(QDialog):
         self._running = []
         self._show_results()
         self._set_running(False)
-        if self.progress.maximum() > 0 and not report.cancelled:
+        if self.progress.maximum() > 0 and not report.cancelled and not report.stopped_en:
             self.progress.setValue(self.progress.maximum())
+        if report.stopped_en:
+            self.stopped.setText(report.stopped_zh if language() == "zh" else report.stopped_en)
+            self.stopped.setVisible(True)
         self.finished.emit(report)
+        if self.print_after.isChecked():
+            self._print_issued(report)
         if self._close_when_done:
             self.reject()
+
+    def issued_order_ids(self) -> list[int]:
+        """Orders of this dialog that have a waybill now (new or already)."""
+        return [oid for oid in self.order_ids
+                if any(r.waybill and not r.error for r in self.results.get(oid, ()))]  # fmt: skip
+
+    def _print_issued(self, report: IssueReport) -> None:
+        """Queue the labels of the orders that got (or had) a waybill on the default label printer."""
+        ids = [str(oid) for oid in dict.fromkeys(r.order for r in report.results if r.waybill and not r.error)]
+        if not ids:
+            return
+
+        def done(queued: Enqueued) -> None:
+            self.summary.setText(self.summary.text() + "\n" + tr("batch.queued", count=len(queued.job_ids),
+                                                                 printer=queued.printer))  # fmt: skip
+            self.printed.emit(queued)
+
+        self.ops.run(lambda ws, _op: ws.printing.enqueue_orders(ids), done, writes=True,
+                     label=tr("batch.queueing"), on_failure=self._show_failure, guard=self._alive)  # fmt: skip
 
     def _show_failure(self, exc: BaseException) -> bool:
         """A user-facing error is shown here; a bug takes the default path (crash dialog and log)."""
@@ -253,23 +318,26 @@ class WaybillsDialog(QDialog):
 
     # -- results
     def _show_results(self) -> None:
-        rows: list[tuple[str, str, str, bool]] = []  # order, waybill, result, failed
-        issued = already = failed = attention = 0
+        rows: list[tuple[str, str, str, bool | None]] = []  # order, waybill, result, failed (None: neither)
+        issued = already = failed = attention = skipped = untried = 0
         for oid in self.order_ids:
             results = self.results.get(oid)
             ref = self._refs.get(oid, str(oid))
             if results is None:
-                rows.append((ref, "", tr("waybills.not_sent"), True))
-                failed += 1
+                rows.append((ref, "", tr("batch.untried"), None))
+                untried += 1
                 continue
             for r in results:
                 if r.attention:
                     rows.append((r.order_ref or ref, "", tr("waybills.attention", words=r.attention), True))
                     attention += 1
+                elif r.skipped:
+                    rows.append((r.order_ref or ref, "", skip_reason(r), None))
+                    skipped += 1
                 elif r.busy:
                     rows.append((r.order_ref or ref, "", tr("waybills.busy"), False))
                 elif r.error:
-                    rows.append((r.order_ref or ref, r.waybill, r.error, True))
+                    rows.append((r.order_ref or ref, r.waybill, in_language(r.error), True))
                     failed += 1
                 elif r.already:
                     rows.append((r.order_ref or ref, r.waybill, tr("waybills.already"), False))
@@ -277,12 +345,12 @@ class WaybillsDialog(QDialog):
                 else:
                     rows.append((r.order_ref or ref, r.waybill, tr("waybills.issued"), False))
                     issued += 1
-        rows.sort(key=lambda row: not row[3])  # failures first, so they are seen
+        rows.sort(key=lambda row: 0 if row[3] else 1 if row[3] is None else 2)  # failures first, so they are seen
         self.table.setRowCount(len(rows))
         for i, (ref, waybill, text, bad) in enumerate(rows):
             items = (QTableWidgetItem(ref), QTableWidgetItem(waybill), QTableWidgetItem(text))
             items[2].setToolTip(text)
-            items[2].setForeground(QBrush(FAILED_COLOUR if bad else OK_COLOUR))
+            items[2].setForeground(QBrush(_colour(bad)))
             for column, item in enumerate(items):
                 item.setData(Qt.ItemDataRole.UserRole, bad)
                 self.table.setItem(i, column, item)
@@ -291,7 +359,8 @@ class WaybillsDialog(QDialog):
             self._show_detail(0)
         else:
             self.detail.setText("")
-        summary = tr("waybills.summary", issued=issued, already=already, failed=failed)
+        summary = tr("batch.summary", issued=issued, already=already, failed=failed, skipped=skipped,
+                     untried=untried)  # fmt: skip
         if self.report is not None and self.report.cancelled:
             summary = f"{tr('waybills.was_cancelled')} {summary}"
         if failed:
@@ -305,7 +374,7 @@ class WaybillsDialog(QDialog):
         if order is None or result is None:
             self.detail.setText("")
             return
-        colour = FAILED_COLOUR if result.data(Qt.ItemDataRole.UserRole) else OK_COLOUR
+        colour = _colour(result.data(Qt.ItemDataRole.UserRole))
         self.detail.setStyleSheet(f"color: {colour.name()}")
         self.detail.setText(f"{order.text()}: {result.text()}")
 
@@ -316,6 +385,10 @@ class WaybillsDialog(QDialog):
             return
         self._close_when_done = False
         super().reject()
+
+
+def _colour(bad: bool | None) -> QColor:
+    return NEUTRAL_COLOUR if bad is None else FAILED_COLOUR if bad else OK_COLOUR
 
 
 def _in_red(title: str, text: str) -> str:

@@ -116,10 +116,16 @@ def cmd_issue(ctx: Context) -> int:
                   for r in report.results if r.attention]  # fmt: skip
         lines += [f"  {r.order_ref}: 另一个工作站正在取号 / another station is getting it"
                   for r in report.results if r.busy]  # fmt: skip
+        lines += [f"  {r.order_ref}: 跳过 / skipped: {r.as_json()['skip_reason']}"
+                  for r in report.results if r.skipped]  # fmt: skip
+        if report.untried:
+            lines.append(f"未处理 {report.untried} 单（未动）/ {report.untried} orders not tried (untouched)")
+        if report.stopped_en:
+            lines.append(f"{report.stopped_zh}\n{report.stopped_en}")
         return "\n".join(lines)
 
     ctx.emit(report.as_json(), human)
-    return 0
+    return 1 if report.stopped_en else 0
 
 
 def cmd_cancel(ctx: Context) -> int:

@@ -27,6 +27,7 @@ from app.clock import utcnow
 from app.domain import Platform
 from app.errors import Conflict, InputError
 from app.orders import profiles
+from app.orders.filecheck import platform_matches
 from app.orders.mapping import saved_mapping
 from app.orders.order_work import PERSON_HOLD, RECEIVER_EDITED
 from app.orders.prepared import (
@@ -96,10 +97,7 @@ def import_file(
     # the file is read and its columns checked before anything is written (an unreadable file writes nothing)
     with open_source(path, fmt, mapping, platform, CHUNK, child) as (info, chunks):
         warnings = list(info.warnings)
-        if info.platform not in {platform, Platform.GENERIC} and {info.platform, platform} != {
-            Platform.TAOBAO,
-            Platform.TMALL,
-        }:
+        if not platform_matches(info.platform.value, platform.value):
             warnings.append(
                 f"文件是 {info.profile_label_zh} 格式，店铺 {shop_name} 是 {platform.value} / "
                 f"the file is a {info.profile} export but shop {shop_name} is {platform.value}"
@@ -108,8 +106,18 @@ def import_file(
             raise InputError(
                 f"{info.path}：只有表头，没有订单", f"{info.path}: a header and no orders", path=info.path
             )
-        with rare_collections():
-            counts, errors = _write(store, shop_id, chunks, info.rows, progress, check)
+        # the run is recorded before its first order, which carries its id (an undo finds its orders by it)
+        with store.session() as session:
+            run = ImportRun(shop_id=shop_id, source=str(path)[:500], profile=info.profile)
+            session.add(run)
+            session.flush()
+            run_id = run.id
+            before = session.scalar(_LAST_ID) or 0
+        try:
+            with rare_collections():
+                counts, errors = _write(store, shop_id, chunks, info.rows, progress, check, run_id)
+        finally:  # also when stopped part-way: what it wrote can be undone
+            _record_range(store, run_id, before)
     report = ImportReport(
         path=str(path),
         shop=shop_name,
@@ -121,23 +129,32 @@ def import_file(
         rejected=len(errors),
         errors=tuple(errors),
         warnings=tuple(warnings),
+        run_id=run_id,
     )
     with store.session() as session:
-        session.add(
-            ImportRun(
-                shop_id=shop_id,
-                source=str(path)[:500],
-                profile=info.profile,
-                imported=report.imported,
-                updated=report.updated,
-                unchanged=report.unchanged,
+        session.execute(
+            update(ImportRun).where(ImportRun.id == run_id).values(
+                imported=report.imported, updated=report.updated, unchanged=report.unchanged,
                 rejected=report.rejected,
             )
-        )
+        )  # fmt: skip
         record_audit(
             session, "import", "shop", shop_id, {"file": str(path), **report.as_json(), "errors": None}
         )
     return report
+
+
+def _record_range(store: Store, run_id: int, before: int) -> None:
+    """The id range of the orders the run created (a primary-key range scan over the ids made since it began)."""
+    with store.session() as session:
+        low, high = session.execute(
+            select(func.min(orders_t.c.id), func.max(orders_t.c.id)).where(
+                orders_t.c.id > before, orders_t.c.import_run_id == run_id
+            )
+        ).one()
+        session.execute(
+            update(ImportRun).where(ImportRun.id == run_id).values(first_order_id=low, last_order_id=high)
+        )
 
 
 # Fields a re-import may change even when the order already has a waybill.
@@ -169,8 +186,9 @@ def _write(
     rows: int,
     progress: Progress | None,
     check: Check | None = None,
+    run_id: int | None = None,
 ) -> tuple[tuple[int, int, int], list[RowError]]:
-    """Write the orders a chunk at a time, each chunk its own transaction."""
+    """Write the orders a chunk at a time, each chunk its own transaction; new orders carry ``run_id``."""
     counts = [0, 0, 0]
     errors: list[RowError] = []
     done_rows = 0
@@ -179,7 +197,7 @@ def _write(
             check()
         errors.extend(chunk_errors)
         if orders:
-            done = _write_chunk_again_on_conflict(store, shop_id, orders)
+            done = _write_chunk_again_on_conflict(store, shop_id, orders, run_id)
             for i in range(3):
                 counts[i] += done[i]
         done_rows += len(orders) + len(chunk_errors)
@@ -190,14 +208,14 @@ def _write(
 
 
 def _write_chunk_again_on_conflict(
-    store: Store, shop_id: int, orders: Sequence[PreparedOrder]
+    store: Store, shop_id: int, orders: Sequence[PreparedOrder], run_id: int | None = None
 ) -> tuple[int, int, int]:
     """:func:`_write_chunk` in its own transaction; when another import wrote some of the same orders meanwhile,
     the transaction is rolled back and the chunk written again (it then finds them: unchanged, or an update)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with store.engine.begin() as conn:
-                return _write_chunk(conn, shop_id, orders)
+                return _write_chunk(conn, shop_id, orders, run_id)
         except DBAPIError as exc:
             if not _met_another_writer(exc):
                 raise
@@ -225,7 +243,9 @@ def _met_another_writer(exc: DBAPIError) -> bool:
     )
 
 
-def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder]) -> tuple[int, int, int]:
+def _write_chunk(
+    conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder], run_id: int | None = None
+) -> tuple[int, int, int]:
     found_rows = conn.execute(_EXISTING, {"shop": shop_id, "ids": [o[0] for o in chunk]}).all()
     existing: dict[str, tuple[int, str]] = {pid: (oid, digest) for oid, pid, digest in found_rows}
     now = utcnow()
@@ -245,7 +265,7 @@ def _write_chunk(conn: Connection, shop_id: int, chunk: Sequence[PreparedOrder])
         # a plain executemany (RETURNING with parameter order falls back to one statement a row on SQLite), then
         # the new ids: those above the largest id before the insert (ids only grow), by the orders' ids if not
         last = conn.execute(_LAST_ID).scalar() or 0
-        fixed = {"shop_id": shop_id, "imported_at": now, "updated_at": now, "weight_g": 0}
+        fixed = {"shop_id": shop_id, "imported_at": now, "updated_at": now, "weight_g": 0, "import_run_id": run_id}
         insert_tuples(
             conn,
             orders_t,

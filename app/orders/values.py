@@ -76,6 +76,7 @@ class ImportReport:
     rejected: int
     errors: tuple[RowError, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    run_id: int | None = None  # the import run (what an undo names)
 
     def as_json(self) -> dict[str, Any]:
         return {

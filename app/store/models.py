@@ -165,6 +165,9 @@ class Order(Base):
     content_hash: Mapped[str] = mapped_column(String(40), default="")
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     rules_dirty: Mapped[bool] = _rules_dirty()
+    # the import that created the order (an undo removes them while none has a waybill); NULL: not by an import.
+    # Not indexed (an index costs the import ~20 %): the run's id range (import_runs) narrows the search instead
+    import_run_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
     shop: Mapped[Shop] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
@@ -440,6 +443,10 @@ class ImportRun(Base):
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     at: Mapped[datetime] = mapped_column(default=_now)
+    undone_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the smallest and largest id of the orders it created (None: none, or a run of an older version)
+    first_order_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    last_order_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Change(Base):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.domain import WaybillState
@@ -40,10 +40,20 @@ HELD_RELEASED = "订单已挂起，未再询问快递公司：{reason} / the ord
 
 
 @dataclass(frozen=True)
+class Before:
+    """A reused row as it was before the claim (to put it back when the batch never sends it)."""
+
+    state: str
+    error: str
+    claimed_by: str | None
+
+
+@dataclass(frozen=True)
 class Taken:
     waybill_id: int
     shipment_id: int
     order_code: str
+    before: Before | None = None  # None: a row this claim made
 
 
 @dataclass
@@ -136,6 +146,7 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
     release: list[dict[str, Any]] = []
     fresh: list[dict[str, Any]] = []
     codes: list[str] = []
+    before: dict[str, Before] = {}
     for sid in open_ids:
         earlier = rows[sid]
         requesting = [r for r in earlier if r.state == WaybillState.REQUESTING.value]
@@ -157,6 +168,7 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
             last = pending[-1]
             reuse.append({"wid": last.id, "old_state": last.state, "old_by": last.claimed_by})
             codes.append(last.order_code)
+            before[last.order_code] = Before(last.state, last.error or "", last.claimed_by)
             continue
         cancelled = sum(1 for r in earlier if r.state == WaybillState.CANCELLED.value)
         code = f"{who.prefix}-{sid}-{cancelled + 1}"
@@ -177,10 +189,42 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
             and_(_WB.c.order_code.in_(some), _WB.c.claimed_by == who.token,
                  _WB.c.state == WaybillState.REQUESTING.value)
         )  # fmt: skip
-        result.taken.extend(Taken(wid, sid, code) for wid, sid, code in conn.execute(mine.order_by(_WB.c.id)))
+        result.taken.extend(
+            Taken(wid, sid, code, before.get(code)) for wid, sid, code in conn.execute(mine.order_by(_WB.c.id))
+        )
     taken_ids = {t.shipment_id for t in result.taken}
     decided = taken_ids | set(result.busy) | set(result.held) | set(result.attention)
     result.busy.extend(sid for sid in open_ids if sid not in decided)  # changed by another claimer meanwhile
     if taken_ids:
         conn.execute(update(_SH).where(_SH.c.id.in_(sorted(taken_ids))).values(sender_id=who.sender_id))
     return result
+
+
+_PUT_BACK = (
+    update(_WB)
+    .where(
+        _WB.c.id == bindparam("wid"),
+        _WB.c.state == WaybillState.REQUESTING.value,
+        _WB.c.claimed_by == bindparam("token"),
+    )
+    .values(
+        state=bindparam("old_state"),
+        error=bindparam("old_error"),
+        claimed_by=bindparam("old_by"),
+        attempts=_WB.c.attempts - 1,
+    )
+)
+
+
+def release_untried(session: Session, taken: Sequence[Taken], token: str) -> None:
+    """Give back claims this batch never sent (a cancel, a carrier that stopped answering): a row the claim made
+    is removed, a reused one is put back as it was, so the parcel is as if the batch had never reached it."""
+    conn = session.connection()
+    made = [t.waybill_id for t in taken if t.before is None]
+    for chunk in in_chunks(made):
+        mine = (_WB.c.id.in_(chunk), _WB.c.claimed_by == token, _WB.c.state == WaybillState.REQUESTING.value)
+        conn.execute(delete(_WB).where(*mine))
+    back = [{"wid": t.waybill_id, "token": token, "old_state": t.before.state, "old_error": t.before.error,
+             "old_by": t.before.claimed_by} for t in taken if t.before is not None]  # fmt: skip
+    if back:
+        conn.execute(_PUT_BACK, back)

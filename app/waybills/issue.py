@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import DateTime, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -44,7 +44,7 @@ from app.carriers import (
 from app.carriers.accounts import AccountConfig, account_config, client_for, get_account
 from app.carriers.ratelimit import RateLimiter
 from app.clock import utcnow
-from app.domain import OrderStatus, WaybillState
+from app.domain import WaybillState
 from app.errors import NotFound, UsageError
 from app.orders.shipments import resolve_order
 from app.orders.shops import get_sender
@@ -54,7 +54,7 @@ from app.store.audit import record_audit
 from app.store.engine import Store
 from app.store.identity import workspace_id
 from app.store.models import Order, Sender, Shipment, Waybill, shipment_orders
-from app.waybills.claims import Claimer, Claims, claim_requests
+from app.waybills.claims import Claimer, Claims, Taken, claim_requests, release_untried
 from app.waybills.parcels import (
     Parcel,
     load_parcels,
@@ -62,9 +62,19 @@ from app.waybills.parcels import (
     ready_orders,
     ready_shipment_ids,
 )
+from app.waybills.results import IssueReport, IssueResult, count, skip_code
+
+__all__ = ["IssueReport", "IssueResult", "RetryPolicy", "cancel_waybill", "issue_waybills"]
 
 Progress = Callable[[int, int], None]
 GATHER_S = 0.025
+# this many orders in a row without an answer (after their retries) stop the batch: the carrier is down
+DEAD_AFTER = 5
+NOT_ANSWERING = (
+    "快递公司（{name}）没有应答，取号已停止：连续 {n} 个订单都没有得到回答。其余订单没有动过，请检查网络或稍后重试。",
+    "The carrier ({name}) is not answering, so the batch stopped: {n} orders in a row got no answer. "
+    "The other orders were not touched; check the network or try again later.",
+)
 
 _WB: Table = Waybill.__table__  # type: ignore[assignment]
 _SH: Table = Shipment.__table__  # type: ignore[assignment]
@@ -88,54 +98,6 @@ class RetryPolicy:
 
 
 @dataclass(frozen=True)
-class IssueResult:
-    order: int
-    order_ref: str
-    shipment: int | None
-    waybill: str
-    error: str
-    already: bool = False
-    # the carrier said it issued this OrderCode before but gave no number: its words; a person looks it up
-    attention: str = ""
-    # another process or station is asking for this parcel right now (it records the answer)
-    busy: bool = False
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "platform_order_id": self.order_ref,
-            "shipment": self.shipment,
-            "waybill": self.waybill,
-            "error": self.error,
-            "already": self.already,
-            "needs_attention": self.attention,
-            "busy": self.busy,
-        }
-
-
-@dataclass(frozen=True)
-class IssueReport:
-    issued: int
-    already: int
-    failed: int
-    results: tuple[IssueResult, ...]
-    cancelled: bool = False
-    attention: int = 0
-    busy: int = 0
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "issued": self.issued,
-            "already": self.already,
-            "failed": self.failed,
-            "needs_attention": self.attention,
-            "busy": self.busy,
-            "results": [r.as_json() for r in self.results],
-            "cancelled": self.cancelled,
-        }
-
-
-@dataclass(frozen=True)
 class _Claim:
     """One shipment to ask for: everything the request needs, as plain values."""
 
@@ -144,12 +106,15 @@ class _Claim:
     order_code: str
     orders: tuple[tuple[int, str], ...]  # (order id, platform order id)
     request: IssueRequest
+    taken: Taken
 
 
 @dataclass
 class _Batch:
     claims: list[_Claim] = field(default_factory=list)
     results: list[IssueResult] = field(default_factory=list)
+    untried: int = 0  # claimed, never sent, given back
+    stopped: tuple[str, str] = ("", "")  # why the batch stopped by itself (zh, en)
 
 
 def _party_from_sender(sender: Sender) -> Party:
@@ -164,14 +129,6 @@ def _party_from_sender(sender: Sender) -> Party:
         company=sender.company,
         postcode=sender.postcode,
     )
-
-
-def _refusal(order: Order) -> str:
-    if order.on_hold:
-        return f"订单已挂起，不能取号：{order.hold_reason} / the order is on hold and gets no waybill"
-    if order.status != OrderStatus.PAID.value:
-        return f"订单状态为 {order.status}，不是待发货 / the order is {order.status}, not paid"
-    return ""
 
 
 def _request(account: AccountConfig, sender: Party, parcel: Parcel, code: str) -> IssueRequest:
@@ -230,7 +187,9 @@ def _claim_chunk(
         parcel = parcels[taken.shipment_id]
         orders = tuple((o.id, o.platform_order_id) for o in parcel.orders)
         request = _request(account, sender_party, parcel, taken.order_code)
-        batch.claims.append(_Claim(taken.waybill_id, taken.shipment_id, taken.order_code, orders, request))
+        batch.claims.append(
+            _Claim(taken.waybill_id, taken.shipment_id, taken.order_code, orders, request, taken)
+        )
     shown = list(got.attention) + (list(got.busy) + list(got.issued) + list(got.held) if named else [])
     for sid, orders_of in _orders_of(session, shown).items():
         for oid, ref in orders_of:
@@ -239,8 +198,7 @@ def _claim_chunk(
             elif sid in got.issued:
                 batch.results.append(IssueResult(oid, ref, sid, got.issued[sid], "", True))
             elif sid in got.held:
-                reason = f"订单已挂起，不能取号：{got.held[sid]} / the order is on hold and gets no waybill"
-                batch.results.append(IssueResult(oid, ref, sid, "", reason))
+                batch.results.append(IssueResult(oid, ref, sid, "", "", skipped="held", skip_detail=got.held[sid]))
             else:
                 batch.results.append(IssueResult(oid, ref, sid, "", "", busy=True))
 
@@ -263,9 +221,11 @@ def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> li
                 )
             if len(issued) == len(order.shipments):
                 continue
-        reason = _refusal(order)
-        if reason:
-            batch.results.append(IssueResult(order.id, order.platform_order_id, None, "", reason))
+        code = skip_code(order.status, order.on_hold)
+        if code:
+            detail = order.hold_reason if code == "held" else order.platform_status
+            result = IssueResult(order.id, order.platform_order_id, None, "", "", skipped=code, skip_detail=detail)
+            batch.results.append(result)
             continue
         if not order.shipments:
             missing.append(order.id)
@@ -328,7 +288,28 @@ class _Attention:
     words: str
 
 
-Outcome = IssuedWaybill | str | _Attention
+@dataclass(frozen=True)
+class _NoAnswer:
+    """No answer from the carrier after the retries (timeouts, connection errors, 5xx): the last fault."""
+
+    last: str
+
+
+class _Untried:
+    """Never sent: the batch was cancelled or stopped before this request's turn."""
+
+
+UNTRIED = _Untried()
+Outcome = IssuedWaybill | str | _Attention | _NoAnswer | _Untried
+Said = IssuedWaybill | str | _Attention
+
+
+def _said(outcome: Outcome) -> Said:
+    """An outcome as it is recorded (no answer is a failure with the last fault)."""
+    if isinstance(outcome, _NoAnswer):
+        return f"快递公司多次重试后仍没有应答（{outcome.last}） / the carrier did not answer after retries ({outcome.last})"
+    assert not isinstance(outcome, _Untried)
+    return outcome
 
 
 def _estimated(issued: IssuedWaybill) -> datetime | None:
@@ -336,7 +317,7 @@ def _estimated(issued: IssuedWaybill) -> datetime | None:
     return issued.estimated_delivery
 
 
-def _record_all(session: Session, outcomes: list[tuple[_Claim, Outcome]], batch: _Batch) -> None:
+def _record_all(session: Session, outcomes: list[tuple[_Claim, Said]], batch: _Batch) -> None:
     """Record a group of answers (the caller commits)."""
     now = utcnow()
     issued = [(c, o) for c, o in outcomes if isinstance(o, IssuedWaybill)]
@@ -410,17 +391,17 @@ def issue_waybills(
         finally:
             if own_client:
                 active.close()
-        results = batch.results
-        issued = sum(1 for r in results if r.waybill and not r.already and not r.error)
-        already = sum(1 for r in results if r.already)
-        failed = sum(1 for r in results if r.error)
-        attention = sum(1 for r in results if r.attention)
-        busy = sum(1 for r in results if r.busy)
+        n = count(batch.results)
         record_audit(session, "waybills.issue", "carrier_account", account.id,
-                     {"issued": issued, "already": already, "failed": failed,
-                      "needs_attention": attention or None, "busy": busy or None})  # fmt: skip
+                     {"issued": n["issued"], "already": n["already"], "failed": n["failed"],
+                      "needs_attention": n["attention"] or None, "busy": n["busy"] or None,
+                      "skipped": n["skipped"] or None, "untried": batch.untried or None,
+                      "stopped": batch.stopped[1] or None})  # fmt: skip
         session.commit()
-    return IssueReport(issued, already, failed, tuple(results), bool(cancel and cancel.is_set()), attention, busy)
+    return IssueReport(
+        n["issued"], n["already"], n["failed"], tuple(batch.results), bool(cancel and cancel.is_set()),
+        n["attention"], n["busy"], n["skipped"], batch.untried, *batch.stopped,
+    )  # fmt: skip
 
 
 def _pipeline(
@@ -439,21 +420,26 @@ def _pipeline(
     *,
     named: bool,
 ) -> None:
-    """Claim a chunk (committed), send it, record answers as they come, claim the next chunk meanwhile."""
+    """Claim a chunk (committed), send it, record answers as they come, claim the next chunk meanwhile.
+
+    The batch stops by itself when the account cannot be used, or when :data:`DEAD_AFTER` orders in a row got no
+    answer after their retries (the carrier is down: one clear message instead of crawling through thousands).
+    Claims never sent — stopped, or cancelled — are given back untouched."""
     limiter = RateLimiter(account.qps)
     stop: StopFlag = cancel or threading.Event()
+    halt = threading.Event()  # set once the batch stops by itself; wakes the requests waiting to retry
     fatal: list[str] = []
     chunk = max(16, concurrency * 4)
     rnd = random.Random()
     rnd_lock = threading.Lock()
 
     def ask(claim: _Claim) -> Outcome:
-        """The issued waybill, the reason it failed (a rejection as the carrier wrote it), or the carrier's words
-        when it says the OrderCode was issued before without a number."""
+        """The issued waybill, the reason it failed (a rejection as the carrier wrote it), the carrier's words
+        when it says the OrderCode was issued before without a number, or ``UNTRIED`` when never sent."""
         last = ""
         for attempt in range(retry.attempts):
-            if fatal:
-                return fatal[0]
+            if halt.is_set() or (attempt == 0 and stop.is_set()):
+                return UNTRIED if attempt == 0 else _NoAnswer(last)
             limiter.acquire()
             try:
                 return client.issue(claim.request)
@@ -463,31 +449,33 @@ def _pipeline(
                 return exc.reason if exc.reason else str(exc)
             except CarrierConfigError as exc:
                 fatal.append(str(exc))
+                halt.set()
                 return str(exc)
             except CarrierTransient as exc:
-                last = str(exc)
+                last = exc.detail
                 if stop.is_set() or attempt + 1 == retry.attempts:
                     break
                 with rnd_lock:
                     pause = retry.delay(attempt, rnd)
-                time.sleep(pause)
-        return f"多次重试后仍失败 / still failing after retries: {last}"
+                halt.wait(pause)
+        return _NoAnswer(last)
 
     pending: dict[Future[Outcome], _Claim] = {}
     queue: list[_Claim] = []
     more = True
     done = 0
+    silent = 0  # orders in a row that got no answer
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="waybill") as pool:
         while True:
             # keep the pool fed; claim the next chunk (and commit it) before any of it goes out
-            while len(queue) < concurrency and more and not stop.is_set() and not fatal:
+            while len(queue) < concurrency and more and not stop.is_set() and not halt.is_set():
                 next_chunk = list(islice(shipments, chunk))
                 more = len(next_chunk) == chunk
                 if next_chunk:
                     first = len(batch.claims)
                     _claim_chunk(session, who, account, sender, next_chunk, batch, named=named)
                     queue.extend(batch.claims[first:])
-            while queue and len(pending) < concurrency * 2 and not stop.is_set() and not fatal:
+            while queue and len(pending) < concurrency * 2 and not stop.is_set() and not halt.is_set():
                 claim = queue.pop(0)
                 pending[pool.submit(ask, claim)] = claim
             if not pending:
@@ -495,14 +483,28 @@ def _pipeline(
             wait(pending, return_when=FIRST_COMPLETED)
             time.sleep(GATHER_S)  # answers arriving together are recorded in one commit
             finished = [f for f in pending if f.done()]
-            _record_all(session, [(pending.pop(f), f.result()) for f in finished], batch)
+            answers = [(pending.pop(f), f.result()) for f in finished]
+            for _claim, outcome in answers:
+                if isinstance(outcome, _NoAnswer):
+                    silent += 1
+                elif outcome is not UNTRIED:
+                    silent = 0
+            if silent >= DEAD_AFTER and not halt.is_set():
+                zh, en = NOT_ANSWERING
+                batch.stopped = (zh.format(n=DEAD_AFTER, name=account.name), en.format(n=DEAD_AFTER, name=account.name))
+                halt.set()
+            untried = [c for c, o in answers if o is UNTRIED]
+            _record_all(session, [(c, _said(o)) for c, o in answers if o is not UNTRIED], batch)
+            queue.extend(untried)
             session.commit()
-            done += len(finished)
+            done += len(finished) - len(untried)
             if progress:
                 progress(done, max(total, done))
-    if queue:  # claimed but never sent (cancelled, or the account is misconfigured): release them
-        reason = fatal[0] if fatal else "已取消，未发送 / cancelled before sending"
-        _record_all(session, [(claim, reason) for claim in queue], batch)
+    if fatal and not batch.stopped[0]:
+        batch.stopped = (f"快递账号无法使用，已停止：{fatal[0]}", f"the carrier account cannot be used: {fatal[0]}")
+    if queue:  # claimed but never sent (cancelled, or the batch stopped): given back untouched
+        release_untried(session, [c.taken for c in queue], who.token)
+        batch.untried += len(queue)
         session.commit()
 
 

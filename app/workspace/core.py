@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from app.secrets import SecretStore
     from app.store.engine import Store
     from app.workspace.carriers import CarriersPart
+    from app.workspace.imports import ImportsPart
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
@@ -145,6 +146,7 @@ class Workspace:
         tracking: TrackingPart
         stations: StationsPart
         scan: ScanPart
+        imports: ImportsPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -154,6 +156,7 @@ class Workspace:
         tracking = _part("tracking", "TrackingPart")
         stations = _part("stations", "StationsPart")
         scan = _part("scan", "ScanPart")
+        imports = _part("imports", "ImportsPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""

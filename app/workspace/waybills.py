@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.waybills.choices import IssueChoices, SenderChoice, issue_choices
+from app.waybills.hot import HotGroup
 from app.waybills.issue import IssueReport, IssueResult, cancel_waybill, issue_waybills
 from app.workspace.core import CancelToken, Part, Progress
 
-__all__ = ["IssueChoices", "IssueReport", "IssueResult", "SenderChoice", "WaybillsPart"]
+__all__ = ["HotGroup", "IssueChoices", "IssueReport", "IssueResult", "SenderChoice", "WaybillsPart"]
 
 
 class _TokenFlag:
@@ -54,3 +55,11 @@ class WaybillsPart(Part):
         """The accounts and sender profiles to pick from, and the platform order ids of ``order_ids``."""
         with self._session() as s:
             return issue_choices(s, order_ids)
+
+    def hot_groups(self, min_orders: int = 2) -> tuple[HotGroup, ...]:
+        """爆款打单: the ready (and issued, not printed) orders that hold one same item in the same quantity, each
+        in a parcel of its own, grouped, largest group first (see :mod:`app.waybills.hot`)."""
+        from app.waybills.hot import hot_groups
+
+        with self._session() as s:
+            return hot_groups(s, min_orders)

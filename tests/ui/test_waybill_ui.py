@@ -162,7 +162,7 @@ def test_cancel_mid_batch_then_retry_gives_exactly_one_waybill_each(
         assert report.cancelled
         left = dialog.failed_order_ids()
         assert 0 < len(left) < n
-        assert any(text == dialog_text("waybills.not_sent") for _, _, text in _table(dialog))
+        assert any(text == dialog_text("batch.untried") for _, _, text in _table(dialog))
         # what the carrier issued is exactly what we recorded: nothing lost, nothing twice
         issued = _issued_rows(store)
         assert all(count == 1 for count in issued.values())

@@ -103,7 +103,8 @@ def test_on_hold_refused_and_sender_required(kd: Any, tmp_path: Path, sandbox: A
     kd("senders", "add", "仓库", "--name", "仓库", "--mobile", "13800138000", "--province", "浙江省", "--city",
        "杭州市", "--district", "余杭区", "--address", "文一西路969号")  # fmt: skip
     held = kd("waybills", "issue", "--carrier", "sf", "3700000000000000000", "--json").json
-    assert held["failed"] == 1 and "hold" in held["results"][0]["error"]
+    assert held["failed"] == 0 and held["skipped"] == 1  # skipped with its reason, never a failure
+    assert held["results"][0]["skipped"] == "refund" and "refund" in held["results"][0]["skip_reason"]
     assert len(sandbox.issued) == 0
     ready = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json
     assert ready["issued"] == 1
