@@ -57,6 +57,7 @@ class ImportDialog(QDialog):
         self._checked: tuple[str, str, float] | None = None  # (path, format, mtime) self.check is of
         self.shops: dict[str, ShopInfo] = {}
         self.imports: list[ImportInfo] = []
+        self.mapping_window: QWidget | None = None
         self.setWindowTitle(tr("import.title"))
         self.resize(720, 480)
 
@@ -65,14 +66,17 @@ class ImportDialog(QDialog):
         self.detected = QLabel()  # what the file is, before anything is written
         browse = QPushButton(tr("import.browse"))
         browse.clicked.connect(self._browse)
+        # any other CSV/XLSX: the settings' column-mapping wizard, on this file, for this shop
+        self.mapping_button = QPushButton(tr("lead.import.map_columns"))
+        self.mapping_button.clicked.connect(self.open_mapping)
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, 1)
         file_row.addWidget(browse)
+        file_row.addWidget(self.mapping_button)
         self.shop_box = QComboBox()
         self.format_box = QComboBox()
         for fmt in profiles.FORMATS:
-            if fmt != "generic":
-                self.format_box.addItem(fmt, fmt)
+            self.format_box.addItem(tr("lead.import.generic") if fmt == "generic" else fmt, fmt)
         form = QFormLayout()
         form.addRow(tr("import.file"), file_row)
         form.addRow("", self.detected)
@@ -184,7 +188,36 @@ class ImportDialog(QDialog):
         index = self.shop_box.findData(shop) if shop else -1
         if index >= 0:
             self.shop_box.setCurrentIndex(index)
+        if not check.platform:
+            self._offer_mapping(check)
         self.checked.emit(check)
+
+    def _offer_mapping(self, check: FileCheck) -> None:
+        """A layout no platform writes: the shop's saved column mapping when it has one, else the wizard."""
+        info = self.shops.get(self.shop_box.currentData() or "")
+        if info is not None and info.mapping:
+            self.format_box.setCurrentIndex(self.format_box.findData("generic"))
+            self.detected.setText(tr("lead.import.use_saved_mapping", rows=check.rows, shop=info.name))
+        else:
+            self.detected.setText(tr("lead.import.needs_mapping", rows=check.rows))
+
+    def _mapping_saved(self, shop: ShopInfo) -> None:
+        """The shop's new mapping: the next file of its kind is read with it."""
+        self.shops[shop.name] = shop
+
+    def open_mapping(self) -> QWidget:
+        """The column-mapping wizard on the picked file for the chosen shop; what it imports shows here."""
+        from ui.settings.window import SettingsWindow
+
+        window = SettingsWindow(self.ops, self, "mapping")
+        path, shop = self.path_edit.text().strip(), self.shop_box.currentData()
+        if path and shop:
+            window.mapping.open_file(shop, path)
+        window.mapping.imported.connect(self._done)
+        window.mapping.mapping_saved.connect(self._mapping_saved)
+        window.open()
+        self.mapping_window = window
+        return window
 
     def mismatch(self, check: FileCheck, shop: str) -> bool:
         info = self.shops.get(shop)

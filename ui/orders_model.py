@@ -18,6 +18,7 @@ from app.orders.values import OrderRow
 from ui.i18n import tr
 from ui.qt.core import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from ui.qt.gui import QBrush, QColor
+from ui.waybill_states import state_text
 
 PAGE = 200
 MAX_PAGES = 40
@@ -75,8 +76,8 @@ def local_time(stored: str) -> str:
 
 
 def _waybill_state(state: str) -> str:
-    """The state as stored, except the one a person must act on, which is said in words."""
-    return tr("waybill_state.needs_attention") if state == ATTENTION else state
+    """The state in the user's language (never the store's ``issued``/``failed``)."""
+    return state_text(state)
 
 
 Index = QModelIndex | QPersistentModelIndex

@@ -128,6 +128,10 @@ def test_get_waybills_for_selected_orders_with_failures_and_retry(
     by_id = {panel.model.order_id(r): panel.model.row_data(r) for r in range(6)}
     assert {by_id[i].waybill for i in ids} == {w for _, w, _ in rows}
     assert all(by_id[i].sort_code and by_id[i].waybill_state == "issued" for i in ids)
+    from ui.orders_model import WAYBILL_STATE_COLUMN
+
+    shown = {panel.model.index(r, WAYBILL_STATE_COLUMN).data() for r in range(6)}
+    assert shown == {"已取号", ""}  # in the user's words, never the store's "issued"
     assert [r.waybill for i, r in by_id.items() if i not in ids] == ["", ""]
 
     # asking again for the same orders changes nothing: already issued, same numbers

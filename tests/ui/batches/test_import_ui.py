@@ -132,3 +132,39 @@ def _all() -> Any:
     from app.orders.values import OrderFilter
 
     return OrderFilter()
+
+
+HOME_MADE = (
+    "单号,客户,联系方式,收货地址,货品,件数\n"
+    "A-1,张三,13800138000,浙江省杭州市西湖区文三路1号,杯子,2\n"
+    "A-2,李四,13900139000,广东省深圳市南山区科技园2号,碗,1\n"
+)
+
+
+def test_a_home_made_sheet_is_read_with_the_shops_saved_mapping_or_goes_to_the_wizard(
+    qtbot: Any, workspace: Any, store: Any, ops: Any, tmp_path: Path
+) -> None:
+    workspace.orders.add_shop("线下店", "generic")
+    sheet = tmp_path / "自家表格.csv"
+    sheet.write_text(HOME_MADE, encoding="utf-8")
+    dialog = _dialog(qtbot, ops)
+    # no mapping saved yet: the dialog points at the wizard, which opens on this file for this shop
+    check = _pick(qtbot, dialog, sheet)
+    assert check.platform == "" and "列映射" in dialog.detected.text()
+    wizard = dialog.open_mapping()
+    qtbot.addWidget(wizard)
+    qtbot.waitUntil(lambda: wizard.mapping.shop_box.currentData() == "线下店", timeout=10000)
+    for field, header in (("mobile", "联系方式"), ("address", "收货地址")):
+        wizard.mapping.choose(field, header)
+    with qtbot.waitSignal(dialog.imported, timeout=20000) as done:  # the wizard's import shows in the dialog
+        wizard.mapping.import_button.click()
+    assert done.args[0].imported == 2 and _orders(store) == 2
+    wizard.close()
+    # a mapping is saved now: the next such file is read with it, from the import dialog alone
+    again = tmp_path / "again.csv"
+    again.write_text(HOME_MADE.replace("A-2", "A-3"), encoding="utf-8")
+    _pick(qtbot, dialog, again)
+    assert dialog.format_box.currentData() == "generic" and "线下店" in dialog.detected.text()
+    with qtbot.waitSignal(dialog.imported, timeout=20000) as done:
+        dialog.start()
+    assert done.args[0].imported == 1 and _orders(store) == 3
