@@ -12,6 +12,8 @@ store's ``settings`` table, shared by every station):
 - ``show_full_phones``: the order lists in the window show full phone numbers (by default they are masked; a shop
   that masks stays masked).
 - ``last_shops``: platform -> the shop a file of that platform was last imported into (the import dialog picks it).
+- ``pack``: the pack tab's last choices at this station: ``printer``, ``carrier`` (account names, "" = none) and
+  ``verify`` (scan each item).
 
 A file written by an older version is upgraded when read (``version``); unknown keys are kept, a damaged file is
 read as the defaults (and reported to the log) rather than stopping the start.
@@ -43,6 +45,7 @@ class Preferences:
     station: str = ""
     show_full_phones: bool = False  # the order lists show receivers' full phone numbers (masked by default)
     last_shops: dict[str, str] = field(default_factory=dict)
+    pack: dict[str, Any] = field(default_factory=dict)
     version: int = VERSION
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
 

@@ -49,6 +49,9 @@ TWICE = (
 )
 SEEN_KEEP = 500  # job ends remembered, for an end heard before its scan's answer came back
 
+# what the choices are made from: the label printers, the carrier accounts, this station's last choices
+_Choices = tuple[list[PrinterInfo], list["AccountInfo"], ScanOptions]
+
 
 @dataclass
 class _Waiting:
@@ -76,6 +79,7 @@ class PackPanel(QWidget):
         self._codes: deque[str] = deque()
         self._busy = False
         self._closing = False
+        self._restored = False  # the station's last choices put back (once, at the first load)
         self._waiting: list[_Waiting] = []
         self._latest = 0  # the row of the newest scan's answer
         self._ended: OrderedDict[int, QueueEvent] = OrderedDict()  # job id -> the event that ended it
@@ -96,7 +100,9 @@ class PackPanel(QWidget):
         for box in (self.printer_box, self.carrier_box):
             box.setMinimumWidth(180)
             box.activated.connect(lambda _i: self.focus_scan())
+            box.activated.connect(lambda _i: self._remember())
         self.verify_box.toggled.connect(self._verify_toggled)
+        self.verify_box.clicked.connect(lambda _on: self._remember())
         self.counter = QLabel()
         counter_font = QFont(self.counter.font())
         counter_font.setPointSize(16)
@@ -167,15 +173,28 @@ class PackPanel(QWidget):
     def reload(self) -> None:
         """The printers and carrier accounts to choose from (read off the GUI thread)."""
 
-        def read(ws: Workspace, _op: Op[tuple[list[PrinterInfo], list[AccountInfo]]]) -> tuple[
-            list[PrinterInfo], list[AccountInfo]
-        ]:  # fmt: skip
-            return [p for p in ws.printing.printers() if p.role == "label"], ws.carriers.accounts()
+        def read(ws: Workspace, _op: Op[_Choices]) -> _Choices:
+            printers = [p for p in ws.printing.printers() if p.role == "label"]
+            return printers, ws.carriers.accounts(), ws.scan.remembered()
 
         self.ops.run(read, self._loaded, writes=False, guard=self._alive)
 
-    def _loaded(self, found: tuple[list[PrinterInfo], list[AccountInfo]]) -> None:
-        printers, accounts = found
+    def _remember(self) -> None:
+        """The station's choices kept for the next start (a preference file, on the writer)."""
+        options = self.options()
+        self.ops.run(lambda ws, _op: ws.scan.remember(options), lambda _r: None, guard=self._alive)
+
+    def _loaded(self, found: _Choices) -> None:
+        printers, accounts, last = found
+        if not self._restored:  # the first time: what this station chose last (kept below when it still exists)
+            self._restored = True
+            self.verify_box.setChecked(last.verify)
+            if last.printer:
+                self.printer_box.addItem(last.printer, last.printer)
+                self.printer_box.setCurrentIndex(self.printer_box.count() - 1)
+            if last.carrier:
+                self.carrier_box.addItem(last.carrier, last.carrier)
+                self.carrier_box.setCurrentIndex(self.carrier_box.count() - 1)
         chosen = self.printer_box.currentData()
         self.printer_box.clear()
         for info in printers:

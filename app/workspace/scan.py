@@ -51,6 +51,22 @@ def _split(text: str) -> tuple[str, str]:
 
 
 class ScanPart(Part):
+    def remembered(self) -> ScanOptions:
+        """The choices this station's pack tab made last (a station preference; nothing chosen at first)."""
+        from app import preferences
+
+        pack = preferences.load(self._data_dir).pack
+        return ScanOptions(pack.get("printer") or None, pack.get("carrier") or None, bool(pack.get("verify")))
+
+    def remember(self, options: ScanOptions) -> None:
+        """Keep the pack tab's choices for its next start."""
+        from app import preferences
+
+        chosen = {"printer": options.printer or "", "carrier": options.carrier or "", "verify": options.verify}
+        prefs = preferences.load(self._data_dir)
+        if prefs.pack != chosen:
+            preferences.save(self._data_dir, prefs.with_(pack=chosen))
+
     def prepare(self, options: ScanOptions) -> str:
         """Check the station's printer and carrier account (else :class:`app.errors.NotFound`) and get ready for
         the first scan, so that it is as quick as the others (modules loaded, the printer's label drawn once, the

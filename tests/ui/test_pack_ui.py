@@ -199,3 +199,32 @@ def test_paper_out_is_loud_and_the_scan_answers_printed_once_paper_is_back(
         vp.reload_paper()
     assert heard.args[0].result == "printed" and pack.banner.result == "printed"
     assert len(vp.completed) == 1
+
+
+def test_the_station_keeps_its_printer_carrier_and_verify_choices(
+    qtbot: Any, window: Any, workspace: Any
+) -> None:
+    from ui.main_window import MainWindow
+
+    workspace.printing.add_printer("热敏2", workspace.printing.printer("热敏1").uri, "tspl")
+    pack = window.pack
+    pack.reload()
+    qtbot.waitUntil(lambda: pack.printer_box.count() == 2, timeout=10000)
+    assert pack.printer_box.currentData() == "热敏1"  # the default, before anything was chosen
+    for box, value in ((pack.printer_box, "热敏2"), (pack.carrier_box, pack.carrier_box.itemData(1))):
+        box.setCurrentIndex(box.findData(value))
+        box.activated.emit(box.currentIndex())  # as a click picks it
+    pack.verify_box.click()
+    chosen = pack.options()
+    assert chosen.printer == "热敏2" and chosen.carrier and chosen.verify
+    window.ops.wait()
+    window.close()
+
+    again = MainWindow(workspace)  # the next start of this station
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(
+        lambda: again.pack.printer_box.count() == 2 and again.pack.carrier_box.count() == 2, timeout=10000
+    )
+    assert again.pack.options() == chosen
+    again.close()
