@@ -85,8 +85,8 @@ class LabelPreview(QWidget):
         self.printer_label.setText(tr("privacy.preview_printer"))
         if self.proof is not None:
             self._describe(self.proof)
-        if not self.printer_box.count():
-            self._fill_printers([])
+        if not self.printer_box.count():  # not known until an order is shown
+            self.printer_box.setEnabled(False)
         elif self.printer_box.itemData(0) is None:  # no printer, or none is the default
             alone = self.printer_box.count() == 1
             self.printer_box.setItemText(

@@ -1,5 +1,6 @@
 """Take a screenshot of the main window on a demo workspace: ``python -m ui.screenshot OUT.png [--lang en]``
-(``--dialog store``: the store dialog instead).
+(``--dialog store``: the store dialog instead; ``--scan N``: the pack tab after N good scans, an unknown code and a
+second scan of the first parcel).
 
 For the docs and for looking at what we build (run it under ``xvfb-run``).
 """
@@ -23,12 +24,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", default="zh")
     parser.add_argument("--tab", type=int, default=0)
     parser.add_argument("--dialog", choices=("store",), default=None)
+    parser.add_argument("--scan", type=int, default=0)
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     set_language(args.lang)
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Workspace.open(None, tmp)
-        build_demo(workspace)
+        demo = build_demo(workspace)
+        if args.scan:  # the packing bench as a packer sees it: the demo carrier and printer, some waybills
+            from pathlib import Path
+
+            from app.demo import start_demo_carrier, start_demo_printer
+
+            start_demo_carrier(Path(tmp))
+            printer = start_demo_printer(workspace)
+            workspace.waybills.issue(demo.carrier, workspace.orders.ready_ids()[: args.scan + 2])
         from ui.main_window import MainWindow
 
         window = MainWindow(workspace)
@@ -42,13 +52,26 @@ def main(argv: list[str] | None = None) -> int:
             dialog.invite()
             shown = dialog
 
+        delay = 1500
+        if args.scan:
+            from app.orders.values import OrderFilter
+
+            issued = workspace.orders.list_orders(OrderFilter(status="issued"))[: args.scan]
+            workspace.orders.hold([issued[-1].id], "买家申请退款")  # a refund came in after the waybill
+            codes = [row.platform_order_id for row in issued]
+            for code in [*codes, "TB-NO-SUCH", codes[0]]:
+                window.pack.scan(code)
+            delay = 4000
+
         def shoot() -> None:
             shown.grab().save(args.out)
             app.quit()
 
-        QTimer.singleShot(1500, shoot)
+        QTimer.singleShot(delay, shoot)
         app.exec()
         window.ops.wait()
+        if args.scan:
+            printer.stop()
         workspace.close()
     return 0
 
