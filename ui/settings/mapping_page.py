@@ -126,7 +126,9 @@ class MappingPage(SettingsPage):
 
     def _show_shops(self, shops: list[ShopInfo]) -> None:
         current = self.shop_box.currentData()
-        wanted, self._wanted_shop = self._wanted_shop or current, ""
+        wanted = current
+        if any(shop.name == self._wanted_shop for shop in shops):  # else kept for a later, fuller list
+            wanted, self._wanted_shop = self._wanted_shop, ""
         self.shops = shops
         self.shop_box.blockSignals(True)
         self.shop_box.clear()
