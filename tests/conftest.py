@@ -107,3 +107,23 @@ def workspace(store: Any, data_dir: Path) -> Any:
     from app.workspace import Workspace
 
     return Workspace(store, data_dir)
+
+
+@pytest.fixture
+def vp(tmp_path: Path) -> Iterator[Any]:
+    """A virtual TSPL printer (not listening yet: ``vp.start_tcp()``); what it prints lands in ``tmp_path/labels``."""
+    from printers.virtual.device import VirtualPrinter
+
+    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
+    yield printer
+    printer.stop()
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Any]:
+    """The sandbox carrier (the Kdniao protocol, DataSign and all) on a free loopback port."""
+    from app.carriers.sandbox.server import start_sandbox
+
+    server = start_sandbox()
+    yield server
+    server.stop()

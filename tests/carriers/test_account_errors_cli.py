@@ -16,15 +16,6 @@ from tests.waybills.support import cli_process, workspace
 BAD_PORT = "http://127.0.0.1:99999/api/EOrderService"
 
 
-@pytest.fixture
-def sandbox() -> Any:
-    from app.carriers.sandbox.server import start_sandbox
-
-    server = start_sandbox()
-    yield server
-    server.stop()
-
-
 def _one_object(stdout: str) -> dict[str, Any]:
     lines = [line for line in stdout.splitlines() if line.strip()]
     assert len(lines) == 1, stdout

@@ -132,7 +132,8 @@ def test_needs_attention_shows_in_the_dialog_and_the_orders_view(
             index = panel.model.index(r, WAYBILL_STATE_COLUMN)
             cells.append((panel.model.data(index), panel.model.data(index, Qt.ItemDataRole.ToolTipRole)))
         assert sorted(cells, key=str) == sorted(
-            [(tr("waybill_state.needs_attention"), DUPLICATE_907_REASON), ("issued", None), ("issued", None)], key=str
+            [(tr("waybill_state.needs_attention"), DUPLICATE_907_REASON), ("已取号", None), ("已取号", None)],
+            key=str,
         )
     finally:
         sandbox.stop()

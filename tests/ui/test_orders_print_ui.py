@@ -17,15 +17,6 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual.device import VirtualPrinter
-
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
-
-
-@pytest.fixture
 def window(
     qtbot: Any, store: Any, workspace: Any, data_dir: Path, vp: Any
 ) -> Iterator[tuple[Any, list[Any]]]:

@@ -5,22 +5,12 @@ with a wrong item, and a station that gets a missing waybill."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual.device import VirtualPrinter
-
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
 
 
 @pytest.fixture

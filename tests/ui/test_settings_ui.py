@@ -45,15 +45,6 @@ def window(qtbot: Any, ops: Any) -> Any:
     return dialog
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Any]:
-    from app.carriers.sandbox.server import start_sandbox
-
-    server = start_sandbox()
-    yield server
-    server.stop()
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -201,15 +192,6 @@ def test_add_a_carrier_account_that_becomes_the_default_only_after_its_test_pass
     with qtbot.waitSignal(page.accounts_changed, timeout=10000):
         page.delete_button.click()
     assert sorted(a.name for a in workspace.carriers.accounts()) == ["快递鸟中通", "顺丰沙箱"]
-
-
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual.device import VirtualPrinter
-
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
 
 
 def test_add_a_printer_by_typing_its_address_then_test_print_and_delete(

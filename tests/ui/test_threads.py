@@ -21,15 +21,6 @@ ALLOWED_WRITERS = re.compile(r"kuaidan-writer(_\d+)?|kuaidan-print-.+")
 
 
 @pytest.fixture
-def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual.device import VirtualPrinter
-
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
-
-
-@pytest.fixture
 def window(qtbot: Any, workspace: Any, vp: Any) -> Iterator[Any]:
     from ui.main_window import MainWindow
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.carriers.sandbox.server import SandboxServer, start_sandbox
+from app.carriers.sandbox.server import SandboxServer
 from app.store.models import Anomaly
 from app.tracking import evaluate, poll_due
 from tests.tracking.support import Parcel, World, add_unprinted_order, issue_parcel, make_world, sandbox_now
@@ -48,13 +48,6 @@ class Scene:
             a = s.scalars(select(Anomaly).where(Anomaly.kind == kind)).one()
             s.expunge(a)
             return a
-
-
-@pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    server = start_sandbox()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

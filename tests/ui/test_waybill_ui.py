@@ -19,15 +19,6 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Any]:
-    from app.carriers.sandbox.server import start_sandbox
-
-    server = start_sandbox()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def ops(qtbot: Any, store: Any, data_dir: Path) -> Iterator[Any]:
     """The operation runner on a workspace over this test's store (what the main window hands its dialogs)."""
     from app.workspace import Workspace

@@ -4,7 +4,6 @@ waybill with a reason (against the sandbox carrier over HTTP), and the order's t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,20 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.carriers.sandbox.server import start_sandbox
 from app.errors import UsageError
 from app.orders.values import SORT_KEYS, OrderFilter
 from app.orders.work_values import Receiver
 from tests.printing.support import make_parcels
 from tests.waybills.support import workspace as seed
 from tests.workspace.orders_seed import T0, add_orders
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Any]:
-    server = start_sandbox()
-    yield server
-    server.stop()
 
 
 def _ids(workspace: Any, **flt: Any) -> list[int]:

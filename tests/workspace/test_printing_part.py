@@ -6,8 +6,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,13 +23,6 @@ from tests.printing.support import make_parcels
 pytestmark = pytest.mark.timeout(90)
 
 NAME = "热敏 1"
-
-
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[VirtualPrinter]:
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
 
 
 @pytest.fixture

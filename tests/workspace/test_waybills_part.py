@@ -5,7 +5,6 @@ what a part says when an account cannot be used (a bad endpoint, a station witho
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,6 @@ from app.workspace.core import CancelToken
 from tests.waybills.support import workspace as seed
 
 BAD_PORT = "http://127.0.0.1:99999/api/EOrderService"
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Any]:
-    server = start_sandbox()
-    yield server
-    server.stop()
 
 
 def _frozen(value: object) -> bool:

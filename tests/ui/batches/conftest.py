@@ -4,30 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytest.importorskip("PySide6")
-
-
-@pytest.fixture
-def sandbox() -> Iterator[Any]:
-    from app.carriers.sandbox.server import start_sandbox
-
-    server = start_sandbox()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def vp(tmp_path: Path) -> Iterator[Any]:
-    from printers.virtual.device import VirtualPrinter
-
-    printer = VirtualPrinter("tspl", out_dir=tmp_path / "labels")
-    yield printer
-    printer.stop()
 
 
 @pytest.fixture
