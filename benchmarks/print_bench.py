@@ -7,7 +7,11 @@ Run: ``.venv/bin/python benchmarks/print_bench.py [--labels 500] [--serial-label
    that its PNG rendering does not share our CPU. Reported: host CPU per label (this process: status queries,
    sends, three commits per label), wall time per label, and bytes per label.
 2. ``--serial-labels`` through a relay that lets bytes through at 115200 baud 8N1 (11,520 bytes/s) in both
-   directions, like a serial cable: labels per minute next to the physical limit, bytes per label ÷ line rate.
+   directions, like a serial cable: labels per minute against the same labels streamed raw in the same run (the
+   budget: ≥ 95 %). The queue sends one label, waits until the printer reports it done, then sends the next, so the
+   printer's own time per label is not overlapped with the next label's bytes as in a raw stream: today about
+   82 %, over budget. Reaching it needs the next label sent once the printer holds the whole previous one (its
+   receipt), before its "done" — a window of two labels in flight.
 """
 
 from __future__ import annotations
@@ -291,10 +295,16 @@ def main() -> int:
                     None,
                 ),
                 (
+                    "115200 baud: queue vs raw streaming in this run (DESIGN.md's budget)",
+                    f"{measured / raw_rate:.0%} of {raw_rate:,.0f}/min",
+                    "≥ 95%",
+                    measured >= 0.95 * raw_rate,
+                ),
+                (
                     "115200 baud: queue vs one-at-a-time limit (line + printer's own time)",
                     f"{measured / stop_and_wait:.0%} of {stop_and_wait:,.0f}/min",
-                    "≥ 90%",
-                    measured >= 0.9 * stop_and_wait,
+                    "-",
+                    None,
                 ),
                 ("115200 baud: status query bytes per label", f"{overhead:.0f}", "-", None),
             ]
