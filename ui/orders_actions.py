@@ -84,6 +84,9 @@ class OrdersActions(QObject):
         add("orders.menu.receiver", lambda: self.ask_receiver(ids[0]), one is not None and not one.waybill)
         add("orders.menu.cancel_waybill", lambda: self.ask_cancel_waybill(ids[0], one),
             one is not None and bool(one.waybill) and one.waybill_state == "issued")  # fmt: skip
+        waiting = one is not None and one.waybill_state == "needs_attention"
+        add("lead.attention.menu_number", lambda: self.ask_attention(ids[0], one, number=True), waiting)
+        add("lead.attention.menu_aside", lambda: self.ask_attention(ids[0], one, number=False), waiting)
         flags = menu.addMenu(tr("orders.menu.flag"))
         flags.setEnabled(bool(ids))
         for flag in ("", *FLAGS):
@@ -184,6 +187,31 @@ class OrdersActions(QObject):
                 lambda numbers: tr("orders.waybill_cancelled", waybill=", ".join(numbers)),
             )
         )
+        self._show(dialog)
+
+    def ask_attention(self, order_id: int, row: OrderRow | None, *, number: bool) -> None:
+        """A request the carrier said it issued without a number: the number a person found in the carrier's
+        system, or the request set aside (with a reason) to be asked again under a new OrderCode."""
+        what = "number" if number else "aside"
+        order = row.platform_order_id if row else str(order_id)
+        words = row.waybill_note if row else ""
+        dialog = ReasonDialog(
+            "", self.panel, title=tr(f"lead.attention.{what}_title"),
+            intro=tr(f"lead.attention.{what}_intro", order=order, words=words), ok=tr(f"lead.attention.{what}_ok"),
+        )  # fmt: skip
+        if number:
+            dialog.reason_edit.setPlaceholderText(tr("lead.attention.number_hint"))
+
+        def go() -> None:
+            text = dialog.reason()
+            if number:
+                self._write(lambda ws, _op: ws.waybills.enter_number(order_id, text),
+                            lambda done: tr("lead.attention.number_done", order=done.order, waybill=done.waybill))
+            else:
+                self._write(lambda ws, _op: ws.waybills.set_aside(order_id, text),
+                            lambda done: tr("lead.attention.aside_done", order=done.order))  # fmt: skip
+
+        dialog.accepted.connect(go)
         self._show(dialog)
 
     def set_flag(self, ids: list[int], flag: str) -> None:

@@ -53,6 +53,15 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("waybill")
     add_json(p)
     p.set_defaults(handler=cmd_cancel)
+    p = waybills_sub.add_parser(
+        "resolve", help="settle a request the carrier says it issued without a number (needs_attention)"
+    )
+    p.add_argument("order", help="the order's id or platform order number")
+    way = p.add_mutually_exclusive_group(required=True)
+    way.add_argument("--waybill", help="the number found in the carrier's own system")
+    way.add_argument("--set-aside", metavar="REASON", help="there is none to use: ask again under a new OrderCode")
+    add_json(p)
+    p.set_defaults(handler=cmd_resolve)
 
 
 def cmd_carriers_add(ctx: Context) -> int:
@@ -137,4 +146,16 @@ def cmd_cancel(ctx: Context) -> int:
         raise CommandFailed(exc.message_zh, exc.message_en, {"waybill": ctx.args.waybill}) from exc
     ctx.emit({"cancelled": ctx.args.waybill, "order_code": order_code},
              f"已取消运单 / cancelled waybill {ctx.args.waybill}")  # fmt: skip
+    return 0
+
+
+def cmd_resolve(ctx: Context) -> int:
+    a = ctx.args
+    waybills = ctx.workspace.waybills
+    done = waybills.enter_number(a.order, a.waybill) if a.waybill else waybills.set_aside(a.order, a.set_aside)
+    ctx.emit(
+        {"order": done.order, "order_code": done.order_code, "state": done.state, "waybill": done.waybill or None},
+        f"订单 {done.order}：{'已填写运单号 ' + done.waybill if done.waybill else '这次取号已作废，可重新取号'} / "
+        f"order {done.order}: {'waybill ' + done.waybill + ' entered' if done.waybill else 'set aside; issue it again'}",
+    )
     return 0

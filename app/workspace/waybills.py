@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.waybills import attention
+from app.waybills.attention import AttentionSettled
 from app.waybills.choices import IssueChoices, SenderChoice, issue_choices
 from app.waybills.hot import HotGroup
 from app.waybills.issue import IssueReport, IssueResult, cancel_waybill, issue_waybills
@@ -50,6 +52,18 @@ class WaybillsPart(Part):
     def cancel(self, waybill_no: str) -> str:
         """Void an issued waybill at the carrier; the order can then be issued again. Returns its OrderCode."""
         return cancel_waybill(self._ctx.store, self._secrets, self._data_dir, waybill_no)
+
+    def enter_number(self, order: int | str, waybill_no: str) -> AttentionSettled:
+        """A request the carrier said it issued without a number (``needs_attention``): the number a person found
+        in the carrier's system; the parcel is then issued with it (see :mod:`app.waybills.attention`)."""
+        with self._session() as s:
+            return attention.enter_number(s, order, waybill_no)
+
+    def set_aside(self, order: int | str, reason: str) -> AttentionSettled:
+        """A ``needs_attention`` request with no number to use, set aside with the reason; the parcel is ready
+        again and its next request goes out under a new OrderCode."""
+        with self._session() as s:
+            return attention.set_aside(s, order, reason)
 
     def choices(self, order_ids: Sequence[int] = ()) -> IssueChoices:
         """The accounts and sender profiles to pick from, and the platform order ids of ``order_ids``."""

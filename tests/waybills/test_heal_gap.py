@@ -109,6 +109,47 @@ def test_907_after_a_crash_leaves_the_order_needing_attention(kd: Any, tmp_path:
         sandbox.stop()
 
 
+@pytest.mark.timeout(120)
+def test_a_person_settles_a_needs_attention_order_with_the_number_or_sets_it_aside(
+    kd: Any, tmp_path: Path, db_url: str, vp: Any
+) -> None:
+    sandbox = SandboxProcess(tmp_path, "--duplicate-answer", "907").start()
+    try:
+        workspace(kd, tmp_path, n=3, endpoint=sandbox.endpoint)
+        assert kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json["issued"] == 3
+        before = _orders(kd)
+        found, aside, fine = sorted(before)
+        known_number = before[found]["waybill"]  # what the carrier's own system shows for it
+        _crash_after_sending(db_url, [before[found]["waybill"], before[aside]["waybill"]])
+        assert kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json["needs_attention"] == 2
+
+        # refused: no reason, an order with nothing waiting, a number another parcel has
+        assert kd("waybills", "resolve", aside, "--set-aside", " ", "--json").status == 2
+        assert kd("waybills", "resolve", fine, "--waybill", "SF1", "--json").status == 2
+        taken = kd("waybills", "resolve", found, "--waybill", before[fine]["waybill"], "--json")
+        assert taken.status == 1 and "另一个包裹" in taken.json["error"]
+
+        entered = kd("waybills", "resolve", found, "--waybill", known_number, "--json")
+        assert entered.status == 0 and entered.json["state"] == "issued" and entered.json["waybill"] == known_number
+        set_aside = kd("waybills", "resolve", aside, "--set-aside", "快递后台查无此单", "--json")
+        assert set_aside.status == 0 and set_aside.json["state"] == "cancelled"
+        orders = _orders(kd)
+        assert (orders[found]["waybill"], orders[found]["waybill_state"]) == (known_number, "issued")
+        assert orders[aside]["waybill"] == "" and orders[aside]["waybill_state"] != "needs_attention"
+
+        # the set-aside parcel is asked again under a new OrderCode and gets its own number; the settled one prints
+        again = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json
+        assert (again["issued"], again["failed"], again.get("needs_attention") or 0) == (1, 0, 0)
+        assert _orders(kd)[aside]["waybill"] not in ("", known_number)
+        host, port = vp.start_tcp("127.0.0.1", 0)
+        assert kd("printers", "add", "热敏1", "--uri", f"tcp://{host}:{port}", "--language", "tspl").status == 0
+        printed = kd("print", "--printer", "热敏1", found, "--json")
+        assert printed.status == 0 and printed.json["printed"] == 1
+        assert any(known_number in label.text for label in vp.completed)
+    finally:
+        sandbox.stop()
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_killed_batch_against_a_907_carrier_never_fails_or_doubles(
