@@ -103,23 +103,36 @@ def test_a_reissued_waybill_is_exported_again_and_a_held_order_is_not(
 
 
 @pytest.mark.timeout(120)
-def test_pinduoduo_spells_its_carriers_and_reads_utf8_with_a_bom(
-    kd: Any, tmp_path: Path, printer: str
+@pytest.mark.parametrize(
+    ("platform", "maker", "header", "sf", "encoding"),
+    [("pdd", gen.pdd_csv, ["订单号", "快递公司", "快递单号"], "顺丰快递", "utf-8-sig"),
+     ("douyin", gen.douyin_csv, ["订单号", "快递公司", "快递单号"], "顺丰速运", "utf-8-sig"),
+     ("jd", gen.jd_csv, ["订单号", "物流公司", "运单号"], "顺丰快递", "gbk")],
+)  # fmt: skip
+def test_each_platform_has_its_columns_spelling_and_encoding(
+    kd: Any,
+    tmp_path: Path,
+    printer: str,
+    platform: str,
+    maker: Any,
+    header: list[str],
+    sf: str,
+    encoding: str,
 ) -> None:
     make_workspace(kd, tmp_path, n=1)
-    assert kd("shops", "add", "拼多多店", "--platform", "pdd").status == 0
-    assert kd("import", str(gen.pdd_csv(tmp_path / "pdd.csv", n=2)), "--shop", "拼多多店").status == 0
-    first, second = _ids(kd, "拼多多店")
+    assert kd("shops", "add", "店", "--platform", platform).status == 0
+    assert kd("import", str(maker(tmp_path / "in.csv")), "--shop", "店").status == 0
+    first, second = _ids(kd, "店")[:2]
     assert kd("waybills", "issue", "--carrier", "sf", first, second, "--json").json["issued"] == 2
     assert kd("print", "--printer", printer, first, second, "--json").json["printed"] == 2
 
-    body = _export(kd, "拼多多店", tmp_path / "pdd-ship.csv")
-    assert (body["exported"], body["encoding"]) == (2, "utf-8-sig")
-    data = (tmp_path / "pdd-ship.csv").read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf")
-    rows = _read(tmp_path / "pdd-ship.csv", "utf-8-sig")
-    assert rows[0] == ["订单号", "快递公司", "快递单号"]
-    assert {r[0] for r in rows[1:]} == {first, second} and {r[1] for r in rows[1:]} == {"顺丰快递"}
+    body = _export(kd, "店", tmp_path / "ship.csv")
+    assert (body["exported"], body["encoding"]) == (2, encoding)
+    data = (tmp_path / "ship.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") == (encoding == "utf-8-sig")
+    rows = _read(tmp_path / "ship.csv", encoding)
+    assert rows[0] == header
+    assert {r[0] for r in rows[1:]} == {first, second} and {r[1] for r in rows[1:]} == {sf}
     # the other shop's orders are its own
     assert _export(kd, "淘宝店", tmp_path / "tb-ship.csv")["exported"] == 0
 
