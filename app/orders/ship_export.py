@@ -17,8 +17,9 @@ import io
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -28,9 +29,11 @@ from app.orders.ship_formats import FORMATS
 from app.orders.shops import get_shop
 from app.orders.values import ShippedExport
 from app.store.audit import record_audit
+from app.store.bulk import in_chunks
 from app.store.models import Order, Shipment, Waybill, shipment_orders
 
 MARK = "shipped_export"
+orders_t: Table = Order.__table__  # type: ignore[assignment]
 _SKIPPED_STATUSES = {OrderStatus.SHIPPED.value, OrderStatus.COMPLETED.value}
 
 
@@ -51,34 +54,32 @@ def export_shipped(
     overrides: Mapping[str, str] = (shop.settings or {}).get("ship_carrier_names") or {}
 
     parcels = _parcels(session, shop.id)
-    orders = session.scalars(select(Order).where(Order.id.in_(list(parcels))).order_by(Order.id)).all()
     rows: list[tuple[str, str, str]] = []
-    chosen: list[tuple[Order, str]] = []
+    chosen: list[dict[str, Any]] = []
     counts = {"already_exported": 0, "not_printed": 0, "held": 0, "already_shipped": 0}
-    for order in orders:
-        found = parcels[order.id]
+    now = utcnow().isoformat()
+    for order_id, (platform_order_id, status, on_hold, extra, found) in parcels.items():
         if not all(printed for printed, _, _ in found):
             counts["not_printed"] += 1
             continue
-        if order.on_hold or OrderStatus(order.status).holds or order.status == OrderStatus.CANCELLED.value:
+        if on_hold or OrderStatus(status).holds or status == OrderStatus.CANCELLED.value:
             counts["held"] += 1
             continue
-        if order.status in _SKIPPED_STATUSES:
+        if status in _SKIPPED_STATUSES:
             counts["already_shipped"] += 1
             continue
         _, number, shipper = found[0]  # a split order: the platform takes one number, its first parcel's
-        mark = (order.extra or {}).get(MARK) or {}
+        mark = (extra or {}).get(MARK) or {}
         if not everything and mark.get("waybill") == number:
             counts["already_exported"] += 1
             continue
-        rows.append((order.platform_order_id, fmt.carrier_name(shipper, overrides), number))
-        chosen.append((order, number))
+        rows.append((platform_order_id, fmt.carrier_name(shipper, overrides), number))
+        chosen.append({"key": order_id, "mark": {**(extra or {}), MARK: {"waybill": number, "at": now}}})
 
     if rows:
         _write(path, fmt.header, rows, fmt.encoding, fmt.bom)
-        now = utcnow()
-        for order, number in chosen:
-            order.extra = {**(order.extra or {}), MARK: {"waybill": number, "at": now.isoformat()}}
+        for part in in_chunks(chosen, 1000):
+            session.execute(_MARK_ORDER, part)
         record_audit(
             session,
             "export_shipped",
@@ -97,21 +98,30 @@ def export_shipped(
     )
 
 
-def _parcels(session: Session, shop_id: int) -> dict[int, list[tuple[bool, str, str]]]:
-    """order id -> its parcels in force with an issued waybill: (label printed, waybill number, shipper code),
-    first parcel first."""
+_MARK_ORDER = update(orders_t).where(orders_t.c.id == bindparam("key")).values(extra=bindparam("mark"))
+
+# order id -> (platform order id, status, on hold, extra, its parcels: (label printed, waybill number, shipper code))
+Found = dict[int, tuple[str, str, bool, dict[str, Any] | None, list[tuple[bool, str, str]]]]
+
+
+def _parcels(session: Session, shop_id: int) -> Found:
+    """The shop's orders with a parcel in force holding an issued waybill, in one pass (no id list: a shop may
+    have shipped a million orders), each with those parcels, first parcel first."""
     stmt = (
-        select(shipment_orders.c.order_id, Shipment.printed_at, Waybill.waybill_no, Waybill.shipper_code)
+        select(
+            orders_t.c.id, orders_t.c.platform_order_id, orders_t.c.status, orders_t.c.on_hold, orders_t.c.extra,
+            Shipment.printed_at, Waybill.waybill_no, Waybill.shipper_code,
+        )
+        .join(shipment_orders, shipment_orders.c.order_id == orders_t.c.id)
         .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
         .join(Waybill, Waybill.id == Shipment.active_waybill_id)
-        .where(
-            Shipment.shop_id == shop_id, Waybill.state == WaybillState.ISSUED.value, Waybill.waybill_no != ""
-        )
-        .order_by(Shipment.id)
-    )
-    found: dict[int, list[tuple[bool, str, str]]] = {}
-    for order_id, printed_at, number, shipper in session.execute(stmt):
-        found.setdefault(order_id, []).append((printed_at is not None, number, shipper))
+        .where(orders_t.c.shop_id == shop_id, Waybill.state == WaybillState.ISSUED.value, Waybill.waybill_no != "")
+        .order_by(orders_t.c.id, Shipment.id)
+    )  # fmt: skip
+    found: Found = {}
+    for order_id, pid, status, on_hold, extra, printed_at, number, shipper in session.execute(stmt):
+        entry = found.setdefault(order_id, (pid, status, bool(on_hold), extra, []))
+        entry[4].append((printed_at is not None, number, shipper))
     return found
 
 
