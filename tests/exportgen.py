@@ -99,24 +99,86 @@ def jd_csv(path: Path, n: int = 5) -> Path:
     return write_csv(path, rows, encoding="gb18030")
 
 
-SHOPIFY_HEADER = ["Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Lineitem quantity",
-                  "Lineitem name", "Lineitem price", "Lineitem sku", "Shipping Name", "Shipping Address1",
-                  "Shipping Address2", "Shipping City", "Shipping Zip", "Shipping Province", "Shipping Country",
-                  "Shipping Phone", "Notes", "Cancelled at", "Created at", "Id"]  # fmt: skip
+# The 79 columns of Shopify's order export (2025 on; older exports stop at "Shipping Province Name").
+SHOPIFY_HEADER = [
+    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at", "Accepts Marketing",
+    "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code", "Discount Amount", "Shipping Method",
+    "Created at", "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem compare at price", "Lineitem sku",
+    "Lineitem requires shipping", "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Billing Street",
+    "Billing Address1", "Billing Address2", "Billing Company", "Billing City", "Billing Zip", "Billing Province",
+    "Billing Country", "Billing Phone", "Shipping Name", "Shipping Street", "Shipping Address1", "Shipping Address2",
+    "Shipping Company", "Shipping City", "Shipping Zip", "Shipping Province", "Shipping Country", "Shipping Phone",
+    "Notes", "Note Attributes", "Cancelled at", "Payment Method", "Payment Reference", "Refunded Amount", "Vendor",
+    "Outstanding Balance", "Employee", "Location", "Device ID", "Id", "Tags", "Risk Level", "Source",
+    "Lineitem discount", "Tax 1 Name", "Tax 1 Value", "Tax 2 Name", "Tax 2 Value", "Tax 3 Name", "Tax 3 Value",
+    "Tax 4 Name", "Tax 4 Value", "Tax 5 Name", "Tax 5 Value", "Phone", "Receipt Number", "Duties",
+    "Billing Province Name", "Shipping Province Name", "Payment ID", "Payment Terms Name", "Next Payment Due At",
+    "Payment References",
+]  # fmt: skip
+
+# (Name, Id, order-level fields, line items (quantity, name, price, sku, requires shipping)); the address keys
+# are Shopify's "Shipping …" columns without the prefix
+ShopifyOrder = tuple[str, str, dict[str, str], list[tuple[str, str, str, str, bool]]]
+
+SHOPIFY_ORDERS: list[ShopifyOrder] = [
+    ("#1001", "5550001",
+     {"Email": "a@example.com", "Financial Status": "paid", "Fulfillment Status": "unfulfilled",
+      "Name": "Alice Smith", "Address1": "1 Main St", "Address2": "Apt 2", "City": "Springfield", "Zip": "'4001",
+      "Province": "NSW", "Country": "AU", "Phone": "+61 400 000 000", "Notes": "leave at door\nthanks"},
+     [("2", "Mug", "9.00", "MUG-1", True), ("1", "Tea", "5.00", "TEA-1", True)]),
+    ("#1002", "5550002",
+     {"Email": "b@example.com", "Financial Status": "refunded", "Fulfillment Status": "unfulfilled",
+      "Name": "Bob Jones", "Address1": "2 High St", "City": "London", "Zip": "SW1A 1AA", "Country": "GB",
+      "Phone": "+44 20 7946 0000"},
+     [("1", "Mug", "9.00", "MUG-1", True)]),
+]  # fmt: skip
 
 
-def shopify_csv(path: Path) -> Path:
-    """A Shopify export: line-item rows grouped by Id, continuation rows mostly blank, a zip like '4001."""
-    rows = [SHOPIFY_HEADER,
-            ["#1001", "a@example.com", "paid", "2026-11-20 10:00:00 +0800", "unfulfilled", "2", "Mug", "9.00",
-             "MUG-1", "Alice Smith", "1 Main St", "Apt 2", "Springfield", "'4001", "NSW", "AU", "+61 400 000 000",
-             "leave at door\nthanks", "", "2026-11-20 09:59:00 +0800", "5550001"],
-            ["#1001", "a@example.com", "", "", "", "1", "Tea", "5.00", "TEA-1", "", "", "", "", "", "", "", "", "",
-             "", "", "5550001"],
-            ["#1002", "b@example.com", "refunded", "", "unfulfilled", "1", "Mug", "9.00", "MUG-1", "Bob Jones",
-             "2 High St", "", "London", "SW1A 1AA", "", "GB", "+44 20 7946 0000", "", "", "", "5550002"],
-            ]  # fmt: skip
-    return write_csv(path, rows)
+def shopify_rows(orders: Sequence[ShopifyOrder] = SHOPIFY_ORDERS) -> list[list[str]]:
+    """Rows as Shopify's admin writes them: one per line item; the order's fields and ``Id`` on its first row only,
+    ``Name`` (and ``Created at``, the order's ``Phone`` and ``Email``) on every row."""
+    col = {name: i for i, name in enumerate(SHOPIFY_HEADER)}
+    rows = [list(SHOPIFY_HEADER)]
+    for name, order_id, fields, items in orders:
+        for k, (qty, title, price, sku, ships) in enumerate(items):
+            row = [""] * len(SHOPIFY_HEADER)
+
+            def put(column: str, value: str, row: list[str] = row) -> None:
+                row[col[column]] = value
+
+            put("Name", name)
+            put("Created at", "2026-11-20 09:59:00 +0800")
+            put("Lineitem quantity", qty)
+            put("Lineitem name", title)
+            put("Lineitem price", price)
+            put("Lineitem sku", sku)
+            put("Lineitem requires shipping", "true" if ships else "false")
+            put("Lineitem fulfillment status", "pending")
+            put("Lineitem discount", "0.00")
+            put("Vendor", "Demo Vendor")
+            put("Email", fields.get("Email", ""))
+            put("Phone", fields.get("Order Phone", ""))
+            if k == 0:
+                put("Id", order_id)
+                put("Currency", "EUR")
+                put("Paid at", "2026-11-20 10:00:00 +0800")
+                put("Risk Level", "Low")
+                for key in ("Financial Status", "Fulfillment Status", "Notes", "Cancelled at"):
+                    put(key, fields.get(key, ""))
+                for key in ("Name", "Address1", "Address2", "Company", "City", "Zip", "Province", "Country",
+                            "Phone"):  # fmt: skip
+                    put(f"Shipping {key}", fields.get(key, ""))
+                put("Shipping Street", fields.get("Address1", ""))
+            rows.append(row)
+    return rows
+
+
+def shopify_csv(path: Path, orders: Sequence[ShopifyOrder] = SHOPIFY_ORDERS) -> Path:
+    """A Shopify export in its real layout (UTF-8, no BOM, LF; continuation rows carry ``Name`` but no ``Id``)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(shopify_rows(orders))
+    path.write_bytes(buf.getvalue().encode("utf-8"))
+    return path
 
 
 def xlsx_file(path: Path, rows: Sequence[Sequence[object]]) -> Path:

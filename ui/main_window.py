@@ -20,6 +20,7 @@ from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QActionGroup, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 from ui.settings.window import SettingsWindow
+from ui.ship_export_dialog import ShipExportDialog
 from ui.store_dialog import StoreDialog
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
@@ -73,6 +74,8 @@ class MainWindow(QMainWindow):
         self.waybills_action.triggered.connect(self.open_waybills)
         self.hot_action = QAction(self)
         self.hot_action.triggered.connect(self.open_hot)
+        self.ship_export_action = QAction(self)
+        self.ship_export_action.triggered.connect(self.open_ship_export)
         self.carriers_action = QAction(self)
         self.carriers_action.triggered.connect(self.open_carriers)
         self.printers_action = QAction(self)
@@ -90,7 +93,7 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addActions([self.import_action, self.refresh_action])
         self.file_menu.addSeparator()
-        self.file_menu.addActions([self.waybills_action, self.hot_action])
+        self.file_menu.addActions([self.waybills_action, self.hot_action, self.ship_export_action])
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.settings_action, self.carriers_action, self.printers_action,
                                    self.mapping_action])  # fmt: skip
@@ -137,6 +140,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(tr("action.quit"))
         self.waybills_action.setText(tr("action.waybills"))
         self.hot_action.setText(tr("hot.menu"))
+        self.ship_export_action.setText(tr("exports.menu"))
         self.carriers_action.setText(tr("action.carriers"))
         self.printers_action.setText(tr("action.printers"))
         self.store_action.setText(tr("action.store"))
@@ -193,6 +197,11 @@ class MainWindow(QMainWindow):
         dialog = ImportDialog(self.ops, self)
         dialog.imported.connect(lambda _r: self.refresh())
         dialog.undone.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def open_ship_export(self) -> ShipExportDialog:
+        dialog = ShipExportDialog(self.ops, self)
         dialog.open()
         return dialog
 

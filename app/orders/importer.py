@@ -40,6 +40,7 @@ from app.orders.prepared import (
     order_values,
 )
 from app.orders.profiles import MappingSource
+from app.orders.ship_export import MARK as SHIP_EXPORT_MARK
 from app.orders.shops import get_shop
 from app.orders.source import open_source
 from app.orders.values import ImportReport, RowError
@@ -290,8 +291,9 @@ def _write_chunk(
     return len(new), len(changed), unchanged
 
 
-# what a person set on an order in the window (app/orders/order_work.py) and a re-import must not undo
-_PERSON_KEYS = ("flag", PERSON_HOLD, RECEIVER_EDITED)
+# what a person set on an order in the window (app/orders/order_work.py), and the mark of its bulk-ship export
+# (app/orders/ship_export.py): a re-import must not undo them
+_PERSON_KEYS = ("flag", PERSON_HOLD, RECEIVER_EDITED, SHIP_EXPORT_MARK)
 _RECEIVER_FIELDS = ("receiver_name", "receiver_phone", "receiver_tel", "province", "city", "district", "address",
                     "postcode", "merge_key")  # fmt: skip
 

@@ -140,20 +140,33 @@ def _chunks(
     group_at = index.get(profile.group_field)
     header = list(table.headers)
     group_header = header[group_at] if group_at is not None else None
+    continues_at = index.get(profile.continues_by) if profile.continues_by else None
+    opened: dict[str, str] = {}  # continuation value (Shopify's Name) -> the key of the order it opened
     for number, cells in table.rows:
+        raw = cells[group_at] if group_at is not None and group_at < len(cells) else ""
+        if continues_at is not None and not raw.strip():
+            name = cells[continues_at].strip() if continues_at < len(cells) else ""
+            if name:  # a line-item row of the order this name opened (or of one whose first row is missing)
+                groups.setdefault(opened.get(name, _NO_KEY + name), []).append((number, cells))
+                continue
         try:
-            key = clean_id(cells[group_at] if group_at is not None and group_at < len(cells) else "")
+            key = clean_id(raw)
         except CellError as exc:
             errors.append(RowError(number, exc.reason_zh + " / " + exc.reason_en, profile.group_field))
             continue
         if key == group_header and _is_header_again(cells, header):
             errors.append(RowError(number, _HEADER_AGAIN))
             continue
+        if continues_at is not None and continues_at < len(cells) and (name := cells[continues_at].strip()):
+            opened[name] = key
         groups.setdefault(key, []).append((number, cells))
 
     pairs = tuple(index.items())
     records: list[OrderRecord] = []
     for key, rows in groups.items():
+        if key.startswith(_NO_KEY):
+            errors.append(_without_key(key, rows, profile))
+            continue
         if len(rows) > 1:
             rows = _without_repeats(rows, errors)
         try:
@@ -165,6 +178,20 @@ def _chunks(
             records, errors = [], []
     if records or errors:
         yield records, errors
+
+
+_NO_KEY = "\x00"  # the group of continuation rows whose order's first row (the one with its id) is not in the file
+
+
+def _without_key(key: str, rows: list[tuple[int, list[str]]], profile: Profile) -> RowError:
+    """One error for all the rows of an order whose first row is missing (reported once, at its first row)."""
+    name = cut(key.removeprefix(_NO_KEY), 80)
+    return RowError(
+        rows[0][0],
+        f"订单 {name} 的 {len(rows)} 行都没有订单号（订单的第一行不在文件里？）/ none of the {len(rows)} rows of "
+        f"order {name} carries its order id (its first row is not in the file?)",
+        profile.group_field,
+    )
 
 
 _HEADER_AGAIN = (
@@ -271,6 +298,16 @@ def _record(
     record.source_hash = hashlib.sha1(
         "\x1e".join("\x1f".join(cells) for _, cells in rows).encode("utf-8", "surrogatepass")
     ).hexdigest()
+    if not profile.chinese_address and not (cell("detail") or cell("address2") or cell("city")):
+        # gift cards and digital goods: the whole order has no shipping address (reported once, at its first row)
+        raise _RowProblem(
+            row,
+            "没有收货地址（礼品卡或虚拟商品？），不需要打单 / no shipping address (gift cards or digital goods?): "
+            "nothing to ship",
+            "address",
+        )
+    if not record.receiver_name and not profile.chinese_address:
+        record.receiver_name = cell("company", 100)  # a parcel to a company's department, no person named
     if not record.receiver_name:
         raise _RowProblem(row, "收货人姓名为空 / the receiver's name is empty", "receiver_name")
 

@@ -23,7 +23,7 @@ FIELDS = (
     "buyer_nick", "buyer_message", "seller_remark", "receiver_name", "mobile", "tel", "address",
     "address_override", "province", "city", "district", "detail", "address2", "postcode", "country", "total",
     "title", "sku", "spec", "quantity", "price", "line_id", "created_at", "paid_at", "waybill", "carrier",
-    "merge_key", "email",
+    "merge_key", "email", "company",
 )  # fmt: skip
 
 
@@ -38,6 +38,9 @@ class Profile:
     signature: tuple[str, ...] = ()
     # rows are grouped into one order by this field (one row per sub-order or line item)
     group_field: str = "order_id"
+    # a field on every row of an order where ``group_field`` is only on its first row (Shopify's ``Name``): a row
+    # without the group field continues the order whose first row carried the same value here
+    continues_by: str = ""
     chinese_address: bool = True
     multi_item_separator: str = ""
     label_zh: str = ""
@@ -180,13 +183,16 @@ SHOPIFY_CSV = Profile(
         "sku": ("Lineitem sku",),
         "price": ("Lineitem price",),
         "receiver_name": ("Shipping Name",),
+        "company": ("Shipping Company",),
         "detail": ("Shipping Address1",),
         "address2": ("Shipping Address2",),
         "city": ("Shipping City",),
         "postcode": ("Shipping Zip",),
         "province": ("Shipping Province Name", "Shipping Province"),
         "country": ("Shipping Country",),
-        "mobile": ("Shipping Phone", "Phone", "Billing Phone"),
+        # an empty Shipping Phone is filled from the order's Phone (the real export leaves it empty on many orders)
+        "mobile": ("Shipping Phone",),
+        "tel": ("Phone", "Billing Phone"),
         "buyer_message": ("Notes",),
         "total": ("Total",),
         "created_at": ("Created at",),
@@ -195,6 +201,7 @@ SHOPIFY_CSV = Profile(
     },
     required=("order_id", "receiver_name", "detail"),
     signature=("Lineitem name", "Financial Status"),
+    continues_by="display_name",
     chinese_address=False,
 )
 

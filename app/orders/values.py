@@ -105,6 +105,29 @@ class MergeResult:
         }
 
 
+@dataclass(frozen=True)
+class ShippedExport:
+    """A bulk-ship upload file written for a shop (``file`` is "" when there was nothing new to put in it)."""
+
+    shop: str
+    platform: str
+    file: str
+    encoding: str
+    exported: int
+    orders: tuple[str, ...]
+    already_exported: int  # printed orders in an earlier file, left out (written again with "all")
+    not_printed: int  # orders with a waybill whose label is not printed yet
+    held: int  # held (a refund) or cancelled
+    already_shipped: int  # the platform shows them shipped already
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "shop": self.shop, "platform": self.platform, "file": self.file or None, "encoding": self.encoding,
+            "exported": self.exported, "orders": list(self.orders), "already_exported": self.already_exported,
+            "not_printed": self.not_printed, "held": self.held, "already_shipped": self.already_shipped,
+        }  # fmt: skip
+
+
 # -------------------------------------------------------------------------------------------------- the list
 
 # Pseudo statuses a filter understands besides the order statuses themselves.

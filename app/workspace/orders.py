@@ -20,6 +20,7 @@ from app.orders.values import (
     OrderFilter,
     OrderRow,
     SenderInfo,
+    ShippedExport,
     ShopInfo,
     first_batch,
 )
@@ -172,6 +173,15 @@ class OrdersPart(Part):
 
         check = cancel.check if cancel is not None else None
         return import_file(self._ctx.store, path, shop, fmt, mapping, progress, check=check)
+
+    def export_shipped(self, shop: str, out: str | Path, *, everything: bool = False) -> ShippedExport:
+        """Write the shop's bulk-ship upload file (Taobao/Tmall, Pinduoduo, Douyin, JD) at ``out``: its printed
+        orders not exported before (``everything``: all printed orders again), then mark them exported
+        (:mod:`app.orders.ship_export`). Nothing new: no file, ``exported`` 0."""
+        from app.orders.ship_export import export_shipped
+
+        with self._session() as s:
+            return export_shipped(s, shop, out, everything)
 
     # ------------------------------------------------------------------------------------------- the list
 
