@@ -544,5 +544,6 @@ def cancel_waybill(
         shipment = session.get(Shipment, row.shipment_id)
         if shipment is not None and shipment.active_waybill_id == row.id:
             shipment.active_waybill_id = None
+            shipment.printed_at = None  # the printed label is void: the next waybill's label is not printed yet
         record_audit(session, "waybills.cancel", "waybill", row.id, {"waybill": waybill_no})
     return order_code

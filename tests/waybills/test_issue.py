@@ -185,3 +185,20 @@ def test_estimated_delivery_is_stored_as_utc(kd: Any, tmp_path: Path, sandbox: A
         wb = s.scalars(select(Waybill)).one()
         china = datetime.strptime(sandbox.record(wb.waybill_no).estimated_delivery, "%Y-%m-%d %H:%M:%S")
         assert wb.estimated_delivery == china - timedelta(hours=8)
+
+
+def test_a_printed_label_whose_waybill_is_cancelled_lets_the_new_waybill_print(
+    kd: Any, tmp_path: Path, sandbox: Any, vp: Any
+) -> None:
+    workspace(kd, tmp_path, n=1, endpoint=sandbox.endpoint)
+    host, port = vp.start_tcp("127.0.0.1", 0)
+    assert kd("printers", "add", "热敏1", "--uri", f"tcp://{host}:{port}", "--language", "tspl").status == 0
+    first = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json["results"][0]["waybill"]
+    assert kd("print", "--printer", "热敏1", "--all-unprinted", "--json").json["printed"] == 1
+    assert kd("waybills", "cancel", first, "--json").status == 0  # the printed label is void now
+    (order,) = kd("orders", "--json").json["orders"]
+    assert order["printed"] is False
+    second = kd("waybills", "issue", "--carrier", "sf", "--all-ready", "--json").json["results"][0]["waybill"]
+    printed = kd("print", "--printer", "热敏1", "--all-unprinted", "--json").json
+    assert printed["printed"] == 1, "the new waybill's label was taken for printed"
+    assert [second in label.text for label in vp.completed] == [False, True]
