@@ -89,9 +89,11 @@ def test_a_reissued_waybill_is_exported_again_and_a_held_order_is_not(
     old = _waybills(kd)[a]
     assert kd("waybills", "cancel", old, "--json").status == 0
     assert kd("waybills", "issue", "--carrier", "sf", a, "--json").json["issued"] == 1
-    # (the parcel keeps its printed mark through the reissue: `print` calls it printed, `reprint` never printed)
     new = _waybills(kd)[a]
     assert new != old
+    # the new waybill's label is not printed yet: nothing to tell the platform until it is
+    assert _export(kd, "淘宝店", tmp_path / "2a.csv")["exported"] == 0
+    assert kd("print", "--printer", printer, a, "--json").json["printed"] == 1
     body = _export(kd, "淘宝店", tmp_path / "2.csv")
     assert body["orders"] == [a]  # the platform must learn the new number
     assert _read(tmp_path / "2.csv", "gbk")[1] == [a, "顺丰速运", new]

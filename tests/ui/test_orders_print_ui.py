@@ -88,6 +88,10 @@ def test_ctrl_p_prints_the_selection_and_a_reprint_asks_why(qtbot: Any, window: 
     qtbot.waitUntil(lambda: len(vp.completed) >= 2, timeout=30000)
     texts = _printed(vp)
     assert all(any(parcels[i].waybill_no in t for t in texts) for i in (0, 2))
+    # the printer made them; the queue records them done once it has asked (a reprint needs a printed label)
+    qtbot.waitUntil(
+        lambda: sorted(j.state for j in w.workspace.printing.jobs("热敏1")) == ["done", "done"], timeout=30000
+    )
 
     # reprint from the menu: the reason dialog first, then one more label of each
     menu = panel.actions_.menu()
