@@ -136,5 +136,7 @@ def sync_shop(
     result = SyncResult(name, fetched, imported, updated, unchanged, held, newest)
     with store.session() as s:
         s.execute(update(Shop).where(Shop.id == shop_id).values(sync_watermark=newest))
-        record_audit(s, "sync", "shop", shop_id, {**result.as_json(), "since": since.isoformat() if since else None})
+        record_audit(
+            s, "sync", "shop", shop_id, {**result.as_json(), "since": since.isoformat() if since else None}
+        )
     return result

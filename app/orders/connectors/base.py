@@ -70,9 +70,13 @@ class ShipmentNotice:
 
     platform_order_id: str
     waybill_no: str
-    carrier_name: str  # as the shop shows it (Shopify ``tracking_info.company``, WooCommerce ``tracking_provider``)
+    carrier_name: (
+        str  # as the shop shows it (Shopify ``tracking_info.company``, WooCommerce ``tracking_provider``)
+    )
     tracking_url: str = ""
-    line_ids: tuple[str, ...] = ()  # the platform's line ids in this parcel (a split order); empty: the whole order
+    line_ids: tuple[
+        str, ...
+    ] = ()  # the platform's line ids in this parcel (a split order); empty: the whole order
     idempotency_key: str = ""  # stable per parcel: found again in the shop after a timeout
 
 

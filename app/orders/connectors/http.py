@@ -124,7 +124,9 @@ class PoliteClient:
                 failures += 1
                 if failures > self.retries:
                     raise self._unreachable(type(exc).__name__) from exc
-                log.info("shop %s: GET %s failed (%s), retrying", self.shop, urlsplit(url).path, type(exc).__name__)
+                log.info(
+                    "shop %s: GET %s failed (%s), retrying", self.shop, urlsplit(url).path, type(exc).__name__
+                )
                 self._wait("error", self._backoff(failures))
                 continue
             if self.bucket is not None:

@@ -20,7 +20,9 @@ from app.orders.intake import TEXT_LIMIT, LineRecord, OrderRecord
 from app.orders.phone import normalise_phone
 
 ABROAD = "收货地址在境外（{country}），国内快递无法下单 / the receiver is abroad ({country}): a Chinese carrier cannot take it"
-NO_PROVINCE = "收货地址没有省份，国内快递无法下单 / the address has no province: a Chinese carrier cannot take it"
+NO_PROVINCE = (
+    "收货地址没有省份，国内快递无法下单 / the address has no province: a Chinese carrier cannot take it"
+)
 NO_ADDRESS = "订单没有收货地址 / the order has no shipping address"
 NO_PHONE = "收货人没有电话 / the receiver has no phone"
 UNKNOWN_ADDRESS = "地址无法识别：{problem} / the address is not recognised"
@@ -55,6 +57,19 @@ def api_time(value: Any) -> datetime | None:
     return moment
 
 
+def person_name(first: Any, last: Any) -> str:
+    """A receiver's name from first and last name: ``李四`` (family name first, no space) when both are written in
+    Chinese characters, else ``Jane Roe``."""
+    given, family = text(first, 50), text(last, 50)
+    if given and family and all(_cjk(x) for x in (given, family)):
+        return family + given
+    return " ".join(x for x in (given, family) if x)
+
+
+def _cjk(value: str) -> bool:
+    return all("\u3400" <= ch <= "\u9fff" or ch == "·" for ch in value)
+
+
 def money(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value)) if value not in (None, "") else None
@@ -81,7 +96,9 @@ def make_record(
     **fields: Any,
 ) -> OrderRecord:
     """The order record, held with the first reason that keeps it from a Chinese carrier (if any)."""
-    record = OrderRecord(row=0, platform_order_id=platform_order_id, status=status, platform_status=platform_status)
+    record = OrderRecord(
+        row=0, platform_order_id=platform_order_id, status=status, platform_status=platform_status
+    )
     for name, value in fields.items():
         setattr(record, name, value)
     record.buyer_message = record.buyer_message[:TEXT_LIMIT]
@@ -123,7 +140,11 @@ def _fill_receiver(record: OrderRecord, r: Receiver | None) -> list[str]:
                 parts.province, parts.city, parts.district, parts.detail
             )  # fmt: skip
         else:
-            record.province, record.city, record.district = text(r.province, 40), text(r.city, 40), text(r.district, 40)
+            record.province, record.city, record.district = (
+                text(r.province, 40),
+                text(r.city, 40),
+                text(r.district, 40),
+            )
             record.address = detail
             reasons.append(NO_PROVINCE if not r.province else UNKNOWN_ADDRESS.format(problem=parts.problem))
         check = normalise_phone(raw_phone) if raw_phone else None

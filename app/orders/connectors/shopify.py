@@ -16,7 +16,7 @@ from typing import Any
 from app.orders.connectors.base import Page, ShopApiError, ShopConnection
 from app.orders.connectors.http import LeakyBucket, PoliteClient, Sleep
 from app.orders.connectors.provinces import SHOPIFY, province_name
-from app.orders.connectors.records import Receiver, api_time, make_record, money, text
+from app.orders.connectors.records import Receiver, api_time, make_record, money, person_name, text
 from app.orders.intake import LineRecord, OrderRecord
 from app.orders.status_map import shopify_status
 
@@ -67,7 +67,8 @@ class ShopifyConnector:
                 orders = response.json()["orders"]
             except (ValueError, KeyError, TypeError) as exc:
                 raise ShopApiError(
-                    f"店铺 {self.name} 的接口返回了无法读取的内容", f"shop {self.name}'s API answered something unreadable"
+                    f"店铺 {self.name} 的接口返回了无法读取的内容",
+                    f"shop {self.name}'s API answered something unreadable",
                 ) from exc
             records = [to_record(o) for o in orders]
             times = [t for o in orders if (t := api_time(o.get("updated_at"))) is not None]
@@ -85,7 +86,7 @@ def to_record(o: dict[str, Any]) -> OrderRecord:
             province = province_name(text(address.get("province_code"), 10), province, SHOPIFY)
         receiver = Receiver(
             name=text(address.get("name"), 100)
-            or " ".join(x for x in (text(address.get("first_name")), text(address.get("last_name"))) if x),
+            or person_name(address.get("first_name"), address.get("last_name")),
             phone=text(address.get("phone"), 60) or text(o.get("phone"), 60),
             country=country,
             province=province,

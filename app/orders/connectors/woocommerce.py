@@ -21,7 +21,7 @@ from app.domain import OrderStatus
 from app.orders.connectors.base import Page, ShopApiError, ShopConnection
 from app.orders.connectors.http import PoliteClient, Sleep
 from app.orders.connectors.provinces import WOOCOMMERCE, province_name
-from app.orders.connectors.records import Receiver, api_time, make_record, money, text
+from app.orders.connectors.records import Receiver, api_time, make_record, money, person_name, text
 from app.orders.intake import LineRecord, OrderRecord
 
 PAGE_SIZE = 100
@@ -84,11 +84,13 @@ class WooConnector:
             pages = int(response.headers.get("X-WP-TotalPages") or 1)
         except ValueError as exc:
             raise ShopApiError(
-                f"店铺 {self.name} 的接口返回了无法读取的内容", f"shop {self.name}'s API answered something unreadable"
+                f"店铺 {self.name} 的接口返回了无法读取的内容",
+                f"shop {self.name}'s API answered something unreadable",
             ) from exc
         if not isinstance(orders, list):
             raise ShopApiError(
-                f"店铺 {self.name} 的接口返回了无法读取的内容", f"shop {self.name}'s API answered something unreadable"
+                f"店铺 {self.name} 的接口返回了无法读取的内容",
+                f"shop {self.name}'s API answered something unreadable",
             )
         return orders, pages
 
@@ -100,7 +102,10 @@ class WooConnector:
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="woo") as pool:
             # a window of a few requests in flight, yielded in page order
             numbers = iter(range(2, pages + 1))
-            pending = [pool.submit(self._page, since, n) for _, n in zip(range(self.concurrency), numbers, strict=False)]
+            pending = [
+                pool.submit(self._page, since, n)
+                for _, n in zip(range(self.concurrency), numbers, strict=False)
+            ]
             while pending:
                 orders, _ = pending.pop(0).result()
                 following = next(numbers, None)
@@ -124,9 +129,7 @@ def to_record(o: dict[str, Any]) -> OrderRecord:
         if country.upper() in ("", "CN"):
             state = province_name(state, state, WOOCOMMERCE)
         receiver = Receiver(
-            name=" ".join(x for x in (text(ship.get("last_name")), text(ship.get("first_name"))) if x)
-            if country.upper() in ("", "CN")
-            else " ".join(x for x in (text(ship.get("first_name")), text(ship.get("last_name"))) if x),
+            name=person_name(ship.get("first_name"), ship.get("last_name")),
             phone=text(ship.get("phone"), 60) or text(bill.get("phone"), 60),
             country=country,
             province=state,
@@ -158,8 +161,14 @@ def to_record(o: dict[str, Any]) -> OrderRecord:
         total_amount=money(o.get("total")),
         ordered_at=api_time(o.get("date_created_gmt")),
         paid_at=api_time(o.get("date_paid_gmt")),
-        extra={k: v for k, v in (("name", text(o.get("number"), 60)), ("email", text(bill.get("email"), 200))) if v},
+        extra={
+            k: v
+            for k, v in (("name", text(o.get("number"), 60)), ("email", text(bill.get("email"), 200)))
+            if v
+        },
     )
     if status_text not in STATUSES:  # a status a plugin added: kept, held until a person looks
-        record.hold_reason = record.hold_reason or f"未知的订单状态 {status_text!r} / unknown order status {status_text!r}"
+        record.hold_reason = (
+            record.hold_reason or f"未知的订单状态 {status_text!r} / unknown order status {status_text!r}"
+        )
     return record
