@@ -168,7 +168,8 @@ class FakeShopify(FakeShop):
         page = wanted[offset : offset + limit]
         out = {"X-Shopify-Shop-Api-Call-Limit": f"{self.bucket_used + 1}/40"}
         if offset + limit < len(wanted):
-            cursor = base64.urlsafe_b64encode(f"{offset + limit}:{len(self.cursors)}".encode()).decode()
+            key = json.dumps(sorted(filters.items()))  # the same query at the same place: the same cursor
+            cursor = base64.urlsafe_b64encode(f"{offset + limit}:{key}".encode()).decode()
             self.cursors[cursor] = (filters, offset + limit)
             nxt = f"{self.base}{path}?{urlencode({'limit': limit, 'page_info': cursor})}"
             out["Link"] = f'<{nxt}>; rel="next"'
@@ -200,7 +201,8 @@ class FakeWoo(FakeShop):
 
     def route(self, path: str, query: dict[str, list[str]], headers: Any) -> tuple[int, Any, dict[str, str]]:
         expected = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
-        if headers.get("Authorization") != expected:
+        by_query = query.get("consumer_key") == [KEY] and query.get("consumer_secret") == [SECRET]
+        if headers.get("Authorization") != expected and not by_query:
             return (
                 401,
                 {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources."},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -83,3 +84,21 @@ def test_wrong_keys_are_an_auth_error(workspace: Any, woo: FakeWoo) -> None:
     workspace.orders.update_shop("WC店", secret="cs_wrong")
     with pytest.raises(ShopAuthError):
         sync(workspace, "WC店")
+
+
+def test_keys_as_query_parameters_never_reach_a_log_line(
+    workspace: Any, woo: FakeWoo, caplog: pytest.LogCaptureFixture
+) -> None:
+    from sqlalchemy import update
+
+    from app.store.models import Shop
+
+    with workspace._ctx.store.session() as s:  # the shop's server strips Authorization: keys in the query
+        s.execute(update(Shop).where(Shop.name == "WC店").values(settings={"query_auth": True}))
+    woo.add(3)
+    with caplog.at_level(logging.DEBUG):
+        result = sync(workspace, "WC店")
+    assert result.imported == 3
+    assert "consumer_secret" in woo.requests[0]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "GET" in logged and SECRET not in logged and KEY not in logged

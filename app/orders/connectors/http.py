@@ -15,6 +15,7 @@ log line: only the method, the path and the status are logged.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -27,6 +28,28 @@ from app.carriers.net import check_endpoint
 from app.orders.connectors.base import ShopApiError, ShopAuthError
 
 log = logging.getLogger(__name__)
+
+_QUERY_SECRET = re.compile(r"((?:consumer_key|consumer_secret|access_token)=)[^&\s\"']+", re.IGNORECASE)
+
+
+class _MaskQuerySecrets(logging.Filter):
+    """httpx logs each request's URL: credentials passed as query parameters (WooCommerce's ``query_auth``) are
+    masked before any handler sees them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_QUERY_SECRET.sub(r"\1***", str(a)) if "=" in str(a) else a for a in record.args)
+        record.msg = _QUERY_SECRET.sub(r"\1***", str(record.msg))
+        return True
+
+
+def _mask_httpx_logs() -> None:
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _MaskQuerySecrets) for f in logger.filters):
+        logger.addFilter(_MaskQuerySecrets())
+
+
+_mask_httpx_logs()
 
 Sleep = Callable[[float], None]
 

@@ -61,7 +61,14 @@ class ShopifyConnector:
         if since is not None:
             params["updated_at_min"] = since.strftime("%Y-%m-%dT%H:%M:%SZ")
         url: str | None = self.http.url(f"/admin/api/{self.version}/orders.json")
+        seen: set[str] = set()
         while url is not None:
+            if url in seen:  # a shop that hands back a cursor already followed would never end
+                raise ShopApiError(
+                    f"店铺 {self.name} 的接口重复返回了同一页，已停止同步",
+                    f"shop {self.name}'s API handed back a page already read; the sync stopped",
+                )
+            seen.add(url)
             response = self.http.get(url, params)
             try:
                 orders = response.json()["orders"]
