@@ -46,6 +46,11 @@ class FakeShop:
         self.clock += timedelta(seconds=1)
         return self.clock
 
+    def keep(self, oid: int, order: dict[str, Any], fields: dict[str, Any]) -> int:
+        order.update(fields)
+        self.orders[oid] = order
+        return oid
+
     def next_fault(self) -> str | None:
         with self.lock:
             return self.faults.pop(0) if self.faults else None
@@ -125,9 +130,7 @@ class FakeShopify(FakeShop):
                 "line_items": [{"id": oid * 10, "sku": "TEA-1", "name": "龙井茶 250g", "title": "龙井茶",
                                 "quantity": 2, "grams": 250, "price": "49.50"}],
             }  # fmt: skip
-            order.update(fields)
-            self.orders[oid] = order
-            made.append(oid)
+            made.append(self.keep(oid, order, fields))
         return made
 
     def change(self, oid: int, **fields: Any) -> None:
@@ -191,9 +194,7 @@ class FakeWoo(FakeShop):
                 "line_items": [{"id": oid * 10, "name": "手工皂", "sku": "SOAP", "quantity": 1, "price": 120}],
                 "meta_data": [],
             }  # fmt: skip
-            order.update(fields)
-            self.orders[oid] = order
-            made.append(oid)
+            made.append(self.keep(oid, order, fields))
         return made
 
     def change(self, oid: int, **fields: Any) -> None:

@@ -38,7 +38,9 @@ class _MaskQuerySecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(_QUERY_SECRET.sub(r"\1***", str(a)) if "=" in str(a) else a for a in record.args)
+            record.args = tuple(
+                _QUERY_SECRET.sub(r"\1***", str(a)) if "=" in str(a) else a for a in record.args
+            )
         record.msg = _QUERY_SECRET.sub(r"\1***", str(record.msg))
         return True
 

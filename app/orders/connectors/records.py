@@ -70,6 +70,22 @@ def _cjk(value: str) -> bool:
     return all("\u3400" <= ch <= "\u9fff" or ch == "·" for ch in value)
 
 
+def line_records(items: Any, *title_keys: str) -> list[LineRecord]:
+    """An API order's line items (``id``, ``sku``, ``quantity``, ``price`` and the first of ``title_keys`` that is
+    set) as order lines."""
+    return [
+        LineRecord(
+            title=text(next((item.get(k) for k in title_keys if item.get(k)), "")),
+            sku=text(item.get("sku"), 100),
+            quantity=int(item.get("quantity") or 0),
+            price=money(item.get("price")),
+            platform_line_id=text(item.get("id"), 64),
+        )
+        for item in items or []
+        if isinstance(item, dict)
+    ]
+
+
 def money(value: Any) -> Decimal | None:
     try:
         return Decimal(str(value)) if value not in (None, "") else None

@@ -16,8 +16,16 @@ from typing import Any
 from app.orders.connectors.base import Page, ShopApiError, ShopConnection
 from app.orders.connectors.http import LeakyBucket, PoliteClient, Sleep
 from app.orders.connectors.provinces import SHOPIFY, province_name
-from app.orders.connectors.records import Receiver, api_time, make_record, money, person_name, text
-from app.orders.intake import LineRecord, OrderRecord
+from app.orders.connectors.records import (
+    Receiver,
+    api_time,
+    line_records,
+    make_record,
+    money,
+    person_name,
+    text,
+)
+from app.orders.intake import OrderRecord
 from app.orders.status_map import shopify_status
 
 API_VERSION = "2024-10"
@@ -105,16 +113,7 @@ def to_record(o: dict[str, Any]) -> OrderRecord:
     financial = text(o.get("financial_status"), 30)
     fulfillment = text(o.get("fulfillment_status"), 30)
     status = shopify_status(financial, fulfillment, text(o.get("cancelled_at"), 40))
-    lines = [
-        LineRecord(
-            title=text(li.get("name") or li.get("title")),
-            sku=text(li.get("sku"), 100),
-            quantity=int(li.get("quantity") or 0),
-            price=money(li.get("price")),
-            platform_line_id=text(li.get("id"), 64),
-        )
-        for li in o.get("line_items") or []
-    ]
+    lines = line_records(o.get("line_items"), "name", "title")
     tags = text(o.get("tags"), 200)
     extra = {k: v for k, v in (("name", text(o.get("name"), 60)), ("email", text(o.get("email"), 200)),
                                 ("tags", tags)) if v}  # fmt: skip

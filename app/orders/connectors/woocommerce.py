@@ -21,8 +21,16 @@ from app.domain import OrderStatus
 from app.orders.connectors.base import Page, ShopApiError, ShopConnection
 from app.orders.connectors.http import PoliteClient, Sleep
 from app.orders.connectors.provinces import WOOCOMMERCE, province_name
-from app.orders.connectors.records import Receiver, api_time, make_record, money, person_name, text
-from app.orders.intake import LineRecord, OrderRecord
+from app.orders.connectors.records import (
+    Receiver,
+    api_time,
+    line_records,
+    make_record,
+    money,
+    person_name,
+    text,
+)
+from app.orders.intake import OrderRecord
 
 PAGE_SIZE = 100
 CONCURRENCY = 3
@@ -140,16 +148,7 @@ def to_record(o: dict[str, Any]) -> OrderRecord:
         )
     status_text = text(o.get("status"), 30)
     status = STATUSES.get(status_text, OrderStatus.PAID)
-    lines = [
-        LineRecord(
-            title=text(li.get("name")),
-            sku=text(li.get("sku"), 100),
-            quantity=int(li.get("quantity") or 0),
-            price=money(li.get("price")),
-            platform_line_id=text(li.get("id"), 64),
-        )
-        for li in o.get("line_items") or []
-    ]
+    lines = line_records(o.get("line_items"), "name")
     record = make_record(
         text(o.get("id"), 64),
         status,
