@@ -41,6 +41,22 @@ class FakeShop:
         self.max_in_flight = 0
         self.retry_after = "2"
         self.clock = T0
+        self.latency = 0.0  # seconds each answer takes (the benchmark's realistic server)
+        self.bucket_rate = (
+            0.0  # >0: a real leaky bucket of 40 leaking this many requests a second (429 beyond)
+        )
+        self._level, self._level_at = 0.0, time.monotonic()
+
+    def take_from_bucket(self) -> tuple[float, float]:
+        """(the bucket's level after this request, 0) or (its level, seconds to wait) when it is full."""
+        with self.lock:
+            now = time.monotonic()
+            self._level = max(0.0, self._level - (now - self._level_at) * self.bucket_rate)
+            self._level_at = now
+            if self._level + 1 > 40:
+                return self._level, (self._level + 1 - 40) / self.bucket_rate
+            self._level += 1
+            return self._level, 0.0
 
     def tick(self) -> datetime:
         self.clock += timedelta(seconds=1)
@@ -89,9 +105,20 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif fault in ("500", "502", "503"):
             return self._send(int(fault), {"errors": "Internal Server Error"})
+        if fake.latency:
+            time.sleep(fake.latency)
+        level = None
+        if fake.bucket_rate:
+            level, wait = fake.take_from_bucket()
+            if wait:
+                return self._send(
+                    429, {"errors": "Exceeded 2 calls per second"}, {"Retry-After": f"{wait:.2f}"}
+                )
         with fake.lock:
             fake.requests.append({"_path": [parts.path], **query})
         status, body, headers = fake.route(parts.path, query, self.headers)
+        if level is not None and "X-Shopify-Shop-Api-Call-Limit" in headers:
+            headers["X-Shopify-Shop-Api-Call-Limit"] = f"{round(level)}/40"
         self._send(status, body, headers)
 
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
