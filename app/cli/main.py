@@ -100,7 +100,9 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 # the modules of app/cli that register commands, and which registers each command: a command imports only its own
 # module (and so only what it needs). A command missing from COMMANDS still works (every module is then loaded);
 # tests/test_cli_startup.py keeps the table complete.
-MODULES = ("orders", "waybills", "render", "printing", "tracking", "servers", "stations", "scan", "exports")
+MODULES = (
+    "orders", "waybills", "render", "printing", "tracking", "servers", "stations", "scan", "exports", "sync",
+)  # fmt: skip
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(("shops", "senders", "import", "orders", "merge", "split", "unmerge"), "orders"),
     **dict.fromkeys(("carriers", "waybills"), "waybills"),
@@ -111,6 +113,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("station", "store"), "stations"),
     "scan": "scan",
     "export-shipped": "exports",
+    "sync": "sync",
 }
 _GLOBAL_VALUES = ("--db", "--data-dir", "--lang")  # the global options that take a value
 

@@ -208,6 +208,12 @@ def _write(
     return (counts[0], counts[1], counts[2]), errors
 
 
+def write_orders(store: Store, shop_id: int, orders: Sequence[PreparedOrder]) -> tuple[int, int, int]:
+    """Write prepared orders of one shop in one transaction, exactly as a file import writes them (the API sync's
+    way in): (new, updated, unchanged)."""
+    return _write_chunk_again_on_conflict(store, shop_id, orders)
+
+
 def _write_chunk_again_on_conflict(
     store: Store, shop_id: int, orders: Sequence[PreparedOrder], run_id: int | None = None
 ) -> tuple[int, int, int]:

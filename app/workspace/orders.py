@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from app.workspace.core import CancelToken, Part, Progress
 
 if TYPE_CHECKING:
     from app.orders.mapping import FilePreview
+    from app.orders.sync import SyncResult
 
 IdSlice = tuple["array[int]", IdBatch | None]
 
@@ -182,6 +183,22 @@ class OrdersPart(Part):
 
         with self._session() as s:
             return export_shipped(s, shop, out, everything)
+
+    def sync(
+        self,
+        shop: str | None = None,
+        *,
+        progress: Callable[[str, int], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> list[SyncResult]:
+        """Read new and changed orders from the shop's API (``shop``), or from every shop that has one, since each
+        shop's watermark (see :mod:`app.orders.sync`). A shop that fails is in the list with its reason; a named
+        shop without an API connector is a :class:`app.errors.UsageError`. ``progress(shop, orders read)``."""
+        from app.orders.sync import api_shops, sync_shops
+
+        check = cancel.check if cancel is not None else None
+        names = api_shops(self._ctx.store, shop)
+        return sync_shops(self._ctx.store, self._secrets, names, progress=progress, check=check)
 
     # ------------------------------------------------------------------------------------------- the list
 
