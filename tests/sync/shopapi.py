@@ -41,6 +41,7 @@ class FakeShop:
         self.max_in_flight = 0
         self.retry_after = "2"
         self.clock = T0
+        self.fail_after: int | None = None  # answer 500 to every request after this many answers
         self.latency = 0.0  # seconds each answer takes (the benchmark's realistic server)
         self.bucket_rate = (
             0.0  # >0: a real leaky bucket of 40 leaking this many requests a second (429 beyond)
@@ -105,6 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
         elif fault in ("500", "502", "503"):
             return self._send(int(fault), {"errors": "Internal Server Error"})
+        if fake.fail_after is not None and len(fake.requests) >= fake.fail_after:
+            return self._send(500, {"errors": "Internal Server Error"})
         if fake.latency:
             time.sleep(fake.latency)
         level = None

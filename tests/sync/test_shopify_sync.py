@@ -135,3 +135,53 @@ def test_the_token_is_not_in_the_database_in_plain_text(
 ) -> None:
     workspace._ctx.store.dispose()
     assert TOKEN.encode() not in (tmp_path / "store.sqlite3").read_bytes()
+
+
+def test_a_refund_after_the_waybill_holds_the_order_keeps_the_waybill_and_a_held_order_is_never_issued(
+    workspace: Any, shopify: FakeShopify, sandbox: Any
+) -> None:
+    a, b, abroad = shopify.add(3)
+    shopify.change(abroad, shipping_address={"name": "Jane Roe", "phone": "+44 20 7946 0000", "address1": "1 High St",
+                                             "city": "London", "zip": "N1 9GU", "country_code": "GB"})  # fmt: skip
+    sync(workspace, "SF店")
+    workspace.carriers.add_account("sf", kind="sandbox", shipper_code="SF", endpoint=sandbox.endpoint)
+    workspace.orders.add_sender("仓库", name="王五", mobile="13700137000", province="浙江省", city="杭州市",
+                                district="西湖区", address="文三路 1 号")  # fmt: skip
+    rows = _rows(workspace)
+    first = workspace.waybills.issue("sf", [rows[str(a)].id])
+    assert first.issued == 1
+    number = _rows(workspace)[str(a)].waybill
+    assert number
+    shopify.change(a, financial_status="refunded")
+    shopify.change(b, cancelled_at="2026-11-01T10:00:00Z", financial_status="voided")
+    sync(workspace, "SF店")
+    rows = _rows(workspace)
+    assert rows[str(a)].status == "refunded" and rows[str(a)].waybill == number  # held, its waybill untouched
+    report = workspace.waybills.issue("sf", [rows[str(b)].id, rows[str(abroad)].id])
+    assert report.issued == 0 and {r.skipped for r in report.results} == {
+        "closed",
+        "held",
+    }  # cancelled; abroad
+    assert any("abroad" in r.skip_detail for r in report.results)
+    assert len(sandbox.issued) == 1
+
+
+def test_a_sync_stopped_part_way_keeps_what_it_wrote_and_the_old_watermark(
+    workspace: Any, shopify: FakeShopify
+) -> None:
+    shopify.add(10)
+    first = sync(workspace, "SF店")
+    later = shopify.add(600)
+    shopify.fail_after = len(shopify.requests) + 1  # the next sync's first page comes, then the server fails
+    with pytest.raises(ShopApiError):
+        sync(workspace, "SF店")
+    assert (
+        len(_rows(workspace)) == 250
+    )  # the page read is written (the 10 read again by the overlap, 240 new)
+    with workspace._ctx.store.session() as s:
+        from app.store.models import Shop
+
+        assert s.query(Shop.sync_watermark).filter(Shop.name == "SF店").scalar() == first.watermark
+    shopify.fail_after = None
+    again = sync(workspace, "SF店")
+    assert again.imported == 360 and set(_rows(workspace)) >= {str(i) for i in later}
