@@ -137,14 +137,14 @@ def test_needs_attention_shows_in_the_dialog_and_the_orders_view(
         )
 
         # the way out, from the orders' context menu: the number a person found in the carrier's system
-        from tests.ui.test_orders_work_ui import _select, _trigger
+        from tests.ui.order_menu import choose_in_menu, select_orders
 
         waiting = next(
             panel.model.order_id(r) for r in range(3) if panel.model.row_data(r).waybill_state == "needs_attention"
         )
         others = [panel.model.row_data(r).waybill for r in range(3) if panel.model.order_id(r) != waiting]
-        _select(panel, [waiting])
-        _trigger(qtbot, panel, "lead.attention.menu_number")
+        select_orders(panel, [waiting])
+        choose_in_menu(qtbot, panel, "lead.attention.menu_number")
         dialog = panel.actions_.dialog
         dialog.reason_edit.setText(others[0])  # a number another parcel has: refused, said in the message bar
         dialog.accept()
@@ -152,7 +152,7 @@ def test_needs_attention_shows_in_the_dialog_and_the_orders_view(
         assert kd("orders", "--json").json["orders"] and waiting in [
             o["id"] for o in kd("orders", "--json").json["orders"] if o["waybill_state"] == "needs_attention"
         ]
-        _trigger(qtbot, panel, "lead.attention.menu_number")
+        choose_in_menu(qtbot, panel, "lead.attention.menu_number")
         panel.actions_.dialog.reason_edit.setText("SF9999000011112")
         panel.actions_.dialog.accept()
         ops.wait()

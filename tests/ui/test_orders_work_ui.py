@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.printing.support import make_parcels
+from tests.ui.order_menu import choose_in_menu, select_orders
 from tests.workspace.orders_seed import T0, add_orders
 
 pytest.importorskip("PySide6")
@@ -61,27 +62,6 @@ def _column(key: str) -> int:
 
 def _ids(panel: Any) -> list[int]:
     return [panel.model.order_id(r) for r in range(panel.model.rowCount())]
-
-
-def _select(panel: Any, ids: list[int]) -> None:
-    from ui.qt.core import QItemSelectionModel
-
-    selection = panel.table.selectionModel()
-    selection.clearSelection()
-    for row in range(panel.model.rowCount()):
-        if panel.model.order_id(row) in ids:
-            flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-            selection.select(panel.model.index(row, 0), flags)
-
-
-def _trigger(qtbot: Any, panel: Any, name: str) -> Any:
-    """Open the context menu for the selection and choose the entry ``name``; the dialog it opens (if any)."""
-    panel.actions_.dialog = None
-    menu = panel.actions_.menu()
-    action = next(a for a in menu.findChildren(type(menu.menuAction())) if a.objectName() == name)
-    assert action.isEnabled(), name
-    action.trigger()
-    return action
 
 
 def _click_header(qtbot: Any, panel: Any, column: int) -> None:
@@ -157,7 +137,7 @@ def test_the_printed_view_search_by_waybill_and_city_and_the_selected_count(
     assert panel.selected_label.text() == ""
     panel.table.selectAll()
     assert panel.selected_count() == 4 and panel.selected_label.text() == "已选 4 单"
-    _select(panel, [parcels[0].order_id])
+    select_orders(panel, [parcels[0].order_id])
     assert panel.selected_label.text() == "已选 1 单"
 
 
@@ -187,8 +167,8 @@ def test_merge_from_the_suggestions_of_the_context_menu(
     same = {"receiver_name": "赵六", "receiver_phone": "13700001111", "address": "学院路 8 号"}
     a, b, other = add_orders(store, [same, same, {}])
     _load(qtbot, panel)
-    _select(panel, [a])  # one order selected: the menu offers what merge --auto finds for it
-    _trigger(qtbot, panel, "orders.menu.merge")
+    select_orders(panel, [a])  # one order selected: the menu offers what merge --auto finds for it
+    choose_in_menu(qtbot, panel, "orders.menu.merge")
     qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, MergeDialog), timeout=10000)
     dialog = panel.actions_.dialog
     assert dialog.list.count() == 1 and "赵六" in dialog.list.item(0).text()
@@ -198,8 +178,8 @@ def test_merge_from_the_suggestions_of_the_context_menu(
     assert len(workspace.orders.detail(a).merged_with) == 1
     assert workspace.orders.detail(other).merged_with == ()
     # nothing left to suggest; the selection itself can still be merged when it is two or more orders
-    _select(panel, [a, other])
-    _trigger(qtbot, panel, "orders.menu.merge")
+    select_orders(panel, [a, other])
+    choose_in_menu(qtbot, panel, "orders.menu.merge")
     qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, MergeDialog), timeout=10000)
     (group,) = panel.actions_.dialog.groups()
     assert panel.actions_.dialog.list.count() == 1 and sorted(group) == [a, other]
@@ -219,8 +199,8 @@ def test_hold_release_receiver_split_unmerge_and_flag_from_the_menu(
     parcel = make_parcels(store, 1)[0]
     _load(qtbot, panel)
 
-    _select(panel, [a, b])
-    _trigger(qtbot, panel, "orders.menu.hold")
+    select_orders(panel, [a, b])
+    choose_in_menu(qtbot, panel, "orders.menu.hold")
     dialog = panel.actions_.dialog
     assert isinstance(dialog, ReasonDialog) and not dialog.ok_button.isEnabled()  # a reason first
     dialog.reason_edit.setText("等买家确认颜色")
@@ -228,20 +208,20 @@ def test_hold_release_receiver_split_unmerge_and_flag_from_the_menu(
     qtbot.waitUntil(lambda: all(r.on_hold for r in workspace.orders.rows([a, b])), timeout=10000)
     qtbot.waitUntil(lambda: panel.model.row_data(_ids(panel).index(a)) is not None
                     and panel.model.row_data(_ids(panel).index(a)).on_hold, timeout=10000)  # fmt: skip
-    _select(panel, [a])
-    _trigger(qtbot, panel, "orders.menu.release")
+    select_orders(panel, [a])
+    choose_in_menu(qtbot, panel, "orders.menu.release")
     panel.actions_.dialog.reason_edit.setText("已确认")
     panel.actions_.dialog.ok_button.click()
     qtbot.waitUntil(lambda: not workspace.orders.rows([a])[0].on_hold, timeout=10000)
 
     # the receiver: editable before a waybill, not after
-    _select(panel, [parcel.order_id])
+    select_orders(panel, [parcel.order_id])
     qtbot.waitUntil(lambda: panel.actions_._rows() != [], timeout=10000)
     menu = panel.actions_.menu()
     entry = next(x for x in menu.actions() if x.objectName() == "orders.menu.receiver")
     assert not entry.isEnabled()
-    _select(panel, [a])
-    _trigger(qtbot, panel, "orders.menu.receiver")
+    select_orders(panel, [a])
+    choose_in_menu(qtbot, panel, "orders.menu.receiver")
     qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, ReceiverDialog), timeout=10000)
     dialog = panel.actions_.dialog
     assert dialog.edits["phone"].text() == "13800000000"  # in full, to correct it
@@ -251,19 +231,19 @@ def test_hold_release_receiver_split_unmerge_and_flag_from_the_menu(
     qtbot.waitUntil(lambda: workspace.orders.rows([a])[0].city == "宁波市", timeout=10000)
 
     # split into three parcels; take an order out of its merged parcel
-    _trigger(qtbot, panel, "orders.menu.split")
+    choose_in_menu(qtbot, panel, "orders.menu.split")
     dialog = panel.actions_.dialog
     assert isinstance(dialog, SplitDialog)
     dialog.spin.setValue(3)
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: workspace.orders.detail(a).parcels == 3, timeout=10000)
     assert len(workspace.orders.detail(d).merged_with) == 1
-    _select(panel, [d])
-    _trigger(qtbot, panel, "orders.menu.unmerge")
+    select_orders(panel, [d])
+    choose_in_menu(qtbot, panel, "orders.menu.unmerge")
     qtbot.waitUntil(lambda: workspace.orders.detail(d).merged_with == (), timeout=10000)
 
-    _select(panel, [a, b])
-    _trigger(qtbot, panel, "orders.flag.red")
+    select_orders(panel, [a, b])
+    choose_in_menu(qtbot, panel, "orders.flag.red")
     qtbot.waitUntil(lambda: [r.flag for r in workspace.orders.rows([a, b])] == ["red", "red"], timeout=10000)
     qtbot.waitUntil(lambda: panel.model.data(panel.model.index(_ids(panel).index(a), _column("flag"))) == "● 红旗",
                     timeout=10000)  # fmt: skip
@@ -285,9 +265,9 @@ def test_cancel_a_waybill_from_the_menu_with_a_reason(
         assert workspace.waybills.issue("sf", [order]).issued == 1
         number = workspace.orders.rows([order])[0].waybill
         _load(qtbot, panel)
-        _select(panel, [order])
+        select_orders(panel, [order])
         qtbot.waitUntil(lambda: panel.actions_._rows() != [], timeout=10000)
-        _trigger(qtbot, panel, "orders.menu.cancel_waybill")
+        choose_in_menu(qtbot, panel, "orders.menu.cancel_waybill")
         dialog = panel.actions_.dialog
         from ui.qt.widgets import QLabel
 
@@ -310,7 +290,7 @@ def test_the_new_words_follow_the_language(qtbot: Any, panel: Any, store: Any) -
 
     add_orders(store, [{}])
     _load(qtbot, panel)
-    _select(panel, [panel.model.order_id(0)])
+    select_orders(panel, [panel.model.order_id(0)])
     header = panel.model.headerData
     try:
         set_language("en")
