@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +17,6 @@ from tests.waybills.support import SandboxProcess, cli_process, workspace
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(180)
-
-
-@pytest.fixture
-def ops(qtbot: Any, store: Any, data_dir: Path) -> Iterator[Any]:
-    from app.workspace import Workspace
-    from ui.ops import Ops
-
-    runner = Ops(Workspace(store, data_dir))
-    yield runner
-    runner.wait()
-    runner.shutdown()
 
 
 def _dialog(qtbot: Any, ops: Any, ids: list[int]) -> Any:

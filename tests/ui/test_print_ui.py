@@ -12,17 +12,6 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def ops(qtbot: Any, workspace: Any) -> Iterator[Any]:
-    from ui.ops import Ops
-
-    runner = Ops(workspace)
-    yield runner
-    # every operation finished and its result delivered (none left for a runner that is gone)
-    assert runner.wait(20000)
-    runner.shutdown()
-
-
-@pytest.fixture
 def setup(store: Any, workspace: Any, vp: Any) -> tuple[str, list[Any]]:
     """Four paid orders with issued waybills and the virtual printer registered as the default label printer."""
     from tests.printing.support import make_parcels

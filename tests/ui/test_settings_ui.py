@@ -6,7 +6,6 @@ the store."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,6 @@ SHEET = (
     "A-2,李四,13900139000,广东省深圳市南山区科技园2号,碗,1,\n"
     "A-3,王五,13700137000,北京市海淀区中关村3号,盘子,3,\n"
 )
-
-
-@pytest.fixture
-def ops(qtbot: Any, workspace: Any) -> Iterator[Any]:
-    from ui.ops import Ops
-
-    runner = Ops(workspace)
-    yield runner
-    assert runner.wait(20000)
-    runner.shutdown()
 
 
 @pytest.fixture

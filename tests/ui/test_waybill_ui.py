@@ -5,7 +5,6 @@ connection, and the label preview (decoded back to the waybill number with a rea
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +15,6 @@ from tests.waybills.support import workspace
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def ops(qtbot: Any, store: Any, data_dir: Path) -> Iterator[Any]:
-    """The operation runner on a workspace over this test's store (what the main window hands its dialogs)."""
-    from app.workspace import Workspace
-    from ui.ops import Ops
-
-    runner = Ops(Workspace(store, data_dir))
-    yield runner
-    runner.wait()
-    runner.shutdown()
 
 
 def _panel(qtbot: Any, ops: Any, n: int) -> Any:

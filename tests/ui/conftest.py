@@ -1,5 +1,5 @@
-"""What the batches' window tests share: the sandbox carrier over HTTP and the virtual printer over TCP on
-127.0.0.1, and the operation runner on the test's workspace."""
+"""What the window tests share: the operation runner on the test's workspace (the sandbox carrier and the virtual
+printer are in tests/conftest.py)."""
 
 from __future__ import annotations
 
