@@ -1,4 +1,4 @@
-"""Commands for shops, senders, file intake, the order list, merge and split."""
+"""Commands for senders, file intake, the order list, merge and split (the shops' own: app/cli/shops.py)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,9 @@ AddJson = Callable[[argparse.ArgumentParser], None]
 
 
 def register(sub: Any, add_json: AddJson) -> None:
-    shops = sub.add_parser("shops", help="shops (店铺)")
-    shops_sub = shops.add_subparsers(dest="shops_command", required=True)
-    p = shops_sub.add_parser("add", help="add a shop")
-    p.add_argument("name")
-    p.add_argument("--platform", required=True)
-    p.add_argument("--url", default="")
-    p.add_argument("--token", default="")
-    p.add_argument("--key", default="")
-    p.add_argument("--secret", default="")
-    add_json(p)
-    p.set_defaults(handler=cmd_shops_add)
-    p = shops_sub.add_parser("list", help="list shops")
-    add_json(p)
-    p.set_defaults(handler=cmd_shops_list)
+    from app.cli import shops
+
+    shops.register(sub, add_json)
 
     senders = sub.add_parser("senders", help="sender profiles (发件人)")
     senders_sub = senders.add_subparsers(dest="senders_command", required=True)
@@ -72,22 +61,6 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("orders", nargs="+")
     add_json(p)
     p.set_defaults(handler=cmd_unmerge)
-
-
-def cmd_shops_add(ctx: Context) -> int:
-    a = ctx.args
-    info = ctx.workspace.orders.add_shop(a.name, a.platform, a.url, a.token, a.key, a.secret)
-    ctx.emit({"shop": info.as_json()}, f"已添加店铺 / added shop {info.name} ({info.platform})")
-    return 0
-
-
-def cmd_shops_list(ctx: Context) -> int:
-    shops = ctx.workspace.orders.shops()
-    ctx.emit(
-        {"shops": [s.as_json() for s in shops]},
-        lambda: "\n".join(f"{s.name}\t{s.platform}\t{s.url}" for s in shops) or "(no shops / 没有店铺)",
-    )
-    return 0
 
 
 def cmd_senders_add(ctx: Context) -> int:

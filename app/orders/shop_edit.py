@@ -2,7 +2,8 @@
 
 A shop's own settings live in ``Shop.settings`` (a JSON column), read by the label rendering and the importer:
 ``mask_phone`` and ``mask_name`` (bool: its labels hide the receiver's phone / name), ``template`` (a label template
-name, "" for the printer's own) and ``mapping`` (its saved column mapping, :mod:`app.orders.mapping`).
+name, "" for the printer's own), ``mapping`` (its saved column mapping, :mod:`app.orders.mapping`), and for an API
+shop ``api_version`` (Shopify) and ``query_auth`` (WooCommerce), read by the connectors.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from app.carriers.net import check_endpoint
 from app.domain import Platform
 from app.errors import UsageError
-from app.orders.shops import _info, _sender_info, get_sender, get_shop
+from app.orders.shops import _info, _sender_info, connection_settings, get_sender, get_shop
 from app.orders.values import SenderInfo, ShopInfo
 from app.secrets import SecretStore
 from app.store.audit import record_audit
@@ -36,6 +37,8 @@ class ShopChanges:
     mask_phone: bool | None = None
     mask_name: bool | None = None
     template: str | None = None
+    api_version: str | None = None  # "" = the connector's default
+    query_auth: bool | None = None
 
 
 def _check_template(template: str) -> str:
@@ -78,6 +81,7 @@ def update_shop(session: Session, secrets: SecretStore, name: str, changes: Shop
         settings["mask_name"] = bool(changes.mask_name)
     if changes.template is not None:
         settings["template"] = _check_template(changes.template)
+    settings = connection_settings(settings, changes.api_version, changes.query_auth)
     shop.settings = settings  # a new dict, so that the JSON column is written
     session.flush()
     record_audit(session, "shop.update", "shop", shop.id, {"name": shop.name})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +33,35 @@ def _info(shop: Shop, orders: int = 0) -> ShopInfo:
         template=str(settings.get("template", "")),
         mapping=tuple((str(k), str(v)) for k, v in columns.items()),
         orders=orders,
+        has_secret=bool(shop.secret_ref),
+        api_version=str(settings.get("api_version", "")),
+        query_auth=bool(settings.get("query_auth", False)),
     )
+
+
+_API_VERSION = re.compile(r"\d{4}-\d{2}|unstable")
+
+
+def connection_settings(
+    settings: dict[str, Any], api_version: str | None = None, query_auth: bool | None = None
+) -> dict[str, Any]:
+    """``settings`` with the API connection's own (what is given): ``api_version`` ("" = the connector's default;
+    else like ``2024-10``) and ``query_auth``."""
+    out = dict(settings)
+    if api_version is not None:
+        version = api_version.strip()
+        if version and not _API_VERSION.fullmatch(version):
+            raise UsageError(
+                f"接口版本 {api_version!r} 无效：应为 年-月，如 2024-10",
+                f"API version {api_version!r} is not valid: it is a year and month, like 2024-10",
+            )
+        if version:
+            out["api_version"] = version
+        else:
+            out.pop("api_version", None)
+    if query_auth is not None:
+        out["query_auth"] = bool(query_auth)
+    return out
 
 
 def get_shop(session: Session, name: str) -> Shop:
@@ -51,6 +82,9 @@ def add_shop(
     token: str = "",
     key: str = "",
     secret: str = "",
+    *,
+    api_version: str = "",
+    query_auth: bool = False,
 ) -> ShopInfo:
     name = name.strip()
     if not name:
@@ -66,7 +100,8 @@ def add_shop(
         check_endpoint(url)
     if session.scalar(select(Shop.id).where(Shop.name == name)) is not None:
         raise UsageError(f"店铺 {name} 已存在", f"a shop named {name} exists already")
-    shop = Shop(name=name, platform=plat.value, url=url)
+    settings = connection_settings({}, api_version, query_auth or None)
+    shop = Shop(name=name, platform=plat.value, url=url.strip(), settings=settings)
     session.add(shop)
     session.flush()
     shop.token_ref = secrets.put(session, f"shop/{shop.id}/token", token)

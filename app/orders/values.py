@@ -27,6 +27,11 @@ class ShopInfo:
     template: str = ""
     mapping: tuple[tuple[str, str], ...] = ()
     orders: int = 0  # how many orders it holds (a shop can be deleted only when it holds none)
+    # its API connection's settings (``Shop.settings``): the Shopify Admin API version ("" = the connector's), and
+    # WooCommerce's keys as query parameters (servers that strip the Authorization header)
+    has_secret: bool = False
+    api_version: str = ""
+    query_auth: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -36,6 +41,9 @@ class ShopInfo:
             "url": self.url,
             "has_token": self.has_token,
             "has_key": self.has_key,
+            "has_secret": self.has_secret,
+            "api_version": self.api_version,
+            "query_auth": self.query_auth,
         }
 
 

@@ -29,6 +29,7 @@ from app.workspace.core import CancelToken, Part, Progress
 
 if TYPE_CHECKING:
     from app.orders.mapping import FilePreview
+    from app.orders.shop_check import ShopCheck
     from app.orders.sync import SyncResult
 
 IdSlice = tuple["array[int]", IdBatch | None]
@@ -45,10 +46,24 @@ class OrdersPart(Part):
             return shops.list_shops(s, counts=counts)
 
     def add_shop(
-        self, name: str, platform: str, url: str = "", token: str = "", key: str = "", secret: str = ""
+        self,
+        name: str,
+        platform: str,
+        url: str = "",
+        token: str = "",
+        key: str = "",
+        secret: str = "",
+        *,
+        api_version: str = "",
+        query_auth: bool = False,
     ) -> ShopInfo:
+        """A new shop; its token, key and secret go to the secret store (app/secrets.py), never into its row; a
+        plain ``http://`` URL to another machine is refused (:class:`app.errors.UsageError`)."""
         with self._session() as s:
-            return shops.add_shop(s, self._secrets, name, platform, url, token, key, secret)
+            return shops.add_shop(
+                s, self._secrets, name, platform, url, token, key, secret,
+                api_version=api_version, query_auth=query_auth,
+            )  # fmt: skip
 
     def update_shop(
         self,
@@ -63,12 +78,16 @@ class OrdersPart(Part):
         mask_phone: bool | None = None,
         mask_name: bool | None = None,
         template: str | None = None,
+        api_version: str | None = None,
+        query_auth: bool | None = None,
     ) -> ShopInfo:
-        """Change a shop (what is given; a secret given as "" is kept): its name, platform, connection, and the
-        settings its labels follow (``mask_phone``, ``mask_name``, ``template``: "" for the printer's)."""
+        """Change a shop (what is given; a secret given as "" is kept): its name, platform, connection (``url``,
+        the secrets, ``api_version``: "" for the connector's, ``query_auth``), and the settings its labels follow
+        (``mask_phone``, ``mask_name``, ``template``: "" for the printer's)."""
         from app.orders.shop_edit import ShopChanges, update_shop
 
-        changes = ShopChanges(rename, platform, url, token, key, secret, mask_phone, mask_name, template)
+        changes = ShopChanges(rename, platform, url, token, key, secret, mask_phone, mask_name, template,
+                              api_version, query_auth)  # fmt: skip
         with self._session() as s:
             return update_shop(s, self._secrets, name, changes)
 
@@ -199,6 +218,14 @@ class OrdersPart(Part):
         check = cancel.check if cancel is not None else None
         names = api_shops(self._ctx.store, shop)
         return sync_shops(self._ctx.store, self._secrets, names, progress=progress, check=check)
+
+    def test_shop(self, name: str) -> ShopCheck:
+        """Test an API shop's stored URL and credentials with one cheap read (nothing is written): ok with the
+        store's name and the orders visible, or the reason in plain words (:mod:`app.orders.shop_check`). A shop
+        without an API connector is a :class:`app.errors.UsageError`."""
+        from app.orders.shop_check import check_shop
+
+        return check_shop(self._ctx.store, self._secrets, name)
 
     # ------------------------------------------------------------------------------------------- the list
 

@@ -28,6 +28,10 @@ class ShopAuthError(ShopApiError):
     """The shop refused the credentials (HTTP 401/403): the user must enter them again."""
 
 
+class ShopUnreachable(ShopApiError):
+    """The shop's API did not answer (timeouts, refused or dropped connections, 5xx, 429) after the retries."""
+
+
 @dataclass(frozen=True)
 class ShopConnection:
     """Where a shop's API is and the credentials to use (read from app/secrets.py; never logged or shown)."""
@@ -49,8 +53,22 @@ class Page:
     newest: datetime | None
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What "test connection" saw: the shop's own name where its API tells it ("" otherwise) and how many orders
+    the credentials can see (every status)."""
+
+    shop_name: str
+    orders: int
+
+
 class OrderSource(Protocol):
     """The reading side of a connector."""
+
+    def probe(self) -> Probe:
+        """One or two cheap reads that prove the URL and the credentials work for reading orders (few retries: a
+        person is waiting). Raises :class:`ShopAuthError`, :class:`ShopUnreachable` or :class:`ShopApiError`."""
+        ...
 
     def fetch_changed(self, since: datetime | None) -> Iterator[Page]:
         """The shop's orders (every status, cancelled and refunded ones too) created or changed at or after

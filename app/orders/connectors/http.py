@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.carriers.net import check_endpoint
-from app.orders.connectors.base import ShopApiError, ShopAuthError
+from app.orders.connectors.base import ShopApiError, ShopAuthError, ShopUnreachable
 
 log = logging.getLogger(__name__)
 
@@ -136,10 +136,14 @@ class PoliteClient:
     def url(self, path: str) -> str:
         return self.base_url + path
 
-    def get(self, url: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
-        """The answer to GET ``url`` (absolute, on the shop's host) once it is a 2xx, after the retries above."""
+    def get(
+        self, url: str, params: Mapping[str, Any] | None = None, *, retries: int | None = None
+    ) -> httpx.Response:
+        """The answer to GET ``url`` (absolute, on the shop's host) once it is a 2xx, after the retries above
+        (``retries``: fewer than the client's, for a person waiting on a connection test)."""
         self._same_host(url)
         failures = throttled = 0
+        limit = self.retries if retries is None else retries
         while True:
             if self.bucket is not None:
                 self._wait("bucket", self.bucket.wait_needed(time.monotonic()))
@@ -147,7 +151,7 @@ class PoliteClient:
                 response = self._client.get(url, params=params)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 failures += 1
-                if failures > self.retries:
+                if failures > limit:
                     raise self._unreachable(type(exc).__name__) from exc
                 log.info(
                     "shop %s: GET %s failed (%s), retrying", self.shop, urlsplit(url).path, type(exc).__name__
@@ -159,13 +163,13 @@ class PoliteClient:
             status = response.status_code
             if status == 429:
                 throttled += 1
-                if throttled > THROTTLED_RETRIES:
+                if throttled > (THROTTLED_RETRIES if retries is None else retries):
                     raise self._unreachable("HTTP 429")
                 self._wait("429", _retry_after(response, self._backoff(throttled)))
                 continue
             if status >= 500:
                 failures += 1
-                if failures > self.retries:
+                if failures > limit:
                     raise self._unreachable(f"HTTP {status}")
                 self._wait("5xx", self._backoff(failures))
                 continue
@@ -207,7 +211,7 @@ class PoliteClient:
             )
 
     def _unreachable(self, why: str) -> ShopApiError:
-        return ShopApiError(
+        return ShopUnreachable(
             f"店铺 {self.shop} 的接口多次重试后仍无法访问（{why}）：请检查网络和店铺网址，稍后再同步",
             f"shop {self.shop}'s API could not be reached after several tries ({why}): check the network and "
             "the shop URL, then sync again",

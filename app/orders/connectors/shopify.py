@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from app.orders.connectors.base import Page, ShopApiError, ShopConnection
+from app.orders.connectors.base import Page, Probe, ShopApiError, ShopConnection
 from app.orders.connectors.http import LeakyBucket, PoliteClient, Sleep
 from app.orders.connectors.provinces import SHOPIFY, province_name
 from app.orders.connectors.records import (
@@ -30,6 +30,7 @@ from app.orders.status_map import shopify_status
 
 API_VERSION = "2024-10"
 PAGE_SIZE = 250
+PROBE_RETRIES = 1  # a connection test: one retry, then the person is told
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
@@ -62,6 +63,36 @@ class ShopifyConnector:
 
     def close(self) -> None:
         self.http.close()
+
+    def probe(self) -> Probe:
+        """``GET shop.json`` (the store's name: the token is good) and ``GET orders/count.json?status=any`` (the
+        token may read orders: a token without ``read_orders`` is refused here, not at the first sync)."""
+        base = f"/admin/api/{self.version}"
+        shop = self._json(self.http.get(self.http.url(f"{base}/shop.json"), retries=PROBE_RETRIES), "shop")
+        count = self._json(
+            self.http.get(
+                self.http.url(f"{base}/orders/count.json"), {"status": "any"}, retries=PROBE_RETRIES
+            ),
+            "count",
+        )
+        name = text(shop.get("name"), 200) if isinstance(shop, dict) else ""
+        try:
+            return Probe(name, int(count))
+        except (TypeError, ValueError):
+            raise self._unreadable() from None
+
+    def _json(self, response: Any, key: str) -> Any:
+        try:
+            return response.json()[key]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise self._unreadable() from exc
+
+    def _unreadable(self) -> ShopApiError:
+        return ShopApiError(
+            f"店铺 {self.name} 的接口返回了无法读取的内容：请检查店铺网址（应为 https://店铺.myshopify.com）",
+            f"shop {self.name}'s API answered something unreadable: check the shop URL "
+            "(https://STORE.myshopify.com)",
+        )
 
     def fetch_changed(self, since: datetime | None) -> Iterator[Page]:
         params: dict[str, Any] | None = {"status": "any", "limit": PAGE_SIZE}

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from app.domain import OrderStatus
-from app.orders.connectors.base import Page, ShopApiError, ShopConnection
+from app.orders.connectors.base import Page, Probe, ShopApiError, ShopConnection
 from app.orders.connectors.http import PoliteClient, Sleep
 from app.orders.connectors.provinces import WOOCOMMERCE, province_name
 from app.orders.connectors.records import (
@@ -33,6 +33,7 @@ from app.orders.connectors.records import (
 from app.orders.intake import OrderRecord
 
 PAGE_SIZE = 100
+PROBE_RETRIES = 1  # a connection test: one retry, then the person is told
 CONCURRENCY = 3
 PATH = "/wp-json/wc/v3/orders"
 
@@ -79,6 +80,27 @@ class WooConnector:
     def close(self) -> None:
         self.http.close()
 
+    def probe(self) -> Probe:
+        """``GET orders?per_page=1&status=any``: the keys may read orders, and ``X-WP-Total`` says how many."""
+        response = self.http.get(
+            self.http.url(PATH), {"status": "any", "per_page": 1, **self._auth}, retries=PROBE_RETRIES
+        )
+        try:
+            listed = response.json()
+            total = int(response.headers.get("X-WP-Total") or 0)
+        except ValueError as exc:
+            raise self._unreadable() from exc
+        if not isinstance(listed, list):
+            raise self._unreadable()
+        return Probe("", total)
+
+    def _unreadable(self) -> ShopApiError:
+        return ShopApiError(
+            f"店铺 {self.name} 的接口返回了无法读取的内容：请检查店铺网址（WordPress 站点首页的地址）",
+            f"shop {self.name}'s API answered something unreadable: check the shop URL (the WordPress site's "
+            "home address)",
+        )
+
     def _page(self, since: datetime | None, number: int) -> tuple[list[dict[str, Any]], int]:
         params: dict[str, Any] = {
             "status": "any", "orderby": "id", "order": "asc", "per_page": PAGE_SIZE, "page": number, **self._auth
@@ -91,15 +113,9 @@ class WooConnector:
             orders = response.json()
             pages = int(response.headers.get("X-WP-TotalPages") or 1)
         except ValueError as exc:
-            raise ShopApiError(
-                f"店铺 {self.name} 的接口返回了无法读取的内容",
-                f"shop {self.name}'s API answered something unreadable",
-            ) from exc
+            raise self._unreadable() from exc
         if not isinstance(orders, list):
-            raise ShopApiError(
-                f"店铺 {self.name} 的接口返回了无法读取的内容",
-                f"shop {self.name}'s API answered something unreadable",
-            )
+            raise self._unreadable()
         return orders, pages
 
     def fetch_changed(self, since: datetime | None) -> Iterator[Page]:
