@@ -1,8 +1,10 @@
-"""Shops: add, edit, delete (only while a shop holds no orders), and what its labels follow — phone and name
-masking and a label template of its own ("" = the printer's)."""
+"""Shops: add, edit, delete (only while a shop holds no orders), what its labels follow — phone and name masking
+and a label template of its own ("" = the printer's) — and for an API shop its connection and "test connection"
+(:mod:`ui.settings.shop_connection`). Secrets go to the workspace, which keeps them in the secret store."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.domain import Platform
@@ -18,6 +20,7 @@ from ui.qt.widgets import (
     QWidget,
 )
 from ui.settings.common import SettingsPage, fill_table, label_rows, list_table, selected_row
+from ui.settings.shop_connection import ShopConnectionBox
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
@@ -36,12 +39,17 @@ class ShopsPage(SettingsPage):
         self.platform_box = QComboBox()
         for platform in Platform:
             self.platform_box.addItem(platform.value, platform.value)
-        self.url_edit = QLineEdit()
-        self.token_edit = QLineEdit()
-        self.key_edit = QLineEdit()
-        self.secret_edit = QLineEdit()
-        for edit in (self.token_edit, self.key_edit, self.secret_edit):
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.platform_box.currentIndexChanged.connect(self._platform_changed)
+        self.connection = ShopConnectionBox()
+        self.connection.test_requested.connect(self.test_connection)
+        c = self.connection
+        self.url_edit, self.token_edit, self.key_edit, self.secret_edit = (
+            c.url_edit,
+            c.token_edit,
+            c.key_edit,
+            c.secret_edit,
+        )
+        self.test_button = c.test_button
         self.mask_phone = QCheckBox()
         self.mask_name = QCheckBox()
         self.template_box = QComboBox()
@@ -54,10 +62,6 @@ class ShopsPage(SettingsPage):
         self._rows = [
             ("setup.shop.name", self.name_edit),
             ("setup.shop.platform", self.platform_box),
-            ("setup.shop.url", self.url_edit),
-            ("setup.shop.token", self.token_edit),
-            ("setup.shop.key", self.key_edit),
-            ("setup.shop.secret", self.secret_edit),
             ("setup.shop.template", self.template_box),
             ("", self.mask_phone),
             ("", self.mask_name),
@@ -67,7 +71,7 @@ class ShopsPage(SettingsPage):
 
         buttons = self.form_buttons()
 
-        self.lay_out(self.table, self.form_box, buttons)
+        self.lay_out(self.table, self.form_box, self.connection, buttons)
         self.retranslate()
         self.clear_form()
         self.reload()
@@ -86,7 +90,7 @@ class ShopsPage(SettingsPage):
         self.new_button.setText(tr("setup.new"))
         self.save_button.setText(tr("setup.save"))
         self.delete_button.setText(tr("setup.delete"))
-        self.token_edit.setPlaceholderText(tr("setup.secret_kept"))
+        self.connection.retranslate()
         self._show(self.shops)
 
     # --- the list
@@ -114,9 +118,7 @@ class ShopsPage(SettingsPage):
         self.editing = s.name
         self.name_edit.setText(s.name)
         self.platform_box.setCurrentIndex(max(0, self.platform_box.findData(s.platform)))
-        self.url_edit.setText(s.url)
-        for edit in (self.token_edit, self.key_edit, self.secret_edit):
-            edit.clear()
+        self.connection.show_shop(s)
         self.mask_phone.setChecked(s.mask_phone)
         self.mask_name.setChecked(s.mask_name)
         self.template_box.setCurrentIndex(max(0, self.template_box.findData(s.template)))
@@ -126,39 +128,76 @@ class ShopsPage(SettingsPage):
     def clear_form(self) -> None:
         self.editing = ""
         self.table.clearSelection()
-        for edit in (self.name_edit, self.url_edit, self.token_edit, self.key_edit, self.secret_edit):
-            edit.clear()
+        self.name_edit.clear()
+        self.connection.show_shop(None)
         self.platform_box.setCurrentIndex(0)
+        self._platform_changed()
         self.mask_phone.setChecked(False)
         self.mask_name.setChecked(False)
         self.template_box.setCurrentIndex(0)
         self.delete_button.setEnabled(False)
         self.name_edit.setFocus()
 
+    def _platform_changed(self, _index: int = 0) -> None:
+        self.connection.show_platform(str(self.platform_box.currentData()))
+
     # --- actions
     def save(self) -> None:
+        self._save(None)
+
+    def test_connection(self) -> None:
+        """Save what the form says (a typed secret too), then try it with one cheap read off the GUI thread."""
+        self.connection.testing()
+        if not self._save(self._test, on_failure=self._test_failed):
+            self.connection.show_result(None, self.message.text())
+
+    def _test(self, info: ShopInfo) -> None:
+        name = info.name
+        self.run(lambda ws, _op: ws.orders.test_shop(name), self.connection.show_result, writes=False,
+                 on_failure=self._test_failed)  # fmt: skip
+
+    def _test_failed(self, exc: BaseException) -> bool:
+        handled = self.show_error(exc)
+        self.connection.show_result(None, self.message.text() if handled else "")
+        return handled
+
+    def _save(
+        self,
+        then: Callable[[ShopInfo], None] | None,
+        on_failure: Callable[[BaseException], bool] | None = None,
+    ) -> bool:
+        """Save the form (then ``then`` with what was saved); False when there is nothing to save."""
         name, editing = self.name_edit.text().strip(), self.editing
         if not name:
             self.say(False, tr("setup.need_name"))
-            return
+            return False
         platform = str(self.platform_box.currentData())
         url, token = self.url_edit.text().strip(), self.token_edit.text()
         key, secret = self.key_edit.text(), self.secret_edit.text()
         mask_phone, mask_name = self.mask_phone.isChecked(), self.mask_name.isChecked()
         template = str(self.template_box.currentData())
+        api_version, query_auth = self.connection.api_version(), self.connection.query_auth_value()
 
         def work(ws: Workspace, _op: Op[ShopInfo]) -> ShopInfo:
             if not editing:
-                ws.orders.add_shop(name, platform, url, token, key, secret)
+                ws.orders.add_shop(name, platform, url)  # the secrets once, by the update below
             return ws.orders.update_shop(
                 editing or name, rename=name, platform=platform, url=url, token=token, key=key, secret=secret,
-                mask_phone=mask_phone, mask_name=mask_name, template=template,
+                mask_phone=mask_phone, mask_name=mask_name, template=template, api_version=api_version,
+                query_auth=query_auth,
             )  # fmt: skip
 
-        self.run(work, self._saved)
+        def saved(info: ShopInfo) -> None:
+            self._saved(info)
+            if then is not None:
+                then(info)
+
+        self.run(work, saved, on_failure=on_failure)
+        return True
 
     def _saved(self, info: ShopInfo) -> None:
         self.editing = info.name
+        self.connection.show_shop(info)  # typed secrets are stored now: dots from here on
         self.say(True, tr("setup.saved", name=info.name))
         self.reload()
         self.changed.emit()
