@@ -14,6 +14,8 @@ store's ``settings`` table, shared by every station):
 - ``last_shops``: platform -> the shop a file of that platform was last imported into (the import dialog picks it).
 - ``pack``: the pack tab's last choices at this station: ``printer``, ``carrier`` (account names, "" = none) and
   ``verify`` (scan each item).
+- ``sync``: the window's automatic sync of API shops at this station: ``interval`` (minutes; 0 = off, else 5, 15, 30
+  or 60).
 
 A file written by an older version is upgraded when read (``version``); unknown keys are kept, a damaged file is
 read as the defaults (and reported to the log) rather than stopping the start.
@@ -46,6 +48,7 @@ class Preferences:
     show_full_phones: bool = False  # the order lists show receivers' full phone numbers (masked by default)
     last_shops: dict[str, str] = field(default_factory=dict)
     pack: dict[str, Any] = field(default_factory=dict)
+    sync: dict[str, Any] = field(default_factory=dict)  # {"interval": minutes, 0 = off}
     version: int = VERSION
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
 

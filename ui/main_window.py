@@ -21,9 +21,11 @@ from ui.qt.gui import QAction, QActionGroup, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 from ui.settings.window import SettingsWindow
 from ui.ship_export_dialog import ShipExportDialog
+from ui.shop_sync import ShopSync
 from ui.store_dialog import StoreDialog
 from ui.tracking_panel import TrackingPanel
 from ui.waybills_dialog import WaybillsDialog
+from ui.writeback_dialog import WriteBackFailuresDialog
 
 if TYPE_CHECKING:
     from app.workspace.printing import Enqueued
@@ -87,11 +89,19 @@ class MainWindow(QMainWindow):
         self.mapping_action.triggered.connect(lambda: self.open_settings("mapping"))
         self.store_action = QAction(self)
         self.store_action.triggered.connect(self.open_store)
+        self.shop_sync = ShopSync(self.ops, self)  # 同步店铺订单, its interval and its status-bar line
+        self.shop_sync.done.connect(lambda _round: self.refresh())
+        self.statusBar().addPermanentWidget(self.shop_sync.status)
+        self.writeback_action = QAction(self)
+        self.writeback_action.triggered.connect(self.open_writeback_failures)
+        self.writeback_action.setEnabled(hasattr(workspace, "writeback"))
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         self.file_menu = self.menuBar().addMenu("")
-        self.file_menu.addActions([self.import_action, self.refresh_action])
+        self.file_menu.addActions([self.import_action, self.refresh_action, self.shop_sync.action])
+        self.file_menu.addMenu(self.shop_sync.interval_menu)
+        self.file_menu.addAction(self.writeback_action)
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.waybills_action, self.hot_action, self.ship_export_action])
         self.file_menu.addSeparator()
@@ -116,7 +126,9 @@ class MainWindow(QMainWindow):
         self.ops.run(lambda ws, _op: ws.orders.full_phones(), self._full_phones_read, writes=False)
         toolbar = self.addToolBar("main")
         toolbar.setObjectName("main-toolbar")
-        toolbar.addActions([self.import_action, self.waybills_action, self.refresh_action])
+        toolbar.addActions(
+            [self.import_action, self.shop_sync.action, self.waybills_action, self.refresh_action]
+        )
         self.retranslate()
         self.refresh()
         # tracking runs in the background of the app: a round (poll what is due, evaluate rules, notify)
@@ -145,6 +157,8 @@ class MainWindow(QMainWindow):
         self.printers_action.setText(tr("action.printers"))
         self.store_action.setText(tr("action.store"))
         self.settings_action.setText(tr("setup.action.settings"))
+        self.writeback_action.setText(tr("shops.writeback.menu"))
+        self.shop_sync.retranslate()
         self.mapping_action.setText(tr("setup.action.mapping"))
         self.preview_dock.setWindowTitle(tr("dock.label_preview"))
         self.file_menu.setTitle(tr("menu.file"))
@@ -263,6 +277,13 @@ class MainWindow(QMainWindow):
     def open_printers(self) -> SettingsWindow:
         return self.open_settings("printers")
 
+    def open_writeback_failures(self) -> WriteBackFailuresDialog:
+        """回传失败: the orders whose waybill number the shop was not told, with the reason and a retry."""
+        dialog = WriteBackFailuresDialog(self.ops, self)
+        dialog.retried.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
     def open_store(self) -> StoreDialog:
         dialog = StoreDialog(self.ops, self)
         dialog.open()
@@ -273,6 +294,7 @@ class MainWindow(QMainWindow):
         self.pack.shutdown()
         self.print_queue.shutdown()
         self.tracking_timer.stop()
+        self.shop_sync.shutdown()
         self.tracking.shutdown()
         self.dashboard.shutdown()
         self.ops.wait(5000)

@@ -35,7 +35,10 @@ def _words(entry: TimelineEntry) -> str:
 
 
 class OrderDetailDialog(QDialog):
-    def __init__(self, detail: OrderDetail, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, detail: OrderDetail, parent: QWidget | None = None, *, writeback: str | None = None
+    ) -> None:
+        """``writeback``: the shop's write-back state of the order ("" none yet; None: no write-back here)."""
         super().__init__(parent)
         self.detail = detail
         row = detail.row
@@ -62,6 +65,10 @@ class OrderDetailDialog(QDialog):
             ("orders.detail.parcels", str(detail.parcels)),
             ("orders.detail.merged_with", ", ".join(detail.merged_with)),
         ]
+        if writeback is not None:
+            fields.append(
+                ("shops.writeback.state", tr(f"shops.writeback.state.{writeback}") if writeback else "")
+            )
         self.values: dict[str, QLabel] = {}
         right = QFormLayout()
         for n, (key, value) in enumerate(fields):

@@ -205,8 +205,10 @@ class OrdersActions(QObject):
         def go() -> None:
             text = dialog.reason()
             if number:
-                self._write(lambda ws, _op: ws.waybills.enter_number(order_id, text),
-                            lambda done: tr("lead.attention.number_done", order=done.order, waybill=done.waybill))
+                self._write(
+                    lambda ws, _op: ws.waybills.enter_number(order_id, text),
+                    lambda done: tr("lead.attention.number_done", order=done.order, waybill=done.waybill),
+                )
             else:
                 self._write(lambda ws, _op: ws.waybills.set_aside(order_id, text),
                             lambda done: tr("lead.attention.aside_done", order=done.order))  # fmt: skip
@@ -229,9 +231,13 @@ class OrdersActions(QObject):
     # -- the detail
 
     def open_detail(self, order_id: int) -> None:
-        def show(detail: OrderDetail) -> None:
-            self._show(OrderDetailDialog(detail, self.panel))
+        def load(ws: Workspace, _op: object) -> tuple[OrderDetail, str | None]:
+            # the shop's write-back state when the workspace has write-back (None: it has none)
+            part = getattr(ws, "writeback", None)
+            state = part.states([order_id]).get(order_id, "") if part is not None else None
+            return ws.orders.detail(order_id), state
 
-        self.panel.ops.run(
-            lambda ws, _op: ws.orders.detail(order_id), show, writes=False, guard=self.panel._alive
-        )
+        def show(loaded: tuple[OrderDetail, str | None]) -> None:
+            self._show(OrderDetailDialog(loaded[0], self.panel, writeback=loaded[1]))
+
+        self.panel.ops.run(load, show, writes=False, guard=self.panel._alive)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from app.orders.sync import SyncResult
 
 IdSlice = tuple["array[int]", IdBatch | None]
+SYNC_INTERVALS = (0, 5, 15, 30, 60)  # minutes between the window's automatic syncs (0 = off)
 
 
 class OrdersPart(Part):
@@ -218,6 +219,26 @@ class OrdersPart(Part):
         check = cancel.check if cancel is not None else None
         names = api_shops(self._ctx.store, shop)
         return sync_shops(self._ctx.store, self._secrets, names, progress=progress, check=check)
+
+    def sync_interval(self) -> int:
+        """Minutes between the window's automatic syncs at this station (0 = off; a preference)."""
+        from app import preferences
+
+        value = preferences.load(self._data_dir).sync.get("interval", 0)
+        return value if isinstance(value, int) and value in SYNC_INTERVALS else 0
+
+    def set_sync_interval(self, minutes: int) -> int:
+        """Sync API shops automatically every ``minutes`` (one of :data:`SYNC_INTERVALS`; 0 = off)."""
+        from app import preferences
+
+        if minutes not in SYNC_INTERVALS:
+            raise UsageError(
+                f"自动同步间隔只能是 {'、'.join(map(str, SYNC_INTERVALS))} 分钟（0 为关闭）",
+                f"the automatic sync interval is one of {', '.join(map(str, SYNC_INTERVALS))} minutes (0 = off)",
+            )
+        prefs = preferences.load(self._data_dir)
+        preferences.save(self._data_dir, prefs.with_(sync={**prefs.sync, "interval": minutes}))
+        return minutes
 
     def test_shop(self, name: str) -> ShopCheck:
         """Test an API shop's stored URL and credentials with one cheap read (nothing is written): ok with the

@@ -1,0 +1,204 @@
+"""同步店铺订单 in the main window, offscreen, against local Shopify and WooCommerce fakes: the action imports and
+sums up, the interval is a preference and its timer syncs (driven directly, no waiting on the clock), a second round
+never starts while one runs, and the write-back part (a stand-in until wt-writeback lands) runs after each sync, with
+its failures listed and retried in their dialog and its state in the order's detail."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sync.shopapi import KEY, TOKEN, FakeShopify, FakeWoo, serve
+from tests.ui.writeback_fake import FakeWriteBack
+
+pytest.importorskip("PySide6")
+pytestmark = pytest.mark.timeout(120)
+
+
+@pytest.fixture
+def make_window(qtbot: Any, store: Any, data_dir: Path) -> Any:
+    made: list[Any] = []
+
+    def make() -> Any:
+        from app.workspace import Workspace
+        from ui.main_window import MainWindow
+
+        w = MainWindow(Workspace(store, data_dir))
+        qtbot.addWidget(w)
+        w.show()
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.ops.wait()
+
+
+@pytest.fixture
+def writeback(monkeypatch: Any) -> FakeWriteBack:
+    from app.workspace import Workspace
+
+    fake = FakeWriteBack()
+    monkeypatch.setattr(Workspace, "writeback", property(lambda _ws: fake), raising=False)
+    return fake
+
+
+def _round(qtbot: Any, window: Any, start: Any) -> Any:
+    with qtbot.waitSignal(window.shop_sync.done, timeout=30000) as done:
+        start()
+    return done.args[0]
+
+
+def test_the_sync_action_imports_from_the_shops_and_sums_up(
+    qtbot: Any, make_window: Any, workspace: Any
+) -> None:
+    shopify, woo = FakeShopify(), FakeWoo()
+    shopify.add(3)
+    shopify.add(1, cancelled_at="2026-11-01T09:00:00Z", financial_status="refunded")
+    with serve(shopify) as s_url, serve(woo) as w_url:
+        workspace.orders.add_shop("茶店", "shopify", s_url, token=TOKEN)
+        workspace.orders.add_shop("皂店", "woocommerce", w_url, key=KEY, secret="cs_wrong")
+        window = make_window()
+        assert window.shop_sync.action in window.file_menu.actions()
+        assert (
+            window.shop_sync.action
+            in window.findChild(type(window.addToolBar("x")), "main-toolbar").actions()
+        )
+        round_ = _round(qtbot, window, window.shop_sync.action.trigger)
+    assert round_.manual and [(r.shop, r.imported, r.held) for r in round_.results] == [
+        ("皂店", 0, 0),
+        ("茶店", 4, 1),
+    ]
+    box = window.shop_sync.summary_box
+    assert box is not None and box.isVisible()
+    text = box.text()
+    assert "茶店：新增 4，更新 0，挂起 1（读取 4）" in text
+    assert "皂店：失败" in text and "拒绝了凭据" in text and " / " not in text  # the reason in one language
+    status = window.shop_sync.status.text()
+    assert status.startswith("上次同步 ") and "失败" in status
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 4, timeout=10000)  # the list shows them
+
+
+def test_the_interval_is_kept_and_its_timer_syncs_quietly(
+    qtbot: Any, make_window: Any, workspace: Any, data_dir: Path
+) -> None:
+    shopify = FakeShopify()
+    shopify.add(2)
+    with serve(shopify) as url:
+        workspace.orders.add_shop("茶店", "shopify", url, token=TOKEN)
+        window = make_window()
+        sync = window.shop_sync
+        qtbot.waitUntil(lambda: sync.interval_actions[0].isChecked(), timeout=10000)
+        assert not sync.timer.isActive()
+        sync.interval_actions[15].trigger()
+        qtbot.waitUntil(lambda: sync.timer.isActive(), timeout=10000)
+        assert sync.timer.interval() == 15 * 60 * 1000
+        assert json.loads((data_dir / "preferences.json").read_text())["sync"] == {"interval": 15}
+        round_ = _round(qtbot, window, sync.timer.timeout.emit)  # the timer's tick, without waiting for it
+        assert not round_.manual and sync.summary_box is None  # timed: the status line only
+        assert round_.results[0].imported == 2
+        assert "上次同步" in sync.status.text() and "新增 2" in sync.status.text()
+        shopify.add(1)
+        assert _round(qtbot, window, sync.timer.timeout.emit).results[0].imported == 1
+
+    again = make_window()  # the next start reads the interval back
+    qtbot.waitUntil(lambda: again.shop_sync.timer.isActive(), timeout=10000)
+    assert again.shop_sync.interval_actions[15].isChecked()
+    again.shop_sync.interval_actions[0].trigger()
+    qtbot.waitUntil(lambda: not again.shop_sync.timer.isActive(), timeout=10000)
+
+
+def test_no_second_round_starts_while_one_runs(qtbot: Any, make_window: Any, workspace: Any) -> None:
+    shopify = FakeShopify()
+    shopify.add(2)
+    with serve(shopify) as url:
+        workspace.orders.add_shop("茶店", "shopify", url, token=TOKEN)
+        window = make_window()
+        sync = window.shop_sync
+        with qtbot.waitSignal(sync.done, timeout=30000):
+            assert sync.sync_now(manual=False) is True
+            assert sync.sync_now(manual=False) is False  # the timer ticks while it runs: dropped
+            assert sync.sync_now(manual=True) is False  # a click: dropped and said
+            assert sync.status.text() == "上一次同步还没有结束"
+            assert not sync.action.isEnabled()
+        assert len([r for r in shopify.requests if r["_path"][0].endswith("/orders.json")]) == 1
+        assert sync.action.isEnabled() and sync.running is None
+        assert _round(qtbot, window, lambda: sync.sync_now(manual=False)).results[0].imported == 0
+
+
+def test_write_back_runs_after_each_sync_and_its_failures_are_listed_and_retried(
+    qtbot: Any, make_window: Any, workspace: Any, writeback: FakeWriteBack
+) -> None:
+    from ui.writeback_dialog import WriteBackFailuresDialog
+
+    shopify = FakeShopify()
+    shopify.add(1)
+    writeback.fail(11, "#1011")
+    writeback.fail(12, "#1012", "店铺 茶店 的接口多次重试后仍无法访问")
+    with serve(shopify) as url:
+        workspace.orders.add_shop("茶店", "shopify", url, token=TOKEN)
+        window = make_window()
+        assert window.writeback_action.isEnabled()
+        round_ = _round(qtbot, window, window.shop_sync.action.trigger)
+        assert writeback.calls[0] == ("run", None) and [t.rsplit("_", 1)[0] for t in writeback.threads] == [
+            "kuaidan-writer"
+        ]
+        assert "茶店：回传运单号 1 个，已有 0 个，失败 2 个" in window.shop_sync.summary_box.text()
+        assert round_.writeback[0].sent == 1
+        _round(qtbot, window, window.shop_sync.timer.timeout.emit)  # a timed round runs it too
+        assert [c for c in writeback.calls if c[0] == "run"] == [("run", None), ("run", None)]
+
+    dialog = window.open_writeback_failures()
+    assert isinstance(dialog, WriteBackFailuresDialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=10000)
+    assert dialog.table.item(0, 0).text() == "#1011" and "HTTP 422" in dialog.table.item(0, 4).text()
+    assert dialog.table.item(1, 4).text() == "店铺 茶店 的接口多次重试后仍无法访问"
+    assert not dialog.retry_button.isEnabled()
+    dialog.table.selectRow(1)
+    assert dialog.selected_ids() == [12]
+    with qtbot.waitSignal(dialog.retried, timeout=10000):
+        dialog.retry_button.click()
+    assert ("retry", [12]) in writeback.calls and writeback.threads[-1].startswith("kuaidan-writer")
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10000)
+    assert dialog.table.item(0, 0).text() == "#1011"
+    assert "成功 1 个" in dialog.message.text()
+
+
+def test_the_order_detail_shows_its_write_back_state(
+    qtbot: Any, ops: Any, workspace: Any, writeback: FakeWriteBack, tmp_path: Path
+) -> None:
+    from tests import exportgen as gen
+    from ui.order_detail import OrderDetailDialog
+    from ui.orders_panel import OrdersPanel
+
+    workspace.orders.add_shop("淘宝店", "taobao")
+    workspace.orders.import_file(gen.taobao_csv(tmp_path / "tb.csv", n=2), "淘宝店")
+    order_id = workspace.orders.ready_ids()[0]
+    writeback.state[order_id] = "sent"
+    panel = OrdersPanel(ops)
+    qtbot.addWidget(panel)
+    panel.actions_.open_detail(order_id)
+    qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, OrderDetailDialog), timeout=10000)
+    assert panel.actions_.dialog.values["shops.writeback.state"].text() == "已回传"
+
+
+def test_without_a_write_back_part_the_detail_and_menu_leave_it_out(
+    qtbot: Any, ops: Any, make_window: Any, workspace: Any, tmp_path: Path
+) -> None:
+    from tests import exportgen as gen
+    from ui.order_detail import OrderDetailDialog
+    from ui.orders_panel import OrdersPanel
+
+    if hasattr(workspace, "writeback"):
+        pytest.skip("this build has the write-back part")
+    assert not make_window().writeback_action.isEnabled()
+    workspace.orders.add_shop("淘宝店", "taobao")
+    workspace.orders.import_file(gen.taobao_csv(tmp_path / "tb.csv", n=1), "淘宝店")
+    panel = OrdersPanel(ops)
+    qtbot.addWidget(panel)
+    panel.actions_.open_detail(workspace.orders.ready_ids()[0])
+    qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, OrderDetailDialog), timeout=10000)
+    assert "shops.writeback.state" not in panel.actions_.dialog.values
