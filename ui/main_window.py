@@ -260,6 +260,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsWindow(self.ops, self, page)
         dialog.printers.printers_changed.connect(self.print_queue.reload_printers)
         dialog.changed.connect(self._settings_changed)
+        dialog.shops.interval_changed.connect(self.shop_sync.apply_interval)
         dialog.open()
         return dialog
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from app.workspace.orders import SYNC_INTERVALS
 from ui.i18n import language, tr
 from ui.messages import FAILED_COLOUR, OK_COLOUR
 from ui.qt.core import QObject, QTimer, Signal
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from app.workspace import Workspace
     from ui.ops import Op, Ops
 
-INTERVALS = (0, 5, 15, 30, 60)  # minutes; app.workspace.orders.SYNC_INTERVALS
+INTERVALS = SYNC_INTERVALS  # minutes, 0 = off
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class ShopSync(QObject):
         self.read.connect(self._read)
         self.ops.finished.connect(self._op_finished)
         self.retranslate()
-        self.ops.run(lambda ws, _op: ws.orders.sync_interval(), self._apply_interval, writes=False)
+        self.ops.run(lambda ws, _op: ws.orders.sync_interval(), self.apply_interval, writes=False)
 
     def retranslate(self) -> None:
         self.action.setText(tr("shops.sync.action"))
@@ -114,9 +115,10 @@ class ShopSync(QObject):
     # --- the interval
     def choose_interval(self, minutes: int) -> None:
         """Keep ``minutes`` as this station's interval (a preference file: a reader) and start the timer on it."""
-        self.ops.run(lambda ws, _op: ws.orders.set_sync_interval(minutes), self._apply_interval, writes=False)
+        self.ops.run(lambda ws, _op: ws.orders.set_sync_interval(minutes), self.apply_interval, writes=False)
 
-    def _apply_interval(self, minutes: int) -> None:
+    def apply_interval(self, minutes: int) -> None:
+        """Run the timer every ``minutes`` (0: stop it); the interval was saved already."""
         self.interval = minutes
         self.interval_actions[minutes].setChecked(True)
         if minutes:

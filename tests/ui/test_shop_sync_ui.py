@@ -202,3 +202,18 @@ def test_without_a_write_back_part_the_detail_and_menu_leave_it_out(
     panel.actions_.open_detail(workspace.orders.ready_ids()[0])
     qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, OrderDetailDialog), timeout=10000)
     assert "shops.writeback.state" not in panel.actions_.dialog.values
+
+
+def test_the_interval_chosen_in_the_settings_window_drives_the_main_windows_timer(
+    qtbot: Any, make_window: Any
+) -> None:
+    window = make_window()
+    settings = window.open_settings("shops")
+    page = settings.shops
+    qtbot.waitUntil(lambda: page.interval_box.currentData() == 0, timeout=10000)
+    index = page.interval_box.findData(30)
+    page.interval_box.setCurrentIndex(index)
+    page.interval_box.activated.emit(index)  # what a user's pick sends
+    qtbot.waitUntil(lambda: window.shop_sync.timer.isActive(), timeout=10000)
+    assert window.shop_sync.timer.interval() == 30 * 60 * 1000
+    assert window.shop_sync.interval_actions[30].isChecked()

@@ -10,12 +10,15 @@ from typing import TYPE_CHECKING
 from app.domain import Platform
 from app.labels.templates import TEMPLATES
 from app.orders.values import ShopInfo
+from app.workspace.orders import SYNC_INTERVALS
 from ui.i18n import tr
+from ui.qt.core import Signal
 from ui.qt.widgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QWidget,
 )
@@ -28,6 +31,10 @@ if TYPE_CHECKING:
 
 
 class ShopsPage(SettingsPage):
+    """``interval_changed(minutes)`` after the automatic sync interval was saved."""
+
+    interval_changed = Signal(int)
+
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(ops, parent)
         self.shops: list[ShopInfo] = []
@@ -69,7 +76,14 @@ class ShopsPage(SettingsPage):
         for _key, widget in self._rows:
             self.form.addRow("", widget)
 
+        self.interval_label = QLabel()
+        self.interval_box = QComboBox()
+        for minutes in SYNC_INTERVALS:
+            self.interval_box.addItem("", minutes)
+        self.interval_box.activated.connect(self._interval_chosen)
         buttons = self.form_buttons()
+        buttons.addWidget(self.interval_label)  # at the far end: the station's, not the shop's
+        buttons.addWidget(self.interval_box)
 
         self.lay_out(self.table, self.form_box, self.connection, buttons)
         self.retranslate()
@@ -91,11 +105,26 @@ class ShopsPage(SettingsPage):
         self.save_button.setText(tr("setup.save"))
         self.delete_button.setText(tr("setup.delete"))
         self.connection.retranslate()
+        self.interval_label.setText(tr("shops.sync.interval"))
+        for index, minutes in enumerate(SYNC_INTERVALS):
+            self.interval_box.setItemText(index, tr("shops.sync.interval_off") if minutes == 0
+                                          else tr("shops.sync.interval_min", n=minutes))  # fmt: skip
         self._show(self.shops)
 
     # --- the list
     def reload(self) -> None:
         self.run(lambda ws, _op: ws.orders.shops(counts=True), self._show, writes=False)
+        self.run(lambda ws, _op: ws.orders.sync_interval(), self._show_interval, writes=False)
+
+    def _show_interval(self, minutes: int) -> None:
+        self.interval_box.setCurrentIndex(max(0, self.interval_box.findData(minutes)))
+
+    def _interval_chosen(self, index: int) -> None:
+        """This station's automatic sync interval (a preference file: a reader); the main window follows it."""
+        minutes = int(self.interval_box.itemData(index))
+        self.run(
+            lambda ws, _op: ws.orders.set_sync_interval(minutes), self.interval_changed.emit, writes=False
+        )
 
     def _show(self, shops: list[ShopInfo]) -> None:
         self.shops = shops
