@@ -23,6 +23,18 @@ class ProbedShopify(FakeShopify):
         return super().route(path, query, headers)
 
 
+def shop_row(store: Any, name: str) -> Any:
+    """The shop's row as stored (detached), to check what its columns hold."""
+    from sqlalchemy import select
+
+    from app.store.models import Shop
+
+    with store.session() as s:
+        shop = s.scalar(select(Shop).where(Shop.name == name))
+        s.expunge(shop)
+        return shop
+
+
 def closed_port_url() -> str:
     """An http URL on this machine where nothing listens (connections are refused at once)."""
     with socket.socket() as s:

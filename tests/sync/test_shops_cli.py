@@ -7,17 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.sync.probe_fakes import ProbedShopify, closed_port_url
+from tests.sync.probe_fakes import ProbedShopify, closed_port_url, shop_row
 from tests.sync.shopapi import KEY, SECRET, TOKEN, FakeWoo, serve
-
-
-def _row(store: Any, name: str) -> Any:
-    from app.store.models import Shop
-
-    with store.session() as s:
-        shop = s.scalar(select(Shop).where(Shop.name == name))
-        s.expunge(shop)
-        return shop
 
 
 def test_add_stores_api_version_and_query_auth_in_the_shop_settings(kd: Any, store: Any) -> None:
@@ -28,8 +19,8 @@ def test_add_stores_api_version_and_query_auth_in_the_shop_settings(kd: Any, sto
     woo = kd("shops", "add", "W", "--platform", "woocommerce", "--url", "https://soap.example.com", "--key", KEY,
              "--secret", SECRET, "--query-auth", "--json")  # fmt: skip
     assert woo.status == 0 and woo.json["shop"]["query_auth"] is True
-    assert _row(store, "S").settings == {"api_version": "2025-01"}
-    assert _row(store, "W").settings == {"query_auth": True}
+    assert shop_row(store, "S").settings == {"api_version": "2025-01"}
+    assert shop_row(store, "W").settings == {"query_auth": True}
     bad = kd("shops", "add", "X", "--platform", "shopify", "--api-version", "latest", "--json")
     assert bad.status == 2 and "API version" in bad.json["error_en"]
 
@@ -39,7 +30,7 @@ def test_secrets_go_to_the_secret_store_never_into_the_shop_row(kd: Any, store: 
 
     kd("shops", "add", "W", "--platform", "woocommerce", "--url", "https://soap.example.com", "--key", KEY,
        "--secret", SECRET)  # fmt: skip
-    row = _row(store, "W")
+    row = shop_row(store, "W")
     plain = repr([getattr(row, c.key) for c in row.__table__.columns])
     assert KEY not in plain and SECRET not in plain
     assert row.key_ref.startswith("db:") and row.secret_ref.startswith("db:")
@@ -59,7 +50,7 @@ def test_plain_http_to_another_host_is_refused_at_add_and_edit(kd: Any, store: A
     )
     edited = kd("shops", "edit", "Y", "--url", "http://soap.example.com", "--json")
     assert edited.status == 2 and "https" in edited.json["error_en"]
-    assert _row(store, "Y").url == "https://soap.example.com"
+    assert shop_row(store, "Y").url == "https://soap.example.com"
 
 
 def test_edit_changes_url_credentials_and_settings_and_keeps_what_is_not_given(
@@ -67,12 +58,12 @@ def test_edit_changes_url_credentials_and_settings_and_keeps_what_is_not_given(
 ) -> None:
     kd("shops", "add", "W", "--platform", "woocommerce", "--url", "https://a.example.com", "--key", "k1",
        "--secret", "s1", "--query-auth")  # fmt: skip
-    before = _row(store, "W")
+    before = shop_row(store, "W")
     changed = kd(
         "shops", "edit", "W", "--url", "https://b.example.com", "--key", KEY, "--no-query-auth", "--json"
     )
     assert changed.status == 0, changed.stderr
-    after = _row(store, "W")
+    after = shop_row(store, "W")
     assert (after.url, after.settings["query_auth"]) == ("https://b.example.com", False)
     assert after.secret_ref == before.secret_ref  # the secret not given is kept
     from app.workspace import Workspace

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from tests.sync.probe_fakes import ProbedShopify
+from tests.sync.probe_fakes import ProbedShopify, shop_row
 from tests.sync.shopapi import KEY, SECRET, TOKEN, FakeWoo, serve
 
 pytest.importorskip("PySide6")
@@ -24,15 +23,6 @@ def page(qtbot: Any, ops: Any) -> Any:
     qtbot.addWidget(shops)
     shops.show()
     return shops
-
-
-def _row(store: Any, name: str) -> Any:
-    from app.store.models import Shop
-
-    with store.session() as s:
-        shop = s.scalar(select(Shop).where(Shop.name == name))
-        s.expunge(shop)
-        return shop
 
 
 def _tested(qtbot: Any, page: Any) -> str:
@@ -57,7 +47,7 @@ def test_shopify_credentials_go_to_the_secret_store_and_the_test_says_what_it_sa
         said = _tested(qtbot, page)  # saves the form first, then tests what it saved
         assert said == "连接成功：店铺 Tea House，可见订单 4 个"
         assert any(r["_path"][0] == "/admin/api/2024-07/shop.json" for r in fake.requests)
-        row = _row(store, "茶店")
+        row = shop_row(store, "茶店")
         assert row.token_ref.startswith("db:") and TOKEN not in repr(row.__dict__)
         assert row.settings["api_version"] == "2024-07"
 
@@ -69,7 +59,7 @@ def test_shopify_credentials_go_to_the_secret_store_and_the_test_says_what_it_sa
         assert page.token_edit.echoMode() == page.token_edit.EchoMode.Password
         with qtbot.waitSignal(page.changed, timeout=10000):
             page.save_button.click()
-        assert _row(store, "茶店").token_ref == row.token_ref
+        assert shop_row(store, "茶店").token_ref == row.token_ref
         assert "连接成功" in _tested(qtbot, page)
 
         page.token_edit.setText("shpat_wrong")
@@ -91,7 +81,7 @@ def test_woocommerce_keys_and_query_auth_from_the_page(qtbot: Any, page: Any, st
         page.connection.query_auth.setChecked(True)
         assert _tested(qtbot, page) == "连接成功：店铺 皂店，可见订单 2 个"
         assert fake.requests[-1]["consumer_key"] == [KEY]  # the keys went as query parameters
-    row = _row(store, "皂店")
+    row = shop_row(store, "皂店")
     assert row.settings["query_auth"] is True
     assert KEY not in repr(row.__dict__) and SECRET not in repr(row.__dict__)
 

@@ -6,6 +6,7 @@ its failures listed and retried in their dialog and its state in the order's det
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,16 @@ def writeback(monkeypatch: Any) -> FakeWriteBack:
     return fake
 
 
+@pytest.fixture
+def tea_shop(workspace: Any) -> Iterator[FakeShopify]:
+    """A Shopify fake with two orders, served, and the shop 茶店 on it."""
+    shopify = FakeShopify()
+    shopify.add(2)
+    with serve(shopify) as url:
+        workspace.orders.add_shop("茶店", "shopify", url, token=TOKEN)
+        yield shopify
+
+
 def _round(qtbot: Any, window: Any, start: Any) -> Any:
     with qtbot.waitSignal(window.shop_sync.done, timeout=30000) as done:
         start()
@@ -83,26 +94,22 @@ def test_the_sync_action_imports_from_the_shops_and_sums_up(
 
 
 def test_the_interval_is_kept_and_its_timer_syncs_quietly(
-    qtbot: Any, make_window: Any, workspace: Any, data_dir: Path
+    qtbot: Any, make_window: Any, tea_shop: FakeShopify, data_dir: Path
 ) -> None:
-    shopify = FakeShopify()
-    shopify.add(2)
-    with serve(shopify) as url:
-        workspace.orders.add_shop("茶店", "shopify", url, token=TOKEN)
-        window = make_window()
-        sync = window.shop_sync
-        qtbot.waitUntil(lambda: sync.interval_actions[0].isChecked(), timeout=10000)
-        assert not sync.timer.isActive()
-        sync.interval_actions[15].trigger()
-        qtbot.waitUntil(lambda: sync.timer.isActive(), timeout=10000)
-        assert sync.timer.interval() == 15 * 60 * 1000
-        assert json.loads((data_dir / "preferences.json").read_text())["sync"] == {"interval": 15}
-        round_ = _round(qtbot, window, sync.timer.timeout.emit)  # the timer's tick, without waiting for it
-        assert not round_.manual and sync.summary_box is None  # timed: the status line only
-        assert round_.results[0].imported == 2
-        assert "上次同步" in sync.status.text() and "新增 2" in sync.status.text()
-        shopify.add(1)
-        assert _round(qtbot, window, sync.timer.timeout.emit).results[0].imported == 1
+    window = make_window()
+    sync = window.shop_sync
+    qtbot.waitUntil(lambda: sync.interval_actions[0].isChecked(), timeout=10000)
+    assert not sync.timer.isActive()
+    sync.interval_actions[15].trigger()
+    qtbot.waitUntil(lambda: sync.timer.isActive(), timeout=10000)
+    assert sync.timer.interval() == 15 * 60 * 1000
+    assert json.loads((data_dir / "preferences.json").read_text())["sync"] == {"interval": 15}
+    round_ = _round(qtbot, window, sync.timer.timeout.emit)  # the timer's tick, without waiting for it
+    assert not round_.manual and sync.summary_box is None  # timed: the status line only
+    assert round_.results[0].imported == 2
+    assert "上次同步" in sync.status.text() and "新增 2" in sync.status.text()
+    tea_shop.add(1)
+    assert _round(qtbot, window, sync.timer.timeout.emit).results[0].imported == 1
 
     again = make_window()  # the next start reads the interval back
     qtbot.waitUntil(lambda: again.shop_sync.timer.isActive(), timeout=10000)
@@ -111,45 +118,37 @@ def test_the_interval_is_kept_and_its_timer_syncs_quietly(
     qtbot.waitUntil(lambda: not again.shop_sync.timer.isActive(), timeout=10000)
 
 
-def test_no_second_round_starts_while_one_runs(qtbot: Any, make_window: Any, workspace: Any) -> None:
-    shopify = FakeShopify()
-    shopify.add(2)
-    with serve(shopify) as url:
-        workspace.orders.add_shop("茶店", "shopify", url, token=TOKEN)
-        window = make_window()
-        sync = window.shop_sync
-        with qtbot.waitSignal(sync.done, timeout=30000):
-            assert sync.sync_now(manual=False) is True
-            assert sync.sync_now(manual=False) is False  # the timer ticks while it runs: dropped
-            assert sync.sync_now(manual=True) is False  # a click: dropped and said
-            assert sync.status.text() == "上一次同步还没有结束"
-            assert not sync.action.isEnabled()
-        assert len([r for r in shopify.requests if r["_path"][0].endswith("/orders.json")]) == 1
-        assert sync.action.isEnabled() and sync.running is None
-        assert _round(qtbot, window, lambda: sync.sync_now(manual=False)).results[0].imported == 0
+def test_no_second_round_starts_while_one_runs(qtbot: Any, make_window: Any, tea_shop: FakeShopify) -> None:
+    window = make_window()
+    sync = window.shop_sync
+    with qtbot.waitSignal(sync.done, timeout=30000):
+        assert sync.sync_now(manual=False) is True
+        assert sync.sync_now(manual=False) is False  # the timer ticks while it runs: dropped
+        assert sync.sync_now(manual=True) is False  # a click: dropped and said
+        assert sync.status.text() == "上一次同步还没有结束"
+        assert not sync.action.isEnabled()
+    assert len([r for r in tea_shop.requests if r["_path"][0].endswith("/orders.json")]) == 1
+    assert sync.action.isEnabled() and sync.running is None
+    assert _round(qtbot, window, lambda: sync.sync_now(manual=False)).results[0].imported == 0
 
 
 def test_write_back_runs_after_each_sync_and_its_failures_are_listed_and_retried(
-    qtbot: Any, make_window: Any, workspace: Any, writeback: FakeWriteBack
+    qtbot: Any, make_window: Any, tea_shop: FakeShopify, writeback: FakeWriteBack
 ) -> None:
     from ui.writeback_dialog import WriteBackFailuresDialog
 
-    shopify = FakeShopify()
-    shopify.add(1)
     writeback.fail(11, "#1011")
     writeback.fail(12, "#1012", "店铺 茶店 的接口多次重试后仍无法访问")
-    with serve(shopify) as url:
-        workspace.orders.add_shop("茶店", "shopify", url, token=TOKEN)
-        window = make_window()
-        assert window.writeback_action.isEnabled()
-        round_ = _round(qtbot, window, window.shop_sync.action.trigger)
-        assert writeback.calls[0] == ("run", None) and [t.rsplit("_", 1)[0] for t in writeback.threads] == [
-            "kuaidan-writer"
-        ]
-        assert "茶店：回传运单号 1 个，已有 0 个，失败 2 个" in window.shop_sync.summary_box.text()
-        assert round_.writeback[0].sent == 1
-        _round(qtbot, window, window.shop_sync.timer.timeout.emit)  # a timed round runs it too
-        assert [c for c in writeback.calls if c[0] == "run"] == [("run", None), ("run", None)]
+    window = make_window()
+    assert window.writeback_action.isEnabled()
+    round_ = _round(qtbot, window, window.shop_sync.action.trigger)
+    assert writeback.calls[0] == ("run", None) and [t.rsplit("_", 1)[0] for t in writeback.threads] == [
+        "kuaidan-writer"
+    ]
+    assert "茶店：回传运单号 1 个，已有 0 个，失败 2 个" in window.shop_sync.summary_box.text()
+    assert round_.writeback[0].sent == 1
+    _round(qtbot, window, window.shop_sync.timer.timeout.emit)  # a timed round runs it too
+    assert [c for c in writeback.calls if c[0] == "run"] == [("run", None), ("run", None)]
 
     dialog = window.open_writeback_failures()
     assert isinstance(dialog, WriteBackFailuresDialog)

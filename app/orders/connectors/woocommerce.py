@@ -82,17 +82,8 @@ class WooConnector:
 
     def probe(self) -> Probe:
         """``GET orders?per_page=1&status=any``: the keys may read orders, and ``X-WP-Total`` says how many."""
-        response = self.http.get(
-            self.http.url(PATH), {"status": "any", "per_page": 1, **self._auth}, retries=PROBE_RETRIES
-        )
-        try:
-            listed = response.json()
-            total = int(response.headers.get("X-WP-Total") or 0)
-        except ValueError as exc:
-            raise self._unreadable() from exc
-        if not isinstance(listed, list):
-            raise self._unreadable()
-        return Probe("", total)
+        _orders, headers = self._list({"status": "any", "per_page": 1}, retries=PROBE_RETRIES)
+        return Probe("", self._number(headers.get("X-WP-Total"), 0))
 
     def _unreadable(self) -> ShopApiError:
         return ShopApiError(
@@ -101,22 +92,34 @@ class WooConnector:
             "home address)",
         )
 
-    def _page(self, since: datetime | None, number: int) -> tuple[list[dict[str, Any]], int]:
-        params: dict[str, Any] = {
-            "status": "any", "orderby": "id", "order": "asc", "per_page": PAGE_SIZE, "page": number, **self._auth
-        }  # fmt: skip
-        if since is not None:
-            params["modified_after"] = since.strftime("%Y-%m-%dT%H:%M:%S")
-            params["dates_are_gmt"] = "true"
-        response = self.http.get(self.http.url(PATH), params)
+    def _list(
+        self, params: dict[str, Any], retries: int | None = None
+    ) -> tuple[list[dict[str, Any]], httpx.Headers]:
+        """The orders one GET of the orders endpoint lists, and the answer's headers."""
+        response = self.http.get(self.http.url(PATH), {**params, **self._auth}, retries=retries)
         try:
             orders = response.json()
-            pages = int(response.headers.get("X-WP-TotalPages") or 1)
         except ValueError as exc:
             raise self._unreadable() from exc
         if not isinstance(orders, list):
             raise self._unreadable()
-        return orders, pages
+        return orders, response.headers
+
+    def _number(self, header: str | None, default: int) -> int:
+        try:
+            return int(header or default)
+        except ValueError as exc:
+            raise self._unreadable() from exc
+
+    def _page(self, since: datetime | None, number: int) -> tuple[list[dict[str, Any]], int]:
+        params: dict[str, Any] = {
+            "status": "any", "orderby": "id", "order": "asc", "per_page": PAGE_SIZE, "page": number
+        }  # fmt: skip
+        if since is not None:
+            params["modified_after"] = since.strftime("%Y-%m-%dT%H:%M:%S")
+            params["dates_are_gmt"] = "true"
+        orders, headers = self._list(params)
+        return orders, self._number(headers.get("X-WP-TotalPages"), 1)
 
     def fetch_changed(self, since: datetime | None) -> Iterator[Page]:
         first, pages = self._page(since, 1)
