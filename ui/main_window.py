@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.store_action = QAction(self)
         self.store_action.triggered.connect(self.open_store)
         self.shop_sync = ShopSync(self.ops, self)  # 同步店铺订单, its interval and its status-bar line
-        self.shop_sync.done.connect(lambda _round: self.refresh())
+        self.shop_sync.done.connect(lambda r: self.refresh() if r.changed else None)
         self.statusBar().addPermanentWidget(self.shop_sync.status)
         self.writeback_action = QAction(self)
         self.writeback_action.triggered.connect(self.open_writeback_failures)

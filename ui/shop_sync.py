@@ -44,6 +44,11 @@ class SyncRound:
         return sum(r.imported for r in self.results)
 
     @property
+    def changed(self) -> bool:
+        """Whether the lists may show something new (orders in or changed, shops told)."""
+        return any(r.imported or r.updated for r in self.results) or any(w.sent for w in self.writeback)
+
+    @property
     def failures(self) -> list[str]:
         """Each failure in the current language (a shop's sync, a shop's write-back, the write-back as a whole)."""
         out = [tr("shops.sync.failed_line", shop=r.shop, reason=said(r.error, r.error_en))
