@@ -78,7 +78,10 @@ def test_the_sync_action_imports_from_the_shops_and_sums_up(
             window.shop_sync.action
             in window.findChild(type(window.addToolBar("x")), "main-toolbar").actions()
         )
+        read: list[tuple[str, int]] = []
+        window.shop_sync.read.connect(lambda shop, n: read.append((shop, n)))
         round_ = _round(qtbot, window, window.shop_sync.action.trigger)
+    assert ("茶店", 4) in read  # the orders read so far, per shop, as it went
     assert round_.manual and [(r.shop, r.imported, r.held) for r in round_.results] == [
         ("皂店", 0, 0),
         ("茶店", 4, 1),
