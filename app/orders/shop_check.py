@@ -18,7 +18,7 @@ from app.errors import KuaidanError, UsageError
 from app.orders.connectors import CONNECTORS, connector_for
 from app.orders.connectors.base import ConnectorFactory, ShopAuthError, ShopConnection, ShopUnreachable
 from app.orders.shops import get_shop
-from app.orders.sync import connection_of
+from app.orders.sync import shop_connection
 from app.secrets import SecretStore
 from app.store.engine import Store
 
@@ -53,7 +53,7 @@ def check_shop(
                 f"shop {name} ({shop.platform}) has no API to test: import its export file instead",
             )
         try:
-            conn = connection_of(s, secrets, shop)
+            conn = shop_connection(s, secrets, shop)
         except KuaidanError as exc:
             return _failed(name, "config", exc)
     early = _before_asking(conn)

@@ -74,7 +74,7 @@ def api_shops(store: Store, shop: str | None) -> list[str]:
         return list(s.scalars(select(Shop.name).where(Shop.platform.in_(CONNECTORS)).order_by(Shop.name)))
 
 
-def connection_of(session: Session, secrets: SecretStore, shop: Shop) -> ShopConnection:
+def shop_connection(session: Session, secrets: SecretStore, shop: Shop) -> ShopConnection:
     """The shop's API connection with its credentials read from the secret store (never kept beyond the call)."""
     return ShopConnection(
         shop.name,
@@ -118,7 +118,7 @@ def sync_shop(
 ) -> SyncResult:
     with store.session() as s:
         shop = get_shop(s, name)
-        conn = connection_of(s, secrets, shop)
+        conn = shop_connection(s, secrets, shop)
         shop_id, watermark = shop.id, shop.sync_watermark
     since = watermark - OVERLAP if watermark is not None else None
     connector = factory(conn)
