@@ -219,3 +219,11 @@ def test_the_interval_chosen_in_the_settings_window_drives_the_main_windows_time
     qtbot.waitUntil(lambda: window.shop_sync.timer.isActive(), timeout=10000)
     assert window.shop_sync.timer.interval() == 30 * 60 * 1000
     assert window.shop_sync.interval_actions[30].isChecked()
+
+
+def test_with_no_api_shop_a_click_says_how_to_add_one(qtbot: Any, make_window: Any, workspace: Any) -> None:
+    workspace.orders.add_shop("淘宝店", "taobao")
+    window = make_window()
+    round_ = _round(qtbot, window, window.shop_sync.action.trigger)
+    assert round_.results == [] and not round_.changed
+    assert "设置 → 店铺" in window.shop_sync.summary_box.text()
