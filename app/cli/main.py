@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from app import logfile
 from app.errors import KuaidanError, user_error
 from app.paths import data_dir
 
@@ -136,9 +137,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser: every command, or with ``command`` only the commands of its module."""
     import importlib
 
-    parser = _Parser(
-        prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking"
-    )
+    parser = _Parser(prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking")
     parser.add_argument("--db", default=None, help="SQLAlchemy database URL (env KUAIDAN_DB)")
     parser.add_argument("--data-dir", default=None, help="data directory (env KUAIDAN_DATA_DIR)")
     parser.add_argument("--lang", choices=("zh", "en"), default=None, help="GUI language")
@@ -161,6 +160,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
     parser = build_parser(command_word(words))
     _Parser.json_errors = "--json" in words
     args = parser.parse_args(words)
+    logfile.install(args.data_dir)
     ctx = Context(args, gui)
     handler: Handler = args.handler if args.command else _open_gui
     try:
