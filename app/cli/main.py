@@ -102,6 +102,7 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 # tests/test_cli_startup.py keeps the table complete.
 MODULES = (
     "orders", "waybills", "render", "printing", "tracking", "servers", "stations", "scan", "exports", "sync",
+    "writeback",
 )  # fmt: skip
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(("shops", "senders", "import", "orders", "merge", "split", "unmerge"), "orders"),
@@ -114,6 +115,7 @@ COMMANDS: dict[str, str] = {
     "scan": "scan",
     "export-shipped": "exports",
     "sync": "sync",
+    "writeback": "writeback",
 }
 _GLOBAL_VALUES = ("--db", "--data-dir", "--lang")  # the global options that take a value
 
@@ -136,9 +138,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser: every command, or with ``command`` only the commands of its module."""
     import importlib
 
-    parser = _Parser(
-        prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking"
-    )
+    parser = _Parser(prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking")
     parser.add_argument("--db", default=None, help="SQLAlchemy database URL (env KUAIDAN_DB)")
     parser.add_argument("--data-dir", default=None, help="data directory (env KUAIDAN_DATA_DIR)")
     parser.add_argument("--lang", choices=("zh", "en"), default=None, help="GUI language")

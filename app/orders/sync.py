@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.errors import KuaidanError, UsageError
 from app.orders.connectors import CONNECTORS, connector_for
@@ -73,6 +74,19 @@ def api_shops(store: Store, shop: str | None) -> list[str]:
         return list(s.scalars(select(Shop.name).where(Shop.platform.in_(CONNECTORS)).order_by(Shop.name)))
 
 
+def shop_connection(session: Session, secrets: SecretStore, shop: Shop) -> ShopConnection:
+    """Where the shop's API is, with its credentials read from the secret store."""
+    return ShopConnection(
+        shop.name,
+        shop.platform,
+        shop.url,
+        token=secrets.get(session, shop.token_ref),
+        key=secrets.get(session, shop.key_ref),
+        secret=secrets.get(session, shop.secret_ref),
+        settings=dict(shop.settings or {}),
+    )
+
+
 def sync_shops(
     store: Store,
     secrets: SecretStore,
@@ -104,15 +118,7 @@ def sync_shop(
 ) -> SyncResult:
     with store.session() as s:
         shop = get_shop(s, name)
-        conn = ShopConnection(
-            shop.name,
-            shop.platform,
-            shop.url,
-            token=secrets.get(s, shop.token_ref),
-            key=secrets.get(s, shop.key_ref),
-            secret=secrets.get(s, shop.secret_ref),
-            settings=dict(shop.settings or {}),
-        )
+        conn = shop_connection(s, secrets, shop)
         shop_id, watermark = shop.id, shop.sync_watermark
     since = watermark - OVERLAP if watermark is not None else None
     connector = factory(conn)
