@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
 from typing import Any
 
-from app.cli.main import CommandFailed, Context
-
-AddJson = Callable[[argparse.ArgumentParser], None]
+from app.cli.main import Context
+from app.cli.sync import AddJson, fail_when_every_shop_failed
 
 
 def register(sub: Any, add_json: AddJson) -> None:
@@ -28,10 +25,7 @@ def cmd_writeback(ctx: Context) -> int:
         "shops": [r.as_json() for r in results],
         "failures": [f.as_json() for f in failures],
     }
-    failed = [r for r in results if r.error]
-    if failed and len(failed) == len(results):
-        first = failed[0]
-        raise CommandFailed(first.error, first.error_en, payload)
+    fail_when_every_shop_failed(results, payload)
 
     def human() -> str:
         if not results:

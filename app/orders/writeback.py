@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.domain import OrderStatus, WaybillState
-from app.errors import KuaidanError, UsageError
-from app.orders.connectors import WRITERS, writer_for
+from app.errors import KuaidanError
+from app.orders.connectors import WRITERS, no_writeback, writer_for
 from app.orders.connectors.base import (
     ShipmentNotice,
     ShipmentWriter,
@@ -45,7 +45,7 @@ from app.orders.connectors.base import (
 )
 from app.orders.connectors.carrier_names import shop_carrier
 from app.orders.shops import get_shop
-from app.orders.sync import shop_connection
+from app.orders.sync import api_shops, shop_connection
 from app.orders.writeback_states import ALREADY, FAILED, PENDING, SENDING, SENT
 from app.secrets import SecretStore
 from app.store import claims
@@ -129,16 +129,7 @@ class _Taken:
 
 def writeback_shops(store: Store, shop: str | None) -> list[str]:
     """The named shop (its platform must have a writer: else :class:`UsageError`), or every shop that has one."""
-    with store.session() as s:
-        if shop is not None:
-            found = get_shop(s, shop)
-            if found.platform not in WRITERS:
-                raise UsageError(
-                    f"店铺 {shop}（{found.platform}）没有接口回传：请用批量发货文件（export-shipped）",
-                    f"shop {shop} ({found.platform}) has no API write-back: use the bulk-ship file (export-shipped)",
-                )
-            return [found.name]
-        return list(s.scalars(select(Shop.name).where(Shop.platform.in_(WRITERS)).order_by(Shop.name)))
+    return api_shops(store, shop, WRITERS, no_writeback)
 
 
 # --- the queue ------------------------------------------------------------------------------------------------

@@ -6,24 +6,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from sqlalchemy import update
 
 from app.orders.values import OrderFilter
 from app.orders.writeback import MAX_ATTEMPTS
 from app.store.models import Order, WriteBack
 from tests.sync.ship_support import Writers, order_ids, ship, writeback
-from tests.sync.shopapi import TOKEN, FakeShopify, serve
+from tests.sync.shopapi import FakeShopify
 from tests.sync.support import sync
-
-
-@pytest.fixture
-def shopify(workspace: Any) -> Any:
-    fake = FakeShopify()
-    with serve(fake) as url:
-        workspace.orders.add_shop("SF店", "shopify", url=url, token=TOKEN)
-        yield fake
-        fake.release.set()
 
 
 def _synced(workspace: Any, shopify: FakeShopify, n: int, **fields: Any) -> tuple[list[int], list[int]]:

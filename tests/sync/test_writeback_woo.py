@@ -6,19 +6,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
-
 from tests.sync.ship_support import Writers, order_ids, ship, writeback
-from tests.sync.shopapi import KEY, SECRET, FakeWoo, serve
+from tests.sync.shopapi import FakeWoo
 from tests.sync.support import sync
-
-
-@pytest.fixture
-def woo(workspace: Any) -> Any:
-    fake = FakeWoo()
-    with serve(fake) as url:
-        workspace.orders.add_shop("WC店", "woocommerce", url=url, key=KEY, secret=SECRET)
-        yield fake
 
 
 def _synced(workspace: Any, woo: FakeWoo, n: int) -> tuple[list[int], list[int]]:

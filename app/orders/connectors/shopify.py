@@ -65,7 +65,9 @@ def api_version(conn: ShopConnection) -> str:
     return str(conn.settings.get("api_version") or API_VERSION)
 
 
-class ShopifyConnector:
+class ShopifyApi:
+    """One Shopify shop's Admin API: its name, API version and polite client (the reader's and the writer's base)."""
+
     def __init__(self, conn: ShopConnection, *, sleep: Sleep | None = None, timeout: float = 30.0) -> None:
         self.name = conn.name
         self.version = api_version(conn)
@@ -74,6 +76,8 @@ class ShopifyConnector:
     def close(self) -> None:
         self.http.close()
 
+
+class ShopifyConnector(ShopifyApi):
     def fetch_changed(self, since: datetime | None) -> Iterator[Page]:
         params: dict[str, Any] | None = {"status": "any", "limit": PAGE_SIZE}
         assert params is not None

@@ -16,26 +16,16 @@ from app.orders.connectors.base import (
     ShipmentNotice,
     ShopApiError,
     ShopAuthError,
-    ShopConnection,
     ShopUnreachable,
     WriteBackOutcome,
 )
-from app.orders.connectors.http import Sleep
-from app.orders.connectors.shopify import api_version, shopify_client
+from app.orders.connectors.shopify import ShopifyApi
 
 OPEN = ("open", "in_progress")  # fulfillment order statuses that take a fulfillment
 GONE = ("cancelled", "error", "failure")  # fulfillments that do not count
 
 
-class ShopifyWriter:
-    def __init__(self, conn: ShopConnection, *, sleep: Sleep | None = None, timeout: float = 30.0) -> None:
-        self.name = conn.name
-        self.version = api_version(conn)
-        self.http = shopify_client(conn, sleep=sleep, timeout=timeout)
-
-    def close(self) -> None:
-        self.http.close()
-
+class ShopifyWriter(ShopifyApi):
     def _url(self, path: str) -> str:
         return self.http.url(f"/admin/api/{self.version}{path}")
 
