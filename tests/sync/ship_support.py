@@ -32,17 +32,31 @@ def order_ids(store: Store, platform_ids: Sequence[int | str]) -> list[int]:
 
 
 def ship(
-    store: Store, ids: Sequence[int], *, printed: bool = True, shipper: str = "SF", split: bool = False
+    store: Store,
+    ids: Sequence[int],
+    *,
+    printed: bool = True,
+    shipper: str = "SF",
+    split: bool = False,
+    merged: bool = False,
 ) -> dict[int, list[str]]:
-    """A parcel with a waybill in force (``issued``) for each order (with ``split``: one per goods line), printed
-    unless told otherwise; order id -> its waybill numbers."""
+    """A parcel with a waybill in force (``issued``) for each order (with ``split``: one per goods line; with
+    ``merged``: one for all of them), printed unless told otherwise; order id -> its waybill numbers."""
+    if merged:
+        with store.session() as s:
+            orders = [s.get(Order, oid) for oid in ids]
+            first = orders[0]
+            assert first is not None
+            shipment = Shipment(shop_id=first.shop_id, orders=orders, printed_at=datetime(2026, 12, 1, 8, 0))
+            s.add(shipment)
+            s.flush()
+            account = _account(s, shipper)
+            number = f"{shipper}{1_500_000_000_000 + next(_serial)}"
+            _issue(s, shipment, account, shipper, number)
+        return {oid: [number] for oid in ids}
     out: dict[int, list[str]] = {}
     with store.session() as s:
-        account = s.scalar(select(CarrierAccount).where(CarrierAccount.name == "测试顺丰"))
-        if account is None:
-            account = CarrierAccount(name="测试顺丰", kind="sandbox", shipper_code=shipper)
-            s.add(account)
-            s.flush()
+        account = _account(s, shipper)
         for oid in ids:
             order = s.get(Order, oid)
             assert order is not None
@@ -54,15 +68,28 @@ def ship(
                                     printed_at=datetime(2026, 12, 1, 8, 0) if printed else None)  # fmt: skip
                 s.add(shipment)
                 s.flush()
-                number = f"{shipper}{1_400_000_000_000 + n * 7919 + os.getpid() % 1000}"
-                waybill = Waybill(shipment_id=shipment.id, carrier_account_id=account.id, order_code=f"WB-{number}",
-                                  state="issued", shipper_code=shipper, waybill_no=number,
-                                  issued_at=datetime(2026, 12, 1, 7, 0))  # fmt: skip
-                s.add(waybill)
-                s.flush()
-                shipment.active_waybill_id = waybill.id
+                number = f"{shipper}{1_400_000_000_000 + n * 7919}"
+                _issue(s, shipment, account, shipper, number)
                 out.setdefault(oid, []).append(number)
     return out
+
+
+def _account(s: Any, shipper: str) -> CarrierAccount:
+    account = s.scalar(select(CarrierAccount).where(CarrierAccount.name == "测试顺丰"))
+    if account is None:
+        account = CarrierAccount(name="测试顺丰", kind="sandbox", shipper_code=shipper)
+        s.add(account)
+        s.flush()
+    return account
+
+
+def _issue(s: Any, shipment: Shipment, account: CarrierAccount, shipper: str, number: str) -> None:
+    waybill = Waybill(shipment_id=shipment.id, carrier_account_id=account.id, order_code=f"WB-{number}",
+                      state="issued", shipper_code=shipper, waybill_no=number,
+                      issued_at=datetime(2026, 12, 1, 7, 0))  # fmt: skip
+    s.add(waybill)
+    s.flush()
+    shipment.active_waybill_id = waybill.id
 
 
 class Writers:

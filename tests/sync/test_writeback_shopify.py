@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from app.orders.values import OrderFilter
@@ -178,3 +179,36 @@ def test_a_row_left_sending_by_a_dead_process_is_read_back_first(
     again = writeback(workspace, "SF店")
     assert (again.sent, again.already) == (0, 1)
     assert len(shopify.fulfillments[platform[0]]) == 1
+
+
+@pytest.mark.timeout(90)
+def test_issued_and_printed_the_way_a_user_does_then_told_through_the_workspace(
+    workspace: Any, shopify: FakeShopify, sandbox: Any, vp: Any
+) -> None:
+    platform, ids = _synced(workspace, shopify, 2)
+    workspace.orders.add_sender("仓库", name="王五", mobile="13911112222", province="浙江省", city="杭州市",
+                                district="余杭区", address="文一西路 969 号", default=True)  # fmt: skip
+    workspace.carriers.add_account("顺丰沙箱", kind="sandbox", shipper_code="SF", endpoint=sandbox.endpoint)
+    issued = workspace.waybills.issue("顺丰沙箱", ids)
+    assert issued.issued == 2, issued
+    assert workspace.writeback.run("SF店")[0].sent == 0  # issued, not printed: nothing to tell yet
+    host, port = vp.start_tcp("127.0.0.1", 0)
+    workspace.printing.add_printer("热敏", f"tcp://{host}:{port}", "tspl", default=True)
+    queued = workspace.printing.enqueue_orders([str(ids[0])])
+    report = workspace.printing.loop("热敏").run(queued.job_ids, deadline=time.monotonic() + 30)
+    assert report.done and not report.failed
+    (summary,) = workspace.writeback.run("SF店")
+    assert (summary.shop, summary.sent, summary.failed) == ("SF店", 1, 0)
+    row = {r.id: r for r in workspace.orders.list_orders(OrderFilter())}[ids[0]]
+    (made,) = shopify.fulfillments[platform[0]]
+    assert made["tracking_number"] == row.waybill and made["tracking_company"] == "SF Express"
+    assert platform[1] not in shopify.fulfillments
+    assert workspace.writeback.states(ids) == {ids[0]: "sent"}
+
+
+def test_a_merged_parcel_tells_each_of_its_orders(workspace: Any, shopify: FakeShopify) -> None:
+    platform, ids = _synced(workspace, shopify, 2)
+    number = ship(workspace._ctx.store, ids, merged=True)[ids[0]][0]
+    result = writeback(workspace, "SF店")
+    assert (result.sent, result.failed) == (2, 0)
+    assert [shopify.fulfilled(p) for p in platform] == [[number], [number]]
