@@ -232,15 +232,20 @@ def _claim(
     rows = list(conn.execute(stmt))
     if not rows:
         return [], None, 0
-    # what may be told now: the order still writable, the parcel's waybill in force still this number, printed
-    ok_query = _eligible(
-        _joined(_OR.c.id, _SH.c.id, _OR.c.platform_order_id, _SH.c.line_allocation, _OR.c.status), READ_BACK
-    ).where(_SH.c.id.in_({r.shipment_id for r in rows}))
-    numbers = {
-        sid: n for sid, n in conn.execute(select(_SH.c.id, _WY.c.waybill_no).join(
-            _WY, _WY.c.id == _SH.c.active_waybill_id).where(_SH.c.id.in_({r.shipment_id for r in rows})))
-    }  # fmt: skip
-    ok = {(oid, sid): (pid, alloc, status) for oid, sid, pid, alloc, status in conn.execute(ok_query)}
+    # what may be told now: the order still writable, the parcel printed, its waybill in force still this number
+    columns = (
+        _OR.c.id,
+        _SH.c.id,
+        _WY.c.waybill_no,
+        _OR.c.platform_order_id,
+        _SH.c.line_allocation,
+        _OR.c.status,
+    )
+    ok_query = _eligible(_joined(*columns), READ_BACK).where(_SH.c.id.in_({r.shipment_id for r in rows}))
+    ok = {
+        (oid, sid, number): (pid, alloc, status)
+        for oid, sid, number, pid, alloc, status in conn.execute(ok_query)
+    }
     now = utcnow()
     taken: list[_Taken] = []
     passed = 0
@@ -255,10 +260,10 @@ def _claim(
         if r.state == FAILED and r.attempts >= MAX_ATTEMPTS:
             passed += 1
             continue
-        good = ok.get((r.order_id, r.shipment_id))
+        good = ok.get((r.order_id, r.shipment_id, r.waybill_no))
         if good is not None and good[2] not in WRITABLE and not r.tried:
             good = None  # shipped in the shop by someone else before we ever tried
-        if good is None or numbers.get(r.shipment_id) != r.waybill_no:
+        if good is None:
             passed += 1  # on hold, cancelled, refunded since it was queued (or its waybill changed)
             continue
         done = conn.execute(

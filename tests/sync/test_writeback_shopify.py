@@ -212,3 +212,18 @@ def test_a_merged_parcel_tells_each_of_its_orders(workspace: Any, shopify: FakeS
     result = writeback(workspace, "SF店")
     assert (result.sent, result.failed) == (2, 0)
     assert [shopify.fulfilled(p) for p in platform] == [[number], [number]]
+
+
+def test_an_order_cancelled_after_a_failed_attempt_is_not_tried_again(
+    workspace: Any, shopify: FakeShopify
+) -> None:
+    platform, ids = _synced(workspace, shopify, 1)
+    ship(workspace._ctx.store, ids)
+    shopify.write_faults = ["500"]
+    assert writeback(workspace, "SF店").failed == 1
+    shopify.change(platform[0], cancelled_at="2026-11-02T09:00:00Z", financial_status="voided")
+    sync(workspace, "SF店")
+    shopify.requests.clear()
+    again = writeback(workspace, "SF店")
+    assert (again.sent, again.failed, again.skipped) == (0, 0, 1)
+    assert shopify.requests == [] and platform[0] not in shopify.fulfillments
