@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from app.workspace.stations import StationsPart
     from app.workspace.tracking import TrackingPart
     from app.workspace.waybills import WaybillsPart
+    from app.workspace.writeback import WriteBackPart
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -147,6 +148,7 @@ class Workspace:
         stations: StationsPart
         scan: ScanPart
         imports: ImportsPart
+        writeback: WriteBackPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -157,6 +159,7 @@ class Workspace:
         stations = _part("stations", "StationsPart")
         scan = _part("scan", "ScanPart")
         imports = _part("imports", "ImportsPart")
+        writeback = _part("writeback", "WriteBackPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
