@@ -94,7 +94,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.shop_sync.status)
         self.writeback_action = QAction(self)
         self.writeback_action.triggered.connect(self.open_writeback_failures)
-        self.writeback_action.setEnabled(hasattr(workspace, "writeback"))
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)

@@ -231,13 +231,11 @@ class OrdersActions(QObject):
     # -- the detail
 
     def open_detail(self, order_id: int) -> None:
-        def load(ws: Workspace, _op: object) -> tuple[OrderDetail, str | None]:
-            # the shop's write-back state when the workspace has write-back (None: it has none)
-            part = getattr(ws, "writeback", None)
-            state = part.states([order_id]).get(order_id, "") if part is not None else None
-            return ws.orders.detail(order_id), state
+        def load(ws: Workspace, _op: object) -> tuple[OrderDetail, str]:
+            # with the shop's write-back state ("" when the order was never queued for one)
+            return ws.orders.detail(order_id), ws.writeback.states([order_id]).get(order_id, "")
 
-        def show(loaded: tuple[OrderDetail, str | None]) -> None:
+        def show(loaded: tuple[OrderDetail, str]) -> None:
             self._show(OrderDetailDialog(loaded[0], self.panel, writeback=loaded[1]))
 
         self.panel.ops.run(load, show, writes=False, guard=self.panel._alive)

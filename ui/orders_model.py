@@ -45,8 +45,10 @@ COLUMNS: tuple[tuple[str, Callable[[OrderRow], str], str], ...] = (
     ("orders.col.seller_remark", lambda r: r.seller_remark, "seller_remark"),
     ("orders.col.flag", lambda r: f"● {tr(f'orders.flag.{r.flag}')}" if r.flag else "", "flag"),
     ("col.waybill_state", lambda r: _waybill_state(r.waybill_state), "waybill_state"),
-)
-WAYBILL_STATE_COLUMN = len(COLUMNS) - 1
+    ("shops.writeback.state", lambda r: tr(f"shops.writeback.state.{r.writeback}") if r.writeback else "",
+     "writeback"),
+)  # fmt: skip
+WAYBILL_STATE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "waybill_state")
 FLAG_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "flag")
 PRINTED_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "printed")
 AMOUNT_COLUMN = next(i for i, c in enumerate(COLUMNS) if c[2] == "amount")

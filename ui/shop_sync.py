@@ -1,8 +1,7 @@
 """Syncing the API shops from the window: the "同步店铺订单" action, the automatic interval, the status-bar line.
 
 A round runs ``ws.orders.sync()`` on the writer (it writes orders) with the orders read so far per shop on the
-status bar, then — when the workspace has a write-back part — ``ws.writeback.run()`` in the same operation, so the
-shops learn the waybills printed since. Only one round runs at a time: a timer tick or a click while one runs is
+status bar, then ``ws.writeback.run()`` in the same operation, so the shops learn the waybills printed since. Only one round runs at a time: a timer tick or a click while one runs is
 dropped (a click says so). A manual round ends with a summary box; a timed one only updates the status line
 ("上次同步 HH:MM：新增 N" or the failure). The interval is this station's preference (``ws.orders.sync_interval``).
 """
@@ -11,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.workspace.orders import SYNC_INTERVALS
 from ui.i18n import language, tr
@@ -22,6 +21,7 @@ from ui.qt.widgets import QLabel, QMenu, QMessageBox, QWidget
 
 if TYPE_CHECKING:
     from app.orders.sync import SyncResult
+    from app.orders.writeback import WriteBackSummary
     from app.workspace import Workspace
     from ui.ops import Op, Ops
 
@@ -30,10 +30,10 @@ INTERVALS = SYNC_INTERVALS  # minutes, 0 = off
 
 @dataclass(frozen=True)
 class SyncRound:
-    """What one round did: each shop's sync, then each shop's write-back (empty without a write-back part)."""
+    """What one round did: each shop's sync, then each shop's write-back."""
 
     results: list[SyncResult]
-    writeback: list[Any] = field(default_factory=list)  # app.writeback WriteBackSummary
+    writeback: list[WriteBackSummary] = field(default_factory=list)
     writeback_error: str = ""
     writeback_error_en: str = ""
     at: datetime = field(default_factory=datetime.now)
@@ -54,7 +54,7 @@ class SyncRound:
         out = [tr("shops.sync.failed_line", shop=r.shop, reason=said(r.error, r.error_en))
                for r in self.results if r.error]  # fmt: skip
         out += [tr("shops.writeback.failed_line", shop=w.shop, reason=said(w.error, w.error_en))
-                for w in self.writeback if getattr(w, "error", "")]  # fmt: skip
+                for w in self.writeback if w.error]  # fmt: skip
         if self.writeback_error:
             out.append(said(self.writeback_error, self.writeback_error_en))
         return out
@@ -63,7 +63,7 @@ class SyncRound:
         out = [tr("shops.sync.line", shop=r.shop, imported=r.imported, updated=r.updated, held=r.held,
                   fetched=r.fetched) for r in self.results if not r.error]  # fmt: skip
         out += [tr("shops.writeback.line", shop=w.shop, sent=w.sent, already=w.already, failed=w.failed)
-                for w in self.writeback if not getattr(w, "error", "")]  # fmt: skip
+                for w in self.writeback if not w.error]  # fmt: skip
         return out + self.failures
 
 
@@ -142,13 +142,10 @@ class ShopSync(QObject):
 
         def work(ws: Workspace, op: Op[SyncRound]) -> SyncRound:
             results = ws.orders.sync(progress=lambda shop, n: read.emit(shop, n), cancel=op.token)
-            writeback = getattr(ws, "writeback", None)
-            if writeback is None:
-                return SyncRound(results, manual=manual)
             from app.errors import KuaidanError
 
-            try:
-                sent = list(writeback.run(check=op.check))
+            try:  # the shops learn the waybills printed since (and the failed ones are tried again)
+                sent = list(ws.writeback.run(check=op.check))
             except KuaidanError as exc:
                 return SyncRound(results, [], exc.message_zh, exc.message_en, manual=manual)
             return SyncRound(results, sent, manual=manual)
@@ -193,7 +190,11 @@ class ShopSync(QObject):
         if failures:
             self._say(False, tr("shops.sync.status_failed", time=at, reason="；".join(failures)))
         else:
-            self._say(True, tr("shops.sync.status", time=at, n=round_.imported))
+            text = tr("shops.sync.status", time=at, n=round_.imported)
+            unsent = sum(w.failed for w in round_.writeback)  # parcels the shops were not told: see 回传失败
+            if unsent:
+                text += tr("shops.sync.status_unsent", n=unsent)
+            self._say(not unsent, text)
 
     def _say(self, ok: bool, text: str) -> None:
         self.status.setStyleSheet(f"color: {(OK_COLOUR if ok else FAILED_COLOUR).name()}")

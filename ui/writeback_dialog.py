@@ -6,7 +6,7 @@ selected ones. Reading and retrying run off the GUI thread (``ws.writeback.failu
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ui.i18n import tr
 from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
@@ -27,15 +27,10 @@ from ui.qt.widgets import (
 from ui.shop_sync import said
 
 if TYPE_CHECKING:
-    from app.workspace import Workspace
+    from app.orders.writeback import WriteBackFailure, WriteBackSummary
     from ui.ops import Ops
 
 COLUMNS = ("order", "shop", "waybill", "attempts", "reason", "at")
-
-
-def writeback_of(ws: Workspace) -> Any:
-    """The workspace's write-back part (``ws.writeback``: run, retry, failures, states)."""
-    return getattr(ws, "writeback")  # noqa: B009 - a part that only some builds have
 
 
 def _when(at: datetime | None) -> str:
@@ -54,7 +49,7 @@ class WriteBackFailuresDialog(QDialog):
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
-        self.failures: list[Any] = []  # app.writeback WriteBackFailure
+        self.failures: list[WriteBackFailure] = []
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -89,10 +84,10 @@ class WriteBackFailuresDialog(QDialog):
         return is_alive(self)
 
     def reload(self) -> None:
-        self.ops.run(lambda ws, _op: list(writeback_of(ws).failures()), self._show, writes=False,
+        self.ops.run(lambda ws, _op: ws.writeback.failures(), self._show, writes=False,
                      on_failure=self._error, guard=self._alive)  # fmt: skip
 
-    def _show(self, failures: list[Any]) -> None:
+    def _show(self, failures: list[WriteBackFailure]) -> None:
         self.failures = failures
         self.table.setRowCount(len(failures))
         for r, f in enumerate(failures):
@@ -100,11 +95,12 @@ class WriteBackFailuresDialog(QDialog):
                       _when(f.at))  # fmt: skip
             for c, text in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(text))
-        if not failures:
-            self._say(True, tr("shops.writeback.none"))
-        elif not self.message.text() or self.message.property("kind") == "count":
-            self._say(False, tr("shops.writeback.count", n=len(failures)))
+        if self.message.property("kind") == "retried":  # the retry's result stays until the next reload
             self.message.setProperty("kind", "count")
+        elif failures:
+            self._say(False, tr("shops.writeback.count", n=len(failures)))
+        else:
+            self._say(True, tr("shops.writeback.none"))
         self._selection_changed()
 
     def selected_ids(self) -> list[int]:
@@ -120,10 +116,10 @@ class WriteBackFailuresDialog(QDialog):
             return
         self.retry_button.setEnabled(False)
         self._say(True, tr("shops.writeback.retrying"))
-        self.ops.run(lambda ws, _op: list(writeback_of(ws).retry(ids)), self._retried, label=tr("shops.writeback.retrying"),
+        self.ops.run(lambda ws, _op: ws.writeback.retry(ids), self._retried, label=tr("shops.writeback.retrying"),
                      on_failure=self._error, guard=self._alive)  # fmt: skip
 
-    def _retried(self, summaries: list[Any]) -> None:
+    def _retried(self, summaries: list[WriteBackSummary]) -> None:
         sent = sum(s.sent + s.already for s in summaries)
         failed = sum(s.failed for s in summaries)
         self.message.setProperty("kind", "retried")

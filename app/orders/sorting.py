@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.errors import UsageError
 from app.orders.values import SORT_KEYS, OrderFilter
-from app.store.models import Order, Shipment, Shop, Waybill, shipment_orders
+from app.orders.writeback_states import RANK as _WRITEBACK_RANK
+from app.store.models import Order, Shipment, Shop, Waybill, WriteBack, shipment_orders
 
 
 def _in_force(column: Any) -> ColumnElement[str]:
@@ -60,6 +61,14 @@ def _printed() -> ColumnElement[int]:
     return func.coalesce(lowest, 0)
 
 
+def _writeback_rank() -> ColumnElement[int]:
+    """The order's write-back state as a rank, the one that needs a look first lowest (failed, sending, pending,
+    sent, already; 9 before any): the state the row shows (app/orders/writeback_states.py) sorts with it."""
+    rank = case(_WRITEBACK_RANK, value=WriteBack.state, else_=8)
+    lowest = select(func.min(rank)).where(WriteBack.order_id == Order.id).correlate(Order).scalar_subquery()
+    return func.coalesce(lowest, 9)
+
+
 def _shop_name() -> ColumnElement[str]:
     return select(Shop.name).where(Shop.id == Order.shop_id).correlate(Order).scalar_subquery()
 
@@ -82,6 +91,7 @@ _KEYS: dict[str, Callable[[], tuple[Any, ...]]] = {
     "seller_remark": lambda: (Order.seller_remark,),
     "flag": lambda: (func.coalesce(Order.extra["flag"].as_string(), ""),),
     "waybill_state": lambda: (_latest_state(),),
+    "writeback": lambda: (_writeback_rank(),),
 }
 assert set(_KEYS) == set(SORT_KEYS)
 

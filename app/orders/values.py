@@ -144,7 +144,8 @@ VIEWS = ("ready", "held", "issued", "printed", "unprinted")
 
 # Columns a list can be sorted by (app/orders/sorting.py says how each is read in SQL).
 SORT_KEYS = ("shop", "order", "status", "printed", "waybill", "sort_code", "receiver", "phone", "region", "address",
-             "goods", "paid_at", "amount", "buyer_message", "seller_remark", "flag", "waybill_state")  # fmt: skip
+             "goods", "paid_at", "amount", "buyer_message", "seller_remark", "flag", "waybill_state",
+             "writeback")  # fmt: skip
 
 # The seller's flags (旗帜), as platforms colour them; "" is no flag.
 FLAGS = ("red", "yellow", "green", "blue", "purple")

@@ -14,7 +14,7 @@ from app.store.models import WriteBack
 PENDING, SENDING, SENT, ALREADY, FAILED = "pending", "sending", "sent", "already", "failed"
 
 # the state an order shows when its parcels' rows differ: the one that needs a look first
-_RANK = {FAILED: 0, SENDING: 1, PENDING: 2, SENT: 3, ALREADY: 4}
+RANK = {FAILED: 0, SENDING: 1, PENDING: 2, SENT: 3, ALREADY: 4}
 
 
 def states(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
@@ -24,6 +24,6 @@ def states(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
     for chunk in in_chunks(list(order_ids)):
         query = select(WriteBack.order_id, WriteBack.state).where(WriteBack.order_id.in_(chunk))
         for oid, state in session.execute(query):
-            if oid not in out or _RANK.get(state, 9) < _RANK.get(out[oid], 9):
+            if oid not in out or RANK.get(state, 9) < RANK.get(out[oid], 9):
                 out[oid] = state
     return out

@@ -1,7 +1,7 @@
 """同步店铺订单 in the main window, offscreen, against local Shopify and WooCommerce fakes: the action imports and
 sums up, the interval is a preference and its timer syncs (driven directly, no waiting on the clock), a second round
-never starts while one runs, and the write-back part (a stand-in until wt-writeback lands) runs after each sync, with
-its failures listed and retried in their dialog and its state in the order's detail."""
+never starts while one runs, and the write-back runs after each round, with its failures listed and retried in their dialog and its state in the
+order's detail."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.sync.shopapi import KEY, TOKEN, FakeShopify, FakeWoo, serve
-from tests.ui.writeback_fake import FakeWriteBack
 
 pytest.importorskip("PySide6")
 pytestmark = pytest.mark.timeout(120)
@@ -36,15 +35,6 @@ def make_window(qtbot: Any, store: Any, data_dir: Path) -> Any:
     yield make
     for w in made:
         w.ops.wait()
-
-
-@pytest.fixture
-def writeback(monkeypatch: Any) -> FakeWriteBack:
-    from app.workspace import Workspace
-
-    fake = FakeWriteBack()
-    monkeypatch.setattr(Workspace, "writeback", property(lambda _ws: fake), raising=False)
-    return fake
 
 
 @pytest.fixture
@@ -135,75 +125,79 @@ def test_no_second_round_starts_while_one_runs(qtbot: Any, make_window: Any, tea
     assert _round(qtbot, window, lambda: sync.sync_now(manual=False)).results[0].imported == 0
 
 
-def test_write_back_runs_after_each_sync_and_its_failures_are_listed_and_retried(
-    qtbot: Any, make_window: Any, tea_shop: FakeShopify, writeback: FakeWriteBack
+def test_after_a_round_the_shop_learns_the_waybills_and_failures_are_retried_from_their_dialog(
+    qtbot: Any, make_window: Any, tea_shop: FakeShopify, store: Any
 ) -> None:
+    from tests.sync.ship_support import order_ids, ship
+    from ui.order_detail import OrderDetailDialog
+    from ui.orders_model import COLUMNS
     from ui.writeback_dialog import WriteBackFailuresDialog
 
-    writeback.fail(11, "#1011")
-    writeback.fail(12, "#1012", "店铺 茶店 的接口多次重试后仍无法访问")
     window = make_window()
-    assert window.writeback_action.isEnabled()
-    round_ = _round(qtbot, window, window.shop_sync.action.trigger)
-    assert writeback.calls[0] == ("run", None) and [t.rsplit("_", 1)[0] for t in writeback.threads] == [
-        "kuaidan-writer"
-    ]
-    assert "茶店：回传运单号 1 个，已有 0 个，失败 2 个" in window.shop_sync.summary_box.text()
-    assert round_.writeback[0].sent == 1
-    _round(qtbot, window, window.shop_sync.timer.timeout.emit)  # a timed round runs it too
-    assert [c for c in writeback.calls if c[0] == "run"] == [("run", None), ("run", None)]
+    first = _round(qtbot, window, window.shop_sync.action.trigger)  # imports; nothing printed yet
+    assert first.results[0].imported == 2 and [(w.shop, w.sent) for w in first.writeback] == [("茶店", 0)]
+    platform = sorted(tea_shop.orders)
+    ids = order_ids(store, platform)
+    waybills = ship(store, ids)  # both printed
+    gone = tea_shop.orders.pop(platform[1])  # the shop answers 404 for this one: its write-back fails
+
+    second = _round(qtbot, window, window.shop_sync.timer.timeout.emit)  # a timed round tells the shop too
+    (told,) = second.writeback
+    assert (told.sent, told.failed) == (1, 1)
+    assert tea_shop.fulfilled(platform[0]) == waybills[ids[0]]
+    assert window.shop_sync.status.text().endswith("新增 0，回传失败 1 个（文件 → 回传失败…）")
+
+    # the orders list shows each order's state, and sorts the one that needs a look first
+    column = next(i for i, c in enumerate(COLUMNS) if c[2] == "writeback")
+    model = window.orders.model
+
+    def shown() -> dict[int, str]:
+        return {model.order_id(r): model.index(r, column).data() for r in range(model.rowCount())}
+
+    qtbot.waitUntil(lambda: shown() == {ids[0]: "已回传", ids[1]: "回传失败"}, timeout=10000)
+    window.orders.sort_by(column)
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and model.order_id(0) == ids[1], timeout=10000)
+    window.orders.sort_by(column, descending=True)
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and model.order_id(0) == ids[0], timeout=10000)
 
     dialog = window.open_writeback_failures()
     assert isinstance(dialog, WriteBackFailuresDialog)
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=10000)
-    assert dialog.table.item(0, 0).text() == "#1011" and "HTTP 422" in dialog.table.item(0, 4).text()
-    assert dialog.table.item(1, 4).text() == "店铺 茶店 的接口多次重试后仍无法访问"
-    assert not dialog.retry_button.isEnabled()
-    dialog.table.selectRow(1)
-    assert dialog.selected_ids() == [12]
-    with qtbot.waitSignal(dialog.retried, timeout=10000):
-        dialog.retry_button.click()
-    assert ("retry", [12]) in writeback.calls and writeback.threads[-1].startswith("kuaidan-writer")
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10000)
-    assert dialog.table.item(0, 0).text() == "#1011"
-    assert "成功 1 个" in dialog.message.text()
+    assert dialog.table.item(0, 0).text() == str(platform[1])
+    assert dialog.table.item(0, 2).text() == waybills[ids[1]][0]
+    assert "404" in dialog.table.item(0, 4).text() and " / " not in dialog.table.item(0, 4).text()
+    assert not dialog.retry_button.isEnabled()
+
+    tea_shop.orders[platform[1]] = gone  # the shop has it again
+    dialog.table.selectRow(0)
+    assert dialog.selected_ids() == [ids[1]]
+    with qtbot.waitSignal(dialog.retried, timeout=20000):
+        dialog.retry_button.click()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10000)
+    assert dialog.message.text() == "重试完成：成功 1 个，失败 0 个"
+    assert tea_shop.fulfilled(platform[1]) == waybills[ids[1]]
+
+    window.orders.actions_.open_detail(ids[1])
+    qtbot.waitUntil(lambda: isinstance(window.orders.actions_.dialog, OrderDetailDialog), timeout=10000)
+    assert window.orders.actions_.dialog.values["shops.writeback.state"].text() == "已回传"
+    third = _round(qtbot, window, window.shop_sync.timer.timeout.emit)
+    assert (third.writeback[0].sent, tea_shop.fulfilled(platform[0])) == (0, waybills[ids[0]])  # told once
 
 
-def test_the_order_detail_shows_its_write_back_state(
-    qtbot: Any, ops: Any, workspace: Any, writeback: FakeWriteBack, tmp_path: Path
+def test_an_order_never_queued_for_write_back_shows_none_in_its_detail(
+    qtbot: Any, ops: Any, workspace: Any, tmp_path: Path
 ) -> None:
     from tests import exportgen as gen
     from ui.order_detail import OrderDetailDialog
     from ui.orders_panel import OrdersPanel
 
-    workspace.orders.add_shop("淘宝店", "taobao")
-    workspace.orders.import_file(gen.taobao_csv(tmp_path / "tb.csv", n=2), "淘宝店")
-    order_id = workspace.orders.ready_ids()[0]
-    writeback.state[order_id] = "sent"
-    panel = OrdersPanel(ops)
-    qtbot.addWidget(panel)
-    panel.actions_.open_detail(order_id)
-    qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, OrderDetailDialog), timeout=10000)
-    assert panel.actions_.dialog.values["shops.writeback.state"].text() == "已回传"
-
-
-def test_without_a_write_back_part_the_detail_and_menu_leave_it_out(
-    qtbot: Any, ops: Any, make_window: Any, workspace: Any, tmp_path: Path
-) -> None:
-    from tests import exportgen as gen
-    from ui.order_detail import OrderDetailDialog
-    from ui.orders_panel import OrdersPanel
-
-    if hasattr(workspace, "writeback"):
-        pytest.skip("this build has the write-back part")
-    assert not make_window().writeback_action.isEnabled()
     workspace.orders.add_shop("淘宝店", "taobao")
     workspace.orders.import_file(gen.taobao_csv(tmp_path / "tb.csv", n=1), "淘宝店")
     panel = OrdersPanel(ops)
     qtbot.addWidget(panel)
     panel.actions_.open_detail(workspace.orders.ready_ids()[0])
     qtbot.waitUntil(lambda: isinstance(panel.actions_.dialog, OrderDetailDialog), timeout=10000)
-    assert "shops.writeback.state" not in panel.actions_.dialog.values
+    assert panel.actions_.dialog.values["shops.writeback.state"].text() == "—"
 
 
 def test_the_interval_chosen_in_the_settings_window_drives_the_main_windows_timer(
