@@ -63,7 +63,7 @@ class SyncRound:
         out = [tr("shops.sync.line", shop=r.shop, imported=r.imported, updated=r.updated, held=r.held,
                   fetched=r.fetched) for r in self.results if not r.error]  # fmt: skip
         out += [tr("shops.writeback.line", shop=w.shop, sent=w.sent, already=w.already, failed=w.failed)
-                for w in self.writeback if not w.error]  # fmt: skip
+                for w in self.writeback if not w.error and (w.sent or w.already or w.failed)]  # fmt: skip
         return out + self.failures
 
 

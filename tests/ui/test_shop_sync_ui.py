@@ -136,6 +136,7 @@ def test_after_a_round_the_shop_learns_the_waybills_and_failures_are_retried_fro
     window = make_window()
     first = _round(qtbot, window, window.shop_sync.action.trigger)  # imports; nothing printed yet
     assert first.results[0].imported == 2 and [(w.shop, w.sent) for w in first.writeback] == [("茶店", 0)]
+    assert "回传" not in window.shop_sync.summary_box.text()  # nothing to tell: not a line of the summary
     platform = sorted(tea_shop.orders)
     ids = order_ids(store, platform)
     waybills = ship(store, ids)  # both printed
