@@ -67,9 +67,7 @@ def enter_number(session: Session, ref: str | int, waybill_no: str) -> Attention
         )
     )
     if taken is not None:
-        raise Conflict(
-            f"运单号 {number} 已属于另一个包裹", f"waybill {number} already belongs to another parcel"
-        )
+        raise Conflict(f"运单号 {number} 已属于另一个包裹", f"waybill {number} already belongs to another parcel")
     now = utcnow()
     row.state, row.waybill_no, row.error = WaybillState.ISSUED.value, number, ""
     row.issued_at = now

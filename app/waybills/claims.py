@@ -190,8 +190,7 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
                  _WB.c.state == WaybillState.REQUESTING.value)
         )  # fmt: skip
         result.taken.extend(
-            Taken(wid, sid, code, before.get(code))
-            for wid, sid, code in conn.execute(mine.order_by(_WB.c.id))
+            Taken(wid, sid, code, before.get(code)) for wid, sid, code in conn.execute(mine.order_by(_WB.c.id))
         )
     taken_ids = {t.shipment_id for t in result.taken}
     decided = taken_ids | set(result.busy) | set(result.held) | set(result.attention)

@@ -63,19 +63,14 @@ def _single_line_orders(session: Session) -> dict[int, tuple[str, str, str, int]
         .where(_OR.c.status == OrderStatus.PAID.value, _OR.c.on_hold.is_(False), _OR.c.platform_waybill == "")
         .order_by(_OR.c.id)
     )
-    return {
-        oid: (sku or "", title or "", spec or "", int(quantity or 1))
-        for oid, sku, title, spec, quantity in rows
-    }
+    return {oid: (sku or "", title or "", spec or "", int(quantity or 1)) for oid, sku, title, spec, quantity in rows}
 
 
 def _parcel_states(session: Session, order_ids: Sequence[int]) -> dict[int, str]:
     """order id -> "ready" or "issued" for the orders in a parcel of their own (or none yet); others left out."""
     links: dict[int, list[int]] = defaultdict(list)
     for chunk in in_chunks(list(order_ids)):
-        for oid, sid in session.execute(
-            select(_LINK.c.order_id, _LINK.c.shipment_id).where(_LINK.c.order_id.in_(chunk))
-        ):
+        for oid, sid in session.execute(select(_LINK.c.order_id, _LINK.c.shipment_id).where(_LINK.c.order_id.in_(chunk))):
             links[oid].append(sid)
     shipment_ids = sorted({sid for sids in links.values() for sid in sids})
     shared: set[int] = set()
@@ -121,9 +116,7 @@ def hot_groups(session: Session, min_orders: int = 2) -> tuple[HotGroup, ...]:
     """The groups of at least ``min_orders`` orders holding one same item, largest first."""
     lines = _single_line_orders(session)
     states = _parcel_states(session, list(lines))
-    groups: dict[tuple[str, str, int], dict[str, list[int]]] = defaultdict(
-        lambda: {"ready": [], "issued": []}
-    )
+    groups: dict[tuple[str, str, int], dict[str, list[int]]] = defaultdict(lambda: {"ready": [], "issued": []})
     titles: dict[tuple[str, str, int], tuple[str, str, str]] = {}
     for oid, (sku, title, spec, quantity) in lines.items():
         state = states.get(oid)

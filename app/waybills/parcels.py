@@ -75,9 +75,7 @@ def make_missing_shipments(conn: Connection, order_ids: Sequence[int]) -> None:
                 skip_conflicts=True)  # fmt: skip
     linked = select(_LINK.c.shipment_id).where(_LINK.c.shipment_id == _SH.c.id).exists()
     made = conn.execute(
-        select(_SH.c.id, _SH.c.auto_order_id).where(
-            _SH.c.auto_order_id.in_([oid for oid, _ in missing]), ~linked
-        )
+        select(_SH.c.id, _SH.c.auto_order_id).where(_SH.c.auto_order_id.in_([oid for oid, _ in missing]), ~linked)
     ).all()
     insert_rows(conn, _LINK, [{"shipment_id": sid, "order_id": oid} for sid, oid in made])
 

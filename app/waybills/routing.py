@@ -65,6 +65,45 @@ def _weight_kg(shipment_g: int, orders_g: int, lines_g: int) -> float | None:
     return grams / 1000 if grams > 0 else None
 
 
+def _orders_and_lines(
+    conn: Connection, order_ids: Sequence[int]
+) -> tuple[dict[int, Any], dict[int, list[Any]]]:
+    orders: dict[int, Any] = {}
+    lines: dict[int, list[Any]] = defaultdict(list)
+    for chunk in in_chunks(sorted(set(order_ids))):
+        query = select(_OR.c.id, _OR.c.province, _OR.c.city, _OR.c.weight_g, _SP.c.name.label("shop")).join(
+            _SP, _SP.c.id == _OR.c.shop_id
+        )
+        for row in conn.execute(query.where(_OR.c.id.in_(chunk))):
+            orders[row.id] = row
+        query = select(_LN.c.order_id, _LN.c.title, _LN.c.sku, _LN.c.quantity, _LN.c.weight_g)
+        for line in conn.execute(query.where(_LN.c.order_id.in_(chunk)).order_by(_LN.c.id)):
+            lines[line.order_id].append(line)
+    return orders, lines
+
+
+def _facts(shop: str, weight_g: int, mine: list[Any], its_lines: list[Any]) -> OrderFacts:
+    first = mine[0] if mine else None
+    return OrderFacts(
+        shop=shop,
+        province=first.province if first else "",
+        city=first.city if first else "",
+        titles=tuple(line.title for line in its_lines if line.title),
+        skus=tuple(line.sku for line in its_lines if line.sku),
+        weight_kg=_weight_kg(
+            weight_g or 0,
+            sum(o.weight_g or 0 for o in mine),
+            sum((line.weight_g or 0) * max(1, line.quantity or 1) for line in its_lines),
+        ),
+    )
+
+
+def order_facts(conn: Connection, order_ids: Sequence[int]) -> dict[int, OrderFacts]:
+    """What the rules look at for each order on its own (before it has a parcel: the issue dialog's preview)."""
+    orders, lines = _orders_and_lines(conn, order_ids)
+    return {oid: _facts(row.shop, 0, [row], lines[oid]) for oid, row in orders.items()}
+
+
 def parcel_facts(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, OrderFacts]:
     """What the rules look at for each parcel: its shop, the receiver's province and city (its first order's), the
     titles and SKUs of its orders' lines, and its weight (the parcel's, else its orders', else its lines')."""
@@ -75,32 +114,9 @@ def parcel_facts(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, Ord
             select(_LINK.c.shipment_id, _LINK.c.order_id).where(_LINK.c.shipment_id.in_(ids))
         ):
             order_ids[sid].append(oid)
-        every = sorted({oid for oids in order_ids.values() for oid in oids})
-        orders: dict[int, Any] = {}
-        lines: dict[int, list[Any]] = defaultdict(list)
-        for chunk in in_chunks(every):
-            for row in conn.execute(
-                select(_OR.c.id, _OR.c.province, _OR.c.city, _OR.c.weight_g).where(_OR.c.id.in_(chunk))
-            ):
-                orders[row.id] = row
-            query = select(_LN.c.order_id, _LN.c.title, _LN.c.sku, _LN.c.quantity, _LN.c.weight_g)
-            for line in conn.execute(query.where(_LN.c.order_id.in_(chunk)).order_by(_LN.c.id)):
-                lines[line.order_id].append(line)
+        orders, lines = _orders_and_lines(conn, [oid for oids in order_ids.values() for oid in oids])
         shipments = select(_SH.c.id, _SH.c.weight_g, _SP.c.name).join(_SP, _SP.c.id == _SH.c.shop_id)
         for sid, weight_g, shop in conn.execute(shipments.where(_SH.c.id.in_(ids))):
             mine = [orders[oid] for oid in sorted(order_ids[sid]) if oid in orders]
-            its_lines = [line for o in mine for line in lines[o.id]]
-            first = mine[0] if mine else None
-            facts[sid] = OrderFacts(
-                shop=shop,
-                province=first.province if first else "",
-                city=first.city if first else "",
-                titles=tuple(line.title for line in its_lines if line.title),
-                skus=tuple(line.sku for line in its_lines if line.sku),
-                weight_kg=_weight_kg(
-                    weight_g or 0,
-                    sum(o.weight_g or 0 for o in mine),
-                    sum((line.weight_g or 0) * max(1, line.quantity or 1) for line in its_lines),
-                ),
-            )
+            facts[sid] = _facts(shop, weight_g, mine, [line for o in mine for line in lines[o.id]])
     return facts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,7 +12,8 @@ from app.carriers.accounts import get_account
 from app.errors import NotFound, UsageError
 from app.store.audit import record_audit
 from app.store.models import CarrierAccount, CarrierRule
-from app.waybills.rules import Conditions, Rule, ordered
+from app.waybills.routing import order_facts
+from app.waybills.rules import Conditions, Rule, choose, ordered
 
 STEP = 10  # priorities given by the rules page's order (10, 20, 30…) leave room for one put in between
 
@@ -118,3 +120,27 @@ def reorder(session: Session, names: Sequence[str]) -> list[Rule]:
     record_audit(session, "rules.reorder", "carrier_rule", None, {"order": list(names)})
     session.flush()
     return list_rules(session)
+
+
+@dataclass(frozen=True)
+class RuleChoice:
+    """What the rules pick for one order before issuing: the rule ("" when none matches), its account and its
+    fallback account (names)."""
+
+    order: int
+    rule: str
+    carrier: str
+    fallback: str | None
+
+
+def preview(session: Session, order_ids: Sequence[int]) -> dict[int, RuleChoice]:
+    """Each order's pick by the rules as they are now (a parcel an earlier uncertain request pinned to an account
+    still goes there when issued: app/waybills/routing.py)."""
+    rules = list_rules(session)
+    out: dict[int, RuleChoice] = {}
+    for oid, facts in order_facts(session.connection(), order_ids).items():
+        rule = choose(facts, rules)
+        out[oid] = (
+            RuleChoice(oid, rule.name, rule.carrier, rule.fallback) if rule else RuleChoice(oid, "", "", None)
+        )
+    return out

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
+    from app.workspace.rules import RulesPart
     from app.workspace.scan import ScanPart
     from app.workspace.stations import StationsPart
     from app.workspace.tracking import TrackingPart
@@ -147,6 +148,7 @@ class Workspace:
         stations: StationsPart
         scan: ScanPart
         imports: ImportsPart
+        rules: RulesPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -157,6 +159,7 @@ class Workspace:
         stations = _part("stations", "StationsPart")
         scan = _part("scan", "ScanPart")
         imports = _part("imports", "ImportsPart")
+        rules = _part("rules", "RulesPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
