@@ -47,7 +47,6 @@ from app.carriers.refusals import lasting
 from app.clock import utcnow
 from app.domain import WaybillState
 from app.errors import UsageError
-from app.orders.shipments import resolve_order
 from app.orders.shops import get_sender
 from app.secrets import SecretStore
 from app.store import claims
@@ -58,15 +57,15 @@ from app.store.models import Order, Sender, Shipment, Waybill, shipment_orders
 from app.waybills.auto import RulePicker
 from app.waybills.cancel import cancel_waybill
 from app.waybills.claims import Claims, Taken, claim_requests, release_untried
+from app.waybills.named import named_shipments
 from app.waybills.parcels import (
     Parcel,
     load_parcels,
-    make_missing_shipments,
     ready_orders,
     ready_shipment_ids,
 )
 from app.waybills.picks import Pick, Picker, Route, Routes, Unpicked
-from app.waybills.results import IssueReport, IssueResult, count, skip_code
+from app.waybills.results import IssueReport, IssueResult, count
 from app.waybills.routing import NO_ANSWER
 
 __all__ = ["IssueReport", "IssueResult", "RetryPolicy", "cancel_waybill", "issue_waybills"]
@@ -230,58 +229,6 @@ def _claim_chunk(
                 else:
                     result = IssueResult(oid, ref, sid, "", "", busy=True)
                 batch.results.append(_at(pick, result))
-
-
-def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> list[int]:
-    """The named orders' parcels without a waybill (a missing one made, exactly once); orders already issued or
-    refused go to the results."""
-    wanted: dict[int, None] = {}
-    missing: list[int] = []
-    for ref in refs:
-        order = resolve_order(session, ref)
-        issued = [s for s in order.shipments if s.active_waybill_id]
-        if issued:
-            for s in issued:
-                wb = s.active_waybill
-                batch.results.append(
-                    IssueResult(
-                        order.id,
-                        order.platform_order_id,
-                        s.id,
-                        wb.waybill_no if wb else "",
-                        "",
-                        True,
-                        carrier=wb.carrier_account.name if wb else "",
-                    )
-                )
-            if len(issued) == len(order.shipments):
-                continue
-        code = skip_code(order.status, order.on_hold)
-        if code:
-            detail = order.hold_reason if code == "held" else order.platform_status
-            result = IssueResult(
-                order.id, order.platform_order_id, None, "", "", skipped=code, skip_detail=detail
-            )
-            batch.results.append(result)
-            continue
-        if not order.shipments:
-            missing.append(order.id)
-        for shipment in order.shipments:
-            if not shipment.active_waybill_id:
-                wanted.setdefault(shipment.id)
-    if missing:
-        conn = session.connection()
-        make_missing_shipments(conn, missing)
-        made = conn.execute(
-            select(shipment_orders.c.order_id, shipment_orders.c.shipment_id).where(
-                shipment_orders.c.order_id.in_(missing)
-            )
-        ).all()
-        by_order = {oid: sid for oid, sid in made}
-        for oid in missing:  # in the order the refs came
-            if oid in by_order:
-                wanted.setdefault(by_order[oid])
-    return list(wanted)
 
 
 # Prepared once, on the tables (plain Core): recording an answer is one row of an executemany.
@@ -453,7 +400,7 @@ def issue_waybills(
             shipments: Iterator[int] = ready_shipment_ids(session)
             total = session.scalar(select(func.count()).select_from(ready_orders().subquery())) or 0
         else:
-            named = _named_shipments(session, refs, batch)
+            named = named_shipments(session, refs, batch.results)
             shipments, total = iter(named), len(named)
         prefix = f"KD{workspace_id(session)}"
         session.commit()

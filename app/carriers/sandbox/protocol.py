@@ -41,6 +41,10 @@ ROUTES: dict[str, frozenset[str]] = {
 }
 
 _SCENARIO_TAG = re.compile(r"\[scenario:([a-z_]+)\]")
+#: A receiver address holding ``[超区:ZTO,YTO]`` is outside those shippers' service area: they refuse it (超区), the
+#: others issue it (tests and demos play a lasting refusal with it)
+_OUT_OF_AREA_TAG = re.compile(r"\[超区:([A-Za-z0-9,]+)\]")
+OUT_OF_AREA_REASON = "收件地址超出派送范围（超区）：{shipper} 不在服务范围"
 _PARTY_FIELDS = ("Name", "Mobile", "ProvinceName", "CityName", "ExpAreaName", "Address")
 MAX_QUANTITY = 50
 #: How an OrderCode asked again is answered: ``106`` with the same waybill (the documented answer), or ``907``:
@@ -97,7 +101,9 @@ class SandboxCarrier:
         duplicate_answer: str = "106",
     ) -> None:
         if duplicate_answer not in DUPLICATE_ANSWERS:
-            raise ValueError(f"unknown duplicate answer {duplicate_answer!r}; known: {', '.join(DUPLICATE_ANSWERS)}")
+            raise ValueError(
+                f"unknown duplicate answer {duplicate_answer!r}; known: {', '.join(DUPLICATE_ANSWERS)}"
+            )
         for name in scenario_mix or {}:
             if name not in SCENARIO_NAMES:
                 raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIO_NAMES)}")
@@ -205,6 +211,9 @@ class SandboxCarrier:
         sender, receiver, quantity = self._validate_issue(data)
         order_code = _text(data["OrderCode"])
         shipper = _text(data["ShipperCode"])
+        refused = _OUT_OF_AREA_TAG.search(_text(receiver["Address"]))
+        if refused and shipper in refused.group(1).upper().split(","):
+            raise Refusal("105", OUT_OF_AREA_REASON.format(shipper=shipper))
 
         def build(next_counter: Callable[[], int], taken: Callable[[str], bool]) -> SandboxRecord:
             numbers: list[str] = []
