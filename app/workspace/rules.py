@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from app.waybills import rulebook
 from app.waybills.rulebook import RuleChoice
-from app.waybills.rules import Conditions, Rule
+from app.waybills.rules import LISTS, Conditions, Rule
 from app.workspace.core import Part
 
 NO_CONDITIONS = Conditions()
 
-__all__ = ["Conditions", "Rule", "RuleChoice", "RulesPart"]
+__all__ = ["LISTS", "Conditions", "Rule", "RuleChoice", "RulesPart"]
 
 
 class RulesPart(Part):
