@@ -68,7 +68,9 @@ def test_add_edit_move_and_delete_rules(qtbot: Any, page: Any, workspace: Any) -
 
     # changed in place: the fallback taken away, a weight that is no number refused
     page.table.selectRow(1)
-    assert page.name_edit.text() == "偏远" and page.edits["provinces"].text() == "新疆维吾尔自治区, 西藏自治区"
+    assert (
+        page.name_edit.text() == "偏远" and page.edits["provinces"].text() == "新疆维吾尔自治区, 西藏自治区"
+    )
     page.fallback_box.setCurrentIndex(0)
     page.weights["min_weight"].setText("abc")
     page.save_button.click()
