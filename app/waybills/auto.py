@@ -21,6 +21,28 @@ from app.waybills.rulebook import list_rules
 from app.waybills.rules import NO_RULE, choose
 
 
+class AccountPicker:
+    """A :data:`~app.waybills.picks.Picker` for ``--carrier``: every parcel to one account, except a parcel pinned to
+    another by an uncertain earlier request, which is finished there (same OrderCode, same account)."""
+
+    def __init__(self, route: Pick, routes: Routes) -> None:
+        self._only = route
+        self._routes = routes
+
+    def __call__(self, session: Session, ids: Sequence[int]) -> tuple[dict[int, Pick], dict[int, Unpicked]]:
+        pins = pinned(session.connection(), ids)
+        picks: dict[int, Pick] = {}
+        for sid in ids:
+            account_id = pins.get(sid)
+            if account_id is None or account_id == self._only.route.account.id:
+                picks[sid] = self._only
+            else:
+                account = session.get(CarrierAccount, account_id)
+                assert account is not None
+                picks[sid] = Pick(self._routes.get(session, account))
+        return picks, {}
+
+
 class RulePicker:
     """A :data:`~app.waybills.picks.Picker` over the rules as they were when the batch began."""
 

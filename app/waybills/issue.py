@@ -54,7 +54,7 @@ from app.store.audit import record_audit
 from app.store.engine import Store
 from app.store.identity import workspace_id
 from app.store.models import Order, Sender, Shipment, Waybill, shipment_orders
-from app.waybills.auto import RulePicker
+from app.waybills.auto import AccountPicker, RulePicker
 from app.waybills.cancel import cancel_waybill
 from app.waybills.claims import Claims, Taken, claim_requests, release_untried
 from app.waybills.named import named_shipments
@@ -409,8 +409,7 @@ def issue_waybills(
             try:
                 picker: Picker
                 if account_row is not None:
-                    only = Pick(routes.get(session, account_row, client))
-                    picker = lambda _s, ids: ({sid: only for sid in ids}, {})  # noqa: E731
+                    picker = AccountPicker(Pick(routes.get(session, account_row, client)), routes)
                 else:
                     picker = RulePicker(session, routes, chosen)
                 _pipeline(session, picker, sender_row, shipments, total, batch, concurrency,

@@ -182,3 +182,36 @@ def test_an_uncertain_request_stays_on_its_account_whatever_the_rules_say_now(
     (second,) = body["results"]
     assert second["waybill"] and second["carrier"] == "zto" and second["rule"] == "now"
     assert {tuple(set(s)) for s in _asked(sandbox).values()} == {("ZTO",)}
+
+
+def test_no_quota_left_moves_the_rest_to_the_fallback(kd: Any, tmp_path: Path, sandbox: Any) -> None:
+    """ZTO has two waybills left: two orders are issued there, the others are refused (余额不足) and move to YTO."""
+    seed(kd, tmp_path, places(5, 0))
+    _two_accounts(kd, sandbox)
+    assert kd("rules", "add", "all", "--carrier", "zto", "--fallback", "yto").status == 0
+    sandbox.carrier.quota["ZTO"] = 2
+    body = kd("waybills", "issue", "--auto", "--all-ready", "--concurrency", "1", "--json").json
+    assert (body["issued"], body["failed"]) == (5, 0)
+    where = sorted((r["carrier"], r["fallback_from"]) for r in body["results"])
+    assert where == [("yto", "zto")] * 3 + [("zto", "")] * 2
+    assert sandbox.carrier.quota["ZTO"] == 0
+
+
+def test_an_uncertain_request_stays_on_its_account_with_carrier_too(
+    kd: Any, tmp_path: Path, sandbox: Any
+) -> None:
+    """``--carrier yto`` does not move a parcel whose request at ZTO got no answer: it is finished at ZTO."""
+    seed(kd, tmp_path, places(2, 0))
+    _two_accounts(kd, sandbox)
+    first_ref, second_ref = (o["platform_order_id"] for o in kd("orders", "--json").json["orders"])
+    sandbox.force_fault("http500", 50)
+    body = kd("waybills", "issue", "--carrier", "zto", first_ref, "--json").json
+    assert body["results"][0]["error"] and body["results"][0]["carrier"] == "zto"
+    sandbox._forced.clear()
+    body = kd("waybills", "issue", "--carrier", "yto", first_ref, second_ref, "--json").json
+    assert (body["issued"], body["failed"]) == (2, 0)
+    assert {r["platform_order_id"]: r["carrier"] for r in body["results"]} == {
+        first_ref: "zto",
+        second_ref: "yto",
+    }
+    assert sorted(tuple(s) for s in _asked(sandbox).values()) == [("YTO",), ("ZTO",)]

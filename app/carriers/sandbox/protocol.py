@@ -45,6 +45,7 @@ _SCENARIO_TAG = re.compile(r"\[scenario:([a-z_]+)\]")
 #: others issue it (tests and demos play a lasting refusal with it)
 _OUT_OF_AREA_TAG = re.compile(r"\[超区:([A-Za-z0-9,]+)\]")
 OUT_OF_AREA_REASON = "收件地址超出派送范围（超区）：{shipper} 不在服务范围"
+NO_QUOTA_REASON = "电子面单余额不足，请联系快递网点充值"
 _PARTY_FIELDS = ("Name", "Mobile", "ProvinceName", "CityName", "ExpAreaName", "Address")
 MAX_QUANTITY = 50
 #: How an OrderCode asked again is answered: ``106`` with the same waybill (the documented answer), or ``907``:
@@ -113,6 +114,9 @@ class SandboxCarrier:
         self.scenario_mix = dict(scenario_mix or {})
         self.messy = messy
         self.duplicate_answer = duplicate_answer
+        # shipper code -> new waybills it may still issue (a shipper not named has no limit); at 0 it refuses new
+        # orders with 余额不足 (an OrderCode it issued before is still answered with its number)
+        self.quota: dict[str, int] = {}
 
     # -- envelope
 
@@ -216,6 +220,10 @@ class SandboxCarrier:
             raise Refusal("105", OUT_OF_AREA_REASON.format(shipper=shipper))
 
         def build(next_counter: Callable[[], int], taken: Callable[[str], bool]) -> SandboxRecord:
+            if shipper in self.quota:  # under the store's lock: two requests never take the last one both
+                if self.quota[shipper] <= 0:
+                    raise Refusal("105", NO_QUOTA_REASON)
+                self.quota[shipper] -= 1
             numbers: list[str] = []
             counter = 0
             while len(numbers) < quantity:
