@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from app.errors import UsageError
+from app.workspace.rules import Conditions
 from tests.rules.support import XJ
 
 
@@ -64,3 +68,15 @@ def test_issue_needs_carrier_or_auto_not_both(kd: Any) -> None:
     _accounts(kd)
     assert kd("waybills", "issue", "--all-ready", "--json").status == 2
     assert kd("waybills", "issue", "--carrier", "zto", "--auto", "--all-ready", "--json").status == 2
+
+
+def test_an_account_a_rule_uses_cannot_be_deleted(workspace: Any) -> None:
+    for name, code in (("zto", "ZTO"), ("yto", "YTO")):
+        workspace.carriers.add_account(name, kind="sandbox", shipper_code=code)
+    workspace.rules.add("remote", "zto", Conditions(provinces=(XJ[0],)), fallback="yto")
+    for name in ("zto", "yto"):
+        with pytest.raises(UsageError, match="remote"):
+            workspace.carriers.delete_account(name)
+    workspace.rules.remove("remote")
+    workspace.carriers.delete_account("yto")
+    assert [a.name for a in workspace.carriers.accounts()] == ["zto"]
