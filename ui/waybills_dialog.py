@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.workspace.carriers import running_out
 from app.workspace.rules import RuleChoice
 from app.workspace.waybills import IssueChoices, IssueReport, IssueResult
 from ui.i18n import language, tr
@@ -95,6 +96,7 @@ class WaybillsDialog(QDialog):
         self._accounts: list[str] = []
         self.plan: dict[int, RuleChoice] = {}  # order id -> what the rules pick (by carrier rules)
         self.chosen: dict[int, str] = {}  # order id -> the account a person picked instead of the rules
+        self.quotas: dict[str, int | None] = {}  # account -> waybills it has left, where its aggregator says
         self._op: Op[IssueReport] | None = None
         self._running: list[int] = []
         self._close_when_done = False
@@ -122,6 +124,12 @@ class WaybillsDialog(QDialog):
         self.stopped.setWordWrap(True)
         self.stopped.setStyleSheet(f"color: {FAILED_COLOUR.name()}; font-weight: bold")
         self.stopped.setVisible(False)
+        self.quota_warning = (
+            QLabel()
+        )  # a batch that would use up an account's waybill quota: said before it starts
+        self.quota_warning.setWordWrap(True)
+        self.quota_warning.setStyleSheet(f"color: {FAILED_COLOUR.name()}")
+        self.quota_warning.setVisible(False)
 
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")
@@ -182,6 +190,7 @@ class WaybillsDialog(QDialog):
         layout.addLayout(form)
         layout.addLayout(progress_row)
         layout.addWidget(self.stopped)
+        layout.addWidget(self.quota_warning)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
@@ -217,6 +226,35 @@ class WaybillsDialog(QDialog):
         self.start_button.setEnabled(not problems)
         self.carrier_box.currentIndexChanged.connect(lambda _i: self._carrier_changed())
         self._carrier_changed()
+        if choices.accounts and self.order_ids:
+            self.ops.run(lambda ws, _op: ws.carriers.waybill_quotas(), self._show_quotas, writes=False,
+                         on_failure=self._show_failure, guard=self._alive)  # fmt: skip
+
+    # -- waybill quota
+    def _show_quotas(self, quotas: dict[str, int | None]) -> None:
+        self.quotas = quotas
+        self._check_quota()
+
+    def needed(self) -> dict[str, int]:
+        """account -> how many of this dialog's orders would go to it (by the rules' first choice)."""
+        if not self.by_rules():
+            carrier = self.carrier_box.currentData()
+            return {carrier: len(self.order_ids)} if carrier else {}
+        out: dict[str, int] = {}
+        for oid in self.order_ids:
+            pick = self.plan.get(oid)
+            account = self.chosen.get(oid) or (pick.carrier if pick else "")
+            if account:
+                out[account] = out.get(account, 0) + 1
+        return out
+
+    def _check_quota(self) -> None:
+        short = running_out(self.needed(), self.quotas)
+        lines = [
+            tr("rules.quota_low", account=a, left=left, needed=n) for a, (n, left) in sorted(short.items())
+        ]
+        self.quota_warning.setText("\n".join(lines))
+        self.quota_warning.setVisible(bool(lines) and self.report is None)
 
     # -- by carrier rules
     def by_rules(self) -> bool:
@@ -233,10 +271,12 @@ class WaybillsDialog(QDialog):
                          on_failure=self._show_failure, guard=self._alive)  # fmt: skip
         elif self.report is None:
             self.table.setRowCount(0)
+        self._check_quota()
 
     def _show_plan(self, plan: dict[int, RuleChoice]) -> None:
         """Before the batch: each order, the rule that picks its account and the account (or the one chosen)."""
         self.plan = plan
+        self._check_quota()
         if self.report is not None or not self.by_rules():
             return
         self.table.setRowCount(len(self.order_ids))
@@ -278,6 +318,7 @@ class WaybillsDialog(QDialog):
             self.chosen[oid] = account
         if self.report is None:
             self._show_plan(self.plan)
+        self._check_quota()
 
     # -- running
     def start(self) -> None:
@@ -312,6 +353,7 @@ class WaybillsDialog(QDialog):
         account: str | None = None if carrier == BY_RULES else carrier
         chosen = dict(self.chosen) if account is None else None
         self._running = list(order_ids)
+        self.quota_warning.setVisible(False)
         self._set_running(True)
         self.progress.setRange(0, len(order_ids))
         self.progress.setValue(0)

@@ -31,6 +31,8 @@ def register(sub: Any, add_json: AddJson) -> None:
     add_json(p)
     p.set_defaults(handler=cmd_carriers_add)
     p = carriers_sub.add_parser("list", help="list carrier accounts")
+    p.add_argument("--quota", action="store_true",
+                   help="ask each account's aggregator for the waybills it has left (where it reports them)")  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_carriers_list)
     p = carriers_sub.add_parser("test", help="test the connection to a carrier account")
@@ -94,10 +96,20 @@ def cmd_carriers_add(ctx: Context) -> int:
 
 def cmd_carriers_list(ctx: Context) -> int:
     accounts = ctx.workspace.carriers.accounts()
+    quotas = ctx.workspace.carriers.waybill_quotas() if ctx.args.quota else {}
+
+    def row(a: Any) -> dict[str, Any]:
+        return {**a.as_json(), "waybill_quota": quotas.get(a.name)} if ctx.args.quota else a.as_json()
+
+    def left(name: str) -> str:
+        return f"\t余额/left {quotas[name]}" if quotas.get(name) is not None else ""
+
     ctx.emit(
-        {"carriers": [a.as_json() for a in accounts]},
+        {"carriers": [row(a) for a in accounts]},
         lambda: (
-            "\n".join(f"{a.name}\t{a.kind}\t{a.shipper_code}\t{a.endpoint or '-'}" for a in accounts)
+            "\n".join(
+                f"{a.name}\t{a.kind}\t{a.shipper_code}\t{a.endpoint or '-'}{left(a.name)}" for a in accounts
+            )
             or "(no carrier accounts / 没有快递账号)"
         ),
     )

@@ -80,3 +80,17 @@ def test_an_account_a_rule_uses_cannot_be_deleted(workspace: Any) -> None:
     workspace.rules.remove("remote")
     workspace.carriers.delete_account("yto")
     assert [a.name for a in workspace.carriers.accounts()] == ["zto"]
+
+
+def test_carriers_list_reports_the_waybill_quota_where_the_aggregator_does(kd: Any, sandbox: Any) -> None:
+    for name, code in (("zto", "ZTO"), ("yto", "YTO")):
+        assert kd("carriers", "add", name, "--kind", "sandbox", "--shipper-code", code,
+                  "--endpoint", sandbox.endpoint).status == 0  # fmt: skip
+    sandbox.carrier.quota["ZTO"] = 3
+    listed = {c["name"]: c for c in kd("carriers", "list", "--quota", "--json").json["carriers"]}
+    assert (listed["zto"]["waybill_quota"], listed["yto"]["waybill_quota"]) == (3, None)  # YTO: no limit
+    assert "余额/left 3" in kd("carriers", "list", "--quota").stdout
+    assert all("waybill_quota" not in c for c in kd("carriers", "list", "--json").json["carriers"])
+    sandbox.stop()  # the aggregator cannot be asked: not known, no error
+    gone = kd("carriers", "list", "--quota", "--json")
+    assert gone.status == 0 and all(c["waybill_quota"] is None for c in gone.json["carriers"])

@@ -73,3 +73,26 @@ def test_the_dialog_shows_and_changes_the_rules_choice(
     # a plain account hides the rule columns
     dialog.carrier_box.setCurrentIndex(dialog.carrier_box.findData("zto"))
     assert dialog.table.isColumnHidden(RULE_COLUMN) and not dialog.change_button.isVisible()
+
+
+def test_the_dialog_warns_before_a_batch_would_use_up_an_accounts_quota(
+    qtbot: Any, ops: Any, kd: Any, tmp_path: Path, sandbox: Any
+) -> None:
+    from ui.waybills_dialog import WaybillsDialog
+
+    seed(kd, tmp_path, places(3, 0))
+    add_account(kd, "zto", "ZTO", sandbox.endpoint)
+    add_account(kd, "yto", "YTO", sandbox.endpoint)
+    sandbox.carrier.quota["ZTO"] = 2
+    ids = [o["id"] for o in kd("orders", "--json").json["orders"]]
+    dialog = WaybillsDialog(ops, ids)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(
+        lambda: dialog.carrier_box.count() == 2 and dialog.quotas == {"zto": 2, "yto": None}, timeout=10000
+    )
+    dialog.carrier_box.setCurrentIndex(dialog.carrier_box.findData("zto"))
+    assert dialog.quota_warning.isVisible() and "zto" in dialog.quota_warning.text()
+    assert "2" in dialog.quota_warning.text() and "3" in dialog.quota_warning.text()
+    dialog.carrier_box.setCurrentIndex(dialog.carrier_box.findData("yto"))  # no limit: nothing to say
+    assert not dialog.quota_warning.isVisible()

@@ -33,6 +33,7 @@ SANDBOX_APP_KEY = "kuaidan-sandbox-demo-key"
 EORDER_PATH = "/api/EOrderService"
 TRACKING_PATH = "/Ebusiness/EbusinessOrderHandle.aspx"
 SUBSCRIBE_PATH = "/api/dist"
+QUOTA_PATH = "/sandbox/quota"  # GET: {"quota": {shipper: waybills left}} for the shippers given a quota
 
 ROUTES: dict[str, frozenset[str]] = {
     EORDER_PATH: frozenset({"1007", "1147"}),
