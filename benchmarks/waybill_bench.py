@@ -43,7 +43,9 @@ def _workspace(tmp: Path, n: int, endpoint: str, qps: float, *, rules: bool = Fa
             from app.waybills.rules import Conditions
 
             add_account(s, secrets, "zto", kind="sandbox", shipper_code="ZTO", endpoint=endpoint, qps=qps)
-            add_rule(s, "remote", "zto", Conditions(provinces=("新疆维吾尔自治区",)), priority=10, fallback="sf")
+            add_rule(
+                s, "remote", "zto", Conditions(provinces=("新疆维吾尔自治区",)), priority=10, fallback="sf"
+            )
             add_rule(s, "default", "sf", Conditions(), priority=100)
     import_file(store, taobao_csv(tmp / f"orders-{n}.csv", n=n), "淘宝店")
     return store
