@@ -96,3 +96,17 @@ def test_the_dialog_warns_before_a_batch_would_use_up_an_accounts_quota(
     assert "2" in dialog.quota_warning.text() and "3" in dialog.quota_warning.text()
     dialog.carrier_box.setCurrentIndex(dialog.carrier_box.findData("yto"))  # no limit: nothing to say
     assert not dialog.quota_warning.isVisible()
+
+
+def test_the_carriers_page_shows_the_quota_left(qtbot: Any, ops: Any, kd: Any, sandbox: Any) -> None:
+    from ui.settings.window import SettingsWindow
+
+    add_account(kd, "zto", "ZTO", sandbox.endpoint)
+    add_account(kd, "yto", "YTO", sandbox.endpoint)
+    sandbox.carrier.quota["ZTO"] = 7
+    window = SettingsWindow(ops)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page("carriers")
+    qtbot.waitUntil(lambda: page.quota_line.isVisible(), timeout=10000)
+    assert "zto 7" in page.quota_line.text() and "yto" not in page.quota_line.text()  # YTO: no limit
