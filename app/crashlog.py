@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 import sys
 import tempfile
@@ -28,7 +29,9 @@ def log_path(data_directory: str | os.PathLike[str] | None) -> Path:
     return folder / LOG_NAME
 
 
-def write_crash(exc: BaseException, data_directory: str | os.PathLike[str] | None, command: str = "") -> Path | None:
+def write_crash(
+    exc: BaseException, data_directory: str | os.PathLike[str] | None, command: str = ""
+) -> Path | None:
     """Append ``exc`` with its traceback to the log; the log's path, or None when nothing could be written."""
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     stamp = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
@@ -40,6 +43,10 @@ def write_crash(exc: BaseException, data_directory: str | os.PathLike[str] | Non
             path.replace(path.with_suffix(".log.1"))
         with path.open("a", encoding="utf-8") as fh:
             fh.write(entry)
-        return path
     except OSError:
         return None
+    # the running log (app/logfile.py) says a bug happened and where its traceback is
+    logging.getLogger("kuaidan.crash").error(
+        "bug in %s: %s; traceback in %s", command or "kuaidan", type(exc).__name__, path
+    )
+    return path

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from app import logfile
 from app.errors import KuaidanError, user_error
 from app.paths import data_dir
 
@@ -102,7 +103,7 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 # tests/test_cli_startup.py keeps the table complete.
 MODULES = (
     "orders", "waybills", "render", "printing", "tracking", "servers", "stations", "scan", "exports", "sync",
-    "rules",
+    "writeback", "rules",
 )  # fmt: skip
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(("shops", "senders", "import", "orders", "merge", "split", "unmerge"), "orders"),
@@ -115,6 +116,7 @@ COMMANDS: dict[str, str] = {
     "scan": "scan",
     "export-shipped": "exports",
     "sync": "sync",
+    "writeback": "writeback",
     "rules": "rules",
 }
 _GLOBAL_VALUES = ("--db", "--data-dir", "--lang")  # the global options that take a value
@@ -138,9 +140,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser: every command, or with ``command`` only the commands of its module."""
     import importlib
 
-    parser = _Parser(
-        prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking"
-    )
+    parser = _Parser(prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking")
     parser.add_argument("--db", default=None, help="SQLAlchemy database URL (env KUAIDAN_DB)")
     parser.add_argument("--data-dir", default=None, help="data directory (env KUAIDAN_DATA_DIR)")
     parser.add_argument("--lang", choices=("zh", "en"), default=None, help="GUI language")
@@ -163,6 +163,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
     parser = build_parser(command_word(words))
     _Parser.json_errors = "--json" in words
     args = parser.parse_args(words)
+    logfile.install(args.data_dir)
     ctx = Context(args, gui)
     handler: Handler = args.handler if args.command else _open_gui
     try:

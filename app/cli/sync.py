@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from app.cli.main import CommandFailed, Context
 
@@ -18,16 +18,28 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.set_defaults(handler=cmd_sync)
 
 
+class ShopOutcome(Protocol):
+    @property
+    def error(self) -> str: ...
+
+    @property
+    def error_en(self) -> str: ...
+
+
+def fail_when_every_shop_failed(results: Sequence[ShopOutcome], payload: dict[str, Any]) -> None:
+    """Exit 1 (with ``payload``) when there were shops and none of them could be worked on."""
+    failed = [r for r in results if r.error]
+    if failed and len(failed) == len(results):
+        raise CommandFailed(failed[0].error, failed[0].error_en, payload)
+
+
 def cmd_sync(ctx: Context) -> int:
     def progress(shop: str, read: int) -> None:
         ctx.progress(f"{shop}: 已读取 {read} 个订单 / {read} orders read")
 
     results = ctx.workspace.orders.sync(ctx.args.shop, progress=progress)
     payload = {"shops": [r.as_json() for r in results]}
-    failed = [r for r in results if r.error]
-    if failed and len(failed) == len(results):
-        first = failed[0]
-        raise CommandFailed(first.error, first.error_en, payload)
+    fail_when_every_shop_failed(results, payload)
 
     def human() -> str:
         if not results:

@@ -14,6 +14,7 @@ from app.orders.sorting import sorted_by
 from app.orders.values import FIRST_BATCH as FIRST_BATCH
 from app.orders.values import REST_BATCH, VIEWS, IdBatch, OrderFilter, OrderRow
 from app.orders.values import first_batch as first_batch
+from app.orders.writeback_states import states as writeback_states
 from app.store.models import Order, Shipment, Shop, Waybill, shipment_orders
 
 
@@ -180,6 +181,7 @@ def order_rows(session: Session, ids: Sequence[int]) -> list[OrderRow]:
         select(Order, Shop.name).join(Shop, Shop.id == Order.shop_id).where(Order.id.in_(list(ids)))
     ).all()
     waybills = _waybills_for(session, ids)
+    told = writeback_states(session, ids)
     by_id = {}
     for order, shop_name in rows:
         wb = waybills.get(order.id)
@@ -209,6 +211,7 @@ def order_rows(session: Session, ids: Sequence[int]) -> list[OrderRow]:
             buyer_message=order.buyer_message,
             seller_remark=order.seller_remark,
             flag=str((order.extra or {}).get("flag", "")),
+            writeback=told.get(order.id, ""),
         )
     return [by_id[i] for i in ids if i in by_id]
 

@@ -11,14 +11,15 @@ starts from the old watermark again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from app.errors import KuaidanError, UsageError
-from app.orders.connectors import CONNECTORS, connector_for
+from app.errors import KuaidanError
+from app.orders.connectors import CONNECTORS, Refusal, connector_for, no_sync
 from app.orders.connectors.base import ConnectorFactory, ShopConnection
 from app.orders.importer import write_orders
 from app.orders.prepared import prepare
@@ -59,18 +60,34 @@ class SyncResult:
         return out
 
 
-def api_shops(store: Store, shop: str | None) -> list[str]:
-    """The shops a sync reads: the named one (it must have an API connector), else every shop that has one."""
+def api_shops(
+    store: Store,
+    shop: str | None,
+    registry: Mapping[str, object] = CONNECTORS,
+    refusal: Refusal = no_sync,
+) -> list[str]:
+    """The shops a sync (or, with the writers' ``registry``, a write-back) works on: the named one (its platform
+    must be in ``registry``: else ``refusal``), else every shop whose platform is."""
     with store.session() as s:
         if shop is not None:
             found = get_shop(s, shop)
-            if found.platform not in CONNECTORS:
-                raise UsageError(
-                    f"店铺 {shop}（{found.platform}）没有接口同步：请用导出文件导入订单",
-                    f"shop {shop} ({found.platform}) cannot sync through an API: import its export file instead",
-                )
+            if found.platform not in registry:
+                raise refusal(shop, found.platform)
             return [found.name]
-        return list(s.scalars(select(Shop.name).where(Shop.platform.in_(CONNECTORS)).order_by(Shop.name)))
+        return list(s.scalars(select(Shop.name).where(Shop.platform.in_(list(registry))).order_by(Shop.name)))
+
+
+def shop_connection(session: Session, secrets: SecretStore, shop: Shop) -> ShopConnection:
+    """Where the shop's API is, with its credentials read from the secret store."""
+    return ShopConnection(
+        shop.name,
+        shop.platform,
+        shop.url,
+        token=secrets.get(session, shop.token_ref),
+        key=secrets.get(session, shop.key_ref),
+        secret=secrets.get(session, shop.secret_ref),
+        settings=dict(shop.settings or {}),
+    )
 
 
 def sync_shops(
@@ -104,15 +121,7 @@ def sync_shop(
 ) -> SyncResult:
     with store.session() as s:
         shop = get_shop(s, name)
-        conn = ShopConnection(
-            shop.name,
-            shop.platform,
-            shop.url,
-            token=secrets.get(s, shop.token_ref),
-            key=secrets.get(s, shop.key_ref),
-            secret=secrets.get(s, shop.secret_ref),
-            settings=dict(shop.settings or {}),
-        )
+        conn = shop_connection(s, secrets, shop)
         shop_id, watermark = shop.id, shop.sync_watermark
     since = watermark - OVERLAP if watermark is not None else None
     connector = factory(conn)

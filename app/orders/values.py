@@ -188,9 +188,13 @@ class OrderRow:
     buyer_message: str = ""
     seller_remark: str = ""
     flag: str = ""  # one of FLAGS, or ""
+    # the shop's write-back state (app/orders/writeback_states.py), "" when none; not in ``orders --json``
+    writeback: str = ""
 
     def as_json(self) -> dict[str, object]:
-        return asdict(self)
+        out = asdict(self)
+        del out["writeback"]
+        return out
 
 
 # The first batch of a list is small (a screenful or more), so its first rows show at once; the rest come in

@@ -308,7 +308,9 @@ class Waybill(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(default=None)
     # tracking
     parcel_status: Mapped[str] = mapped_column(String(30), default="pending")
-    carrier_state: Mapped[str] = mapped_column(String(20), default="")  # the carrier's flag: a ProblemCode or ""
+    carrier_state: Mapped[str] = mapped_column(
+        String(20), default=""
+    )  # the carrier's flag: a ProblemCode or ""
     is_final: Mapped[bool] = mapped_column(Boolean, default=False)
     last_trace_at: Mapped[datetime | None] = mapped_column(default=None)
     picked_up_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -417,6 +419,37 @@ class PrintJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=_now)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     done_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class WriteBack(Base):
+    """One waybill told to the shop of one order (app/orders/writeback.py): ``pending`` → ``sending`` → ``sent``
+    (or ``already``: found in the shop by reading back) or ``failed`` (retried on the next run, up to a cap).
+    A row left ``sending`` by a process that died is uncertain: the shop is read back before anything is sent.
+    ``tried``: some attempt may have reached the shop (never cleared, so a reset row is still read back first)."""
+
+    __tablename__ = "write_backs"
+    __table_args__ = (
+        UniqueConstraint("order_id", "waybill_no"),
+        Index("ix_write_backs_shop_state", "shop_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    waybill_no: Mapped[str] = mapped_column(String(64))
+    shipper_code: Mapped[str] = mapped_column(String(20), default="")
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    tried: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str] = mapped_column(Text, default="")
+    error_en: Mapped[str] = mapped_column(Text, default="")
+    remote_id: Mapped[str] = mapped_column(String(100), default="")
+    claimed_by: Mapped[str] = mapped_column(String(120), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class AuditEntry(Base):

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from app.workspace.stations import StationsPart
     from app.workspace.tracking import TrackingPart
     from app.workspace.waybills import WaybillsPart
+    from app.workspace.writeback import WriteBackPart
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -148,6 +149,7 @@ class Workspace:
         stations: StationsPart
         scan: ScanPart
         imports: ImportsPart
+        writeback: WriteBackPart
         rules: RulesPart
     else:
         orders = _part("orders", "OrdersPart")
@@ -159,6 +161,7 @@ class Workspace:
         stations = _part("stations", "StationsPart")
         scan = _part("scan", "ScanPart")
         imports = _part("imports", "ImportsPart")
+        writeback = _part("writeback", "WriteBackPart")
         rules = _part("rules", "RulesPart")
 
     def __init__(

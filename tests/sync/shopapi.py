@@ -4,12 +4,20 @@ Both keep their orders in memory (tests change them between syncs), check the cr
 parameter, paginate like the real API (Shopify: ``Link`` cursors that refuse other filters beside ``page_info``;
 WooCommerce: ``page``/``per_page`` with ``X-WP-Total``/``X-WP-TotalPages``) and play scripted faults on the next
 requests: ``"429"`` (with ``Retry-After``), ``"500"``/``"503"``, ``"timeout"`` (answers after the client gave up).
+
+The write side (write-back) is here too: Shopify's fulfillment orders and fulfillments, WooCommerce's order notes,
+status and the Shipment Tracking extension's entries (``FakeWoo.tracking_ext = False``: a store without it). Writes
+play their own scripted faults (``write_faults``): ``"late"`` (the write is done, the answer comes after the client
+gave up), ``"timeout"`` (the answer is late and the write is done only then), ``"hang"`` (done, then no answer
+until ``release`` is set: a process can be killed while its POST is in flight), ``"429"``, ``"500"`` (nothing
+done).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -47,6 +55,14 @@ class FakeShop:
             0.0  # >0: a real leaky bucket of 40 leaking this many requests a second (429 beyond)
         )
         self._level, self._level_at = 0.0, time.monotonic()
+        self.write_faults: list[str] = []
+        self.writes: list[tuple[str, str]] = []  # (method, path) of every write that reached the shop's logic
+        self.release = threading.Event()  # ends a "hang"
+        self.late = TIMEOUT_SLEEP
+
+    def next_write_fault(self) -> str | None:
+        with self.lock:
+            return self.write_faults.pop(0) if self.write_faults else None
 
     def take_from_bucket(self) -> tuple[float, float]:
         """(the bucket's level after this request, 0) or (its level, seconds to wait) when it is full."""
@@ -80,17 +96,60 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def _serve(self, method: str) -> None:
         fake = self.fake
         with fake.lock:
             fake.in_flight += 1
             fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
         try:
-            self._answer(fake)
+            if method == "GET":
+                self._answer(fake)
+            else:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                self._write(fake, method, json.loads(raw) if raw else {})
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a "timeout" fault)
         finally:
             with fake.lock:
                 fake.in_flight -= 1
+
+    def _write(self, fake: Any, method: str, body: Any) -> None:
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query)
+        fault = fake.next_write_fault() or fake.next_fault()
+        if fault == "429":
+            return self._send(
+                429, {"errors": "Exceeded 2 calls per second"}, {"Retry-After": fake.retry_after}
+            )
+        if fault in ("500", "502", "503"):
+            return self._send(int(fault), {"errors": "Internal Server Error"})
+        if fault == "timeout":
+            time.sleep(fake.late)
+        if fake.bucket_rate:
+            _level, wait = fake.take_from_bucket()
+            if wait:
+                return self._send(
+                    429, {"errors": "Exceeded 2 calls per second"}, {"Retry-After": f"{wait:.2f}"}
+                )
+        with fake.lock:
+            fake.requests.append({"_path": [parts.path], "_method": [method], **query})
+            status, answer, headers = fake.write(method, parts.path, query, body, self.headers)
+            if status < 300:
+                fake.writes.append((method, parts.path))
+        if fault == "late":
+            time.sleep(fake.late)
+        elif fault == "hang":
+            fake.release.wait(60)
+        self._send(status, answer, headers)
 
     def _answer(self, fake: Any) -> None:
         parts = urlsplit(self.path)
@@ -135,12 +194,102 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+_ORDER_PART = re.compile(r"/admin/api/[^/]+/orders/(\d+)/(fulfillment_orders|fulfillments)\.json$")
+
+
 class FakeShopify(FakeShop):
     def __init__(self) -> None:
         super().__init__()
         self.base = ""
         self.cursors: dict[str, tuple[dict[str, list[str]], int]] = {}
         self.bucket_used = 0  # reported in X-Shopify-Shop-Api-Call-Limit (tests set it near full)
+        self.fulfillment_orders: dict[int, list[dict[str, Any]]] = {}
+        self.fulfillments: dict[int, list[dict[str, Any]]] = {}
+        self._next_id = 9_000_000
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def fos(self, oid: int) -> list[dict[str, Any]]:
+        """The order's fulfillment orders (one, made on first sight, holding every line)."""
+        if oid not in self.fulfillment_orders:
+            order = self.orders[oid]
+            self.fulfillment_orders[oid] = [{
+                "id": oid * 100 + 1, "order_id": oid, "status": "open", "assigned_location_id": 77,
+                "supported_actions": ["create_fulfillment"],
+                "line_items": [{"id": int(li["id"]) * 10 + 1, "line_item_id": li["id"], "quantity": li["quantity"],
+                                "fulfillable_quantity": li["quantity"]} for li in order["line_items"]],
+            }]  # fmt: skip
+        return self.fulfillment_orders[oid]
+
+    def fulfilled(self, oid: int) -> list[str]:
+        """The tracking numbers of the order's fulfillments (one entry per fulfillment)."""
+        return [f["tracking_number"] for f in self.fulfillments.get(oid, [])]
+
+    def write(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, headers: Any
+    ) -> tuple[int, Any, dict[str, str]]:
+        if headers.get("X-Shopify-Access-Token") != TOKEN:
+            return 401, {"errors": "[API] Invalid API key or access token"}, {}
+        if method != "POST" or not path.endswith("/fulfillments.json"):
+            return 404, {"errors": "Not Found"}, {}
+        f = body.get("fulfillment") or {}
+        groups = f.get("line_items_by_fulfillment_order") or []
+        tracking = f.get("tracking_info") or {}
+        if not groups:
+            return 422, {"errors": ["line_items_by_fulfillment_order is required"]}, {}
+        by_id = {fo["id"]: fo for fos in self.fulfillment_orders.values() for fo in fos}
+        taken: list[tuple[dict[str, Any], int]] = []
+        for group in groups:
+            fo = by_id.get(group.get("fulfillment_order_id"))
+            if fo is None:
+                return 404, {"errors": "Not Found"}, {}
+            if fo["status"] not in ("open", "in_progress"):
+                return (
+                    422,
+                    {
+                        "errors": [
+                            f"Fulfillment order {fo['id']} has an unfulfillable status= {fo['status']}."
+                        ]
+                    },
+                    {},
+                )
+            wanted = group.get("fulfillment_order_line_items")
+            items = {i["id"]: i for i in fo["line_items"]}
+            if wanted is None:
+                taken += [
+                    (i, i["fulfillable_quantity"]) for i in fo["line_items"] if i["fulfillable_quantity"]
+                ]
+            else:
+                for w in wanted:
+                    item = items.get(w["id"])
+                    if item is None or w["quantity"] > item["fulfillable_quantity"]:
+                        return (
+                            422,
+                            {"errors": ["Invalid fulfillment order line item quantity requested."]},
+                            {},
+                        )
+                    taken.append((item, w["quantity"]))
+        oid = next(iter(by_id[g["fulfillment_order_id"]]["order_id"] for g in groups))
+        for item, quantity in taken:
+            item["fulfillable_quantity"] -= quantity
+        for group in groups:
+            fo = by_id[group["fulfillment_order_id"]]
+            if all(i["fulfillable_quantity"] == 0 for i in fo["line_items"]):
+                fo["status"] = "closed"
+        made = {
+            "id": self._id(), "order_id": oid, "status": "success", "tracking_company": tracking.get("company"),
+            "tracking_number": tracking.get("number"), "tracking_numbers": [tracking.get("number")],
+            "tracking_url": tracking.get("url"), "notify_customer": f.get("notify_customer"),
+            "line_items": [{"id": i["line_item_id"], "quantity": q} for i, q in taken],
+        }  # fmt: skip
+        self.fulfillments.setdefault(oid, []).append(made)
+        open_left = any(fo["status"] != "closed" for fo in self.fos(oid))
+        self.orders[oid].update(
+            fulfillment_status="partial" if open_left else "fulfilled", updated_at=iso(self.tick())
+        )
+        return 201, {"fulfillment": made}, {"X-Shopify-Shop-Api-Call-Limit": f"{self.bucket_used + 1}/40"}
 
     def add(self, n: int = 1, **fields: Any) -> list[int]:
         made = []
@@ -173,6 +322,15 @@ class FakeShopify(FakeShop):
                 {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"},
                 {},
             )
+        part = _ORDER_PART.search(path)
+        if part is not None:
+            oid, what = int(part.group(1)), part.group(2)
+            if oid not in self.orders:
+                return 404, {"errors": "Not Found"}, {}
+            limit_header = {"X-Shopify-Shop-Api-Call-Limit": f"{self.bucket_used + 1}/40"}
+            if what == "fulfillment_orders":
+                return 200, {"fulfillment_orders": self.fos(oid)}, limit_header
+            return 200, {"fulfillments": self.fulfillments.get(oid, [])}, limit_header
         if not path.endswith("/orders.json"):
             return 404, {"errors": "Not Found"}, {}
         limit = int(query.get("limit", ["50"])[0])
@@ -209,7 +367,89 @@ class FakeShopify(FakeShop):
         return 200, {"orders": page}, out
 
 
+_WOO_ORDER = re.compile(r"/wp-json/wc/v3/orders/(\d+)(/notes)?$")
+_WOO_TRACKING = re.compile(r"/wp-json/wc-shipment-tracking/v3/orders/(\d+)/shipment-trackings$")
+_NO_ROUTE = {"code": "rest_no_route", "message": "No route was found matching the URL and request method.",
+             "data": {"status": 404}}  # fmt: skip
+
+
 class FakeWoo(FakeShop):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tracking_ext = True  # the Shipment Tracking extension is installed
+        self.notes: dict[int, list[dict[str, Any]]] = {}
+        self._next_id = 500
+
+    def _id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    def trackings(self, oid: int) -> list[dict[str, Any]]:
+        for meta in self.orders[oid]["meta_data"]:
+            if meta["key"] == "_wc_shipment_tracking_items":
+                return list(meta["value"])
+        return []
+
+    def noted(self, oid: int, number: str) -> int:
+        """How many notes of the order name ``number``."""
+        return sum(number in n["note"] for n in self.notes.get(oid, []))
+
+    def _authorised(self, query: dict[str, list[str]], headers: Any) -> bool:
+        expected = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
+        by_query = query.get("consumer_key") == [KEY] and query.get("consumer_secret") == [SECRET]
+        return headers.get("Authorization") == expected or by_query
+
+    def _one(self, path: str, method: str, body: Any) -> tuple[int, Any, dict[str, str]] | None:
+        """The routes of one order (GET/PUT the order, GET/POST its notes, its tracking entries)."""
+        found = _WOO_ORDER.search(path)
+        tracking = _WOO_TRACKING.search(path)
+        if found is None and tracking is None:
+            return None
+        if tracking is not None and not self.tracking_ext:
+            return 404, _NO_ROUTE, {}
+        oid = int((found or tracking).group(1))  # type: ignore[union-attr]
+        if oid not in self.orders:
+            return 404, {"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID."}, {}
+        order = self.orders[oid]
+        if tracking is not None:
+            if method == "GET":
+                return 200, self.trackings(oid), {}
+            item = {"tracking_id": f"t{self._id()}", "tracking_provider": body.get("tracking_provider", ""),
+                    "custom_tracking_provider": body.get("custom_tracking_provider", ""),
+                    "custom_tracking_link": body.get("custom_tracking_link", ""),
+                    "tracking_number": body.get("tracking_number", ""), "date_shipped": body.get("date_shipped")}  # fmt: skip
+            items = [*self.trackings(oid), item]
+            order["meta_data"] = [m for m in order["meta_data"] if m["key"] != "_wc_shipment_tracking_items"]
+            order["meta_data"].append(
+                {"id": self._id(), "key": "_wc_shipment_tracking_items", "value": items}
+            )
+            return 201, item, {}
+        if found is not None and found.group(2):
+            if method == "GET":
+                return 200, self.notes.get(oid, []), {}
+            note = {"id": self._id(), "author": "system", "note": body.get("note", ""),
+                    "customer_note": bool(body.get("customer_note"))}  # fmt: skip
+            self.notes.setdefault(oid, []).append(note)
+            return 201, note, {}
+        if method == "PUT":
+            if "status" in body:
+                self.change(oid, status=body["status"])
+            return 200, order, {}
+        if method == "GET":
+            return 200, order, {}
+        return 404, _NO_ROUTE, {}
+
+    def write(
+        self, method: str, path: str, query: dict[str, list[str]], body: Any, headers: Any
+    ) -> tuple[int, Any, dict[str, str]]:
+        if not self._authorised(query, headers):
+            return (
+                401,
+                {"code": "woocommerce_rest_cannot_create", "message": "Sorry, you are not allowed."},
+                {},
+            )
+        return self._one(path, method, body) or (404, _NO_ROUTE, {})
+
     def add(self, n: int = 1, **fields: Any) -> list[int]:
         made = []
         for _ in range(n):
@@ -231,14 +471,15 @@ class FakeWoo(FakeShop):
         self.orders[oid].update(fields, date_modified_gmt=iso(self.tick()).rstrip("Z"))
 
     def route(self, path: str, query: dict[str, list[str]], headers: Any) -> tuple[int, Any, dict[str, str]]:
-        expected = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
-        by_query = query.get("consumer_key") == [KEY] and query.get("consumer_secret") == [SECRET]
-        if headers.get("Authorization") != expected and not by_query:
+        if not self._authorised(query, headers):
             return (
                 401,
                 {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources."},
                 {},
             )
+        one = self._one(path, "GET", {})
+        if one is not None:
+            return one
         if path != "/wp-json/wc/v3/orders":
             return 404, {"code": "rest_no_route"}, {}
         per_page = int(query.get("per_page", ["10"])[0])

@@ -40,3 +40,22 @@ def test_woocommerce_state_codes_names_and_unknown_statuses() -> None:
     )
     assert "unknown order status" in record.hold_reason  # a plugin's status: held until a person looks
     assert record.lines[0].quantity == 3
+
+
+def test_every_woocommerce_state_code_and_its_english_name_give_the_same_province() -> None:
+    # WooCommerce's i18n/states.php for CN: CN1 "Yunnan" … CN21 "Guangxi Zhuang", CN29 "Ningxia Hui", CN30 "Macau"
+    from app.orders.connectors.provinces import WOOCOMMERCE, province_name
+
+    assert len(WOOCOMMERCE) == 32
+    assert (WOOCOMMERCE["CN1"], WOOCOMMERCE["CN20"], WOOCOMMERCE["CN32"]) == (
+        "云南省",
+        "广东省",
+        "新疆维吾尔自治区",
+    )
+    for code, english in (
+        ("CN21", "Guangxi Zhuang"),
+        ("CN29", "Ningxia Hui"),
+        ("CN30", "Macau"),
+        ("CN31", "Tibet"),
+    ):
+        assert province_name("", english, WOOCOMMERCE) == WOOCOMMERCE[code]

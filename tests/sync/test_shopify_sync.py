@@ -9,16 +9,8 @@ import pytest
 
 from app.orders.connectors.base import ShopApiError, ShopAuthError
 from app.orders.values import OrderFilter
-from tests.sync.shopapi import TOKEN, FakeShopify, serve
+from tests.sync.shopapi import TOKEN, FakeShopify
 from tests.sync.support import Recorder, sync
-
-
-@pytest.fixture
-def shopify(workspace: Any) -> Any:
-    fake = FakeShopify()
-    with serve(fake) as url:
-        workspace.orders.add_shop("SF店", "shopify", url=url, token=TOKEN)
-        yield fake
 
 
 def _rows(workspace: Any) -> dict[str, Any]:

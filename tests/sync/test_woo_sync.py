@@ -9,16 +9,8 @@ import pytest
 
 from app.orders.connectors.base import ShopAuthError
 from app.orders.values import OrderFilter
-from tests.sync.shopapi import KEY, SECRET, FakeWoo, serve
+from tests.sync.shopapi import KEY, SECRET, FakeWoo
 from tests.sync.support import Recorder, sync
-
-
-@pytest.fixture
-def woo(workspace: Any) -> Any:
-    fake = FakeWoo()
-    with serve(fake) as url:
-        workspace.orders.add_shop("WC店", "woocommerce", url=url, key=KEY, secret=SECRET)
-        yield fake
 
 
 def _rows(workspace: Any) -> dict[str, Any]:

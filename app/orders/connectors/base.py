@@ -5,8 +5,9 @@ import makes (:class:`app.orders.intake.OrderRecord`); :mod:`app.orders.sync` wr
 write path, keyed by (shop, platform order id). Connectors know nothing of the store or of secrets: they get a
 :class:`ShopConnection` with the credentials already read.
 
-Write-back (telling the shop the waybill number) will live beside the reading side as :class:`ShipmentWriter`;
-only its shape is fixed here (see its docstring): no connector implements it yet.
+Write-back (telling the shop the waybill number) lives beside the reading side as :class:`ShipmentWriter`
+(``shopify_ship.py``, ``woo_ship.py``; the registry is ``WRITERS`` in ``__init__.py``); :mod:`app.orders.writeback`
+decides what to tell and records each outcome.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ class ShopApiError(KuaidanError):
 
 class ShopAuthError(ShopApiError):
     """The shop refused the credentials (HTTP 401/403): the user must enter them again."""
+
+
+class ShopUnreachable(ShopApiError):
+    """The shop could not be reached at all after the retries (no answer, 5xx, throttled without end)."""
+
+
+class WriteUncertain(ShopApiError):
+    """A write went out and no answer said whether the shop did it (a timeout after sending, a dropped
+    connection, an HTTP 5xx): the shop must be read back before the write is sent again."""
 
 
 @dataclass(frozen=True)
@@ -66,40 +76,45 @@ class OrderSource(Protocol):
 
 @dataclass(frozen=True)
 class ShipmentNotice:
-    """What the shop is told about one printed parcel (the write-back's input)."""
+    """What the shop is told about one printed parcel of one order (the write-back's input)."""
 
     platform_order_id: str
     waybill_no: str
-    carrier_name: (
-        str  # as the shop shows it (Shopify ``tracking_info.company``, WooCommerce ``tracking_provider``)
-    )
+    carrier_code: str  # our shipper code (SF, ZTO…)
+    carrier_name: str  # as an international shop shows it (Shopify ``tracking_info.company``)
+    carrier_zh: str  # the carrier's Chinese name (WooCommerce's note and custom provider)
     tracking_url: str = ""
-    line_ids: tuple[
-        str, ...
-    ] = ()  # the platform's line ids in this parcel (a split order); empty: the whole order
-    idempotency_key: str = ""  # stable per parcel: found again in the shop after a timeout
+    # a split parcel: (the platform's line id, quantity) of the lines it carries; empty: the whole order
+    lines: tuple[tuple[str, int], ...] = ()
+    # an earlier attempt may have reached the shop (it was sent, or the process died while sending): the writer
+    # reads the shop back before it sends anything
+    uncertain: bool = False
+    notify_customer: bool = True
 
 
 @dataclass(frozen=True)
 class WriteBackOutcome:
-    state: str  # "sent" | "already" (the shop had it: read back after a timeout) | "failed"
-    detail: str = ""
+    state: str  # "sent" | "already" (the shop had it: found by reading back)
     remote_id: str = ""  # the fulfillment id / note id the shop gave
+    detail: str = ""  # what the writer wants in the log (a parcel it could not map to lines…)
 
 
 class ShipmentWriter(Protocol):
-    """The write-back seam (issue #19 item 2; NOT IMPLEMENTED yet — no connector provides it).
+    """The writing side of a connector: tells the shop one parcel was shipped, exactly once.
 
-    ``tell_shipped`` must be safe to call again after any failure, including a timeout after the shop accepted
-    the request: it first reads the shop back (Shopify: the order's fulfillments for ``waybill_no``; WooCommerce:
-    the order's notes / ``_wc_shipment_tracking_items`` meta for ``idempotency_key`` or ``waybill_no``) and
-    answers ``already`` when it finds the earlier write, else sends once (Shopify: fulfillment_orders, then one
-    fulfillment with ``tracking_info``; WooCommerce: a customer note, status ``completed``, and the Shipment
-    Tracking endpoint when the store has it). The caller records each outcome's state per parcel and never calls it
-    for a cancelled or unissued order.
+    ``tell_shipped`` is safe to call again after any failure, including a timeout after the shop accepted the
+    request: with ``notice.uncertain`` it first reads the shop back (Shopify: the order's fulfillments with
+    ``waybill_no``; WooCommerce: the notes and ``_wc_shipment_tracking_items`` meta naming ``waybill_no``) and
+    answers ``already`` when it finds the earlier write (a WooCommerce step already done is not done again). A POST
+    whose answer never came is :class:`WriteUncertain` (after one read back that did not find it): never sent
+    again in the same call. Failures are :class:`ShopApiError` (:class:`ShopAuthError` / :class:`ShopUnreachable`
+    when the whole shop is out of reach). The caller never calls it for a cancelled, held or unprinted order.
     """
 
     def tell_shipped(self, notice: ShipmentNotice) -> WriteBackOutcome: ...
 
+    def close(self) -> None: ...
+
 
 ConnectorFactory = Callable[[ShopConnection], OrderSource]
+WriterFactory = Callable[[ShopConnection], ShipmentWriter]

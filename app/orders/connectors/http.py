@@ -6,7 +6,9 @@
 - HTTP 429 waits the ``Retry-After`` seconds the shop asks (a default backoff without one) and tries again;
 - Shopify's leaky bucket: after each answer ``X-Shopify-Shop-Api-Call-Limit: used/size`` is read, and when the
   bucket is nearly full the next request waits until enough has leaked out (2 requests a second by default);
-- 401/403 is a :class:`ShopAuthError`, another 4xx a :class:`ShopApiError` with the shop's words: not retried.
+- 401/403 is a :class:`ShopAuthError`, another 4xx a :class:`ShopApiError` with the shop's words: not retried;
+- writes (:meth:`PoliteClient.send`): a POST is never sent twice blindly. Only what surely did nothing is retried
+  (no connection made, 429); a timeout or 5xx after sending is :class:`WriteUncertain` (read the shop back).
 
 Waiting goes through ``sleep`` (injectable), so tests see each wait without spending it. Credentials never reach a
 log line: only the method, the path and the status are logged.
@@ -25,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.carriers.net import check_endpoint
-from app.orders.connectors.base import ShopApiError, ShopAuthError
+from app.orders.connectors.base import ShopApiError, ShopAuthError, ShopUnreachable, WriteUncertain
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ def _retry_after(response: httpx.Response, default: float) -> float:
 
 
 class PoliteClient:
-    """GETs to one shop: checked endpoint, retries, rate limits. Safe to use from several threads."""
+    """Requests to one shop: checked endpoint, retries, rate limits. Safe to use from several threads."""
 
     def __init__(
         self,
@@ -138,20 +140,57 @@ class PoliteClient:
 
     def get(self, url: str, params: Mapping[str, Any] | None = None) -> httpx.Response:
         """The answer to GET ``url`` (absolute, on the shop's host) once it is a 2xx, after the retries above."""
+        return self._request("GET", url, params=params, idempotent=True)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool = False,
+        accept: tuple[int, ...] = (),
+    ) -> httpx.Response:
+        """A write (POST, PUT) of the JSON ``body``, answered 2xx (or one of the ``accept`` statuses, returned as it
+        is: a 404 that says the store lacks an extension).
+
+        What is retried: a connection that was never made (nothing reached the shop), and HTTP 429 after its
+        ``Retry-After`` (the shop did nothing). A timeout or a dropped connection after the request went out, or
+        an HTTP 5xx, may have done the write: for a non-``idempotent`` request (a POST that creates something)
+        that is :class:`WriteUncertain` and never sent again here — the caller reads the shop back first. An
+        ``idempotent`` write (a PUT of a status) is retried like a GET."""
+        return self._request(method, url, params=params, body=body, idempotent=idempotent, accept=accept)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        idempotent: bool,
+        accept: tuple[int, ...] = (),
+    ) -> httpx.Response:
         self._same_host(url)
+        path = urlsplit(url).path
         failures = throttled = 0
         while True:
             if self.bucket is not None:
                 self._wait("bucket", self.bucket.wait_needed(time.monotonic()))
             try:
-                response = self._client.get(url, params=params)
+                if body is None:
+                    response = self._client.request(method, url, params=params)
+                else:
+                    response = self._client.request(method, url, params=params, json=body)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+                if not (idempotent or never_sent):
+                    raise self._uncertain(method, path, type(exc).__name__) from exc
                 failures += 1
                 if failures > self.retries:
                     raise self._unreachable(type(exc).__name__) from exc
-                log.info(
-                    "shop %s: GET %s failed (%s), retrying", self.shop, urlsplit(url).path, type(exc).__name__
-                )
+                log.info("shop %s: %s %s failed (%s), retrying", self.shop, method, path, type(exc).__name__)
                 self._wait("error", self._backoff(failures))
                 continue
             if self.bucket is not None:
@@ -164,11 +203,15 @@ class PoliteClient:
                 self._wait("429", _retry_after(response, self._backoff(throttled)))
                 continue
             if status >= 500:
+                if not idempotent:
+                    raise self._uncertain(method, path, f"HTTP {status}")
                 failures += 1
                 if failures > self.retries:
                     raise self._unreachable(f"HTTP {status}")
                 self._wait("5xx", self._backoff(failures))
                 continue
+            if status in accept:
+                return response
             if status in (401, 403):
                 raise ShopAuthError(
                     f"店铺 {self.shop} 拒绝了凭据（HTTP {status}）：请检查访问令牌或密钥是否正确、权限是否足够",
@@ -206,8 +249,15 @@ class PoliteClient:
                 f"shop {self.shop}'s API pointed at another site ({other.netloc}); not followed",
             )
 
-    def _unreachable(self, why: str) -> ShopApiError:
-        return ShopApiError(
+    def _uncertain(self, method: str, path: str, why: str) -> WriteUncertain:
+        log.warning("shop %s: %s %s may or may not have been done (%s)", self.shop, method, path, why)
+        return WriteUncertain(
+            f"店铺 {self.shop} 未确认是否收到了写入请求（{why}）：下次会先查询店铺，不会重复发送",
+            f"shop {self.shop} did not confirm the write ({why}): the shop is read back before it is sent again",
+        )
+
+    def _unreachable(self, why: str) -> ShopUnreachable:
+        return ShopUnreachable(
             f"店铺 {self.shop} 的接口多次重试后仍无法访问（{why}）：请检查网络和店铺网址，稍后再同步",
             f"shop {self.shop}'s API could not be reached after several tries ({why}): check the network and "
             "the shop URL, then sync again",

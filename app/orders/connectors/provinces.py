@@ -1,5 +1,6 @@
-"""Mainland provinces as the shop APIs write them: Shopify's codes (ISO 3166-2:CN letters), WooCommerce's ``CN1``…
-``CN32``, and their English names -> the Chinese name the address parser knows."""
+"""Mainland provinces as the shop APIs write them: Shopify's codes (ISO 3166-2:CN letters; Tibet as ``YZ`` or
+``XZ``), WooCommerce's ``CN1``…``CN32`` (checked against WooCommerce's ``i18n/states.php``: CN1 Yunnan … CN32
+Xinjiang), and their English names -> the Chinese name the address parser knows."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ _TABLE = (
 
 SHOPIFY = {code: zh for code, _, _, zh in _TABLE} | {"XZ": "西藏自治区"}
 WOOCOMMERCE = {code: zh for _, code, _, zh in _TABLE}
-ENGLISH = {en.lower(): zh for _, _, en, zh in _TABLE} | {"xizang": "西藏自治区", "macau": "澳门特别行政区"}
+# WooCommerce's own English names (its i18n/states.php: "Guangxi Zhuang", "Ningxia Hui", "Macau") and the
+# ISO 3166-2 / Shopify spellings ("Xizang", "Nei Mongol") read as well
+ENGLISH = {en.lower(): zh for _, _, en, zh in _TABLE} | {
+    "xizang": "西藏自治区", "macau": "澳门特别行政区", "guangxi zhuang": "广西壮族自治区",
+    "ningxia hui": "宁夏回族自治区", "nei mongol": "内蒙古自治区", "inner mongolia autonomous region": "内蒙古自治区",
+}  # fmt: skip
 
 
 def province_name(code: str, name: str, codes: dict[str, str]) -> str:

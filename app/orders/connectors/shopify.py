@@ -42,27 +42,42 @@ def next_link(header: str | None) -> str | None:
     return None
 
 
-class ShopifyConnector:
-    def __init__(self, conn: ShopConnection, *, sleep: Sleep | None = None, timeout: float = 30.0) -> None:
-        if not conn.token:
-            raise ShopApiError(
-                f"店铺 {conn.name} 没有访问令牌：请在店铺设置中填写 Shopify 的 Admin API 访问令牌",
-                f"shop {conn.name} has no access token: enter its Shopify Admin API access token",
-            )
-        self.name = conn.name
-        self.version = str(conn.settings.get("api_version") or API_VERSION)
-        self.http = PoliteClient(
-            conn.name,
-            conn.url,
-            headers={"X-Shopify-Access-Token": conn.token, "Accept": "application/json"},
-            bucket=LeakyBucket(),
-            timeout=timeout,
-            sleep=sleep,
+def shopify_client(
+    conn: ShopConnection, *, sleep: Sleep | None = None, timeout: float = 30.0
+) -> PoliteClient:
+    """The polite client of a Shopify shop (its token, its leaky bucket), for reading and writing alike."""
+    if not conn.token:
+        raise ShopApiError(
+            f"店铺 {conn.name} 没有访问令牌：请在店铺设置中填写 Shopify 的 Admin API 访问令牌",
+            f"shop {conn.name} has no access token: enter its Shopify Admin API access token",
         )
+    return PoliteClient(
+        conn.name,
+        conn.url,
+        headers={"X-Shopify-Access-Token": conn.token, "Accept": "application/json"},
+        bucket=LeakyBucket(),
+        timeout=timeout,
+        sleep=sleep,
+    )
+
+
+def api_version(conn: ShopConnection) -> str:
+    return str(conn.settings.get("api_version") or API_VERSION)
+
+
+class ShopifyApi:
+    """One Shopify shop's Admin API: its name, API version and polite client (the reader's and the writer's base)."""
+
+    def __init__(self, conn: ShopConnection, *, sleep: Sleep | None = None, timeout: float = 30.0) -> None:
+        self.name = conn.name
+        self.version = api_version(conn)
+        self.http = shopify_client(conn, sleep=sleep, timeout=timeout)
 
     def close(self) -> None:
         self.http.close()
 
+
+class ShopifyConnector(ShopifyApi):
     def fetch_changed(self, since: datetime | None) -> Iterator[Page]:
         params: dict[str, Any] | None = {"status": "any", "limit": PAGE_SIZE}
         assert params is not None

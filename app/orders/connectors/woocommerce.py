@@ -49,6 +49,28 @@ STATUSES = {
 }
 
 
+def woo_client(
+    conn: ShopConnection, *, sleep: Sleep | None = None, timeout: float = 30.0
+) -> tuple[PoliteClient, dict[str, str]]:
+    """The polite client of a WooCommerce shop, and the query parameters every request carries (the consumer key
+    and secret when the shop's settings say ``query_auth``; else they go as HTTP Basic and this is empty)."""
+    if not (conn.key and conn.secret):
+        raise ShopApiError(
+            f"店铺 {conn.name} 缺少 WooCommerce 的 consumer key 或 consumer secret",
+            f"shop {conn.name} has no WooCommerce consumer key or secret",
+        )
+    query_auth = bool(conn.settings.get("query_auth"))
+    client = PoliteClient(
+        conn.name,
+        conn.url,
+        headers={"Accept": "application/json"},
+        auth=None if query_auth else httpx.BasicAuth(conn.key, conn.secret),
+        timeout=timeout,
+        sleep=sleep,
+    )
+    return client, ({"consumer_key": conn.key, "consumer_secret": conn.secret} if query_auth else {})
+
+
 class WooConnector:
     def __init__(
         self,
@@ -58,23 +80,9 @@ class WooConnector:
         timeout: float = 30.0,
         concurrency: int = CONCURRENCY,
     ) -> None:
-        if not (conn.key and conn.secret):
-            raise ShopApiError(
-                f"店铺 {conn.name} 缺少 WooCommerce 的 consumer key 或 consumer secret",
-                f"shop {conn.name} has no WooCommerce consumer key or secret",
-            )
         self.name = conn.name
         self.concurrency = max(1, concurrency)
-        self.query_auth = bool(conn.settings.get("query_auth"))
-        self._auth = {"consumer_key": conn.key, "consumer_secret": conn.secret} if self.query_auth else {}
-        self.http = PoliteClient(
-            conn.name,
-            conn.url,
-            headers={"Accept": "application/json"},
-            auth=None if self.query_auth else httpx.BasicAuth(conn.key, conn.secret),
-            timeout=timeout,
-            sleep=sleep,
-        )
+        self.http, self._auth = woo_client(conn, sleep=sleep, timeout=timeout)
 
     def close(self) -> None:
         self.http.close()

@@ -5,7 +5,7 @@
   an account problem) and its conditions as JSON (shops, provinces, cities, keywords, skus, min/max weight in kg).
 
 Revision ID: 0010
-Revises: 0008 (0009 once the write-back branch is merged: its migration comes first)
+Revises: 0009
 Create Date: 2026-12-05
 """
 
@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-# TODO(merge): "0009" once wt-writeback's 0009 is on main
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
