@@ -6,6 +6,11 @@ The batch is one operation on the writer (``ws.waybills.issue``): it commits eac
 claims not yet sent are released, and a retry asks again with the same OrderCode (the carrier answers with the same
 number). The accounts and senders to choose from are read on a reader.
 
+With carrier rules set up the dialog offers "by carrier rules" first: the table then shows, before anything is
+sent, which rule picks which account for each order, and "Use account…" changes the account of the selected
+orders; after the batch it shows the rule and the account each order was issued on (``zto → yto`` when a lasting
+refusal moved it to the rule's fallback).
+
 The results say the truth: skipped orders (shipped, closed, refunded, on hold) show their reason and are not
 failures; orders a cancel or a stop never reached show as untouched; a carrier that stopped answering is said once,
 in red, above the table. With "print after getting waybills" the issued labels are queued on the default printer.
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.workspace.carriers import running_out
+from app.workspace.rules import RuleChoice
 from app.workspace.waybills import IssueChoices, IssueReport, IssueResult
 from ui.i18n import language, tr
 from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
@@ -31,6 +38,7 @@ from ui.qt.widgets import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QProgressBar,
     QPushButton,
@@ -48,6 +56,9 @@ if TYPE_CHECKING:
 __all__ = ["WaybillsDialog"]
 
 NEUTRAL_COLOUR = QColor("#6b6b6b")
+BY_RULES = "\x00rules"  # the carrier box's data for "by carrier rules"
+RULE_COLUMN, ACCOUNT_COLUMN = 3, 4
+ORDER_ID = Qt.ItemDataRole.UserRole + 1  # an order row's order id (column 0)
 
 
 def in_language(text: str) -> str:
@@ -82,6 +93,10 @@ class WaybillsDialog(QDialog):
         self.report: IssueReport | None = None
         self.results: dict[int, tuple[IssueResult, ...]] = {}  # order id -> its latest results
         self._refs: dict[int, str] = {}
+        self._accounts: list[str] = []
+        self.plan: dict[int, RuleChoice] = {}  # order id -> what the rules pick (by carrier rules)
+        self.chosen: dict[int, str] = {}  # order id -> the account a person picked instead of the rules
+        self.quotas: dict[str, int | None] = {}  # account -> waybills it has left, where its aggregator says
         self._op: Op[IssueReport] | None = None
         self._running: list[int] = []
         self._close_when_done = False
@@ -109,6 +124,12 @@ class WaybillsDialog(QDialog):
         self.stopped.setWordWrap(True)
         self.stopped.setStyleSheet(f"color: {FAILED_COLOUR.name()}; font-weight: bold")
         self.stopped.setVisible(False)
+        self.quota_warning = (
+            QLabel()
+        )  # a batch that would use up an account's waybill quota: said before it starts
+        self.quota_warning.setWordWrap(True)
+        self.quota_warning.setStyleSheet(f"color: {FAILED_COLOUR.name()}")
+        self.quota_warning.setVisible(False)
 
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m")
@@ -122,15 +143,21 @@ class WaybillsDialog(QDialog):
 
         self.summary = QLabel(tr("waybills.loading"))
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, 3)
+        self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels([tr("waybills.col_order"), tr("waybills.col_waybill"),
-                                              tr("waybills.col_result")])  # fmt: skip
+                                              tr("waybills.col_result"), tr("rules.column"),
+                                              tr("rules.account_column")])  # fmt: skip
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for column in (RULE_COLUMN, ACCOUNT_COLUMN):
+            self.table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
+            self.table.setColumnHidden(column, True)  # shown when issuing by carrier rules
         self.table.setWordWrap(False)
         # the whole reason of the current row, wrapped (a long carrier reason does not fit a table cell)
         self.detail = QLabel()
@@ -147,6 +174,11 @@ class WaybillsDialog(QDialog):
         self.close_button = self.buttons.addButton(
             tr("waybills.close"), QDialogButtonBox.ButtonRole.RejectRole
         )
+        self.change_button = self.buttons.addButton(
+            tr("rules.change_account"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.change_button.setVisible(False)
+        self.change_button.clicked.connect(self.ask_account)
         self.start_button.setDefault(True)
         self.start_button.setEnabled(False)
         self.retry_button.setEnabled(False)
@@ -158,6 +190,7 @@ class WaybillsDialog(QDialog):
         layout.addLayout(form)
         layout.addLayout(progress_row)
         layout.addWidget(self.stopped)
+        layout.addWidget(self.quota_warning)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
@@ -173,6 +206,9 @@ class WaybillsDialog(QDialog):
     # -- choices
     def _show_choices(self, choices: IssueChoices) -> None:
         self._refs = dict(choices.order_refs)
+        self._accounts = [a.name for a in choices.accounts]
+        if choices.rule_count and choices.accounts:
+            self.carrier_box.addItem(tr("rules.by_rules"), BY_RULES)
         for account in choices.accounts:
             self.carrier_box.addItem(
                 f"{account.name}  ({account.shipper_code} · {account.kind})", account.name
@@ -188,6 +224,101 @@ class WaybillsDialog(QDialog):
             problems.append(tr("waybills.no_sender"))
         self.summary.setText("\n".join(problems) if problems else tr("waybills.ready"))
         self.start_button.setEnabled(not problems)
+        self.carrier_box.currentIndexChanged.connect(lambda _i: self._carrier_changed())
+        self._carrier_changed()
+        if choices.accounts and self.order_ids:
+            self.ops.run(lambda ws, _op: ws.carriers.waybill_quotas(), self._show_quotas, writes=False,
+                         on_failure=self._show_failure, guard=self._alive)  # fmt: skip
+
+    # -- waybill quota
+    def _show_quotas(self, quotas: dict[str, int | None]) -> None:
+        self.quotas = quotas
+        self._check_quota()
+
+    def needed(self) -> dict[str, int]:
+        """account -> how many of this dialog's orders would go to it (by the rules' first choice)."""
+        if not self.by_rules():
+            carrier = self.carrier_box.currentData()
+            return {carrier: len(self.order_ids)} if carrier else {}
+        out: dict[str, int] = {}
+        for oid in self.order_ids:
+            pick = self.plan.get(oid)
+            account = self.chosen.get(oid) or (pick.carrier if pick else "")
+            if account:
+                out[account] = out.get(account, 0) + 1
+        return out
+
+    def _check_quota(self) -> None:
+        short = running_out(self.needed(), self.quotas)
+        lines = [
+            tr("rules.quota_low", account=a, left=left, needed=n) for a, (n, left) in sorted(short.items())
+        ]
+        self.quota_warning.setText("\n".join(lines))
+        self.quota_warning.setVisible(bool(lines) and self.report is None)
+
+    # -- by carrier rules
+    def by_rules(self) -> bool:
+        return self.carrier_box.currentData() == BY_RULES
+
+    def _carrier_changed(self) -> None:
+        auto = self.by_rules()
+        for column in (RULE_COLUMN, ACCOUNT_COLUMN):
+            self.table.setColumnHidden(column, not auto)
+        self.change_button.setVisible(auto)
+        if auto and self.report is None:
+            ids = self.order_ids
+            self.ops.run(lambda ws, _op: ws.rules.preview(ids), self._show_plan, writes=False,
+                         on_failure=self._show_failure, guard=self._alive)  # fmt: skip
+        elif self.report is None:
+            self.table.setRowCount(0)
+        self._check_quota()
+
+    def _show_plan(self, plan: dict[int, RuleChoice]) -> None:
+        """Before the batch: each order, the rule that picks its account and the account (or the one chosen)."""
+        self.plan = plan
+        self._check_quota()
+        if self.report is not None or not self.by_rules():
+            return
+        self.table.setRowCount(len(self.order_ids))
+        for row, oid in enumerate(self.order_ids):
+            pick = plan.get(oid)
+            rule = pick.rule if pick and pick.rule else tr("rules.none_matches")
+            account = self.chosen.get(oid) or (pick.carrier if pick else "")
+            if oid in self.chosen:
+                rule = "—"
+            elif pick and pick.fallback:
+                account = f"{account}（→ {pick.fallback}）"
+            cells = (self._refs.get(oid, str(oid)), "", "", rule, account)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(ORDER_ID, oid)
+                if column == RULE_COLUMN and not (pick and pick.rule) and oid not in self.chosen:
+                    item.setForeground(QBrush(FAILED_COLOUR))
+                self.table.setItem(row, column, item)
+
+    def selected_order_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        items = [self.table.item(row, 0) for row in rows]
+        return [
+            int(item.data(ORDER_ID)) for item in items if item is not None and item.data(ORDER_ID) is not None
+        ]
+
+    def ask_account(self) -> None:
+        """ "Use account…": the account for the selected orders instead of the rules' (asked in a list)."""
+        ids = self.selected_order_ids()
+        if not ids or not self._accounts:
+            return
+        name, ok = QInputDialog.getItem(self, tr("rules.change_account_title"),
+                                        tr("rules.change_account_ask", n=len(ids)), self._accounts, 0, False)  # fmt: skip
+        if ok and name:
+            self.use_account(ids, name)
+
+    def use_account(self, order_ids: list[int], account: str) -> None:
+        for oid in order_ids:
+            self.chosen[oid] = account
+        if self.report is None:
+            self._show_plan(self.plan)
+        self._check_quota()
 
     # -- running
     def start(self) -> None:
@@ -219,7 +350,10 @@ class WaybillsDialog(QDialog):
         sender = self.sender_box.currentData()
         if self.is_running() or not order_ids or not carrier or not sender:
             return
+        account: str | None = None if carrier == BY_RULES else carrier
+        chosen = dict(self.chosen) if account is None else None
         self._running = list(order_ids)
+        self.quota_warning.setVisible(False)
         self._set_running(True)
         self.progress.setRange(0, len(order_ids))
         self.progress.setValue(0)
@@ -229,8 +363,8 @@ class WaybillsDialog(QDialog):
         concurrency = self.concurrency.value()
 
         def work(ws: Workspace, op: Op[IssueReport]) -> IssueReport:
-            return ws.waybills.issue(carrier, order_ids, sender=sender, concurrency=concurrency,
-                                     progress=op.progress, cancel=op.token)  # fmt: skip
+            return ws.waybills.issue(account, order_ids, sender=sender, concurrency=concurrency,
+                                     progress=op.progress, cancel=op.token, chosen=chosen)  # fmt: skip
 
         self._op = self.ops.run(work, self._done, writes=True, label=label, cancellable=True,
                                 on_failure=self._failed, on_progress=self._progress, guard=self._alive)  # fmt: skip
@@ -246,7 +380,7 @@ class WaybillsDialog(QDialog):
         self.cancel_button.setEnabled(running)
         self.start_button.setEnabled(not running)
         self.retry_button.setEnabled(not running and bool(self.failed_order_ids()))
-        for w in (self.carrier_box, self.sender_box, self.concurrency, self.print_after):
+        for w in (self.carrier_box, self.sender_box, self.concurrency, self.print_after, self.change_button):
             w.setEnabled(not running)
 
     def _progress(self, done: int, total: int) -> None:
@@ -285,7 +419,9 @@ class WaybillsDialog(QDialog):
 
     def _print_issued(self, report: IssueReport) -> None:
         """Queue the labels of the orders that got (or had) a waybill on the default label printer."""
-        ids = [str(oid) for oid in dict.fromkeys(r.order for r in report.results if r.waybill and not r.error)]
+        ids = [
+            str(oid) for oid in dict.fromkeys(r.order for r in report.results if r.waybill and not r.error)
+        ]
         if not ids:
             return
 
@@ -318,41 +454,48 @@ class WaybillsDialog(QDialog):
 
     # -- results
     def _show_results(self) -> None:
-        rows: list[tuple[str, str, str, bool | None]] = []  # order, waybill, result, failed (None: neither)
+        # order, waybill, result, failed (None: neither), rule, account, order id
+        rows: list[tuple[str, str, str, bool | None, str, str, int]] = []
         issued = already = failed = attention = skipped = untried = 0
         for oid in self.order_ids:
             results = self.results.get(oid)
             ref = self._refs.get(oid, str(oid))
             if results is None:
-                rows.append((ref, "", tr("batch.untried"), None))
+                rows.append((ref, "", tr("batch.untried"), None, "", "", oid))
                 untried += 1
                 continue
             for r in results:
+                where = (r.rule, f"{r.fallback_from} → {r.carrier}" if r.fallback_from else r.carrier, oid)
                 if r.attention:
-                    rows.append((r.order_ref or ref, "", tr("waybills.attention", words=r.attention), True))
+                    rows.append(
+                        (r.order_ref or ref, "", tr("waybills.attention", words=r.attention), True, *where)
+                    )
                     attention += 1
                 elif r.skipped:
-                    rows.append((r.order_ref or ref, "", skip_reason(r), None))
+                    rows.append((r.order_ref or ref, "", skip_reason(r), None, *where))
                     skipped += 1
                 elif r.busy:
-                    rows.append((r.order_ref or ref, "", tr("waybills.busy"), False))
+                    rows.append((r.order_ref or ref, "", tr("waybills.busy"), False, *where))
                 elif r.error:
-                    rows.append((r.order_ref or ref, r.waybill, in_language(r.error), True))
+                    rows.append((r.order_ref or ref, r.waybill, in_language(r.error), True, *where))
                     failed += 1
                 elif r.already:
-                    rows.append((r.order_ref or ref, r.waybill, tr("waybills.already"), False))
+                    rows.append((r.order_ref or ref, r.waybill, tr("waybills.already"), False, *where))
                     already += 1
                 else:
-                    rows.append((r.order_ref or ref, r.waybill, tr("waybills.issued"), False))
+                    rows.append((r.order_ref or ref, r.waybill, tr("waybills.issued"), False, *where))
                     issued += 1
-        rows.sort(key=lambda row: 0 if row[3] else 1 if row[3] is None else 2)  # failures first, so they are seen
+        rows.sort(
+            key=lambda row: 0 if row[3] else 1 if row[3] is None else 2
+        )  # failures first, so they are seen
         self.table.setRowCount(len(rows))
-        for i, (ref, waybill, text, bad) in enumerate(rows):
-            items = (QTableWidgetItem(ref), QTableWidgetItem(waybill), QTableWidgetItem(text))
+        for i, (ref, waybill, text, bad, rule, account, oid) in enumerate(rows):
+            items = [QTableWidgetItem(value) for value in (ref, waybill, text, rule, account)]
             items[2].setToolTip(text)
             items[2].setForeground(QBrush(_colour(bad)))
             for column, item in enumerate(items):
                 item.setData(Qt.ItemDataRole.UserRole, bad)
+                item.setData(ORDER_ID, oid)
                 self.table.setItem(i, column, item)
         if rows:
             self.table.setCurrentCell(0, 0)

@@ -19,7 +19,7 @@ from app.carriers.net import check_endpoint
 from app.errors import UsageError
 from app.secrets import SecretStore
 from app.store.audit import record_audit
-from app.store.models import CarrierAccount, SecretRecord, Waybill
+from app.store.models import CarrierAccount, CarrierRule, SecretRecord, Waybill
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,16 @@ def delete_account(session: Session, name: str) -> None:
         raise UsageError(
             f"快递账号 {name} 已取过 {used} 个单号，不能删除（这些包裹还要用它查询物流）",
             f"carrier account {name} issued {used} waybills: it cannot be deleted (their parcels are tracked with it)",
+        )
+    rules = session.scalars(
+        select(CarrierRule.name).where(
+            (CarrierRule.carrier_account_id == account.id) | (CarrierRule.fallback_account_id == account.id)
+        )
+    ).all()
+    if rules:
+        raise UsageError(
+            f"快递账号 {name} 用在快递规则 {'、'.join(rules)} 中，请先修改或删除这些规则",
+            f"carrier account {name} is used by the carrier rules {', '.join(rules)}: change or delete them first",
         )
     session.execute(delete(SecretRecord).where(SecretRecord.name.startswith(f"carrier/{account.id}/")))
     record_audit(session, "carrier.delete", "carrier_account", account.id, {"name": name})

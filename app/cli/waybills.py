@@ -31,6 +31,8 @@ def register(sub: Any, add_json: AddJson) -> None:
     add_json(p)
     p.set_defaults(handler=cmd_carriers_add)
     p = carriers_sub.add_parser("list", help="list carrier accounts")
+    p.add_argument("--quota", action="store_true",
+                   help="ask each account's aggregator for the waybills it has left (where it reports them)")  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_carriers_list)
     p = carriers_sub.add_parser("test", help="test the connection to a carrier account")
@@ -41,7 +43,9 @@ def register(sub: Any, add_json: AddJson) -> None:
     waybills = sub.add_parser("waybills", help="electronic waybills (电子面单)")
     waybills_sub = waybills.add_subparsers(dest="waybills_command", required=True)
     p = waybills_sub.add_parser("issue", help="get waybills for orders")
-    p.add_argument("--carrier", required=True)
+    account = p.add_mutually_exclusive_group(required=True)
+    account.add_argument("--carrier", help="every order from this account")
+    account.add_argument("--auto", action="store_true", help="each order's account from the carrier rules")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--all-ready", action="store_true")
     group.add_argument("orders", nargs="*", default=[])
@@ -59,7 +63,9 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("order", help="the order's id or platform order number")
     way = p.add_mutually_exclusive_group(required=True)
     way.add_argument("--waybill", help="the number found in the carrier's own system")
-    way.add_argument("--set-aside", metavar="REASON", help="there is none to use: ask again under a new OrderCode")
+    way.add_argument(
+        "--set-aside", metavar="REASON", help="there is none to use: ask again under a new OrderCode"
+    )
     add_json(p)
     p.set_defaults(handler=cmd_resolve)
 
@@ -90,10 +96,20 @@ def cmd_carriers_add(ctx: Context) -> int:
 
 def cmd_carriers_list(ctx: Context) -> int:
     accounts = ctx.workspace.carriers.accounts()
+    quotas = ctx.workspace.carriers.waybill_quotas() if ctx.args.quota else {}
+
+    def row(a: Any) -> dict[str, Any]:
+        return {**a.as_json(), "waybill_quota": quotas.get(a.name)} if ctx.args.quota else a.as_json()
+
+    def left(name: str) -> str:
+        return f"\t余额/left {quotas[name]}" if quotas.get(name) is not None else ""
+
     ctx.emit(
-        {"carriers": [a.as_json() for a in accounts]},
+        {"carriers": [row(a) for a in accounts]},
         lambda: (
-            "\n".join(f"{a.name}\t{a.kind}\t{a.shipper_code}\t{a.endpoint or '-'}" for a in accounts)
+            "\n".join(
+                f"{a.name}\t{a.kind}\t{a.shipper_code}\t{a.endpoint or '-'}{left(a.name)}" for a in accounts
+            )
             or "(no carrier accounts / 没有快递账号)"
         ),
     )
@@ -114,13 +130,15 @@ def cmd_issue(ctx: Context) -> int:
         ctx.progress(f"waybills {done}/{total}")
 
     report = ctx.workspace.waybills.issue(
-        a.carrier, refs, sender=a.sender, concurrency=a.concurrency, progress=progress
+        None if a.auto else a.carrier, refs, sender=a.sender, concurrency=a.concurrency, progress=progress
     )
 
     def human() -> str:
         lines = [f"出单 {report.issued} · 已有 {report.already} · 失败 {report.failed}  "
                  f"(issued {report.issued}, already {report.already}, failed {report.failed})"]  # fmt: skip
         lines += [f"  {r.order_ref}: {r.waybill or ''} {r.error}".rstrip() for r in report.results if r.error]
+        lines += [f"  {r.order_ref}: {r.waybill} {r.fallback_from} → {r.carrier}（规则 {r.rule}）/ moved by rule {r.rule}"
+                  for r in report.results if r.fallback_from and r.waybill]  # fmt: skip
         lines += [f"  {r.order_ref}: 需人工核对 / needs attention: {r.attention}"
                   for r in report.results if r.attention]  # fmt: skip
         lines += [f"  {r.order_ref}: 另一个工作站正在取号 / another station is getting it"
@@ -152,9 +170,16 @@ def cmd_cancel(ctx: Context) -> int:
 def cmd_resolve(ctx: Context) -> int:
     a = ctx.args
     waybills = ctx.workspace.waybills
-    done = waybills.enter_number(a.order, a.waybill) if a.waybill else waybills.set_aside(a.order, a.set_aside)
+    done = (
+        waybills.enter_number(a.order, a.waybill) if a.waybill else waybills.set_aside(a.order, a.set_aside)
+    )
     ctx.emit(
-        {"order": done.order, "order_code": done.order_code, "state": done.state, "waybill": done.waybill or None},
+        {
+            "order": done.order,
+            "order_code": done.order_code,
+            "state": done.state,
+            "waybill": done.waybill or None,
+        },
         f"订单 {done.order}：{'已填写运单号 ' + done.waybill if done.waybill else '这次取号已作废，可重新取号'} / "
         f"order {done.order}: {'waybill ' + done.waybill + ' entered' if done.waybill else 'set aside; issue it again'}",
     )

@@ -249,6 +249,25 @@ class CarrierAccount(Base):
     created_at: Mapped[datetime] = mapped_column(default=_now)
 
 
+class CarrierRule(Base):
+    """A carrier rule (app/waybills/rules.py): the account for the orders whose facts meet its conditions; the
+    lowest ``priority`` wins. ``conditions`` holds lists (shops, provinces, cities, keywords, skus) and the weight
+    bounds in kg; a rule without conditions matches every order."""
+
+    __tablename__ = "carrier_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    priority: Mapped[int] = mapped_column(Integer, default=100)
+    carrier_account_id: Mapped[int] = mapped_column(ForeignKey("carrier_accounts.id", ondelete="CASCADE"))
+    # the account an order moves to when the first one refuses it for a lasting reason (None: no fallback)
+    fallback_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("carrier_accounts.id", ondelete="SET NULL"), default=None
+    )
+    conditions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
 class Waybill(Base):
     """One waybill request for one shipment; the ``order_code`` makes it idempotent at the carrier."""
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.carriers.accounts import AccountInfo, list_accounts
 from app.store.bulk import in_chunks
-from app.store.models import Order, Sender
+from app.store.models import CarrierRule, Order, Sender
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class IssueChoices:
     accounts: tuple[AccountInfo, ...]
     senders: tuple[SenderChoice, ...]  # the default first
     order_refs: Mapping[int, str]  # order id -> platform order id, for the orders asked about that exist
+    rule_count: int = 0  # carrier rules there are (with any, the dialog offers to issue by them)
 
 
 def sender_choices(session: Session) -> tuple[SenderChoice, ...]:
@@ -40,4 +41,5 @@ def issue_choices(session: Session, order_ids: Sequence[int]) -> IssueChoices:
         refs.update((oid, ref) for oid, ref in rows)
     # the default account (it passed its connection test, app/carriers/editing.py) first: the one offered
     accounts = sorted(list_accounts(session), key=lambda a: not a.is_default)
-    return IssueChoices(tuple(accounts), sender_choices(session), refs)
+    rules = session.scalar(select(func.count()).select_from(CarrierRule)) or 0
+    return IssueChoices(tuple(accounts), sender_choices(session), refs, rules)

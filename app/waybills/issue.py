@@ -17,10 +17,11 @@ so no shipment ever gets two waybills. Two stations issuing at once each take a 
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,12 +42,11 @@ from app.carriers import (
     IssueRequest,
     Party,
 )
-from app.carriers.accounts import AccountConfig, account_config, client_for, get_account
-from app.carriers.ratelimit import RateLimiter
+from app.carriers.accounts import AccountConfig, get_account
+from app.carriers.refusals import lasting
 from app.clock import utcnow
 from app.domain import WaybillState
-from app.errors import NotFound, UsageError
-from app.orders.shipments import resolve_order
+from app.errors import UsageError
 from app.orders.shops import get_sender
 from app.secrets import SecretStore
 from app.store import claims
@@ -54,15 +54,19 @@ from app.store.audit import record_audit
 from app.store.engine import Store
 from app.store.identity import workspace_id
 from app.store.models import Order, Sender, Shipment, Waybill, shipment_orders
-from app.waybills.claims import Claimer, Claims, Taken, claim_requests, release_untried
+from app.waybills.auto import AccountPicker, RulePicker
+from app.waybills.cancel import cancel_waybill
+from app.waybills.claims import Claims, Taken, claim_requests, release_untried
+from app.waybills.named import named_shipments
 from app.waybills.parcels import (
     Parcel,
     load_parcels,
-    make_missing_shipments,
     ready_orders,
     ready_shipment_ids,
 )
-from app.waybills.results import IssueReport, IssueResult, count, skip_code
+from app.waybills.picks import Pick, Picker, Route, Routes, Unpicked
+from app.waybills.results import IssueReport, IssueResult, count
+from app.waybills.routing import NO_ANSWER
 
 __all__ = ["IssueReport", "IssueResult", "RetryPolicy", "cancel_waybill", "issue_waybills"]
 
@@ -107,6 +111,7 @@ class _Claim:
     orders: tuple[tuple[int, str], ...]  # (order id, platform order id)
     request: IssueRequest
     taken: Taken
+    pick: Pick
 
 
 @dataclass
@@ -129,6 +134,14 @@ def _party_from_sender(sender: Sender) -> Party:
         company=sender.company,
         postcode=sender.postcode,
     )
+
+
+def retarget(request: IssueRequest, account: AccountConfig) -> IssueRequest:
+    """The same request (same OrderCode) for another account."""
+    return dataclasses.replace(
+        request, shipper_code=account.shipper_code, pay_type=account.pay_type, exp_type=account.exp_type,
+        customer_name=account.customer_name, customer_pwd=account.customer_pwd, month_code=account.month_code,
+    )  # fmt: skip
 
 
 def _request(account: AccountConfig, sender: Party, parcel: Parcel, code: str) -> IssueRequest:
@@ -166,85 +179,56 @@ def _orders_of(session: Session, shipment_ids: Sequence[int]) -> dict[int, list[
     return out
 
 
+def _claiming(route: Route, shipment_ids: list[int]) -> Callable[[Session], Claims]:
+    return lambda s: claim_requests(s, shipment_ids, route.who, utcnow())
+
+
+def _at(pick: Pick, result: IssueResult) -> IssueResult:
+    """The result with where its parcel went: the account, the rule, the account it moved from."""
+    return dataclasses.replace(
+        result, carrier=pick.route.account.name, rule=pick.rule, fallback_from=pick.fallback_from
+    )
+
+
 def _claim_chunk(
     session: Session,
-    who: Claimer,
-    account: AccountConfig,
+    picks: dict[int, Pick],
     sender: Sender,
-    shipment_ids: Sequence[int],
     batch: _Batch,
     *,
     named: bool,
 ) -> None:
-    """Claim what is free among ``shipment_ids`` (committed before any of it is sent) and queue its requests.
+    """Claim what is free among the picked shipments, each for its account (committed before any of it is sent),
+    and queue their requests.
 
     Parcels needing a person go to the results; with ``named`` (orders a person picked) so do the parcels another
     station holds or got meanwhile; a batch of "everything ready" leaves those to the station that has them."""
-    got: Claims = claims.claim(session, lambda s: claim_requests(s, shipment_ids, who, utcnow()))
-    parcels = load_parcels(session.connection(), [t.shipment_id for t in got.taken])
+    by_route: dict[int, tuple[Route, list[int]]] = {}
+    for sid, pick in picks.items():
+        by_route.setdefault(id(pick.route), (pick.route, []))[1].append(sid)
     sender_party = _party_from_sender(sender)
-    for taken in got.taken:
-        parcel = parcels[taken.shipment_id]
-        orders = tuple((o.id, o.platform_order_id) for o in parcel.orders)
-        request = _request(account, sender_party, parcel, taken.order_code)
-        batch.claims.append(
-            _Claim(taken.waybill_id, taken.shipment_id, taken.order_code, orders, request, taken)
-        )
-    shown = list(got.attention) + (list(got.busy) + list(got.issued) + list(got.held) if named else [])
-    for sid, orders_of in _orders_of(session, shown).items():
-        for oid, ref in orders_of:
-            if sid in got.attention:
-                batch.results.append(IssueResult(oid, ref, sid, "", "", attention=got.attention[sid]))
-            elif sid in got.issued:
-                batch.results.append(IssueResult(oid, ref, sid, got.issued[sid], "", True))
-            elif sid in got.held:
-                batch.results.append(IssueResult(oid, ref, sid, "", "", skipped="held", skip_detail=got.held[sid]))
-            else:
-                batch.results.append(IssueResult(oid, ref, sid, "", "", busy=True))
-
-
-def _named_shipments(session: Session, refs: Sequence[str], batch: _Batch) -> list[int]:
-    """The named orders' parcels without a waybill (a missing one made, exactly once); orders already issued or
-    refused go to the results."""
-    wanted: dict[int, None] = {}
-    missing: list[int] = []
-    for ref in refs:
-        order = resolve_order(session, ref)
-        issued = [s for s in order.shipments if s.active_waybill_id]
-        if issued:
-            for s in issued:
-                wb = s.active_waybill
-                batch.results.append(
-                    IssueResult(
-                        order.id, order.platform_order_id, s.id, wb.waybill_no if wb else "", "", True
-                    )
-                )
-            if len(issued) == len(order.shipments):
-                continue
-        code = skip_code(order.status, order.on_hold)
-        if code:
-            detail = order.hold_reason if code == "held" else order.platform_status
-            result = IssueResult(order.id, order.platform_order_id, None, "", "", skipped=code, skip_detail=detail)
-            batch.results.append(result)
-            continue
-        if not order.shipments:
-            missing.append(order.id)
-        for shipment in order.shipments:
-            if not shipment.active_waybill_id:
-                wanted.setdefault(shipment.id)
-    if missing:
-        conn = session.connection()
-        make_missing_shipments(conn, missing)
-        made = conn.execute(
-            select(shipment_orders.c.order_id, shipment_orders.c.shipment_id).where(
-                shipment_orders.c.order_id.in_(missing)
-            )
-        ).all()
-        by_order = {oid: sid for oid, sid in made}
-        for oid in missing:  # in the order the refs came
-            if oid in by_order:
-                wanted.setdefault(by_order[oid])
-    return list(wanted)
+    for route, shipment_ids in by_route.values():
+        got: Claims = claims.claim(session, _claiming(route, shipment_ids))
+        parcels = load_parcels(session.connection(), [t.shipment_id for t in got.taken])
+        for taken in got.taken:
+            parcel = parcels[taken.shipment_id]
+            orders = tuple((o.id, o.platform_order_id) for o in parcel.orders)
+            request = _request(route.account, sender_party, parcel, taken.order_code)
+            batch.claims.append(_Claim(taken.waybill_id, taken.shipment_id, taken.order_code, orders, request,
+                                       taken, picks[taken.shipment_id]))  # fmt: skip
+        shown = list(got.attention) + (list(got.busy) + list(got.issued) + list(got.held) if named else [])
+        for sid, orders_of in _orders_of(session, shown).items():
+            pick = picks[sid]
+            for oid, ref in orders_of:
+                if sid in got.attention:
+                    result = IssueResult(oid, ref, sid, "", "", attention=got.attention[sid])
+                elif sid in got.issued:
+                    result = IssueResult(oid, ref, sid, got.issued[sid], "", True)
+                elif sid in got.held:
+                    result = IssueResult(oid, ref, sid, "", "", skipped="held", skip_detail=got.held[sid])
+                else:
+                    result = IssueResult(oid, ref, sid, "", "", busy=True)
+                batch.results.append(_at(pick, result))
 
 
 # Prepared once, on the tables (plain Core): recording an answer is one row of an executemany.
@@ -295,20 +279,27 @@ class _NoAnswer:
     last: str
 
 
+@dataclass(frozen=True)
+class _Refused:
+    """The account refused for a lasting reason and the parcel has a fallback account: its words."""
+
+    words: str
+
+
 class _Untried:
     """Never sent: the batch was cancelled or stopped before this request's turn."""
 
 
 UNTRIED = _Untried()
-Outcome = IssuedWaybill | str | _Attention | _NoAnswer | _Untried
+Outcome = IssuedWaybill | str | _Attention | _NoAnswer | _Refused | _Untried
 Said = IssuedWaybill | str | _Attention
 
 
 def _said(outcome: Outcome) -> Said:
     """An outcome as it is recorded (no answer is a failure with the last fault)."""
     if isinstance(outcome, _NoAnswer):
-        return f"快递公司多次重试后仍没有应答（{outcome.last}） / the carrier did not answer after retries ({outcome.last})"
-    assert not isinstance(outcome, _Untried)
+        return NO_ANSWER.format(last=outcome.last)
+    assert not isinstance(outcome, _Untried | _Refused)
     return outcome
 
 
@@ -340,6 +331,7 @@ def _record_all(session: Session, outcomes: list[tuple[_Claim, Said]], batch: _B
     if attention:
         session.execute(_ATTENTION, [{"wid": c.waybill_id, "words": o.words} for c, o in attention])
     for claim, outcome in outcomes:
+        pick = claim.pick
         for order_id, ref in claim.orders:
             if isinstance(outcome, _Attention):
                 result = IssueResult(order_id, ref, claim.shipment_id, "", "", attention=outcome.words)
@@ -347,14 +339,43 @@ def _record_all(session: Session, outcomes: list[tuple[_Claim, Said]], batch: _B
                 result = IssueResult(order_id, ref, claim.shipment_id, "", outcome)
             else:
                 result = IssueResult(order_id, ref, claim.shipment_id, outcome.waybill_no, "")
-            batch.results.append(result)
+            batch.results.append(_at(pick, result))
+
+
+_MOVE = (
+    update(_WB)
+    .where(
+        _WB.c.id == bindparam("wid"),
+        _WB.c.state == WaybillState.REQUESTING.value,
+        _WB.c.claimed_by == bindparam("token"),
+    )
+    .values(carrier_account_id=bindparam("account"), shipper_code=bindparam("shipper"))
+)
+
+
+def _fall_back(session: Session, refused: list[tuple[_Claim, _Refused]]) -> list[_Claim]:
+    """Move each refused request (its row, still ``requesting`` under this batch) to its fallback account and
+    record the switch (the caller commits before any of them is sent there). The same OrderCode goes to the new
+    account: the refusal made no waybill."""
+    moved: list[_Claim] = []
+    for claim, outcome in refused:
+        first, spare = claim.pick.route, claim.pick.fallback
+        assert spare is not None
+        session.execute(_MOVE, {"wid": claim.waybill_id, "token": first.who.token, "account": spare.account.id,
+                                "shipper": spare.account.shipper_code})  # fmt: skip
+        record_audit(session, "waybills.fallback", "waybill", claim.waybill_id,
+                     {"order_code": claim.order_code, "rule": claim.pick.rule, "from": first.account.name,
+                      "to": spare.account.name, "refusal": outcome.words})  # fmt: skip
+        pick = Pick(spare, claim.pick.rule, None, first.account.name)
+        moved.append(dataclasses.replace(claim, request=retarget(claim.request, spare.account), pick=pick))
+    return moved
 
 
 def issue_waybills(
     store: Store,
     secrets: SecretStore,
     data_directory: Path,
-    carrier: str,
+    carrier: str | None,
     refs: Sequence[str] | None = None,
     *,
     sender: str | None = None,
@@ -363,37 +384,42 @@ def issue_waybills(
     progress: Progress | None = None,
     cancel: StopFlag | None = None,
     client: CarrierClient | None = None,
+    chosen: Mapping[int, str] | None = None,
 ) -> IssueReport:
-    """Issue waybills for the named orders (``refs``), or for every ready order when ``refs`` is None."""
+    """Issue waybills for the named orders (``refs``), or for every ready order when ``refs`` is None: all from the
+    account ``carrier``, or with ``carrier`` None each from the account the carrier rules pick (``chosen``: order
+    id -> an account a person picked instead of the rules)."""
     if concurrency < 1:
         raise UsageError("--concurrency 至少为 1", "--concurrency must be at least 1")
     batch = _Batch()
     # one session for the whole batch, used only by this thread (the single writer); committed often
     with store.sessions() as session:
-        account_row = get_account(session, carrier)
+        account_row = get_account(session, carrier) if carrier is not None else None
         sender_row = get_sender(session, sender)
-        account = account_config(session, secrets, account_row)
         if refs is None:
             shipments: Iterator[int] = ready_shipment_ids(session)
             total = session.scalar(select(func.count()).select_from(ready_orders().subquery())) or 0
         else:
-            named = _named_shipments(session, refs, batch)
+            named = named_shipments(session, refs, batch.results)
             shipments, total = iter(named), len(named)
         prefix = f"KD{workspace_id(session)}"
         session.commit()
-        own_client = client is None
-        active = client or client_for(account, data_directory)
-        try:
-            with claims.Run() as run:
-                who = Claimer(run.token, account.id, account.shipper_code, sender_row.id, prefix)
-                _pipeline(session, active, account, sender_row, who, shipments, total, batch, concurrency,
+        with claims.Run() as run:
+            routes = Routes(secrets, data_directory, run.token, sender_row.id, prefix)
+            try:
+                picker: Picker
+                if account_row is not None:
+                    picker = AccountPicker(Pick(routes.get(session, account_row, client)), routes)
+                else:
+                    picker = RulePicker(session, routes, chosen)
+                _pipeline(session, picker, sender_row, shipments, total, batch, concurrency,
                           retry or RetryPolicy(), progress, cancel, named=refs is not None)  # fmt: skip
-        finally:
-            if own_client:
-                active.close()
+            finally:
+                routes.close()
         n = count(batch.results)
-        record_audit(session, "waybills.issue", "carrier_account", account.id,
+        record_audit(session, "waybills.issue", "carrier_account", account_row.id if account_row else None,
                      {"issued": n["issued"], "already": n["already"], "failed": n["failed"],
+                      "by_rules": account_row is None or None,
                       "needs_attention": n["attention"] or None, "busy": n["busy"] or None,
                       "skipped": n["skipped"] or None, "untried": batch.untried or None,
                       "stopped": batch.stopped[1] or None})  # fmt: skip
@@ -404,12 +430,48 @@ def issue_waybills(
     )  # fmt: skip
 
 
+def _unpicked_results(session: Session, unpicked: Mapping[int, Unpicked], batch: _Batch) -> None:
+    for sid, orders_of in _orders_of(session, list(unpicked)).items():
+        for oid, ref in orders_of:
+            batch.results.append(IssueResult(oid, ref, sid, "", unpicked[sid].text))
+
+
+def _ask(claim: _Claim, retry: RetryPolicy, stop: StopFlag, halt: threading.Event, fatal: list[str],
+         rnd: Callable[[int], float]) -> Outcome:  # fmt: skip
+    """The issued waybill, the reason it failed (a rejection as the carrier wrote it), the carrier's words when it
+    says the OrderCode was issued before without a number, a lasting refusal to move to the fallback account, or
+    ``UNTRIED`` when never sent. A passing fault is retried here, at the same account with the same OrderCode."""
+    route, spare = claim.pick.route, claim.pick.fallback
+    last = ""
+    for attempt in range(retry.attempts):
+        if halt.is_set() or (attempt == 0 and stop.is_set()):
+            return UNTRIED if attempt == 0 else _NoAnswer(last)
+        route.limiter.acquire()
+        try:
+            return route.client.issue(claim.request)
+        except CarrierAlreadyIssued as exc:
+            return _Attention(exc.reason if exc.reason else str(exc))
+        except CarrierRejected as exc:
+            words = exc.reason if exc.reason else str(exc)
+            return _Refused(words) if spare is not None and lasting(words) else words
+        except CarrierConfigError as exc:
+            if spare is not None:  # this account cannot be used: the order goes to the fallback
+                return _Refused(str(exc))
+            fatal.append(str(exc))
+            halt.set()
+            return str(exc)
+        except CarrierTransient as exc:
+            last = exc.detail
+            if stop.is_set() or attempt + 1 == retry.attempts:
+                break
+            halt.wait(rnd(attempt))
+    return _NoAnswer(last)
+
+
 def _pipeline(
     session: Session,
-    client: CarrierClient,
-    account: AccountConfig,
+    picker: Picker,
     sender: Sender,
-    who: Claimer,
     shipments: Iterator[int],
     total: int,
     batch: _Batch,
@@ -422,10 +484,10 @@ def _pipeline(
 ) -> None:
     """Claim a chunk (committed), send it, record answers as they come, claim the next chunk meanwhile.
 
-    The batch stops by itself when the account cannot be used, or when :data:`DEAD_AFTER` orders in a row got no
+    The batch stops by itself when an account cannot be used, or when :data:`DEAD_AFTER` orders in a row got no
     answer after their retries (the carrier is down: one clear message instead of crawling through thousands).
-    Claims never sent — stopped, or cancelled — are given back untouched."""
-    limiter = RateLimiter(account.qps)
+    Claims never sent — stopped, or cancelled — are given back untouched. A lasting refusal of a parcel that has a
+    fallback account moves its request there (committed) and queues it again."""
     stop: StopFlag = cancel or threading.Event()
     halt = threading.Event()  # set once the batch stops by itself; wakes the requests waiting to retry
     fatal: list[str] = []
@@ -433,32 +495,9 @@ def _pipeline(
     rnd = random.Random()
     rnd_lock = threading.Lock()
 
-    def ask(claim: _Claim) -> Outcome:
-        """The issued waybill, the reason it failed (a rejection as the carrier wrote it), the carrier's words
-        when it says the OrderCode was issued before without a number, or ``UNTRIED`` when never sent."""
-        last = ""
-        for attempt in range(retry.attempts):
-            if halt.is_set() or (attempt == 0 and stop.is_set()):
-                return UNTRIED if attempt == 0 else _NoAnswer(last)
-            limiter.acquire()
-            try:
-                return client.issue(claim.request)
-            except CarrierAlreadyIssued as exc:
-                return _Attention(exc.reason if exc.reason else str(exc))
-            except CarrierRejected as exc:
-                return exc.reason if exc.reason else str(exc)
-            except CarrierConfigError as exc:
-                fatal.append(str(exc))
-                halt.set()
-                return str(exc)
-            except CarrierTransient as exc:
-                last = exc.detail
-                if stop.is_set() or attempt + 1 == retry.attempts:
-                    break
-                with rnd_lock:
-                    pause = retry.delay(attempt, rnd)
-                halt.wait(pause)
-        return _NoAnswer(last)
+    def pause(attempt: int) -> float:
+        with rnd_lock:
+            return retry.delay(attempt, rnd)
 
     pending: dict[Future[Outcome], _Claim] = {}
     queue: list[_Claim] = []
@@ -472,78 +511,54 @@ def _pipeline(
                 next_chunk = list(islice(shipments, chunk))
                 more = len(next_chunk) == chunk
                 if next_chunk:
+                    picks, unpicked = picker(session, next_chunk)
+                    _unpicked_results(session, unpicked, batch)
                     first = len(batch.claims)
-                    _claim_chunk(session, who, account, sender, next_chunk, batch, named=named)
+                    _claim_chunk(session, picks, sender, batch, named=named)
                     queue.extend(batch.claims[first:])
+                    done += len(unpicked)
             while queue and len(pending) < concurrency * 2 and not stop.is_set() and not halt.is_set():
                 claim = queue.pop(0)
-                pending[pool.submit(ask, claim)] = claim
+                pending[pool.submit(_ask, claim, retry, stop, halt, fatal, pause)] = claim
             if not pending:
                 break
             wait(pending, return_when=FIRST_COMPLETED)
             time.sleep(GATHER_S)  # answers arriving together are recorded in one commit
             finished = [f for f in pending if f.done()]
             answers = [(pending.pop(f), f.result()) for f in finished]
-            for _claim, outcome in answers:
+            for claim, outcome in answers:
                 if isinstance(outcome, _NoAnswer):
                     silent += 1
+                    if silent >= DEAD_AFTER and not halt.is_set():
+                        zh, en = NOT_ANSWERING
+                        name = claim.pick.route.account.name
+                        batch.stopped = (
+                            zh.format(n=DEAD_AFTER, name=name),
+                            en.format(n=DEAD_AFTER, name=name),
+                        )
+                        halt.set()
                 elif outcome is not UNTRIED:
                     silent = 0
-            if silent >= DEAD_AFTER and not halt.is_set():
-                zh, en = NOT_ANSWERING
-                batch.stopped = (zh.format(n=DEAD_AFTER, name=account.name), en.format(n=DEAD_AFTER, name=account.name))
-                halt.set()
             untried = [c for c, o in answers if o is UNTRIED]
-            _record_all(session, [(c, _said(o)) for c, o in answers if o is not UNTRIED], batch)
+            refused = [(c, o) for c, o in answers if isinstance(o, _Refused)]
+            said = [(c, _said(o)) for c, o in answers if o is not UNTRIED and not isinstance(o, _Refused)]
+            _record_all(session, said, batch)
             queue.extend(untried)
-            session.commit()
-            done += len(finished) - len(untried)
+            queue.extend(_fall_back(session, refused))
+            session.commit()  # the moves are committed before any of them is sent to its fallback account
+            done += len(said)
             if progress:
                 progress(done, max(total, done))
     if fatal and not batch.stopped[0]:
-        batch.stopped = (f"快递账号无法使用，已停止：{fatal[0]}", f"the carrier account cannot be used: {fatal[0]}")
+        batch.stopped = (
+            f"快递账号无法使用，已停止：{fatal[0]}",
+            f"the carrier account cannot be used: {fatal[0]}",
+        )
     if queue:  # claimed but never sent (cancelled, or the batch stopped): given back untouched
-        release_untried(session, [c.taken for c in queue], who.token)
+        by_token: dict[str, list[Taken]] = {}
+        for c in queue:
+            by_token.setdefault(c.pick.route.who.token, []).append(c.taken)
+        for token, taken in by_token.items():
+            release_untried(session, taken, token)
         batch.untried += len(queue)
         session.commit()
-
-
-def cancel_waybill(
-    store: Store,
-    secrets: SecretStore,
-    data_directory: Path,
-    waybill_no: str,
-    *,
-    client: CarrierClient | None = None,
-) -> str:
-    """Void a waybill at the carrier; the shipment can then be issued again (with a new OrderCode)."""
-    with store.session() as session:
-        row = session.scalar(
-            select(Waybill).where(
-                Waybill.waybill_no == waybill_no, Waybill.state == WaybillState.ISSUED.value
-            )
-        )
-        if row is None:
-            raise NotFound(f"找不到已出单的运单 {waybill_no}", f"no issued waybill {waybill_no}")
-        account = account_config(session, secrets, row.carrier_account)
-        order_code, shipper = row.order_code, row.shipper_code
-    own = client is None
-    active = client or client_for(account, data_directory)
-    try:
-        active.cancel(shipper, order_code, waybill_no, account.customer_name, account.customer_pwd)
-    finally:
-        if own:
-            active.close()
-    with store.session() as session:
-        row = session.scalar(select(Waybill).where(Waybill.order_code == order_code))
-        assert row is not None
-        row.state = WaybillState.CANCELLED.value
-        row.cancelled_at = utcnow()
-        row.is_final = True
-        row.parcel_status = "cancelled"
-        shipment = session.get(Shipment, row.shipment_id)
-        if shipment is not None and shipment.active_waybill_id == row.id:
-            shipment.active_waybill_id = None
-            shipment.printed_at = None  # the printed label is void: the next waybill's label is not printed yet
-        record_audit(session, "waybills.cancel", "waybill", row.id, {"waybill": waybill_no})
-    return order_code

@@ -65,6 +65,11 @@ class IssueResult:
     # why the order was never asked for (a code of SKIP_REASONS), and its detail (the hold reason)
     skipped: str = ""
     skip_detail: str = ""
+    # where the parcel went: the account's name, the carrier rule that chose it ("" without rules), and the account
+    # it was moved from after a lasting refusal ("" when it was not moved)
+    carrier: str = ""
+    rule: str = ""
+    fallback_from: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +83,9 @@ class IssueResult:
             "busy": self.busy,
             "skipped": self.skipped,
             "skip_reason": skip_text(self.skipped, self.skip_detail) if self.skipped else "",
+            "carrier": self.carrier,
+            "rule": self.rule,
+            "fallback_from": self.fallback_from,
         }
 
 

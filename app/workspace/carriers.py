@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.carriers.accounts import (
@@ -15,9 +16,10 @@ from app.carriers.accounts import (
 )
 from app.carriers.check import ConnectionCheck
 from app.carriers.check import test_connection as _probe
+from app.carriers.quota import running_out
 from app.workspace.core import Part
 
-__all__ = ["DEFAULT_QPS", "AccountInfo", "CarriersPart", "ConnectionCheck", "ShipperCode"]
+__all__ = ["DEFAULT_QPS", "AccountInfo", "CarriersPart", "ConnectionCheck", "ShipperCode", "running_out"]
 
 # the carriers offered first when an account is added (any other code can be typed)
 COMMON_SHIPPER_CODES = ("SF", "ZTO", "YTO", "STO", "YD", "JTSD", "EMS", "YZPY", "JD", "DBL", "HTKY", "FWX")
@@ -74,6 +76,24 @@ class CarriersPart(Part):
             return _probe(client, config.shipper_code)
         finally:
             client.close()
+
+    def waybill_quotas(self, names: Sequence[str] | None = None) -> dict[str, int | None]:
+        """account name -> the new waybills it can still get, where its aggregator reports that (None: no limit,
+        not reported, or not reachable now). Every account, or the ``names`` given; the calls run after the session
+        is closed."""
+        from app.carriers.quota import quota_of
+
+        with self._session() as s:
+            wanted = [a.name for a in list_accounts(s)] if names is None else list(names)
+            configs = [account_config(s, self._secrets, get_account(s, name)) for name in wanted]
+        out: dict[str, int | None] = {}
+        for config in configs:
+            client = client_for(config, self._data_dir)
+            try:
+                out[config.name] = quota_of(client, config.shipper_code)
+            finally:
+                client.close()
+        return out
 
     def update_account(
         self,

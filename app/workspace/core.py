@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
+    from app.workspace.rules import RulesPart
     from app.workspace.scan import ScanPart
     from app.workspace.stations import StationsPart
     from app.workspace.tracking import TrackingPart
@@ -149,6 +150,7 @@ class Workspace:
         scan: ScanPart
         imports: ImportsPart
         writeback: WriteBackPart
+        rules: RulesPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -160,6 +162,7 @@ class Workspace:
         scan = _part("scan", "ScanPart")
         imports = _part("imports", "ImportsPart")
         writeback = _part("writeback", "WriteBackPart")
+        rules = _part("rules", "RulesPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""

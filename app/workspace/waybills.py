@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app.waybills import attention
 from app.waybills.attention import AttentionSettled
@@ -27,16 +27,20 @@ class _TokenFlag:
 class WaybillsPart(Part):
     def issue(
         self,
-        carrier: str,
+        carrier: str | None,
         orders: Sequence[int | str] | None = None,
         *,
         sender: str | None = None,
         concurrency: int = 8,
         progress: Progress | None = None,
         cancel: CancelToken | None = None,
+        chosen: Mapping[int, str] | None = None,
     ) -> IssueReport:
         """Waybills from the account ``carrier`` for ``orders`` (ids or platform order ids), or for every ready
-        order when ``orders`` is None.
+        order when ``orders`` is None. With ``carrier`` None each order's account comes from the carrier rules
+        (``ws.rules``), or from ``chosen`` (order id -> account name) where a person changed it; a lasting refusal
+        moves an order to its rule's fallback account, and each result says ``carrier``, ``rule`` and
+        ``fallback_from``.
 
         Each answer is committed as it arrives (this thread writes; the request threads only talk to the carrier).
         A cancel stops claiming and sending: calls in flight are recorded, claims not yet sent are released, and
@@ -46,7 +50,7 @@ class WaybillsPart(Part):
         refs = None if orders is None else [str(o) for o in orders]
         return issue_waybills(
             self._ctx.store, self._secrets, self._data_dir, carrier, refs, sender=sender,
-            concurrency=concurrency, progress=progress, cancel=_TokenFlag(cancel) if cancel else None,
+            concurrency=concurrency, progress=progress, cancel=_TokenFlag(cancel) if cancel else None, chosen=chosen,
         )  # fmt: skip
 
     def cancel(self, waybill_no: str) -> str:

@@ -357,6 +357,7 @@ def test_the_settings_window_speaks_english_too(qtbot: Any, window: Any) -> None
             "Shops",
             "Senders",
             "Carrier accounts",
+            "Carrier rules",
             "Printers",
             "Column mapping",
         ]

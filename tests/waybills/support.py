@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,16 @@ def cli_process(db_url: str, data_dir: Path, *args: str) -> subprocess.Popen[str
         [sys.executable, str(ROOT / "main.py"), "--db", db_url, "--data-dir", str(data_dir), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
+
+
+def run_processes(db_url: str, data_dir: Path, args: Sequence[str], count: int) -> list[dict[str, Any]]:
+    """``count`` CLI processes with ``args`` at once on one store; each must exit 0 with one JSON object."""
+    procs = [cli_process(db_url, data_dir, *args) for _ in range(count)]
+    bodies = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=150)
+        assert proc.returncode == 0, err[-3000:]
+        lines = [line for line in out.splitlines() if line.strip()]
+        assert len(lines) == 1, out[-2000:]
+        bodies.append(json.loads(lines[0]))
+    return bodies

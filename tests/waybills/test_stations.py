@@ -5,7 +5,6 @@ and each does a share."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from app.store.models import Shipment, Waybill, shipment_orders
-from tests.waybills.support import SandboxProcess, cli_process, workspace
+from tests.waybills.support import SandboxProcess, run_processes, workspace
 
 ORDERS = 2000
 STATIONS = 4
@@ -22,15 +21,7 @@ STATIONS = 4
 
 def _run_stations(db: str, data_dir: Path, count: int = STATIONS) -> list[dict[str, Any]]:
     args = ("waybills", "issue", "--carrier", "sf", "--all-ready", "--concurrency", "4", "--json")
-    procs = [cli_process(db, data_dir, *args) for _ in range(count)]
-    bodies = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=150)
-        assert proc.returncode == 0, err[-3000:]
-        lines = [line for line in out.splitlines() if line.strip()]
-        assert len(lines) == 1, out[-2000:]
-        bodies.append(json.loads(lines[0]))
-    return bodies
+    return run_processes(db, data_dir, args, count)
 
 
 def _check_store(db: str) -> None:

@@ -69,6 +69,10 @@ class CarriersPage(SettingsPage):
         accounts_layout = QVBoxLayout(self.accounts_box)
         accounts_layout.addWidget(self.table, 1)
         accounts_layout.addLayout(test_row)
+        # the waybills each account has left, where its aggregator reports them (hidden when none does)
+        self.quota_line = QLabel()
+        self.quota_line.setVisible(False)
+        accounts_layout.addWidget(self.quota_line)
 
         self.name_edit = QLineEdit()
         self.kind_box = QComboBox()
@@ -177,6 +181,8 @@ class CarriersPage(SettingsPage):
                                  f"{a.qps:g}" if a.qps > 0 else tr("carriers.qps_unlimited")) for a in accounts])  # fmt: skip
         if not accounts:
             self.test_result.setText(tr("carriers.none"))
+        else:
+            self.run(lambda ws, _op: ws.carriers.waybill_quotas(), self._show_quotas, writes=False)
         wanted = self._select_after_load
         self._select_after_load = ""
         for row, a in enumerate(accounts):
@@ -185,6 +191,11 @@ class CarriersPage(SettingsPage):
         if selected_row(self.table) < 0 and accounts and not self.editing:
             self.table.selectRow(0)
         self._selection_changed()
+
+    def _show_quotas(self, quotas: dict[str, int | None]) -> None:
+        known = [f"{name} {left}" for name, left in quotas.items() if left is not None]
+        self.quota_line.setText(tr("rules.quota_line", quotas=" · ".join(known)))
+        self.quota_line.setVisible(bool(known))
 
     def selected_account(self) -> AccountInfo | None:
         row = selected_row(self.table)

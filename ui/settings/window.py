@@ -1,5 +1,5 @@
-"""The settings window: a list of pages on the left (shops, senders, carrier accounts, printers, column mapping),
-the chosen page on the right. Each page loads and writes through the workspace on its own; the window only
+"""The settings window: a list of pages on the left (shops, senders, carrier accounts, carrier rules, printers,
+column mapping), the chosen page on the right. Each page loads and writes through the workspace on its own; the window only
 assembles them and tells the main window when something changed."""
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from ui.settings.carriers_page import CarriersPage
 from ui.settings.common import SettingsPage
 from ui.settings.mapping_page import MappingPage
 from ui.settings.printers_page import PrintersPage
+from ui.settings.rules_page import RulesPage
 from ui.settings.senders_page import SendersPage
 from ui.settings.shops_page import ShopsPage
 
 if TYPE_CHECKING:
     from ui.ops import Ops
 
-PAGES = ("shops", "senders", "carriers", "printers", "mapping")
+PAGES = ("shops", "senders", "carriers", "rules", "printers", "mapping")
 
 
 class SettingsWindow(QDialog):
@@ -42,12 +43,14 @@ class SettingsWindow(QDialog):
         self.shops = ShopsPage(ops)
         self.senders = SendersPage(ops)
         self.carriers = CarriersPage(ops)
+        self.rules = RulesPage(ops)
         self.printers = PrintersPage(ops)
         self.mapping = MappingPage(ops)
         self.pages: dict[str, SettingsPage] = {
             "shops": self.shops,
             "senders": self.senders,
             "carriers": self.carriers,
+            "rules": self.rules,
             "printers": self.printers,
             "mapping": self.mapping,
         }
@@ -84,6 +87,8 @@ class SettingsWindow(QDialog):
             self.mapping.reload()
         elif name == "mapping":
             self.shops.reload()
+        elif name == "carriers":  # the rules page offers the accounts
+            self.rules.reload()
         self.changed.emit(name)
 
     def retranslate(self) -> None:

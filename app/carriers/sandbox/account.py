@@ -5,13 +5,33 @@ The demo key never leaves this package: the factory asks here for a sandbox acco
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from app.carriers.base import CarrierTransient
 from app.carriers.kdniao.client import KdniaoClient, KdniaoConfig, KdniaoPushReader
-from app.carriers.sandbox.protocol import SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID
+from app.carriers.sandbox.protocol import QUOTA_PATH, SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID
+
+
+class SandboxClient(KdniaoClient):
+    """The Kdniao protocol, plus the one thing only the sandbox answers: the waybill quota it has left per shipper
+    (``GET /sandbox/quota``), which Kdniao itself does not report."""
+
+    def waybill_quota(self, shipper_code: str) -> int | None:
+        scheme, netloc, *_ = urlsplit(self.config.eorder_url)
+        try:
+            response = self._http.get(urlunsplit((scheme, netloc, QUOTA_PATH, "", "")))
+            response.raise_for_status()
+            left = response.json().get("quota", {}).get(shipper_code.upper())
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise CarrierTransient(f"quota: {type(exc).__name__}") from None
+        return left if isinstance(left, int) else None
 
 
 def sandbox_client(
     endpoint: str, *, tracking_endpoint: str | None = None, timeout_s: float = 10.0
-) -> KdniaoClient:
+) -> SandboxClient:
     """A client for the sandbox at ``endpoint`` (its waybill service URL), signing with the demo key."""
     config = KdniaoConfig(
         SANDBOX_EBUSINESS_ID,
@@ -20,7 +40,7 @@ def sandbox_client(
         tracking_endpoint=tracking_endpoint,
         timeout_s=timeout_s,
     )
-    return KdniaoClient(config)
+    return SandboxClient(config)
 
 
 def sandbox_push_reader() -> KdniaoPushReader:

@@ -33,6 +33,7 @@ SANDBOX_APP_KEY = "kuaidan-sandbox-demo-key"
 EORDER_PATH = "/api/EOrderService"
 TRACKING_PATH = "/Ebusiness/EbusinessOrderHandle.aspx"
 SUBSCRIBE_PATH = "/api/dist"
+QUOTA_PATH = "/sandbox/quota"  # GET: {"quota": {shipper: waybills left}} for the shippers given a quota
 
 ROUTES: dict[str, frozenset[str]] = {
     EORDER_PATH: frozenset({"1007", "1147"}),
@@ -41,6 +42,11 @@ ROUTES: dict[str, frozenset[str]] = {
 }
 
 _SCENARIO_TAG = re.compile(r"\[scenario:([a-z_]+)\]")
+#: A receiver address holding ``[超区:ZTO,YTO]`` is outside those shippers' service area: they refuse it (超区), the
+#: others issue it (tests and demos play a lasting refusal with it)
+_OUT_OF_AREA_TAG = re.compile(r"\[超区:([A-Za-z0-9,]+)\]")
+OUT_OF_AREA_REASON = "收件地址超出派送范围（超区）：{shipper} 不在服务范围"
+NO_QUOTA_REASON = "电子面单余额不足，请联系快递网点充值"
 _PARTY_FIELDS = ("Name", "Mobile", "ProvinceName", "CityName", "ExpAreaName", "Address")
 MAX_QUANTITY = 50
 #: How an OrderCode asked again is answered: ``106`` with the same waybill (the documented answer), or ``907``:
@@ -97,7 +103,9 @@ class SandboxCarrier:
         duplicate_answer: str = "106",
     ) -> None:
         if duplicate_answer not in DUPLICATE_ANSWERS:
-            raise ValueError(f"unknown duplicate answer {duplicate_answer!r}; known: {', '.join(DUPLICATE_ANSWERS)}")
+            raise ValueError(
+                f"unknown duplicate answer {duplicate_answer!r}; known: {', '.join(DUPLICATE_ANSWERS)}"
+            )
         for name in scenario_mix or {}:
             if name not in SCENARIO_NAMES:
                 raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIO_NAMES)}")
@@ -107,6 +115,9 @@ class SandboxCarrier:
         self.scenario_mix = dict(scenario_mix or {})
         self.messy = messy
         self.duplicate_answer = duplicate_answer
+        # shipper code -> new waybills it may still issue (a shipper not named has no limit); at 0 it refuses new
+        # orders with 余额不足 (an OrderCode it issued before is still answered with its number)
+        self.quota: dict[str, int] = {}
 
     # -- envelope
 
@@ -205,8 +216,15 @@ class SandboxCarrier:
         sender, receiver, quantity = self._validate_issue(data)
         order_code = _text(data["OrderCode"])
         shipper = _text(data["ShipperCode"])
+        refused = _OUT_OF_AREA_TAG.search(_text(receiver["Address"]))
+        if refused and shipper in refused.group(1).upper().split(","):
+            raise Refusal("105", OUT_OF_AREA_REASON.format(shipper=shipper))
 
         def build(next_counter: Callable[[], int], taken: Callable[[str], bool]) -> SandboxRecord:
+            if shipper in self.quota:  # under the store's lock: two requests never take the last one both
+                if self.quota[shipper] <= 0:
+                    raise Refusal("105", NO_QUOTA_REASON)
+                self.quota[shipper] -= 1
             numbers: list[str] = []
             counter = 0
             while len(numbers) < quantity:

@@ -37,6 +37,7 @@ from app.carriers.kdniao.client import KdniaoClient
 from app.carriers.sandbox.account import sandbox_client
 from app.carriers.sandbox.protocol import (
     EORDER_PATH,
+    QUOTA_PATH,
     ROUTES,
     SANDBOX_APP_KEY,
     SANDBOX_EBUSINESS_ID,
@@ -127,6 +128,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.sandbox._serve(self, urlsplit(self.path).path, body)
 
     def do_GET(self) -> None:
+        if urlsplit(self.path).path == QUOTA_PATH:
+            quota = dict(self.server.sandbox.carrier.quota)
+            self.send_body(200, json.dumps({"quota": quota}).encode())
+            return
         self.send_body(200, "快单沙箱快递 / Kuaidan sandbox carrier\n".encode(), "text/plain; charset=utf-8")
 
     def send_body(
