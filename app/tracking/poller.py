@@ -23,10 +23,10 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from app.carriers import CarrierClient, CarrierConfigError, CarrierError, CarrierTransient, TrackResult
-from app.carriers.accounts import account_config, client_for
+from app.carriers.accounts import account_config, account_protocol, client_for
 from app.carriers.ratelimit import RateLimiter
 from app.clock import utcnow
-from app.domain import ParcelStatus, WaybillState
+from app.domain import CarrierProtocol, ParcelStatus, WaybillState
 from app.paths import data_dir
 from app.secrets import SecretStore
 from app.store.engine import Store
@@ -141,7 +141,13 @@ def _plan(session: Session, now: datetime, limit: int | None) -> tuple[list[_Ask
     if limit is not None:
         deferred += max(0, len(planned) - limit)
         planned = planned[:limit]
-    need_tail = [info[w].shipment_id for _, _, w in planned if info[w].shipper_code in PHONE_TAIL_SHIPPERS]
+    # Kuaidi100 is always sent the receiver's phone tail (several of its carriers require it)
+    always = {a for a, account in accounts.items() if account_protocol(account) is CarrierProtocol.KUAIDI100}
+    need_tail = [
+        info[w].shipment_id
+        for _, a, w in planned
+        if a in always or info[w].shipper_code in PHONE_TAIL_SHIPPERS
+    ]
     tails = _customer_names(session, need_tail)
     asks = [
         _Ask(

@@ -50,14 +50,22 @@ class CarriersPart(Part):
         exp_type: int = 1,
         qps: float | None = None,
         timeout_s: float = 10.0,
+        protocol: str = "",
+        kuaidicom: str = "",
+        secret: str = "",
+        customer: str = "",
+        net: str = "",
+        salt: str = "",
     ) -> AccountInfo:
-        """Add an account; its AppKey and customer password go to the secret store. UsageError when it does not
-        fit (a name taken, an unknown kind, a bad endpoint, Kdniao without credentials): nothing is written."""
+        """Add an account; its AppKey (Kuaidi100: key, secret, salt) and customer password go to the secret store.
+        UsageError when it does not fit (a name taken, an unknown kind, a bad endpoint, missing credentials):
+        nothing is written."""
         with self._session() as s:
             return add_account(
                 s, self._secrets, name, kind=kind, shipper_code=shipper_code, ebusiness_id=ebusiness_id,
                 app_key=app_key, endpoint=endpoint, customer_name=customer_name, customer_pwd=customer_pwd,
                 month_code=month_code, pay_type=pay_type, exp_type=exp_type, qps=qps, timeout_s=timeout_s,
+                protocol=protocol, kuaidicom=kuaidicom, secret=secret, customer=customer, net=net, salt=salt,
             )  # fmt: skip
 
     def check_connection(self, name: str) -> ConnectionCheck:
@@ -93,7 +101,15 @@ class CarriersPart(Part):
         from app.carriers.editing import AccountChanges, update_account
 
         changes = AccountChanges(
-            rename, shipper_code, ebusiness_id, app_key, endpoint, customer_name, customer_pwd, month_code, qps
+            rename,
+            shipper_code,
+            ebusiness_id,
+            app_key,
+            endpoint,
+            customer_name,
+            customer_pwd,
+            month_code,
+            qps,
         )
         with self._session() as s:
             return update_account(s, self._secrets, name, changes)

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from app.carriers.base import format_carrier_time
-from app.carriers.kdniao.address import kdniao_area
+from app.carriers.kdniao.address import KdniaoArea, kdniao_area
 from app.carriers.kdniao.sign import data_sign, verify_sign
 from app.carriers.sandbox.numbers import SUPPORTED_SHIPPERS, origin_for, routing_for, waybill_number
 from app.carriers.sandbox.state import SandboxRecord, SandboxStore
@@ -97,7 +97,9 @@ class SandboxCarrier:
         duplicate_answer: str = "106",
     ) -> None:
         if duplicate_answer not in DUPLICATE_ANSWERS:
-            raise ValueError(f"unknown duplicate answer {duplicate_answer!r}; known: {', '.join(DUPLICATE_ANSWERS)}")
+            raise ValueError(
+                f"unknown duplicate answer {duplicate_answer!r}; known: {', '.join(DUPLICATE_ANSWERS)}"
+            )
         for name in scenario_mix or {}:
             if name not in SCENARIO_NAMES:
                 raise ValueError(f"unknown scenario {name!r}; known: {', '.join(SCENARIO_NAMES)}")
@@ -201,10 +203,21 @@ class SandboxCarrier:
             return _choose_by_hash(f"{self.seed}:{waybill_no}", self.scenario_mix)
         return "normal"
 
-    def _issue(self, data: dict[str, Any]) -> dict[str, Any]:
-        sender, receiver, quantity = self._validate_issue(data)
-        order_code = _text(data["OrderCode"])
-        shipper = _text(data["ShipperCode"])
+    def issue_record(
+        self,
+        order_code: str,
+        shipper: str,
+        quantity: int,
+        o_area: KdniaoArea,
+        d_area: KdniaoArea,
+        address: str,
+        remark: str,
+        phone_tails: list[str],
+        *,
+        fresh: bool = False,
+    ) -> tuple[SandboxRecord, bool]:
+        """(record, already): the waybill issued for ``order_code`` before, or a new one (``fresh``: a new one
+        even when there is one, as Kuaidi100 does without ``reorder`` false). Shared by both protocols."""
 
         def build(next_counter: Callable[[], int], taken: Callable[[str], bool]) -> SandboxRecord:
             numbers: list[str] = []
@@ -215,13 +228,7 @@ class SandboxCarrier:
                 if not taken(number) and number not in numbers:
                     numbers.append(number)
             issued_at = self.now().replace(microsecond=0)
-            o_area = kdniao_area(
-                _text(sender["ProvinceName"]), _text(sender["CityName"]), _text(sender["ExpAreaName"])
-            )
-            d_area = kdniao_area(
-                _text(receiver["ProvinceName"]), _text(receiver["CityName"]), _text(receiver["ExpAreaName"])
-            )
-            routing = routing_for(d_area.province, d_area.city, d_area.district, _text(receiver["Address"]))
+            routing = routing_for(d_area.province, d_area.city, d_area.district, address)
             origin_code, origin_name = origin_for(o_area.province, o_area.city, o_area.district)
             return SandboxRecord(
                 order_code=order_code,
@@ -230,7 +237,7 @@ class SandboxCarrier:
                 children=numbers[1:],
                 issued_at=issued_at,
                 counter=counter,
-                scenario=self._scenario_for(_text(data.get("Remark")), numbers[0]),
+                scenario=self._scenario_for(remark, numbers[0]),
                 mark_destination=routing.mark_destination,
                 sorting_code=routing.sorting_code,
                 package_name=routing.package_name,
@@ -242,10 +249,25 @@ class SandboxCarrier:
                 o_area=o_area.district,
                 d_city=d_area.city,
                 d_area=d_area.district,
-                phone_tails=_phone_tail(sender) + _phone_tail(receiver),
+                phone_tails=phone_tails,
             )
 
-        record, already = self.store.issue(order_code, build)
+        return self.store.issue(order_code, build, fresh=fresh)
+
+    def _issue(self, data: dict[str, Any]) -> dict[str, Any]:
+        sender, receiver, quantity = self._validate_issue(data)
+        order_code = _text(data["OrderCode"])
+        shipper = _text(data["ShipperCode"])
+        o_area = kdniao_area(
+            _text(sender["ProvinceName"]), _text(sender["CityName"]), _text(sender["ExpAreaName"])
+        )
+        d_area = kdniao_area(
+            _text(receiver["ProvinceName"]), _text(receiver["CityName"]), _text(receiver["ExpAreaName"])
+        )
+        record, already = self.issue_record(
+            order_code, shipper, quantity, o_area, d_area, _text(receiver["Address"]), _text(data.get("Remark")),
+            _phone_tail(sender) + _phone_tail(receiver),
+        )  # fmt: skip
         if already:
             if record.cancelled:
                 raise Refusal("105", "该订单编号的运单已取消，请使用新的订单编号(OrderCode)重新下单")
