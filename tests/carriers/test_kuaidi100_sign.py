@@ -21,7 +21,10 @@ PUSH_PARAM = '{"status":"polling","lastResult":{"nu":"V030344422","com":"yuanton
 
 
 def test_order_sign_is_md5_of_param_t_key_secret_uppercase() -> None:
-    assert order_sign(ORDER_PARAM, "1733385600000", "testkey", "testsecret") == "F79C255C27F6568F84F2DE9E491D025E"
+    assert (
+        order_sign(ORDER_PARAM, "1733385600000", "testkey", "testsecret")
+        == "F79C255C27F6568F84F2DE9E491D025E"
+    )
 
 
 def test_order_sign_over_python_demo_escapes_differs_from_raw_chinese() -> None:
@@ -64,4 +67,8 @@ def test_order_form_signs_the_exact_param_sent_and_encodes_it_once() -> None:
 def test_query_form_carries_customer_sign_and_param() -> None:
     body = query_form(QUERY_PARAM, "testkey", "TESTCUSTOMER")
     fields = {k: v[0] for k, v in parse_qs(body.decode("ascii")).items()}
-    assert fields == {"customer": "TESTCUSTOMER", "sign": "62A97862AA4C41FE2126B3979CA0AD33", "param": QUERY_PARAM}
+    assert fields == {
+        "customer": "TESTCUSTOMER",
+        "sign": "62A97862AA4C41FE2126B3979CA0AD33",
+        "param": QUERY_PARAM,
+    }

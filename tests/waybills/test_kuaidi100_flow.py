@@ -60,7 +60,7 @@ def test_carriers_add_kind_kuaidi100_contract(kd: Any, store: Store) -> None:
             str(row)
             for table in ("carrier_accounts", "secrets")
             for row in conn.execute(text(f"SELECT * FROM {table}"))
-        )  # noqa: E501
+        )
     for secret in ("K-123", "S-456", "PK-2", "salt-xyz"):
         assert secret not in dump, f"{secret} stored in plain text"
     with store.session() as s:
@@ -139,7 +139,9 @@ def test_issue_rerun_track_and_push_on_a_kuaidi100_account(
     assert first.json["polled"] == 6
     sent = [json.loads(r.form["param"]) for r in sandbox.requests if r.path == "/poll/query.do"]
     # 圆通 needs no phone at Kdniao; Kuaidi100 is always sent the receiver's last 4 digits
-    assert sent and all(p["com"] == "yuantong" and p["resultv2"] == "4" and len(p["phone"]) == 4 for p in sent)
+    assert sent and all(
+        p["com"] == "yuantong" and p["resultv2"] == "4" and len(p["phone"]) == 4 for p in sent
+    )
     target = numbers[0]
     sandbox.set_scenario(target, "delivery_failed")
     sandbox.advance(timedelta(hours=39, minutes=30))
