@@ -78,7 +78,6 @@ class SandboxProcess:
                     numbers[entry["record"]["order_code"]].add(entry["record"]["waybill_no"])
         return numbers
 
-
     def asked(self) -> Counter[str]:
         """OrderCode -> how many times an issue request for it reached the sandbox (first time and again)."""
         counts: Counter[str] = Counter()
@@ -101,3 +100,21 @@ def cli_process(db_url: str, data_dir: Path, *args: str) -> subprocess.Popen[str
         [sys.executable, str(ROOT / "main.py"), "--db", db_url, "--data-dir", str(data_dir), *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
+
+
+def kill_then_rerun(
+    run: Any, db_url: str, data_dir: Path, carrier: str, pause_s: float
+) -> list[dict[str, Any]]:
+    """``waybills issue --all-ready`` on ``carrier`` SIGKILLed after ``pause_s``, then run again to the end (it must
+    exit 0 with nothing failed); the orders as ``orders --json`` lists them afterwards."""
+    proc = cli_process(db_url, data_dir, "waybills", "issue", "--carrier", carrier, "--all-ready",
+                       "--concurrency", "4", "--json")  # fmt: skip
+    time.sleep(pause_s)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    rerun = cli_process(db_url, data_dir, "waybills", "issue", "--carrier", carrier, "--all-ready", "--json")
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert json.loads(out)["failed"] == 0
+    orders: list[dict[str, Any]] = run("orders", "--json").json["orders"]
+    return orders

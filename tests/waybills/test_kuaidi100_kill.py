@@ -3,16 +3,13 @@ one per orderId (the rerun asks again with the same orderId and ``reorder`` fals
 
 from __future__ import annotations
 
-import json
 import random
-import signal
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.waybills.support import SandboxProcess, cli_process, workspace
+from tests.waybills.support import SandboxProcess, kill_then_rerun, workspace
 
 
 @pytest.mark.slow
@@ -29,18 +26,7 @@ def test_sigkill_mid_batch_on_kuaidi100_then_rerun(kd: Any, tmp_path: Path, data
             workspace(run, tmp_path, n=25)
             assert run("carriers", "add", "k100", "--kind", "sandbox", "--protocol", "kuaidi100", "--kuaidicom",
                        "zhongtong", "--endpoint", endpoint).status == 0  # fmt: skip
-            proc = cli_process(db, data_dir, "waybills", "issue", "--carrier", "k100", "--all-ready",
-                               "--concurrency", "4", "--json")  # fmt: skip
-            time.sleep(rnd.uniform(0.3, 1.5))
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
-            rerun = cli_process(
-                db, data_dir, "waybills", "issue", "--carrier", "k100", "--all-ready", "--json"
-            )
-            out, err = rerun.communicate(timeout=120)
-            assert rerun.returncode == 0, err
-            assert json.loads(out)["failed"] == 0
-            orders = run("orders", "--json").json["orders"]
+            orders = kill_then_rerun(run, db, data_dir, "k100", rnd.uniform(0.3, 1.5))
             numbers = [o["waybill"] for o in orders]
             assert len(orders) == 25 and all(numbers), f"trial {trial}: an order has no waybill"
             assert len(set(numbers)) == 25, f"trial {trial}: two orders share a waybill"

@@ -28,7 +28,7 @@ from app.carriers.base import (
     parse_carrier_time,
 )
 from app.carriers.kdniao.address import kdniao_area
-from app.carriers.kdniao.parse import compact_json, estimate, text
+from app.carriers.kdniao.parse import compact_json, estimate, reason_of, text
 from app.carriers.kdniao.status import code_text
 from app.carriers.kuaidi100.codes import shipper_code_for
 from app.carriers.kuaidi100.status import FLAG_NAMES, normalise, trace_status
@@ -62,10 +62,8 @@ def load_json(body: bytes) -> dict[str, Any]:
 
 
 def message_of(answer: Mapping[str, Any]) -> str | None:
-    value = answer.get("message")
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    """Kuaidi100's ``message`` exactly as it came; None when null or absent."""
+    return reason_of(answer, "message")
 
 
 def print_addr(party: Party) -> str:

@@ -17,10 +17,11 @@ from typing import Any
 
 from app.carriers.base import format_carrier_time
 from app.carriers.kdniao.address import PROVINCES, KdniaoArea, kdniao_area
+from app.carriers.kdniao.parse import text as _text
 from app.carriers.kuaidi100.codes import KUAIDICOM_TO_SHIPPER, shipper_code_for
 from app.carriers.kuaidi100.sign import order_sign, push_sign, query_sign, same_sign
 from app.carriers.sandbox.numbers import SUPPORTED_SHIPPERS
-from app.carriers.sandbox.protocol import MAX_QUANTITY, SandboxCarrier
+from app.carriers.sandbox.protocol import MAX_QUANTITY, Refusal, SandboxCarrier, phone_tails
 from app.carriers.sandbox.state import SandboxRecord
 from app.carriers.sandbox.traces import Places, step_fields, visible_steps
 
@@ -55,6 +56,7 @@ FLAG_TEXTS = {
     "403": "快件超时未更新物流信息",
     "412": "快件在驿站超时未取",
 }
+_K100_PHONES = ("mobile", "tel")
 NO_RESULT = {"result": False, "returnCode": "500", "message": "查询无结果，请隔段时间再查"}
 
 _ADDRESS = re.compile(
@@ -62,19 +64,6 @@ _ADDRESS = re.compile(
     r"(?P<city>.{1,10}?(?:市|自治州|州|盟|地区))?"
     r"(?P<district>.{1,10}?(?:区|县|市|旗))?"
 )
-
-
-class Refusal(Exception):
-    """A Kuaidi100-style failure answer (e-waybill: ``code``; query: ``returnCode``)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _text(value: object) -> str:
-    return "" if value is None or isinstance(value, dict | list) else str(value).strip()
 
 
 def split_print_addr(print_addr: str) -> tuple[KdniaoArea, str]:
@@ -89,15 +78,6 @@ def split_print_addr(print_addr: str) -> tuple[KdniaoArea, str]:
     if province and province not in PROVINCES and province not in PROVINCES.values():
         province = province.removesuffix("省")
     return kdniao_area(province, city, district), rest
-
-
-def _tails(man: Mapping[str, Any]) -> list[str]:
-    out = []
-    for key in ("mobile", "tel"):
-        digits = re.sub(r"\D", "", _text(man.get(key)))
-        if len(digits) >= 4:
-            out.append(digits[-4:])
-    return out
 
 
 class SandboxKuaidi100:
@@ -115,7 +95,7 @@ class SandboxKuaidi100:
                 return self._query(form)
             return self._subscribe(form)
         except Refusal as refusal:
-            return self.failure(path, refusal.code, refusal.message)
+            return self.failure(path, refusal.code, refusal.reason)
 
     @staticmethod
     def failure(path: str, code: str, message: str) -> dict[str, Any]:
@@ -191,7 +171,7 @@ class SandboxKuaidi100:
         reorder = param.get("reorder", True) not in (False, "false", "0", 0)
         record, already = self.carrier.issue_record(
             order_id, shipper, count, o_area, d_area, street, _text(param.get("remark")),
-            _tails(sender) + _tails(receiver), fresh=reorder,
+            phone_tails(sender, _K100_PHONES) + phone_tails(receiver, _K100_PHONES), fresh=reorder,
         )  # fmt: skip
         if already:
             if record.cancelled:

@@ -62,9 +62,10 @@ def _text(value: object) -> str:
     return "" if value is None or isinstance(value, dict | list) else str(value).strip()
 
 
-def _phone_tail(party: Mapping[str, Any]) -> list[str]:
+def phone_tails(party: Mapping[str, Any], keys: tuple[str, ...] = ("Mobile", "Tel")) -> list[str]:
+    """The last 4 digits of a party's phones (``keys``: Kdniao's names; Kuaidi100 writes mobile, tel)."""
     tails = []
-    for key in ("Mobile", "Tel"):
+    for key in keys:
         digits = re.sub(r"\D", "", _text(party.get(key)))
         if len(digits) >= 4:
             tails.append(digits[-4:])
@@ -266,7 +267,7 @@ class SandboxCarrier:
         )
         record, already = self.issue_record(
             order_code, shipper, quantity, o_area, d_area, _text(receiver["Address"]), _text(data.get("Remark")),
-            _phone_tail(sender) + _phone_tail(receiver),
+            phone_tails(sender) + phone_tails(receiver),
         )  # fmt: skip
         if already:
             if record.cancelled:
