@@ -37,6 +37,7 @@ class AccountInfo:
     month_code: str = ""
     protocol: str = "kdniao"  # the API it speaks: kdniao or kuaidi100
     kuaidicom: str = ""  # Kuaidi100's company code (zhongtong …), "" for Kdniao
+    push_url: str = ""  # where the carrier can reach this station's push receiver ("": poll only)
 
     def as_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -68,6 +69,7 @@ class AccountConfig:
     customer: str = ""
     net: str = ""
     salt: str = field(default="", repr=False)
+    push_url: str = ""  # Kuaidi100: waybills are subscribed with this callback at their first poll
 
 
 def account_protocol(account: CarrierAccount) -> CarrierProtocol:
@@ -200,6 +202,7 @@ def _info(a: CarrierAccount) -> AccountInfo:
         is_default=bool((a.settings or {}).get("default", False)),
         ebusiness_id=a.ebusiness_id, customer_name=a.customer_name, month_code=a.month_code,
         protocol=account_protocol(a).value, kuaidicom=str((a.settings or {}).get("kuaidicom", "")),
+        push_url=str((a.settings or {}).get("push_url", "")),
     )  # fmt: skip
 
 
@@ -241,6 +244,7 @@ def account_config(session: Session, secrets: SecretStore, account: CarrierAccou
         customer=str(settings.get("customer", "")),
         net=str(settings.get("net", "")),
         salt=secrets.get(session, str(settings.get("salt_ref", ""))),
+        push_url=str(settings.get("push_url", "")),
     )
 
 

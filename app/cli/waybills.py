@@ -44,6 +44,14 @@ def register(sub: Any, add_json: AddJson) -> None:
     p = carriers_sub.add_parser("list", help="list carrier accounts")
     add_json(p)
     p.set_defaults(handler=cmd_carriers_list)
+    p = carriers_sub.add_parser(
+        "push-url",
+        help='Kuaidi100: where it can reach this station\'s track-push-server ("" to stop subscribing)',
+    )
+    p.add_argument("name")
+    p.add_argument("url", help="e.g. https://station.example.com/kuaidi100")
+    add_json(p)
+    p.set_defaults(handler=cmd_carriers_push_url)
     p = carriers_sub.add_parser("test", help="test the connection to a carrier account")
     p.add_argument("name")
     add_json(p)
@@ -140,6 +148,15 @@ def cmd_carriers_list(ctx: Context) -> int:
             "\n".join(f"{a.name}\t{a.kind}\t{a.shipper_code}\t{a.endpoint or '-'}" for a in accounts)
             or "(no carrier accounts / 没有快递账号)"
         ),
+    )
+    return 0
+
+
+def cmd_carriers_push_url(ctx: Context) -> int:
+    info = ctx.workspace.carriers.set_push_url(ctx.args.name, ctx.args.url)
+    ctx.emit(
+        {"carrier": info.as_json()},
+        f"{info.name}: 推送地址 / push URL {info.push_url or '（无，仅轮询）/ (none: polling only)'}",
     )
     return 0
 

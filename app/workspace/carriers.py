@@ -121,6 +121,14 @@ class CarriersPart(Part):
         with self._session() as s:
             delete_account(s, name)
 
+    def set_push_url(self, name: str, url: str) -> AccountInfo:
+        """Where Kuaidi100 can reach this station's push receiver ("" to stop subscribing): a Kuaidi100 account's
+        new waybills are then subscribed with it at their first poll. UsageError for a bad URL or another kind."""
+        from app.carriers.editing import set_push_url
+
+        with self._session() as s:
+            return set_push_url(s, name, url)
+
     def test_and_make_default(self, name: str) -> ConnectionCheck:
         """Test the account's connection; when it passes, the account becomes the default one. The check comes
         back either way (a failed test changes nothing)."""

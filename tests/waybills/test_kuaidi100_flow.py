@@ -214,3 +214,36 @@ def test_a_push_signed_with_another_salt_is_refused(
         assert statuses_of(kd)[number] == "delivered"
     finally:
         receiver.stop()
+
+
+@pytest.mark.timeout(120)
+def test_with_a_push_url_new_waybills_are_subscribed_at_their_first_poll(
+    kd: Any, store: Store, sandbox: SandboxServer, tmp_path: Path, workspace: Any
+) -> None:
+    _orders(kd, tmp_path, n=3)
+    _sandbox_account(kd, sandbox)
+    assert (
+        kd("carriers", "push-url", "k100", "http://example.com/kuaidi100").status == 2
+    )  # plain http, remote
+    assert kd("waybills", "issue", "--carrier", "k100", "--all-ready").status == 0
+    receiver = workspace.tracking.push_server()
+    try:
+        url = receiver.url + "kuaidi100"
+        set_url = kd("carriers", "push-url", "k100", url, "--json")
+        assert set_url.status == 0 and set_url.json["carrier"]["push_url"] == url
+        assert kd("track", "--once").status == 0
+        numbers = [o["waybill"] for o in kd("orders", "--json").json["orders"]]
+        assert {n: sandbox.kuaidi100.subscriptions[n][0] for n in numbers} == dict.fromkeys(numbers, url)
+        asked = sum(1 for r in sandbox.requests if r.path == "/poll")
+        with store.session() as s:
+            s.execute(text("UPDATE waybills SET next_poll_at = issued_at"))
+        assert kd("track", "--once").status == 0  # polled again, not subscribed again
+        assert sum(1 for r in sandbox.requests if r.path == "/poll") == asked == 3
+        sandbox.advance(timedelta(hours=41))
+        for number in numbers:
+            status, answer = sandbox.push_subscribed(number)
+            assert (status, answer["result"]) == (200, True)
+        assert set(statuses_of(kd).values()) == {"delivered"}
+    finally:
+        receiver.stop()
+    assert kd("carriers", "push-url", "k100", "", "--json").json["carrier"]["push_url"] == ""
