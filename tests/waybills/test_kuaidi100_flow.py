@@ -247,3 +247,14 @@ def test_with_a_push_url_new_waybills_are_subscribed_at_their_first_poll(
     finally:
         receiver.stop()
     assert kd("carriers", "push-url", "k100", "", "--json").json["carrier"]["push_url"] == ""
+
+
+def test_carriers_test_on_kuaidi100_accounts(kd: Any, sandbox: SandboxServer) -> None:
+    _sandbox_account(kd, sandbox)
+    good = kd("carriers", "test", "k100", "--json")
+    assert good.status == 0 and good.json["ok"] is True
+    assert kd("carriers", "add", "wrong", "--kind", "kuaidi100", "--key", "K", "--secret", "S", "--customer",
+              "C", "--kuaidicom", "zhongtong", "--endpoint", sandbox.kuaidi100_endpoint).status == 0  # fmt: skip
+    bad = kd("carriers", "test", "wrong", "--json")
+    assert bad.status == 1 and bad.json["ok"] is False
+    assert "secret" in bad.json["message"] and "customer" in bad.json["message"]
