@@ -28,10 +28,11 @@ from app.carriers.base import (
     parse_carrier_time,
 )
 from app.carriers.kdniao.address import kdniao_area
-from app.carriers.kdniao.parse import compact_json, estimate, reason_of, text
+from app.carriers.kdniao.parse import compact_json, estimate, reason_of, text, truthy
 from app.carriers.kdniao.status import code_text
 from app.carriers.kuaidi100.codes import shipper_code_for
-from app.carriers.kuaidi100.status import FLAG_NAMES, normalise, trace_status
+from app.carriers.kuaidi100.status import FLAG_NAMES, STATE_TABLE, normalise, trace_status
+from app.domain import ParcelStatus as S
 
 MAX_ORDER_ID = 64
 MAX_CARGO = 20
@@ -46,6 +47,7 @@ _TRANSIENT_WORDS = re.compile(
 _QUERY_TRANSIENT = frozenset({"501", "502"})
 _DUPLICATE = re.compile(r"已存在|重复|已下单|原单号|already\s+exist|duplicate", re.IGNORECASE)
 _SPLIT_NUMBERS = re.compile(r"[\s,;，；]+")
+_SIGNED = frozenset({S.DELIVERED, S.RETURNED})
 
 # ------------------------------------------------------------------------------------------------- helpers
 
@@ -252,6 +254,15 @@ def parse_track_data(data: Mapping[str, Any], *, shipper_code: str = "", waybill
     scans = _scans(data.get("data"))
     sub = scans[-1][3] if scans else ""
     status, problem_code = normalise(data.get("state"), sub)
+    if (
+        truthy(data.get("ischeck"))
+        and code_text(data.get("state")) not in STATE_TABLE
+        and status not in _SIGNED
+    ):
+        status, problem_code = (
+            S.DELIVERED,
+            None,
+        )  # signed, says ischeck, though the state is missing or unknown
     traces = tuple(
         Trace(
             time=carrier_time_to_utc(moment),
