@@ -258,3 +258,24 @@ def test_carriers_test_on_kuaidi100_accounts(kd: Any, sandbox: SandboxServer) ->
     bad = kd("carriers", "test", "wrong", "--json")
     assert bad.status == 1 and bad.json["ok"] is False
     assert "secret" in bad.json["message"] and "customer" in bad.json["message"]
+
+
+def test_a_kuaidi100_sandbox_account_without_endpoint_uses_the_in_process_sandbox(
+    kd: Any, tmp_path: Path, data_dir: Path
+) -> None:
+    from app.carriers.factory import shared_sandbox, stop_shared_sandboxes
+
+    _orders(kd, tmp_path, n=2)
+    try:
+        added = kd("carriers", "add", "本地", "--kind", "sandbox", "--protocol", "kuaidi100", "--kuaidicom",
+                   "shunfeng", "--json")  # fmt: skip
+        assert added.status == 0 and added.json["carrier"]["shipper_code"] == "SF"
+        assert kd("waybills", "issue", "--carrier", "本地", "--all-ready").status == 0
+        numbers = [o["waybill"] for o in kd("orders", "--json").json["orders"]]
+        assert all(n.startswith("SF") for n in numbers) and len(set(numbers)) == 2
+        inner = shared_sandbox(data_dir / "sandbox-carrier.jsonl")
+        assert {r.path for r in inner.requests} == {"/label/order"}
+        assert kd("track", "--once", "--json").json["polled"] == 2
+        assert "/poll/query.do" in {r.path for r in inner.requests}
+    finally:
+        stop_shared_sandboxes()
