@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,12 +104,21 @@ def cli_process(db_url: str, data_dir: Path, *args: str) -> subprocess.Popen[str
 
 
 def kill_then_rerun(
-    run: Any, db_url: str, data_dir: Path, carrier: str, pause_s: float
+    run: Any,
+    db_url: str,
+    data_dir: Path,
+    carrier: str,
+    pause_s: float,
+    until: Callable[[], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """``waybills issue --all-ready`` on ``carrier`` SIGKILLed after ``pause_s``, then run again to the end (it must
-    exit 0 with nothing failed); the orders as ``orders --json`` lists them afterwards."""
+    """``waybills issue --all-ready`` on ``carrier`` SIGKILLed ``pause_s`` after ``until()`` first holds (at once
+    without one), then run again to the end (it must exit 0 with nothing failed); the orders as ``orders --json``
+    lists them afterwards."""
     proc = cli_process(db_url, data_dir, "waybills", "issue", "--carrier", carrier, "--all-ready",
                        "--concurrency", "4", "--json")  # fmt: skip
+    deadline = time.monotonic() + 60
+    while until is not None and not until() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     time.sleep(pause_s)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
