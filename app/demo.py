@@ -1,5 +1,6 @@
-"""The demo workspace: three shops with orders from real-format export files, a sender, a sandbox carrier account
-(an in-process sandbox speaking the Kdniao protocol) and a virtual printer. Idempotent: running it again changes
+"""The demo workspace: three shops with orders from real-format export files, a sender, two sandbox carrier accounts
+(one in-process sandbox, spoken to in the Kdniao protocol by one account and in Kuaidi100's by the other) and a
+virtual printer. Idempotent: running it again changes
 nothing that is there (the virtual printer's port is updated, since it is new each run)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from app.workspace import Workspace
 from printers.virtual.device import VirtualPrinter
 
 DEMO_CARRIER = "演示顺丰（沙箱）"
+DEMO_KUAIDI100_CARRIER = "演示中通（百递云沙箱）"
 DEMO_PRINTER = "演示热敏打印机（虚拟）"
 
 DEMO_SHOPS = (
@@ -41,7 +43,17 @@ def build_demo(ws: Workspace) -> DemoWorkspace:
                              district="余杭区", address="文一西路969号", default=True)  # fmt: skip
     if DEMO_CARRIER not in {account.name for account in ws.carriers.accounts()}:
         ws.carriers.add_account(DEMO_CARRIER, kind="sandbox", shipper_code="SF")
-    reports = [ws.orders.import_file(resources_dir() / "demo" / file_name, name) for name, _, file_name in DEMO_SHOPS]
+    if DEMO_KUAIDI100_CARRIER not in {account.name for account in ws.carriers.accounts()}:
+        ws.carriers.add_account(
+            DEMO_KUAIDI100_CARRIER,
+            kind="sandbox",
+            shipper_code="",
+            protocol="kuaidi100",
+            kuaidicom="zhongtong",
+        )
+    reports = [
+        ws.orders.import_file(resources_dir() / "demo" / file_name, name) for name, _, file_name in DEMO_SHOPS
+    ]
     return DemoWorkspace(tuple(name for name, _, _ in DEMO_SHOPS), tuple(reports))
 
 

@@ -110,6 +110,14 @@ class JobState(StrEnum):
 class CarrierKind(StrEnum):
     KDNIAO = "kdniao"
     SANDBOX = "sandbox"
+    KUAIDI100 = "kuaidi100"
+
+
+class CarrierProtocol(StrEnum):
+    """The API an account speaks (a sandbox account speaks either)."""
+
+    KDNIAO = "kdniao"
+    KUAIDI100 = "kuaidi100"
 
 
 # Express companies' shipper codes (the same across aggregators) -> the name printed on the carrier band

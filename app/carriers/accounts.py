@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.carriers import CarrierClient, make_client
+from app.carriers.kuaidi100.codes import kuaidicom_for, shipper_code_for
 from app.carriers.net import check_endpoint
-from app.domain import CarrierKind
+from app.domain import CarrierKind, CarrierProtocol
 from app.errors import NotFound, UsageError
 from app.secrets import SecretStore
 from app.store.audit import record_audit
 from app.store.models import CarrierAccount
 
 # Kdniao publishes no per-second limit; users report about 20 a second per account. The sandbox has none.
-DEFAULT_QPS = {CarrierKind.KDNIAO: 20.0, CarrierKind.SANDBOX: 0.0}
+# Kuaidi100 publishes none either; 20 a second is a cautious start.
+DEFAULT_QPS = {CarrierKind.KDNIAO: 20.0, CarrierKind.SANDBOX: 0.0, CarrierKind.KUAIDI100: 20.0}
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,9 @@ class AccountInfo:
     ebusiness_id: str = ""
     customer_name: str = ""
     month_code: str = ""
+    protocol: str = "kdniao"  # the API it speaks: kdniao or kuaidi100
+    kuaidicom: str = ""  # Kuaidi100's company code (zhongtong …), "" for Kdniao
+    push_url: str = ""  # where the carrier can reach this station's push receiver ("": poll only)
 
     def as_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -57,6 +62,36 @@ class AccountConfig:
     exp_type: int
     qps: float
     timeout_s: float = 10.0
+    protocol: str = "kdniao"
+    # Kuaidi100: the company code, the e-waybill secret, the query customer id, the network point and the push salt
+    kuaidicom: str = ""
+    secret: str = field(default="", repr=False)
+    customer: str = ""
+    net: str = ""
+    salt: str = field(default="", repr=False)
+    push_url: str = ""  # Kuaidi100: waybills are subscribed with this callback at their first poll
+
+
+def account_protocol(account: CarrierAccount) -> CarrierProtocol:
+    """The API an account speaks: Kuaidi100 accounts theirs, a sandbox the one it was added with, else Kdniao's."""
+    if account.kind == CarrierKind.KUAIDI100.value:
+        return CarrierProtocol.KUAIDI100
+    if account.kind == CarrierKind.SANDBOX.value and (account.settings or {}).get("protocol") == "kuaidi100":
+        return CarrierProtocol.KUAIDI100
+    return CarrierProtocol.KDNIAO
+
+
+def _kuaidi100_codes(kind: CarrierKind, shipper_code: str, kuaidicom: str) -> tuple[str, str]:
+    """(shipper code, company code) of a Kuaidi100-speaking account, each derived from the other when not given."""
+    com = kuaidicom.strip().lower()
+    if not com and kind is CarrierKind.SANDBOX and shipper_code.strip():
+        com = kuaidicom_for(shipper_code)
+    if not com:
+        raise UsageError(
+            "快递100账号需要快递公司编码 --kuaidicom（如 zhongtong、shunfeng）",
+            "a Kuaidi100 account needs its company code --kuaidicom (e.g. zhongtong, shunfeng)",
+        )
+    return (shipper_code.strip().upper() or shipper_code_for(com)), com
 
 
 def add_account(
@@ -76,15 +111,51 @@ def add_account(
     exp_type: int = 1,
     qps: float | None = None,
     timeout_s: float = 10.0,
+    protocol: str = "",
+    kuaidicom: str = "",
+    secret: str = "",
+    customer: str = "",
+    net: str = "",
+    salt: str = "",
 ) -> AccountInfo:
+    """Add an account. A Kuaidi100 account: ``app_key`` is its key, ``customer_name`` / ``customer_pwd`` its
+    partnerId / partnerKey; its shipper code comes from ``kuaidicom``."""
     try:
         carrier_kind = CarrierKind(kind)
     except ValueError:
         raise UsageError(
-            f"未知的接口类型 {kind}（kdniao 或 sandbox）", f"unknown carrier kind {kind} (kdniao or sandbox)"
+            f"未知的接口类型 {kind}（kdniao、kuaidi100 或 sandbox）",
+            f"unknown carrier kind {kind} (kdniao, kuaidi100 or sandbox)",
         ) from None
     if session.scalar(select(CarrierAccount.id).where(CarrierAccount.name == name)) is not None:
         raise UsageError(f"快递账号 {name} 已存在", f"a carrier account named {name} exists already")
+    try:
+        speaks = CarrierProtocol(
+            protocol or ("kuaidi100" if carrier_kind is CarrierKind.KUAIDI100 else "kdniao")
+        )
+    except ValueError:
+        raise UsageError(
+            f"未知的接口协议 {protocol}（kdniao 或 kuaidi100）",
+            f"unknown protocol {protocol} (kdniao or kuaidi100)",
+        ) from None
+    if protocol and carrier_kind is not CarrierKind.SANDBOX and speaks.value != carrier_kind.value:
+        raise UsageError(
+            "--protocol 只用于沙箱账号（--kind sandbox）",
+            "--protocol is for sandbox accounts (--kind sandbox) only",
+        )
+    settings: dict[str, object] = {"timeout_s": timeout_s}
+    if speaks is CarrierProtocol.KUAIDI100:
+        shipper_code, kuaidicom = _kuaidi100_codes(carrier_kind, shipper_code, kuaidicom)
+        settings.update(protocol=speaks.value, kuaidicom=kuaidicom)
+        if customer:
+            settings["customer"] = customer
+        if net:
+            settings["net"] = net
+    if carrier_kind is CarrierKind.KUAIDI100 and not (app_key and secret):
+        raise UsageError(
+            "快递100账号需要授权 key（--key）和 secret（--secret）",
+            "a Kuaidi100 account needs its key (--key) and secret (--secret)",
+        )
     if not shipper_code.strip():
         raise UsageError("需要快递公司编码（如 SF、ZTO）", "a shipper code (e.g. SF, ZTO) is needed")
     if endpoint:  # the same check the client makes (app.carriers.net): refused now, not at the first call
@@ -109,12 +180,18 @@ def add_account(
         pay_type=pay_type,
         exp_type=exp_type,
         qps=DEFAULT_QPS[carrier_kind] if qps is None else qps,
-        settings={"timeout_s": timeout_s},
+        settings=settings,
     )
     session.add(account)
     session.flush()
     account.app_key_ref = secrets.put(session, f"carrier/{account.id}/app_key", app_key)
     account.customer_pwd_ref = secrets.put(session, f"carrier/{account.id}/customer_pwd", customer_pwd)
+    if secret or salt:  # a new dict: the JSON column sees the change
+        account.settings = {
+            **settings,
+            "secret_ref": secrets.put(session, f"carrier/{account.id}/secret", secret),
+            "salt_ref": secrets.put(session, f"carrier/{account.id}/salt", salt),
+        }
     record_audit(session, "carrier.add", "carrier_account", account.id, {"name": name, "kind": kind})
     return _info(account)
 
@@ -124,6 +201,8 @@ def _info(a: CarrierAccount) -> AccountInfo:
         a.id, a.name, a.kind, a.shipper_code, a.endpoint, a.qps,
         is_default=bool((a.settings or {}).get("default", False)),
         ebusiness_id=a.ebusiness_id, customer_name=a.customer_name, month_code=a.month_code,
+        protocol=account_protocol(a).value, kuaidicom=str((a.settings or {}).get("kuaidicom", "")),
+        push_url=str((a.settings or {}).get("push_url", "")),
     )  # fmt: skip
 
 
@@ -142,6 +221,7 @@ def get_account(session: Session, name: str) -> CarrierAccount:
 
 
 def account_config(session: Session, secrets: SecretStore, account: CarrierAccount) -> AccountConfig:
+    settings = account.settings or {}
     return AccountConfig(
         id=account.id,
         name=account.name,
@@ -157,7 +237,14 @@ def account_config(session: Session, secrets: SecretStore, account: CarrierAccou
         pay_type=account.pay_type,
         exp_type=account.exp_type,
         qps=account.qps,
-        timeout_s=float((account.settings or {}).get("timeout_s", 10.0)),
+        timeout_s=float(settings.get("timeout_s", 10.0)),
+        protocol=account_protocol(account).value,
+        kuaidicom=str(settings.get("kuaidicom", "")),
+        secret=secrets.get(session, str(settings.get("secret_ref", ""))),
+        customer=str(settings.get("customer", "")),
+        net=str(settings.get("net", "")),
+        salt=secrets.get(session, str(settings.get("salt_ref", ""))),
+        push_url=str(settings.get("push_url", "")),
     )
 
 
@@ -171,4 +258,10 @@ def client_for(config: AccountConfig, data_directory: Path) -> CarrierClient:
         tracking_endpoint=config.tracking_endpoint or None,
         timeout_s=config.timeout_s,
         state_file=data_directory / "sandbox-carrier.jsonl",
+        protocol=config.protocol,
+        kuaidicom=config.kuaidicom,
+        secret=config.secret,
+        customer=config.customer,
+        net=config.net,
+        salt=config.salt,
     )

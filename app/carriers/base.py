@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from app.domain import AnomalyKind, ParcelStatus
 from app.errors import KuaidanError
@@ -345,3 +345,12 @@ class CarrierClient(PushReader, Protocol):
     ) -> TrackResult: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Subscriber(Protocol):
+    """A client that can ask the carrier to push a waybill's tracking to an address (Kuaidi100's ``/poll``)."""
+
+    def subscribe(
+        self, shipper_code: str, waybill_no: str, *, callback_url: str, phone: str = ""
+    ) -> None: ...

@@ -7,11 +7,22 @@ words when it gave some; never an exception's name or a command-line option.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from app.carriers import CarrierClient, CarrierConfigError, CarrierError, CarrierRejected, CarrierTransient
 
 PROBE_NUMBER = "KDTEST0000000001"
+# a refusal of the account itself, not of the probe number (Kdniao's and Kuaidi100's words)
+_ACCOUNT_WORDS = re.compile(r"DataSign|签名|EBusinessID|账号|customer|授权|key", re.IGNORECASE)
+
+
+def _credential_names(client: CarrierClient) -> tuple[str, str]:
+    from app.carriers.kuaidi100.client import Kuaidi100Client
+
+    if isinstance(client, Kuaidi100Client):
+        return "授权 key、secret 或 customer ", "the key, the secret or the customer"
+    return "商户ID 或 AppKey ", "the EBusinessID or the AppKey"
 
 
 @dataclass(frozen=True)
@@ -61,11 +72,12 @@ def test_connection(client: CarrierClient, shipper_code: str) -> ConnectionCheck
         client.track(shipper_code, PROBE_NUMBER, customer_name="0000")
     except CarrierRejected as exc:
         reason = exc.reason or ""
-        if "DataSign" in reason or "签名" in reason or "EBusinessID" in reason or "账号" in reason:
+        if _ACCOUNT_WORDS.search(reason):
+            zh, en = _credential_names(client)
             return _check(
                 False,
-                f"快递公司拒绝了这个账号：商户ID 或 AppKey 不对（快递公司说：{reason}）",
-                f"the carrier refused this account: the EBusinessID or the AppKey is wrong (the carrier said: {reason})",
+                f"快递公司拒绝了这个账号：{zh}不对（快递公司说：{reason}）",
+                f"the carrier refused this account: {en} is wrong (the carrier said: {reason})",
             )
         # a rejection of the probe number itself proves the account and signature were accepted
         return _check(

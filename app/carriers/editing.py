@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.carriers.accounts import AccountInfo, _info, get_account
+from app.carriers.accounts import AccountInfo, _info, account_protocol, get_account
 from app.carriers.check import ConnectionCheck
 from app.carriers.net import check_endpoint
+from app.domain import CarrierProtocol
 from app.errors import UsageError
 from app.secrets import SecretStore
 from app.store.audit import record_audit
@@ -125,4 +126,21 @@ def make_default(session: Session, name: str, check: ConnectionCheck) -> Account
     account.settings = settings
     session.flush()
     record_audit(session, "carrier.default", "carrier_account", account.id, {"name": name})
+    return _info(account)
+
+
+def set_push_url(session: Session, name: str, url: str) -> AccountInfo:
+    """Where Kuaidi100 can reach this station's push receiver (``track-push-server`` behind a TLS proxy, at
+    ``/kuaidi100``): each new waybill of the account is then subscribed with it at its first poll, and its tracking
+    also arrives by push. "" stops subscribing. UsageError for a bad URL or an account that does not speak
+    Kuaidi100's protocol."""
+    account = get_account(session, name)
+    if account_protocol(account) is not CarrierProtocol.KUAIDI100:
+        raise UsageError(
+            f"只有快递100账号可以订阅推送：{name}", f"only Kuaidi100 accounts subscribe to pushes: {name}"
+        )
+    value = check_endpoint(url) if url.strip() else ""
+    settings = {key: v for key, v in (account.settings or {}).items() if key != "push_url"}
+    account.settings = {**settings, "push_url": value} if value else settings
+    record_audit(session, "carrier.push_url", "carrier_account", account.id, {"push_url": value})
     return _info(account)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.carriers.base import CarrierClient, CarrierConfigError, PushReader
-from app.domain import CarrierKind
+from app.domain import CarrierKind, CarrierProtocol
 
 if TYPE_CHECKING:
     from app.carriers.sandbox.server import SandboxServer
@@ -80,6 +80,15 @@ def _kind(kind: CarrierKind | str) -> CarrierKind:
         raise CarrierConfigError(f"未知的快递接口类型：{kind}", f"Unknown carrier kind: {kind}") from None
 
 
+def _protocol(protocol: CarrierProtocol | str) -> CarrierProtocol:
+    try:
+        return CarrierProtocol(protocol or CarrierProtocol.KDNIAO)
+    except ValueError:
+        raise CarrierConfigError(
+            f"未知的接口协议：{protocol}", f"Unknown carrier protocol: {protocol}"
+        ) from None
+
+
 def make_client(
     kind: CarrierKind | str,
     *,
@@ -89,14 +98,34 @@ def make_client(
     tracking_endpoint: str | None = None,
     timeout_s: float = 10.0,
     state_file: Path | None = None,
+    protocol: CarrierProtocol | str = CarrierProtocol.KDNIAO,
+    kuaidicom: str = "",
+    secret: str = "",
+    customer: str = "",
+    net: str = "",
+    salt: str = "",
 ) -> CarrierClient:
-    """A client for one carrier account. Raises CarrierConfigError for a bad kind, endpoint or missing credentials."""
+    """A client for one carrier account. Raises CarrierConfigError for a bad kind, endpoint or missing credentials.
+
+    A Kuaidi100 account's ``app_key`` is its key; a sandbox account speaks ``protocol``."""
     carrier_kind = _kind(kind)
     if carrier_kind is CarrierKind.SANDBOX:
-        from app.carriers.sandbox.account import sandbox_client
+        from app.carriers.sandbox.account import sandbox_client, sandbox_kuaidi100_client
 
+        if _protocol(protocol) is CarrierProtocol.KUAIDI100:
+            url = endpoint or shared_sandbox(state_file).kuaidi100_endpoint
+            return sandbox_kuaidi100_client(url, kuaidicom=kuaidicom, timeout_s=timeout_s)
         url = endpoint or shared_sandbox(state_file).endpoint
         return sandbox_client(url, tracking_endpoint=tracking_endpoint, timeout_s=timeout_s)
+    if carrier_kind is CarrierKind.KUAIDI100:
+        from app.carriers.kuaidi100.client import Kuaidi100Client, Kuaidi100Config
+
+        return Kuaidi100Client(
+            Kuaidi100Config(
+                app_key, secret, kuaidicom=kuaidicom, customer=customer, net=net, salt=salt,
+                endpoint=endpoint or "", query_endpoint=tracking_endpoint, timeout_s=timeout_s,
+            )
+        )  # fmt: skip
     from app.carriers.kdniao.client import PRODUCTION_ENDPOINT, KdniaoClient, KdniaoConfig
 
     config = KdniaoConfig(
@@ -109,26 +138,46 @@ def make_client(
     return KdniaoClient(config)
 
 
-def make_push_reader(kind: CarrierKind | str, *, ebusiness_id: str = "", app_key: str = "") -> PushReader:
+def make_push_reader(
+    kind: CarrierKind | str,
+    *,
+    ebusiness_id: str = "",
+    app_key: str = "",
+    protocol: CarrierProtocol | str = CarrierProtocol.KDNIAO,
+    salt: str = "",
+) -> PushReader:
     """What checks an account's tracking pushes with that account's own key (no connection, no server started).
 
-    The sandbox's demo key is public: it opens the pushes of sandbox accounts only. A Kdniao account set up with it
-    (for a try against a local sandbox) gets a reader that accepts no push at all, since anyone could sign one.
-    """
-    from app.carriers.sandbox.account import is_demo_key, sandbox_push_reader
+    The sandbox's demo key and salt are public: they open the pushes of sandbox accounts only. A real account set
+    up with one of them (for a try against a local sandbox) gets a reader that accepts no push at all, since anyone
+    could sign one. A Kuaidi100 account checks ``MD5(param + salt)`` with its salt (none set: it accepts none)."""
+    from app.carriers.sandbox.account import is_demo_key, sandbox_kuaidi100_push_reader, sandbox_push_reader
 
     carrier_kind = _kind(kind)
     if carrier_kind is CarrierKind.SANDBOX:
+        if _protocol(protocol) is CarrierProtocol.KUAIDI100:
+            return sandbox_kuaidi100_push_reader()
         return sandbox_push_reader()
+    if carrier_kind is CarrierKind.KUAIDI100:
+        from app.carriers.kuaidi100.client import Kuaidi100PushReader
+
+        return Kuaidi100PushReader("" if is_demo_key(salt) else salt)
     from app.carriers.kdniao.client import KdniaoPushReader
 
     return KdniaoPushReader(ebusiness_id, "" if is_demo_key(app_key) else app_key)
 
 
-def push_waybills(form: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+def push_waybills(
+    form: Mapping[str, str], protocol: CarrierProtocol | str = CarrierProtocol.KDNIAO
+) -> tuple[tuple[str, str], ...]:
     """The waybills a tracking push names, as (shipper code, waybill number), before anyone has checked it: the
     receiver looks each up, then checks the push with the reader of the account that issued it (and no other).
-    Every kind of account receives pushes in Kdniao's form. Raises NotAPush / BadPush when it is no tracking push."""
+    ``protocol`` is the form the push came in (Kdniao's 101/102, or Kuaidi100's ``param`` + ``sign``). Raises
+    NotAPush / BadPush when it is no tracking push."""
+    if _protocol(protocol) is CarrierProtocol.KUAIDI100:
+        from app.carriers.kuaidi100.client import push_claims as kuaidi100_claims
+
+        return kuaidi100_claims(form)
     from app.carriers.kdniao.client import push_claims
 
     return push_claims(form)

@@ -62,7 +62,10 @@ def register(sub: Any, add_json: AddJson) -> None:
     add_json(p)
     p.set_defaults(handler=cmd_track_settings)
 
-    p = sub.add_parser("track-push-server", help="receive Kdniao tracking pushes (101/102) over HTTP")
+    p = sub.add_parser(
+        "track-push-server",
+        help="receive tracking pushes over HTTP: Kuaidi100 at /kuaidi100, Kdniao at any other path",
+    )
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--host", default="127.0.0.1")
     p.set_defaults(handler=cmd_push_server)

@@ -16,8 +16,11 @@ def register(sub: Any, add_json: AddJson) -> None:
     carriers_sub = carriers.add_subparsers(dest="carriers_command", required=True)
     p = carriers_sub.add_parser("add", help="add a carrier account")
     p.add_argument("name")
-    p.add_argument("--kind", required=True, choices=("kdniao", "sandbox"))
-    p.add_argument("--shipper-code", required=True)
+    p.add_argument("--kind", required=True, choices=("kdniao", "kuaidi100", "sandbox"))
+    p.add_argument("--shipper-code", default="", help="Kdniao shipper code (SF, ZTO…); not for kuaidi100")
+    p.add_argument(
+        "--protocol", default="", choices=("", "kdniao", "kuaidi100"), help="what a sandbox speaks"
+    )
     p.add_argument("--ebusiness-id", default="")
     p.add_argument("--app-key", default="")
     p.add_argument("--endpoint", default="")
@@ -26,6 +29,14 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("--month-code", default="")
     p.add_argument("--pay-type", type=int, default=1, choices=(1, 2, 3))
     p.add_argument("--exp-type", type=int, default=1)
+    p.add_argument("--key", default="", help="Kuaidi100: the authorisation key")
+    p.add_argument("--secret", default="", help="Kuaidi100: the e-waybill secret")
+    p.add_argument("--kuaidicom", default="", help="Kuaidi100: the company code (zhongtong, shunfeng…)")
+    p.add_argument("--customer", default="", help="Kuaidi100: the query customer id")
+    p.add_argument("--partner-id", default="", help="Kuaidi100: the carrier account (partnerId)")
+    p.add_argument("--partner-key", default="", help="Kuaidi100: the carrier account password (partnerKey)")
+    p.add_argument("--net", default="", help="Kuaidi100: the carrier's network point")
+    p.add_argument("--salt", default="", help="Kuaidi100: the salt its pushes are signed with")
     p.add_argument("--qps", type=float, default=None)
     p.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the carrier's answer")
     add_json(p)
@@ -35,6 +46,14 @@ def register(sub: Any, add_json: AddJson) -> None:
                    help="ask each account's aggregator for the waybills it has left (where it reports them)")  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_carriers_list)
+    p = carriers_sub.add_parser(
+        "push-url",
+        help='Kuaidi100: where it can reach this station\'s track-push-server ("" to stop subscribing)',
+    )
+    p.add_argument("name")
+    p.add_argument("url", help="e.g. https://station.example.com/kuaidi100")
+    add_json(p)
+    p.set_defaults(handler=cmd_carriers_push_url)
     p = carriers_sub.add_parser("test", help="test the connection to a carrier account")
     p.add_argument("name")
     add_json(p)
@@ -72,26 +91,57 @@ def register(sub: Any, add_json: AddJson) -> None:
 
 def cmd_carriers_add(ctx: Context) -> int:
     a = ctx.args
+    kuaidi100 = a.kind == "kuaidi100"
+    _refuse_foreign_options(a)
     info = ctx.workspace.carriers.add_account(
         a.name,
         kind=a.kind,
         shipper_code=a.shipper_code,
         ebusiness_id=a.ebusiness_id,
-        app_key=a.app_key,
+        app_key=a.key if kuaidi100 else a.app_key,
         endpoint=a.endpoint,
-        customer_name=a.customer_name,
-        customer_pwd=a.customer_pwd,
+        customer_name=a.partner_id if kuaidi100 else a.customer_name,
+        customer_pwd=a.partner_key if kuaidi100 else a.customer_pwd,
         month_code=a.month_code,
         pay_type=a.pay_type,
         exp_type=a.exp_type,
         qps=a.qps,
         timeout_s=a.timeout,
+        protocol=a.protocol,
+        kuaidicom=a.kuaidicom,
+        secret=a.secret,
+        customer=a.customer,
+        net=a.net,
+        salt=a.salt,
     )
     ctx.emit(
         {"carrier": info.as_json()},
         f"已添加快递账号 / added carrier account {info.name} ({info.kind}, {info.shipper_code})",
     )
     return 0
+
+
+_KDNIAO_ONLY = ("ebusiness_id", "app_key", "customer_name", "customer_pwd", "month_code")
+_KUAIDI100_ONLY = ("key", "secret", "customer", "partner_id", "partner_key", "net", "salt")
+
+
+def _refuse_foreign_options(a: argparse.Namespace) -> None:
+    """Options of the other aggregator are a mistake (exit 2), not silently dropped."""
+    from app.errors import UsageError
+
+    kuaidi100 = a.kind == "kuaidi100"
+    foreign = (*_KDNIAO_ONLY, "shipper_code") if kuaidi100 else _KUAIDI100_ONLY
+    given = [name for name in foreign if getattr(a, name)]
+    if a.kind == "sandbox" and a.protocol != "kuaidi100" and a.kuaidicom:
+        given.append("kuaidicom")
+    if kuaidi100 and a.protocol:
+        given.append("protocol")
+    if given:
+        options = " ".join("--" + name.replace("_", "-") for name in given)
+        raise UsageError(
+            f"这些选项不适用于 --kind {a.kind}：{options}",
+            f"these options do not apply to --kind {a.kind}: {options}",
+        )
 
 
 def cmd_carriers_list(ctx: Context) -> int:
@@ -112,6 +162,15 @@ def cmd_carriers_list(ctx: Context) -> int:
             )
             or "(no carrier accounts / 没有快递账号)"
         ),
+    )
+    return 0
+
+
+def cmd_carriers_push_url(ctx: Context) -> int:
+    info = ctx.workspace.carriers.set_push_url(ctx.args.name, ctx.args.url)
+    ctx.emit(
+        {"carrier": info.as_json()},
+        f"{info.name}: 推送地址 / push URL {info.push_url or '（无，仅轮询）/ (none: polling only)'}",
     )
     return 0
 

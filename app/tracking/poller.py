@@ -22,11 +22,18 @@ from typing import Any
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from app.carriers import CarrierClient, CarrierConfigError, CarrierError, CarrierTransient, TrackResult
-from app.carriers.accounts import account_config, client_for
+from app.carriers import (
+    CarrierClient,
+    CarrierConfigError,
+    CarrierError,
+    CarrierTransient,
+    Subscriber,
+    TrackResult,
+)
+from app.carriers.accounts import account_config, account_protocol, client_for
 from app.carriers.ratelimit import RateLimiter
 from app.clock import utcnow
-from app.domain import ParcelStatus, WaybillState
+from app.domain import CarrierProtocol, ParcelStatus, WaybillState
 from app.paths import data_dir
 from app.secrets import SecretStore
 from app.store.engine import Store
@@ -59,6 +66,7 @@ class _Ask:
     waybill_no: str
     order_code: str
     customer_name: str
+    subscribe_to: str = ""  # a callback URL: subscribe the waybill before asking (its first poll)
 
 
 def phone_tail(*phones: str) -> str:
@@ -106,6 +114,7 @@ def _due_query(now: datetime) -> Any:
             Waybill.parcel_status,
             Waybill.next_poll_at,
             Waybill.issued_at,
+            Waybill.last_polled_at,
         )
         .where(
             Waybill.is_final == false(),
@@ -141,8 +150,15 @@ def _plan(session: Session, now: datetime, limit: int | None) -> tuple[list[_Ask
     if limit is not None:
         deferred += max(0, len(planned) - limit)
         planned = planned[:limit]
-    need_tail = [info[w].shipment_id for _, _, w in planned if info[w].shipper_code in PHONE_TAIL_SHIPPERS]
+    # Kuaidi100 is always sent the receiver's phone tail (several of its carriers require it)
+    always = {a for a, account in accounts.items() if account_protocol(account) is CarrierProtocol.KUAIDI100}
+    need_tail = [
+        info[w].shipment_id
+        for _, a, w in planned
+        if a in always or info[w].shipper_code in PHONE_TAIL_SHIPPERS
+    ]
     tails = _customer_names(session, need_tail)
+    push_urls = {a: str((account.settings or {}).get("push_url", "")) for a, account in accounts.items()}
     asks = [
         _Ask(
             waybill_id=w,
@@ -151,10 +167,22 @@ def _plan(session: Session, now: datetime, limit: int | None) -> tuple[list[_Ask
             waybill_no=info[w].waybill_no,
             order_code=info[w].order_code,
             customer_name=tails.get(info[w].shipment_id, ""),
+            subscribe_to=push_urls[a] if a in always and info[w].last_polled_at is None else "",
         )
         for _, a, w in planned
     ]
     return asks, sorted(accounts), deferred
+
+
+def _subscribe(client: Subscriber, ask: _Ask) -> None:
+    """Ask the carrier to push this waybill's tracking to the station (once, at its first poll). A failure is only
+    logged: polling goes on as before, so nothing is missed."""
+    try:
+        client.subscribe(
+            ask.shipper_code, ask.waybill_no, callback_url=ask.subscribe_to, phone=ask.customer_name
+        )
+    except CarrierError as exc:
+        log.warning("subscribing %s for pushes failed: %s", ask.waybill_no, exc)
 
 
 @dataclass
@@ -208,8 +236,11 @@ class _Round:
         self.limiters[ask.account_id].acquire()
         if stop is not None and stop():
             return None
+        client = self.clients[ask.account_id]
+        if ask.subscribe_to and isinstance(client, Subscriber):
+            _subscribe(client, ask)
         try:
-            return self.clients[ask.account_id].track(
+            return client.track(
                 ask.shipper_code, ask.waybill_no, order_code=ask.order_code, customer_name=ask.customer_name
             )
         except CarrierConfigError as exc:

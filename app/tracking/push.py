@@ -5,7 +5,9 @@ A push names its waybills; nothing it says is believed before its signature is c
 looks each named waybill up by number (``app.carriers.push_waybills`` reads the numbers, unverified), takes the
 carrier account that issued it, and checks the push with THAT account's push reader only
 (``app.carriers.make_push_reader``: Kdniao, ``DataSign`` over ``RequestData`` with the AppKey of the merchant named
-in it; a sandbox account, the sandbox's public demo key — which therefore opens sandbox waybills and nothing else).
+in it; Kuaidi100, ``MD5(param + salt)`` with the account's salt; a sandbox account, the sandbox's public demo key or
+salt — which therefore opens sandbox waybills and nothing else). A push is read in the form it came in (the
+receiver's path says which): an account speaking the other protocol accepts none.
 A record is stored only for waybills whose own account accepted the push. A push that no such account accepts
 (a forged one; one signed with another account's key or the sandbox's key; one about waybills this store never
 issued) is refused and stores nothing; one that is no tracking push at all is unreadable.
@@ -29,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.carriers import BadPush, BadSignature, PushBatch, make_push_reader, push_waybills
-from app.carriers.accounts import account_config
+from app.carriers.accounts import account_config, account_protocol
 from app.clock import utcnow
 from app.domain import WaybillState
 from app.errors import KuaidanError
@@ -71,12 +73,16 @@ def _named_waybills(session: Session, numbers: list[str]) -> list[Waybill]:
 
 
 def _read_as(
-    session: Session, secrets: SecretStore, account: CarrierAccount, form: Mapping[str, str]
+    session: Session, secrets: SecretStore, account: CarrierAccount, form: Mapping[str, str], protocol: str
 ) -> PushBatch | None:
-    """The push as ``account`` reads it: its records if it is signed with that account's key, else None."""
+    """The push as ``account`` reads it: its records if it is signed with that account's key (Kuaidi100: salt)
+    and came in the form the account speaks, else None."""
+    if account_protocol(account).value != protocol:
+        return None
     try:
         config = account_config(session, secrets, account)
-        reader = make_push_reader(config.kind, ebusiness_id=config.ebusiness_id, app_key=config.app_key)
+        reader = make_push_reader(config.kind, ebusiness_id=config.ebusiness_id, app_key=config.app_key,
+                                  protocol=config.protocol, salt=config.salt)  # fmt: skip
     except KuaidanError as exc:  # a broken account (its secret missing) accepts nothing
         log.warning("carrier account %s cannot check pushes: %s", account.name, exc)
         return None
@@ -86,10 +92,12 @@ def _read_as(
         return None
 
 
-def receive_push(session: Session, secrets: SecretStore, form: Mapping[str, str]) -> PushOutcome:
-    """Check and store one push. BadSignature when no account that issued one of its waybills accepts it
-    (nothing stored); NotAPush / BadPush when it cannot be read."""
-    claims = push_waybills(form)
+def receive_push(
+    session: Session, secrets: SecretStore, form: Mapping[str, str], protocol: str = "kdniao"
+) -> PushOutcome:
+    """Check and store one push in ``protocol``'s form (kdniao or kuaidi100). BadSignature when no account that
+    issued one of its waybills accepts it (nothing stored); NotAPush / BadPush when it cannot be read."""
+    claims = push_waybills(form, protocol)
     if len(claims) > MAX_RECORDS:
         raise BadPush(f"more than {MAX_RECORDS} records in one push")
     by_account: dict[int, list[Waybill]] = {}
@@ -102,7 +110,7 @@ def receive_push(session: Session, secrets: SecretStore, form: Mapping[str, str]
     settings = load_settings(session)
     for account_id, waybills in sorted(by_account.items()):
         account = session.get(CarrierAccount, account_id)
-        batch = None if account is None else _read_as(session, secrets, account, form)
+        batch = None if account is None else _read_as(session, secrets, account, form, protocol)
         if account is None or batch is None:
             log.warning("push about %s not signed by the account that issued it: ignored",
                         ", ".join(w.waybill_no for w in waybills[:5]))  # fmt: skip

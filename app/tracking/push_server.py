@@ -45,6 +45,29 @@ WORKERS = 4
 
 Answer = tuple[HTTPStatus, dict[str, Any]]
 
+#: The path Kuaidi100 pushes to (``track-push-server``); every other path takes Kdniao's pushes.
+KUAIDI100_PATH = "/kuaidi100"
+
+
+def protocol_of(path: str) -> str:
+    """Which carrier's form a push to ``path`` is in: ``kuaidi100`` at /kuaidi100, else ``kdniao``."""
+    return "kuaidi100" if path.rstrip("/") == KUAIDI100_PATH else "kdniao"
+
+
+def _kdniao_refusal(reason: str) -> dict[str, Any]:
+    return {"Success": False, "Reason": reason}
+
+
+def _kuaidi100_refusal(reason: str) -> dict[str, Any]:
+    """Kuaidi100 reads only the JSON: anything but ``result`` true makes it push again later."""
+    return {"result": False, "returnCode": "500", "message": reason}
+
+
+_REFUSALS: dict[str, Callable[[str], dict[str, Any]]] = {
+    "kdniao": _kdniao_refusal,
+    "kuaidi100": _kuaidi100_refusal,
+}
+
 
 class _BadRequest(Exception):
     def __init__(self, status: HTTPStatus, reason: str) -> None:
@@ -125,14 +148,14 @@ def _response(status: HTTPStatus, payload: dict[str, Any]) -> bytes:
 class PushServer:
     """The receiver on ``host:port`` (``port=0`` picks one), serving on a background thread until ``stop``.
 
-    ``receive(form)`` checks and stores one push (the workspace's ``tracking.receive_push``); it runs on the
-    worker threads. ``counts`` tallies pushes accepted and refused; ``dropped`` the connections closed for sending
+    ``receive(form, protocol)`` checks and stores one push (the workspace's ``tracking.receive_push``); it runs on
+    the worker threads. Kuaidi100 pushes come to :data:`KUAIDI100_PATH` and are answered in its form. ``counts`` tallies pushes accepted and refused; ``dropped`` the connections closed for sending
     no whole request in time (or to make room for a new one). UsageError when the address cannot be listened on.
     """
 
     def __init__(
         self,
-        receive: Callable[[dict[str, str]], PushOutcome],
+        receive: Callable[[dict[str, str], str], PushOutcome],
         *,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -250,7 +273,9 @@ class PushServer:
             return
         connection.busy = True
         if request.method == "POST":
-            status, payload = await self._loop.run_in_executor(self._pool, self._handle, request.body)
+            status, payload = await self._loop.run_in_executor(
+                self._pool, self._handle, request.path, request.body
+            )
         elif request.method == "GET":
             status, payload = HTTPStatus.OK, {"service": "kuaidan tracking push receiver"}
         else:
@@ -269,26 +294,28 @@ class PushServer:
 
     # -- the worker threads
 
-    def _handle(self, body: bytes) -> Answer:
+    def _handle(self, path: str, body: bytes) -> Answer:
+        protocol = protocol_of(path)
+        refuse = _REFUSALS[protocol]
         try:
             pairs = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:
-            return HTTPStatus.BAD_REQUEST, {"Success": False, "Reason": "not UTF-8"}
+            return HTTPStatus.BAD_REQUEST, refuse("not UTF-8")
         form = {k: v[0] for k, v in pairs.items()}
         try:
-            outcome = self.receive(form)
+            outcome = self.receive(form, protocol)
         except BadSignature as exc:
             self.count("refused")
             log.warning("push refused: %s", exc.detail)
-            return HTTPStatus.FORBIDDEN, {"Success": False, "Reason": "DataSign 校验失败 / bad DataSign"}
+            return HTTPStatus.FORBIDDEN, refuse("签名校验失败 / bad sign")
         except NotAPush as exc:  # another kind of request: answered, not counted as a refused push
-            return HTTPStatus.BAD_REQUEST, {"Success": False, "Reason": exc.detail}
+            return HTTPStatus.BAD_REQUEST, refuse(exc.detail)
         except BadPush as exc:
             self.count("refused")
-            return HTTPStatus.BAD_REQUEST, {"Success": False, "Reason": exc.detail}
+            return HTTPStatus.BAD_REQUEST, refuse(exc.detail)
         except Exception:  # a bug, or the store unreachable: logged; the carrier sends the push again later
             log.exception("push could not be stored")
-            return HTTPStatus.INTERNAL_SERVER_ERROR, {"Success": False, "Reason": "not stored; send it again"}
+            return HTTPStatus.INTERNAL_SERVER_ERROR, refuse("not stored; send it again")
         self.count("accepted")
         return HTTPStatus.OK, outcome.reply
 

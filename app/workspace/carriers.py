@@ -52,14 +52,22 @@ class CarriersPart(Part):
         exp_type: int = 1,
         qps: float | None = None,
         timeout_s: float = 10.0,
+        protocol: str = "",
+        kuaidicom: str = "",
+        secret: str = "",
+        customer: str = "",
+        net: str = "",
+        salt: str = "",
     ) -> AccountInfo:
-        """Add an account; its AppKey and customer password go to the secret store. UsageError when it does not
-        fit (a name taken, an unknown kind, a bad endpoint, Kdniao without credentials): nothing is written."""
+        """Add an account; its AppKey (Kuaidi100: key, secret, salt) and customer password go to the secret store.
+        UsageError when it does not fit (a name taken, an unknown kind, a bad endpoint, missing credentials):
+        nothing is written."""
         with self._session() as s:
             return add_account(
                 s, self._secrets, name, kind=kind, shipper_code=shipper_code, ebusiness_id=ebusiness_id,
                 app_key=app_key, endpoint=endpoint, customer_name=customer_name, customer_pwd=customer_pwd,
                 month_code=month_code, pay_type=pay_type, exp_type=exp_type, qps=qps, timeout_s=timeout_s,
+                protocol=protocol, kuaidicom=kuaidicom, secret=secret, customer=customer, net=net, salt=salt,
             )  # fmt: skip
 
     def check_connection(self, name: str) -> ConnectionCheck:
@@ -113,7 +121,15 @@ class CarriersPart(Part):
         from app.carriers.editing import AccountChanges, update_account
 
         changes = AccountChanges(
-            rename, shipper_code, ebusiness_id, app_key, endpoint, customer_name, customer_pwd, month_code, qps
+            rename,
+            shipper_code,
+            ebusiness_id,
+            app_key,
+            endpoint,
+            customer_name,
+            customer_pwd,
+            month_code,
+            qps,
         )
         with self._session() as s:
             return update_account(s, self._secrets, name, changes)
@@ -124,6 +140,14 @@ class CarriersPart(Part):
 
         with self._session() as s:
             delete_account(s, name)
+
+    def set_push_url(self, name: str, url: str) -> AccountInfo:
+        """Where Kuaidi100 can reach this station's push receiver ("" to stop subscribing): a Kuaidi100 account's
+        new waybills are then subscribed with it at their first poll. UsageError for a bad URL or another kind."""
+        from app.carriers.editing import set_push_url
+
+        with self._session() as s:
+            return set_push_url(s, name, url)
 
     def test_and_make_default(self, name: str) -> ConnectionCheck:
         """Test the account's connection; when it passes, the account becomes the default one. The check comes

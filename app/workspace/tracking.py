@@ -193,12 +193,12 @@ class TrackingPart(Part):
 
     # ------------------------------------------------------------------------------------------------ pushes
 
-    def receive_push(self, form: dict[str, str]) -> PushOutcome:
-        """Check one carrier push with the key of the account that issued each waybill it names, and store it for
-        those waybills whose account accepts it (forward in event time only). BadSignature (nothing stored) when
-        none does; BadPush when it is no tracking push."""
+    def receive_push(self, form: dict[str, str], protocol: str = "kdniao") -> PushOutcome:
+        """Check one carrier push (in ``protocol``'s form: kdniao or kuaidi100) with the key of the account that
+        issued each waybill it names, and store it for those waybills whose account accepts it (forward in event
+        time only). BadSignature (nothing stored) when none does; BadPush when it is no tracking push."""
         with self._session() as s:
-            return receive_push(s, self._secrets, form)
+            return receive_push(s, self._secrets, form, protocol)
 
     def push_server(
         self,

@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, quote_plus
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.carriers.kdniao.client import encode_form, form_quote
+from app.carriers.kdniao.client import encode_form
 from app.carriers.kdniao.sign import data_sign, verify_sign
+from app.carriers.transport import form_quote
 
 PUBLISHED_DATA = "{'OrderCode':'','ShipperCode':'SF','LogisticCode':'118954907573'}"
 PUBLISHED_KEY = "56da2cf8-c8a2-44b2-b6fa-476cd7d1ba17"

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,6 @@ class SandboxProcess:
                     numbers[entry["record"]["order_code"]].add(entry["record"]["waybill_no"])
         return numbers
 
-
     def asked(self) -> Counter[str]:
         """OrderCode -> how many times an issue request for it reached the sandbox (first time and again)."""
         counts: Counter[str] = Counter()
@@ -115,3 +114,30 @@ def run_processes(db_url: str, data_dir: Path, args: Sequence[str], count: int) 
         assert len(lines) == 1, out[-2000:]
         bodies.append(json.loads(lines[0]))
     return bodies
+
+
+def kill_then_rerun(
+    run: Any,
+    db_url: str,
+    data_dir: Path,
+    carrier: str,
+    pause_s: float,
+    until: Callable[[], bool] | None = None,
+) -> list[dict[str, Any]]:
+    """``waybills issue --all-ready`` on ``carrier`` SIGKILLed ``pause_s`` after ``until()`` first holds (at once
+    without one), then run again to the end (it must exit 0 with nothing failed); the orders as ``orders --json``
+    lists them afterwards."""
+    proc = cli_process(db_url, data_dir, "waybills", "issue", "--carrier", carrier, "--all-ready",
+                       "--concurrency", "4", "--json")  # fmt: skip
+    deadline = time.monotonic() + 60
+    while until is not None and not until() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(pause_s)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    rerun = cli_process(db_url, data_dir, "waybills", "issue", "--carrier", carrier, "--all-ready", "--json")
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, err
+    assert json.loads(out)["failed"] == 0
+    orders: list[dict[str, Any]] = run("orders", "--json").json["orders"]
+    return orders

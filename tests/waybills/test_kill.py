@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import random
-import signal
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.waybills.support import SandboxProcess, cli_process, workspace
+from tests.waybills.support import SandboxProcess, kill_then_rerun, workspace
 
 
 @pytest.mark.slow
@@ -24,16 +21,7 @@ def test_sigkill_at_random_moments_then_rerun(kd: Any, tmp_path: Path, data_dir:
             db = f"sqlite:///{tmp_path / f'trial{trial}.sqlite3'}"
             run = lambda *a, db=db: kd(*a, db=db)  # noqa: E731
             workspace(run, tmp_path, n=25, endpoint=sandbox.endpoint)
-            proc = cli_process(db, data_dir, "waybills", "issue", "--carrier", "sf", "--all-ready",
-                               "--concurrency", "4", "--json")  # fmt: skip
-            time.sleep(rnd.uniform(0.3, 2.0))
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=30)
-            rerun = cli_process(db, data_dir, "waybills", "issue", "--carrier", "sf", "--all-ready", "--json")
-            out, err = rerun.communicate(timeout=120)
-            assert rerun.returncode == 0, err
-            assert json.loads(out)["failed"] == 0
-            orders = run("orders", "--json").json["orders"]
+            orders = kill_then_rerun(run, db, data_dir, "sf", rnd.uniform(0.3, 2.0))
             numbers = [o["waybill"] for o in orders]
             assert len(orders) == 25 and all(numbers), f"trial {trial}: an order has no waybill"
             assert len(set(numbers)) == 25, f"trial {trial}: two orders share a waybill"

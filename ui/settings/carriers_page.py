@@ -170,9 +170,11 @@ class CarriersPage(SettingsPage):
         self._show_accounts(accounts)
 
     def _kind_name(self, kind: str) -> str:
-        return (
-            tr("carriers.kind_sandbox") if kind == CarrierKind.SANDBOX.value else tr("carriers.kind_kdniao")
-        )
+        if kind == CarrierKind.SANDBOX.value:
+            return tr("carriers.kind_sandbox")
+        if kind == CarrierKind.KUAIDI100.value:
+            return tr("carriers.kind_kuaidi100")
+        return tr("carriers.kind_kdniao")
 
     def _show_accounts(self, accounts: list[AccountInfo]) -> None:
         self.accounts = accounts

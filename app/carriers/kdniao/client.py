@@ -6,15 +6,12 @@ signed exactly as sent), DataSign and DataType=2. The AppKey is never logged and
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -23,7 +20,6 @@ from app.carriers.base import (
     BadSignature,
     CarrierConfigError,
     CarrierRejected,
-    CarrierTransient,
     IssuedWaybill,
     IssueRequest,
     NotAPush,
@@ -43,7 +39,8 @@ from app.carriers.kdniao.parse import (
     text,
 )
 from app.carriers.kdniao.sign import data_sign, verify_sign
-from app.carriers.net import check_endpoint, derived_url, is_loopback
+from app.carriers.net import check_endpoint, derived_url
+from app.carriers.transport import encode_fields, make_http, post_form
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +53,6 @@ REQ_CANCEL = "1147"
 REQ_TRACK_BASIC = "1002"
 REQ_TRACK = "8001"
 PUSH_TYPES = frozenset({"101", "102"})
-
-_TRANSIENT_HTTP = frozenset({408, 425, 429})
-_CONFIG_HTTP = frozenset({401, 403, 404, 405, 410})
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verifying TLS context for all clients (building one loads the CA bundle: ~0.1 s each time)."""
-    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True)
@@ -105,18 +93,7 @@ def encode_form(request_type: str, ebusiness_id: str, request_data: str, app_key
         "DataSign": data_sign(request_data, app_key),
         "DataType": "2",
     }
-    return "&".join(f"{name}={form_quote(value)}" for name, value in fields.items()).encode("ascii")
-
-
-# application/x-www-form-urlencoded, byte by byte as urllib's quote_plus does it (letters, digits and "_.-~" as
-# they are, space as "+", every other UTF-8 byte as %XX), through one str.translate: a request carries a few KB of
-# Chinese JSON, and quote_plus's per-byte Python loop cost more CPU than the rest of the request
-_FORM_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
-_FORM_TABLE = {b: "+" if b == 0x20 else f"%{b:02X}" for b in range(256) if b not in _FORM_SAFE}
-
-
-def form_quote(text: str) -> str:
-    return text.encode("utf-8").decode("latin-1").translate(_FORM_TABLE)
+    return encode_fields(fields)
 
 
 class KdniaoClient:
@@ -126,17 +103,7 @@ class KdniaoClient:
         self.config = config
         self._owns_http = http is None
         if http is None:
-            # every URL plain http (check_endpoint allows that on loopback only) and redirects not followed: no TLS
-            # happens, so skip building a verifying context (loading the CA bundle costs ~0.1 s of CPU per client)
-            urls = (config.eorder_url, config.tracking_url)
-            plain = all(urlsplit(url).scheme == "http" for url in urls)
-            http = httpx.Client(
-                timeout=httpx.Timeout(config.timeout_s),
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-                headers={"User-Agent": "Kuaidan/0.1"},
-                verify=False if plain else _tls_context(),
-                trust_env=not is_loopback(urlsplit(config.endpoint).hostname or ""),
-            )
+            http = make_http((config.eorder_url, config.tracking_url), config.timeout_s)
         self._http = http
 
     def __repr__(self) -> str:
@@ -149,37 +116,7 @@ class KdniaoClient:
         request_data = compact_json(data)
         body = encode_form(request_type, self.config.ebusiness_id, request_data, self.config.app_key)
         log.debug("kdniao %s -> %s (OrderCode %s)", request_type, url, data.get("OrderCode", ""))
-        try:
-            response = self._http.post(
-                url,
-                content=body,
-                headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
-            )
-        except httpx.TimeoutException:
-            raise CarrierTransient(f"no answer within {self.config.timeout_s:g} s") from None
-        except httpx.TransportError as exc:
-            raise CarrierTransient(f"connection error: {type(exc).__name__}") from None
-        except httpx.RequestError as exc:  # e.g. a body that cannot be decoded
-            raise CarrierTransient(f"bad answer: {type(exc).__name__}") from None
-        except httpx.InvalidURL:
-            raise CarrierConfigError(f"快递接口地址无效：{url}", f"Invalid carrier endpoint {url}") from None
-        self._check_http(url, response)
-        return load_answer(response.content)
-
-    @staticmethod
-    def _check_http(url: str, response: httpx.Response) -> None:
-        status = response.status_code
-        if 200 <= status < 300:
-            return
-        if status >= 500 or status in _TRANSIENT_HTTP:
-            raise CarrierTransient(f"HTTP {status}")
-        if 300 <= status < 400 or status in _CONFIG_HTTP:
-            raise CarrierConfigError(
-                f"快递接口地址应答 HTTP {status}，请检查接口地址：{url}",
-                f"The carrier endpoint answered HTTP {status}; check the endpoint URL: {url}",
-            )
-        snippet = response.text[:200].strip() or response.reason_phrase
-        raise CarrierRejected(f"HTTP {status}", snippet)
+        return load_answer(post_form(self._http, url, body, self.config.timeout_s))
 
     # -- CarrierClient
 

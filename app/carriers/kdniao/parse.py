@@ -60,9 +60,9 @@ def truthy(value: object) -> bool:
     return False
 
 
-def reason_of(answer: Mapping[str, Any]) -> str | None:
-    """The Reason exactly as it came; None when null or absent."""
-    value = answer.get("Reason")
+def reason_of(answer: Mapping[str, Any], key: str = "Reason") -> str | None:
+    """The Reason (or another ``key``'s text) exactly as it came; None when null or absent."""
+    value = answer.get(key)
     if value is None:
         return None
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -196,7 +196,9 @@ def parse_issue_answer(answer: dict[str, Any], req: IssueRequest) -> IssuedWaybi
         origin_code=text(order.get("OriginCode")),
         origin_name=text(order.get("OriginName")),
         child_waybill_nos=children,
-        estimated_delivery=estimate(text(answer.get("EstimatedDeliveryTime") or order.get("EstimatedDeliveryTime"))),
+        estimated_delivery=estimate(
+            text(answer.get("EstimatedDeliveryTime") or order.get("EstimatedDeliveryTime"))
+        ),
         already_issued=duplicate,
         raw=answer,
     )

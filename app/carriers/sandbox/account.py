@@ -11,6 +11,13 @@ import httpx
 
 from app.carriers.base import CarrierTransient
 from app.carriers.kdniao.client import KdniaoClient, KdniaoConfig, KdniaoPushReader
+from app.carriers.kuaidi100.client import Kuaidi100Client, Kuaidi100Config, Kuaidi100PushReader
+from app.carriers.sandbox.kuaidi100 import (
+    SANDBOX_K100_CUSTOMER,
+    SANDBOX_K100_KEY,
+    SANDBOX_K100_SALT,
+    SANDBOX_K100_SECRET,
+)
 from app.carriers.sandbox.protocol import QUOTA_PATH, SANDBOX_APP_KEY, SANDBOX_EBUSINESS_ID
 
 
@@ -43,11 +50,32 @@ def sandbox_client(
     return SandboxClient(config)
 
 
+def sandbox_kuaidi100_client(
+    endpoint: str, *, kuaidicom: str = "", timeout_s: float = 10.0
+) -> Kuaidi100Client:
+    """A Kuaidi100 client for the sandbox at ``endpoint`` (its ``/label/order`` URL), with the demo credentials."""
+    config = Kuaidi100Config(
+        SANDBOX_K100_KEY,
+        SANDBOX_K100_SECRET,
+        kuaidicom=kuaidicom,
+        customer=SANDBOX_K100_CUSTOMER,
+        salt=SANDBOX_K100_SALT,
+        endpoint=endpoint,
+        timeout_s=timeout_s,
+    )
+    return Kuaidi100Client(config)
+
+
+def sandbox_kuaidi100_push_reader() -> Kuaidi100PushReader:
+    """Reads Kuaidi100-form pushes signed with the sandbox's demo salt (and by nobody else)."""
+    return Kuaidi100PushReader(SANDBOX_K100_SALT)
+
+
 def sandbox_push_reader() -> KdniaoPushReader:
     """Reads pushes signed by a sandbox carrier (and by nobody else)."""
     return KdniaoPushReader(SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY)
 
 
 def is_demo_key(app_key: str) -> bool:
-    """Whether ``app_key`` is the sandbox's public demo key (which signs for nobody but the sandbox)."""
-    return app_key.strip() == SANDBOX_APP_KEY
+    """Whether ``app_key`` is one of the sandbox's public demo keys or salts (which sign for nobody but it)."""
+    return app_key.strip() in (SANDBOX_APP_KEY, SANDBOX_K100_SALT, SANDBOX_K100_KEY)

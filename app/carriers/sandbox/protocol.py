@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from app.carriers.base import format_carrier_time
-from app.carriers.kdniao.address import kdniao_area
+from app.carriers.kdniao.address import KdniaoArea, kdniao_area
 from app.carriers.kdniao.sign import data_sign, verify_sign
 from app.carriers.sandbox.numbers import SUPPORTED_SHIPPERS, origin_for, routing_for, waybill_number
 from app.carriers.sandbox.state import SandboxRecord, SandboxStore
@@ -68,9 +68,10 @@ def _text(value: object) -> str:
     return "" if value is None or isinstance(value, dict | list) else str(value).strip()
 
 
-def _phone_tail(party: Mapping[str, Any]) -> list[str]:
+def phone_tails(party: Mapping[str, Any], keys: tuple[str, ...] = ("Mobile", "Tel")) -> list[str]:
+    """The last 4 digits of a party's phones (``keys``: Kdniao's names; Kuaidi100 writes mobile, tel)."""
     tails = []
-    for key in ("Mobile", "Tel"):
+    for key in keys:
         digits = re.sub(r"\D", "", _text(party.get(key)))
         if len(digits) >= 4:
             tails.append(digits[-4:])
@@ -212,11 +213,22 @@ class SandboxCarrier:
             return _choose_by_hash(f"{self.seed}:{waybill_no}", self.scenario_mix)
         return "normal"
 
-    def _issue(self, data: dict[str, Any]) -> dict[str, Any]:
-        sender, receiver, quantity = self._validate_issue(data)
-        order_code = _text(data["OrderCode"])
-        shipper = _text(data["ShipperCode"])
-        refused = _OUT_OF_AREA_TAG.search(_text(receiver["Address"]))
+    def issue_record(
+        self,
+        order_code: str,
+        shipper: str,
+        quantity: int,
+        o_area: KdniaoArea,
+        d_area: KdniaoArea,
+        address: str,
+        remark: str,
+        phone_tails: list[str],
+        *,
+        fresh: bool = False,
+    ) -> tuple[SandboxRecord, bool]:
+        """(record, already): the waybill issued for ``order_code`` before, or a new one (``fresh``: a new one
+        even when there is one, as Kuaidi100 does without ``reorder`` false). Shared by both protocols."""
+        refused = _OUT_OF_AREA_TAG.search(address)
         if refused and shipper in refused.group(1).upper().split(","):
             raise Refusal("105", OUT_OF_AREA_REASON.format(shipper=shipper))
 
@@ -233,13 +245,7 @@ class SandboxCarrier:
                 if not taken(number) and number not in numbers:
                     numbers.append(number)
             issued_at = self.now().replace(microsecond=0)
-            o_area = kdniao_area(
-                _text(sender["ProvinceName"]), _text(sender["CityName"]), _text(sender["ExpAreaName"])
-            )
-            d_area = kdniao_area(
-                _text(receiver["ProvinceName"]), _text(receiver["CityName"]), _text(receiver["ExpAreaName"])
-            )
-            routing = routing_for(d_area.province, d_area.city, d_area.district, _text(receiver["Address"]))
+            routing = routing_for(d_area.province, d_area.city, d_area.district, address)
             origin_code, origin_name = origin_for(o_area.province, o_area.city, o_area.district)
             return SandboxRecord(
                 order_code=order_code,
@@ -248,7 +254,7 @@ class SandboxCarrier:
                 children=numbers[1:],
                 issued_at=issued_at,
                 counter=counter,
-                scenario=self._scenario_for(_text(data.get("Remark")), numbers[0]),
+                scenario=self._scenario_for(remark, numbers[0]),
                 mark_destination=routing.mark_destination,
                 sorting_code=routing.sorting_code,
                 package_name=routing.package_name,
@@ -260,10 +266,25 @@ class SandboxCarrier:
                 o_area=o_area.district,
                 d_city=d_area.city,
                 d_area=d_area.district,
-                phone_tails=_phone_tail(sender) + _phone_tail(receiver),
+                phone_tails=phone_tails,
             )
 
-        record, already = self.store.issue(order_code, build)
+        return self.store.issue(order_code, build, fresh=fresh)
+
+    def _issue(self, data: dict[str, Any]) -> dict[str, Any]:
+        sender, receiver, quantity = self._validate_issue(data)
+        order_code = _text(data["OrderCode"])
+        shipper = _text(data["ShipperCode"])
+        o_area = kdniao_area(
+            _text(sender["ProvinceName"]), _text(sender["CityName"]), _text(sender["ExpAreaName"])
+        )
+        d_area = kdniao_area(
+            _text(receiver["ProvinceName"]), _text(receiver["CityName"]), _text(receiver["ExpAreaName"])
+        )
+        record, already = self.issue_record(
+            order_code, shipper, quantity, o_area, d_area, _text(receiver["Address"]), _text(data.get("Remark")),
+            phone_tails(sender) + phone_tails(receiver),
+        )  # fmt: skip
         if already:
             if record.cancelled:
                 raise Refusal("105", "该订单编号的运单已取消，请使用新的订单编号(OrderCode)重新下单")

@@ -32,9 +32,14 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
+
 from app.carriers.base import carrier_now
 from app.carriers.kdniao.client import KdniaoClient
-from app.carriers.sandbox.account import sandbox_client
+from app.carriers.kuaidi100.client import Kuaidi100Client
+from app.carriers.sandbox.account import sandbox_client, sandbox_kuaidi100_client
+from app.carriers.sandbox.kuaidi100 import K100_ROUTES, SandboxKuaidi100
+from app.carriers.sandbox.kuaidi100 import ORDER_PATH as K100_ORDER_PATH
 from app.carriers.sandbox.protocol import (
     EORDER_PATH,
     QUOTA_PATH,
@@ -186,6 +191,7 @@ class SandboxServer:
         self.store = SandboxStore(state_file)
         self.carrier = SandboxCarrier(self.store, self.now, seed=seed, scenario_mix=scenario_mix, messy=messy,
                                       duplicate_answer=duplicate_answer)  # fmt: skip
+        self.kuaidi100 = SandboxKuaidi100(self.carrier)
         self._httpd = _HTTPServer(("127.0.0.1", port), _Handler)
         self._httpd.sandbox = self
         self._thread = threading.Thread(
@@ -210,9 +216,18 @@ class SandboxServer:
     def endpoint(self) -> str:
         return self.url + EORDER_PATH
 
+    @property
+    def kuaidi100_endpoint(self) -> str:
+        """The Kuaidi100 e-waybill URL of this sandbox (the query and subscribe URLs derive from it)."""
+        return self.url + K100_ORDER_PATH
+
     def client(self, *, timeout_s: float = 10.0) -> KdniaoClient:
         """A Kdniao client for this sandbox, signing with the demo credentials."""
         return sandbox_client(self.endpoint, timeout_s=timeout_s)
+
+    def kuaidi100_client(self, *, timeout_s: float = 10.0) -> Kuaidi100Client:
+        """A Kuaidi100 client for this sandbox, signing with the demo credentials."""
+        return sandbox_kuaidi100_client(self.kuaidi100_endpoint, timeout_s=timeout_s)
 
     # -- clock
 
@@ -254,6 +269,14 @@ class SandboxServer:
 
     def push_form(self, waybill_nos: Iterable[str]) -> dict[str, str]:
         return self.carrier.push_form(waybill_nos)
+
+    def push_subscribed(self, waybill_no: str) -> tuple[int, dict[str, Any]]:
+        """POST a Kuaidi100 push for a waybill to the callback it was subscribed with (signed with that salt):
+        the receiver's HTTP status and JSON answer."""
+        callback, salt = self.kuaidi100.subscriptions[waybill_no]
+        form = self.kuaidi100.push_form(waybill_no, salt)
+        response = httpx.post(callback, data=form, timeout=10.0, trust_env=False)
+        return response.status_code, response.json()
 
     # -- faults
 
@@ -306,13 +329,20 @@ class SandboxServer:
             return
         form = {key: values[0] for key, values in pairs.items()}
         self.requests.append(SandboxRequest(path, body, form))
-        if path not in ROUTES:
+        kuaidi100 = path in K100_ROUTES
+        if path not in ROUTES and not kuaidi100:
             handler.send_body(404, b"Not Found", "text/plain; charset=utf-8")
             return
         if fault == "reject":
-            self._answer(handler, self.carrier.failure("105", self._reject_reason()))
+            reason = self._reject_reason()
+            refusal = (
+                self.kuaidi100.failure(path, "30005", reason)
+                if kuaidi100
+                else self.carrier.failure("105", reason)
+            )
+            self._answer(handler, refusal)
             return
-        answer = self.carrier.answer(path, form)
+        answer = self.kuaidi100.answer(path, form) if kuaidi100 else self.carrier.answer(path, form)
         if fault == "hang":
             self._stopping.wait(self.faults.hang_s)
             handler.close_connection = True

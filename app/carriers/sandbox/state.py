@@ -116,15 +116,20 @@ class SandboxStore:
     # -- operations
 
     def issue(
-        self, order_code: str, build: Callable[[Callable[[], int], Callable[[str], bool]], SandboxRecord]
+        self,
+        order_code: str,
+        build: Callable[[Callable[[], int], Callable[[str], bool]], SandboxRecord],
+        *,
+        fresh: bool = False,
     ) -> tuple[SandboxRecord, bool]:
-        """(record, already): the existing record for ``order_code``, or a new one made by ``build``.
+        """(record, already): the existing record for ``order_code``, or a new one made by ``build`` (always a new
+        one with ``fresh``: it then replaces the old one as the order's record, and both numbers are counted).
 
         ``build(next_counter, is_taken)`` runs under the lock; its record's ``counter`` is the last one it used.
         """
         with self._lock:
             existing = self._by_order.get(order_code)
-            if existing is not None:
+            if existing is not None and not fresh:
                 self._append({"op": "again", "order_code": order_code})  # asked again: tests count these
                 return existing, True
 

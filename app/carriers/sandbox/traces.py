@@ -124,6 +124,16 @@ def visible_steps(scenario: str, issued_at: datetime, now: datetime) -> list[tup
     return [(moment, step) for moment, step in timed if moment <= now]
 
 
+def step_fields(places: Places) -> dict[str, str]:
+    """The names a step's text is formatted with (stems: 深圳, 南山)."""
+    return {
+        "o_city": city_stem("", places.o_city),
+        "o_area": area_stem(places.o_area),
+        "d_city": city_stem("", places.d_city),
+        "d_area": area_stem(places.d_area),
+    }
+
+
 def estimated_delivery(issued_at: datetime) -> str:
     return format_carrier_time(issued_at + timedelta(hours=ETA_HOURS))
 
@@ -137,12 +147,7 @@ def tracking_fields(
     State as a number, Reason null.
     """
     shown = visible_steps(scenario, issued_at, now)
-    fields = {
-        "o_city": city_stem("", places.o_city),
-        "o_area": area_stem(places.o_area),
-        "d_city": city_stem("", places.d_city),
-        "d_area": area_stem(places.d_area),
-    }
+    fields = step_fields(places)
     traces: list[dict[str, Any]] = []
     for moment, step in shown:
         if not step.visible:
