@@ -1,7 +1,8 @@
 """Workspaces for the carrier-rule tests: orders in several provinces (some out of one shipper's area), a sender,
 and carrier accounts on a real sandbox over HTTP.
 
-A second account kind (a Kuaidi100-speaking sandbox, once that branch lands) is one more entry of ``ACCOUNT_KINDS``.
+Each account kind is one entry of ``ACCOUNT_KINDS``: the Kdniao-speaking sandbox and the Kuaidi100-speaking one (its
+endpoint the sandbox's ``/label/order``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.carriers.kuaidi100.codes import kuaidicom_for
 from tests import exportgen as gen
 
 XJ = ("新疆维吾尔自治区", "乌鲁木齐市", "天山区", "解放北路1号")
@@ -21,6 +23,16 @@ ACCOUNT_KINDS: dict[str, Callable[[str, str], list[str]]] = {
         "sandbox",
         "--shipper-code",
         shipper,
+        "--endpoint",
+        endpoint,
+    ],
+    "kuaidi100-sandbox": lambda shipper, endpoint: [
+        "--kind",
+        "sandbox",
+        "--protocol",
+        "kuaidi100",
+        "--kuaidicom",
+        kuaidicom_for(shipper),
         "--endpoint",
         endpoint,
     ],
