@@ -54,7 +54,7 @@ def _two_at_once(kd: Any, db: str, data_dir: Path, tmp_path: Path) -> list[dict[
         lines = [line for line in out.splitlines() if line.strip()]
         assert len(lines) == 1, out
         bodies.append(json.loads(lines[0]))
-    assert not (data_dir / "logs").exists()
+    assert not (data_dir / "logs" / "kuaidan-errors.log").exists()
     for body in bodies:
         assert body["imported"] + body["unchanged"] == N and body["rejected"] == 0 and body["updated"] == 0
     assert sum(b["imported"] for b in bodies) == N  # each order written once, by one of them
@@ -166,7 +166,7 @@ def test_an_import_that_keeps_meeting_another_gives_up_with_a_conflict(
     body = result.json
     assert "another import" in body["error_en"] and "log" not in body
     assert len(tries) == importer.ATTEMPTS
-    assert not (data_dir / "logs").exists()
+    assert not (data_dir / "logs" / "kuaidan-errors.log").exists()
     assert kd("orders", "--json").json["orders"] == []
 
 

@@ -112,7 +112,7 @@ def _unreadable(run: Run, db_url: str, data_dir: Path, *needles: str) -> dict[st
     for needle in needles:
         assert needle in body["error_en"], body["error_en"]
     assert _written(db_url) == (0, 0, 0)
-    assert not (data_dir / "logs").exists()
+    assert not (data_dir / "logs" / "kuaidan-errors.log").exists()
     return body
 
 
