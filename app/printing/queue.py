@@ -101,6 +101,12 @@ def mark_sent(session: Session, job_id: int) -> None:
     move_state(session, job_id, [JobState.SENDING], state=JobState.SENT, sent_at=utcnow(), error="")
 
 
+def mark_cut_off(session: Session, job_id: int, error: str) -> bool:
+    """sent -> queued: the connection broke before the printer answered after the label's last bytes (its print
+    command), in this very process; it is sent again after reconnecting, as a write cut off part-way is."""
+    return move_state(session, job_id, [JobState.SENT], state=JobState.QUEUED, error=error)
+
+
 def mark_done(session: Session, job_id: int) -> None:
     """sent -> done; the shipment counts one more printed label."""
     now = utcnow()
