@@ -81,15 +81,23 @@ def move_state(session: Session, job_id: int, from_states: Sequence[str], **valu
 
 
 def claim(session: Session, job_id: int, holder: str = "") -> bytes | None:
-    """queued -> sending (attempts + 1) under ``holder``; the payload, or None when the job is no longer queued
-    (cancelled, or claimed by another loop a moment before)."""
-    if not move_state(
-        session, job_id, [JobState.QUEUED], state=JobState.SENDING, attempts=JOBS.c.attempts + 1,
-        claimed_by=holder, claimed_at=utcnow(),
-    ):  # fmt: skip
-        return None
-    payload = session.connection().execute(select(JOBS.c.payload).where(JOBS.c.id == job_id)).scalar()
-    return bytes(payload or b"")
+    """queued -> sending (attempts + 1) under ``holder`` unless an order of the job is on hold; the payload, or
+    None when the job is no longer queued (cancelled, or claimed by another loop a moment before) or is held
+    (``hold_of`` says why). One statement: this runs once per label on the line's critical path."""
+    held = (
+        select(ORDERS.c.id)
+        .join(shipment_orders, shipment_orders.c.order_id == ORDERS.c.id)
+        .where(shipment_orders.c.shipment_id == JOBS.c.shipment_id, ORDERS.c.on_hold.is_(True))
+        .exists()
+    )
+    statement = (
+        update(JOBS)
+        .where(JOBS.c.id == job_id, JOBS.c.state == JobState.QUEUED, ~held)
+        .values(state=JobState.SENDING, attempts=JOBS.c.attempts + 1, claimed_by=holder, claimed_at=utcnow())
+        .returning(JOBS.c.payload)
+    )
+    row = session.connection().execute(statement).first()
+    return None if row is None else bytes(row.payload or b"")
 
 
 def mark_unsent(session: Session, job_id: int, error: str) -> None:

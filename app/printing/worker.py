@@ -266,13 +266,11 @@ class PrintWorker:
         if self._sent is None:
             self._until_ready(deadline)  # nothing in flight: the status before the label, as it always was
         with self.store.session() as session:
-            # the order may have gone on hold since the label was queued: looked at again before every send
-            hold = printing.hold_of(session, job_id)
+            # the order may have gone on hold since the label was queued: looked at again by every claim
+            payload = printing.claim(session, job_id, self._holder)
+            hold = printing.hold_of(session, job_id) if payload is None else None
             if hold is not None:
                 cancelled = printing.cancel_held(session, job_id, hold)
-                payload = None
-            else:
-                payload = printing.claim(session, job_id, self._holder)
         if hold is not None or payload is None:
             self._record_confirmed()
         if hold is not None:
