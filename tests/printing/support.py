@@ -16,6 +16,7 @@ from app.store.models import CarrierAccount, Order, Printer, PrintJob, Sender, S
 from printers.virtual.device import CompletedLabel
 
 MARKER = re.compile(r"KD-(\d{5})")
+WAYBILL = re.compile(r"7\d{11}")  # the numbers make_parcels gives
 
 
 @dataclass(frozen=True)
@@ -161,3 +162,28 @@ def job(store: Store, job_id: int) -> dict[str, Any]:
         row = session.get(PrintJob, job_id)
         assert row is not None
         return {c.name: getattr(row, c.name) for c in PrintJob.__table__.columns}
+
+
+def printed_waybills(labels: list[CompletedLabel]) -> list[str]:
+    """The waybill number on each real label that came out, in the order they came out."""
+    out: list[str] = []
+    for label in labels:
+        found = set(WAYBILL.findall(label.text))
+        assert len(found) == 1, found
+        out.append(found.pop())
+    return out
+
+
+def waybill_counts(labels: list[CompletedLabel]) -> Counter[str]:
+    return Counter(printed_waybills(labels))
+
+
+def job_waybills(store: Store) -> dict[int, tuple[str, str]]:
+    """job id -> (state, waybill number)"""
+    with store.session() as session:
+        rows = session.execute(
+            select(PrintJob.id, PrintJob.state, Waybill.waybill_no).join(
+                Waybill, PrintJob.waybill_id == Waybill.id
+            )
+        )
+        return {job_id: (state, number) for job_id, state, number in rows}

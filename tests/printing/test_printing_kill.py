@@ -4,47 +4,22 @@ wholly sent, is sent again. Real subprocess (``python main.py … print``), real
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import threading
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from app.store.engine import Store
-from app.store.models import PrintJob, Waybill
 from printers.virtual.device import CompletedLabel, VirtualPrinter
 
-from .support import make_parcels
+from .support import job_waybills, make_parcels, waybill_counts
 
 ROOT = Path(__file__).resolve().parents[2]
-WAYBILL = re.compile(r"7\d{11}")
 KILL_AT = 40
-
-
-def waybill_counts(labels: list[CompletedLabel]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for label in labels:
-        found = set(WAYBILL.findall(label.text))
-        assert len(found) == 1, found
-        counts[found.pop()] += 1
-    return counts
-
-
-def job_waybills(store: Store) -> dict[int, tuple[str, str]]:
-    """job id -> (state, waybill number)"""
-    with store.session() as session:
-        rows = session.execute(
-            select(PrintJob.id, PrintJob.state, Waybill.waybill_no).join(
-                Waybill, PrintJob.waybill_id == Waybill.id
-            )
-        )
-        return {job_id: (state, number) for job_id, state, number in rows}
 
 
 @pytest.mark.timeout(120)
