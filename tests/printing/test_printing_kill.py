@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,8 @@ import pytest
 from app.store.engine import Store
 from printers.virtual.device import CompletedLabel, VirtualPrinter
 
-from .support import job_waybills, make_parcels, waybill_counts
+from .support import job_waybills, make_parcels, start_print_process, waybill_counts
 
-ROOT = Path(__file__).resolve().parents[2]
 KILL_AT = 40
 
 
@@ -37,13 +35,7 @@ def test_killed_mid_batch_rerun_completes_and_never_resends_done_labels(
 
     printer = VirtualPrinter("tspl", on_label=on_label)
     try:
-        host, port = printer.start_tcp()
-        assert (
-            kd("printers", "add", "bench", "--uri", f"tcp://{host}:{port}", "--language", "tspl").status == 0
-        )
-        argv = [sys.executable, "main.py", "--db", db_url, "--data-dir", str(data_dir)]
-        argv += ["print", "--printer", "bench", "--all-unprinted", "--json"]
-        proc.append(subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        proc.append(start_print_process(kd, db_url, data_dir, printer))
         proc[0].communicate(timeout=90)
         assert killed.is_set() and proc[0].returncode == -signal.SIGKILL
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,8 @@ import pytest
 from app.store.engine import Store
 from printers.virtual.device import VirtualPrinter
 
-from .support import job_waybills, make_parcels, printed_waybills
+from .support import job_waybills, make_parcels, printed_waybills, start_print_process
 
-ROOT = Path(__file__).resolve().parents[2]
 LABELS = 30
 OUT_AFTER = 10  # label 11 is held: out of paper
 
@@ -43,13 +41,7 @@ def test_killed_with_the_window_full_leaves_one_unconfirmed_and_the_rerun_sends_
     printer = VirtualPrinter("tspl", paper_out_after=OUT_AFTER, paper_out_seconds=None)
     proc: subprocess.Popen[bytes] | None = None
     try:
-        host, port = printer.start_tcp()
-        assert (
-            kd("printers", "add", "bench", "--uri", f"tcp://{host}:{port}", "--language", "tspl").status == 0
-        )
-        argv = [sys.executable, "main.py", "--db", db_url, "--data-dir", str(data_dir)]
-        argv += ["print", "--printer", "bench", "--all-unprinted", "--json"]
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = start_print_process(kd, db_url, data_dir, printer)
         deadline = time.monotonic() + 60
         at_kill = None
         while at_kill is None and time.monotonic() < deadline:

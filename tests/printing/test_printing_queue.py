@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from printers.virtual.device import VirtualPrinter
 
 from .support import (
     add_printer_row,
+    connect,
     count_by_state,
     job,
     make_parcels,
@@ -29,20 +29,6 @@ from .support import (
     states,
     tspl_payload,
 )
-
-
-@pytest.fixture
-def vprinter() -> Iterator[VirtualPrinter]:
-    printer = VirtualPrinter("tspl", speed_mm_s=0)
-    yield printer
-    printer.stop()
-
-
-def connect(printer: VirtualPrinter, link: str) -> str:
-    if link == "tcp":
-        host, port = printer.start_tcp()
-        return f"tcp://{host}:{port}"
-    return f"serial://{printer.attach_pty()}?baud=115200"
 
 
 class Recorder:

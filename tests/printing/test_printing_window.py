@@ -6,30 +6,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 
 from app.printing.worker import PrintWorker, QueueEvent
 from app.store.engine import Store
-from app.store.models import PrintJob
 from printers.virtual.device import VirtualPrinter
 
-from .support import MARKER, add_printer_row, make_parcels, queue_marked_jobs, states, tspl_payload
-
-
-@pytest.fixture
-def vprinter() -> Iterator[VirtualPrinter]:
-    printer = VirtualPrinter("tspl", speed_mm_s=0)
-    yield printer
-    printer.stop()
-
-
-def connect(printer: VirtualPrinter, link: str) -> str:
-    if link == "tcp":
-        host, port = printer.start_tcp()
-        return f"tcp://{host}:{port}"
-    return f"serial://{printer.attach_pty()}?baud=115200"
+from .support import (
+    MARKER,
+    add_printer_row,
+    connect,
+    make_parcels,
+    queue_marked_jobs,
+    states,
+    tspl_payload,
+    zpl_payload,
+)
 
 
 def markers_in_order(printer: VirtualPrinter) -> list[int]:
@@ -99,22 +93,15 @@ def test_zpl_labels_go_through_the_window_too(store: Store) -> None:
     try:
         host, port = printer.start_tcp()
         printer_id = add_printer_row(store, f"tcp://{host}:{port}", language="zpl")
-        ids: list[int] = []
-        parcels = make_parcels(store, 8)
-        with store.session() as session:
-            for i, parcel in enumerate(parcels, start=1):
-                job = PrintJob(
-                    printer_id=printer_id,
-                    shipment_id=parcel.shipment_id,
-                    kind="label",
-                    state="queued",
-                    payload=f"^XA^PW320^LL160^FO10,10^A0N,30,30^FDKD-{i:05d}^FS^PQ1^XZ\n".encode(),
-                )
-                session.add(job)
-                session.flush()
-                ids.append(job.id)
-        report = PrintWorker(store, printer_id).run(ids, deadline=time.monotonic() + 20)
+        ids = queue_marked_jobs(store, printer_id, make_parcels(store, 8), zpl_payload)
+        events: list[QueueEvent] = []
+        report = PrintWorker(store, printer_id, on_event=events.append).run(
+            ids, deadline=time.monotonic() + 20
+        )
         assert report.done == tuple(ids)
         assert markers_in_order(printer) == list(range(1, 9))
+        steps = [(e.job_id, e.state) for e in events if e.kind == "job"]
+        for before, after in pairwise(ids):  # the next label was on its way before "done"
+            assert steps.index((after, "sending")) < steps.index((before, "done"))
     finally:
         printer.stop()
