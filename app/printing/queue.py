@@ -5,26 +5,34 @@ resend or a reprint sends exactly the same artefact. A job moves
 
     queued -> sending -> sent -> done          (or failed, with a reason; or cancelled by a person)
 
-``sending`` is committed before the write and ``sent`` once the printer answered a status query on the same
-connection after the last byte (a socket write alone proves nothing: the bytes may sit in a buffer when the
-connection drops); ``done`` only once the printer reported ready after it (worker.py). Each transition is a conditional UPDATE (``WHERE
-state = …``), so two workers can never both claim a job.
+``sending`` is committed before the first byte. A TSPL or ZPL label is sent in two parts (worker.py): its body,
+which cannot print by itself, and its print command (``PRINT`` / ``^XZ``, printers/languages/trigger.py); ``sent``
+is committed *before* the print command is written. ``done`` only once the printer reported ready after it. A label
+that cannot be split (ESC/POS prints as it arrives) is written whole and is ``sent`` once the printer answered a
+status query on the same connection after its last byte (a socket write alone proves nothing: the bytes may sit
+in a buffer when the connection drops). Each transition is a conditional UPDATE (``WHERE state = …``), so two
+workers can never both claim a job.
+
+In one running loop, a connection that breaks before the printer answered after a label's print command puts it
+back (``mark_cut_off``: sent -> queued) and it is sent again after reconnecting, as a write cut off part-way is.
 
 Restart rules (``recover``), applied when a worker starts on a printer:
 
-- ``sending`` -> ``queued``: the write was cut off part-way, and it is sent again. This relies on the printer
+- ``sending`` -> ``queued``: at most the body was written, and it is sent again. This relies on the printer
   discarding a partial label: a TSPL job only prints at its ``PRINT`` line (the last line) and the next job starts
-  with ``SIZE … CLS``, which clears what a partial job drew; a ZPL label only prints at ``^XZ``. A write that
-  completed in the instant before the process died, before ``sent`` was committed, is the one case that can print
-  twice; it is as narrow as one commit.
-- ``sent`` -> ``unconfirmed``: the printer has the whole label and may print it from its buffer, so it is never
-  sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (enqueue.py).
+  with ``SIZE … CLS``, which clears what a partial job drew; a ZPL label only prints at ``^XZ``. (For a label
+  written whole, a write that completed in the instant before the process died, before ``sent`` was committed, can
+  print twice; a split label cannot: its print command is never written before ``sent`` is committed.)
+- ``sent`` -> ``unconfirmed``: the printer may have the whole label and print it from its buffer, so it is never
+  sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (enqueue.py). In the
+  instant between that commit and the print command's write a crash leaves a label ``unconfirmed`` that did not
+  come out: shown for a person to check, never a silent double.
 
 Several processes (the GUI and scripts on one PC, stations on one server) may print at once, even to one printer:
 ``claim`` is the exclusive step (a conditional UPDATE, so one of them gets each job), and ``recover`` takes over
 only what a process that is gone left in flight — a job ``sending`` or ``sent`` under a live holder is left alone
-(the lease of app/store/claims.py: ``claimed_by`` is the loop that claimed it). Before each claim the loop looks
-again at the job's orders: a job whose order went on hold is cancelled with the reason, never sent.
+(the lease of app/store/claims.py: ``claimed_by`` is the loop that claimed it). The claim itself refuses a job whose
+order went on hold; the loop then cancels it with the reason, never sends it.
 """
 
 from __future__ import annotations

@@ -42,26 +42,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from app.domain import JobState
 from app.printing import queue as printing
+from app.printing.line import PrinterLine
 from app.printing.values import QueueEvent, RunReport
 from app.store import claims
 from app.store.engine import Store
 from app.store.models import Printer
 from printers.languages.trigger import split_trigger
-from printers.status import (
-    AHEAD_QUERIES,
-    PrinterState,
-    PrinterStatus,
-    StatusAnswers,
-    offline_status,
-    query_status,
-)
-from printers.transports import Transport, TransportError, make_transport
+from printers.status import PrinterState, PrinterStatus, offline_status
+from printers.transports import TransportError
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +118,7 @@ class PrintWorker:
         self.status_timeout = status_timeout
         self.confirm_timeout = confirm_timeout
         self.max_attempts = max_attempts
-        self._transport: Transport | None = None
-        self._answers: StatusAnswers | None = None  # the connection's answers to queries sent ahead
-        self._asked: deque[int | None] = deque()  # outstanding answers: the job whose receipt it is, or None
+        self._line = PrinterLine(self.printer.uri, self.printer.language, io_timeout)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._user_paused = threading.Event()
@@ -258,8 +249,7 @@ class PrintWorker:
         to pause, and its answers can be read back in order."""
         if self.paused_by is not None or self._user_paused.is_set():
             return False
-        transport = self._transport
-        return transport is not None and transport.can_read and self._answers is not None
+        return self._line.asks_ahead
 
     def _take(self, job_id: int, deadline: float | None) -> None:
         """Claim the next label and write its body (with a status query behind it) when it cannot print alone."""
@@ -284,10 +274,9 @@ class PrintWorker:
         self._held = flight
         self._emit("job", job_id=job_id, state=JobState.SENDING)
         try:
-            transport = self._connect()
-            if flight.split is not None and self._answers is not None:
-                transport.write(flight.split[0] + self._answers.query)
-                self._asked.append(None)
+            self._line.connect()
+            if flight.split is not None and self._line.asks_ahead:
+                self._line.send_asking(flight.split[0])
                 flight.ahead = True
         except TransportError as exc:
             self._lost(exc)
@@ -299,7 +288,7 @@ class PrintWorker:
         flight = self._held
         if flight is None:
             return  # the connection broke meanwhile: H is queued again
-        ahead = flight.ahead and flight.split is not None and self._answers is not None
+        ahead = flight.ahead and flight.split is not None and self._line.asks_ahead
         if self._sent is not None:
             if ready and ahead and not self._holding():
                 self._confirmed, self._sent = self._sent, None  # committed once the next body is on the line
@@ -320,13 +309,12 @@ class PrintWorker:
     def _trigger(self, flight: _Flight) -> None:
         """H's print command and a query behind it (whose answer is H's receipt); H is P from now on. ``sent`` is
         committed first: a crash from here on leaves it unconfirmed, never sent again by itself."""
-        assert flight.split is not None and self._answers is not None
+        assert flight.split is not None
         with self.store.session() as session:
             printing.mark_sent(session, flight.job_id)
         self._held, self._sent = None, flight.job_id
-        self._asked.append(flight.job_id)
         try:
-            self._connect().write(flight.split[1] + self._answers.query)
+            self._line.send_asking(flight.split[1], receipt_of=flight.job_id)
         except TransportError as exc:
             self._lost(exc)
             return
@@ -341,12 +329,11 @@ class PrintWorker:
     def _send_whole(self, flight: _Flight) -> None:
         """One label at a time (it prints as it arrives, or there is no status): all of it, a receipt, ``sent``."""
         try:
-            transport = self._connect()
-            transport.write(flight.payload)
-            transport.flush()
+            self._line.write(flight.payload)
+            self._line.flush()
             # The receipt: an answer on the same connection after the last byte means the printer has the whole
             # label (a byte stream arrives in order). A write into the socket buffer proves nothing.
-            self._status(transport)
+            self._status()
         except TransportError as exc:
             self._lost(exc)
             return
@@ -419,7 +406,7 @@ class PrintWorker:
         """The printer's status now; None when the transport cannot read back. Never raises for transport
         errors: a broken connection is ``offline`` with the reason (and what was in flight on it is dealt with)."""
         try:
-            return self._status(self._connect())
+            return self._status()
         except TransportError as exc:
             self._lost(exc)
             base = offline_status()
@@ -433,26 +420,10 @@ class PrintWorker:
             self.status = status
             return status
 
-    def _status(self, transport: Transport) -> PrinterStatus | None:
-        """Every outstanding answer in order (one query first when none is), the last one kept."""
-        if not transport.can_read:
-            return None
-        if self._answers is None:
-            status = query_status(transport, self.printer.language, self.status_timeout)
-        else:
-            if not self._asked:
-                transport.write(self._answers.query)
-                self._asked.append(None)
-            status = offline_status()
-            while self._asked:
-                status = self._answers.read(transport, self.status_timeout)
-                if status.state is PrinterState.OFFLINE:
-                    # Silence (some printers say nothing while out of paper): a receipt that did not come on a live
-                    # connection counts as received; the connection is out of step now and is replaced.
-                    self._asked.clear()
-                    break
-                self._asked.popleft()
-        if status.state is PrinterState.OFFLINE:
+    def _status(self) -> PrinterStatus | None:
+        """The printer's answers (line.py); silence means a new connection before the next question."""
+        status = self._line.status(self.status_timeout)
+        if status is not None and status.state is PrinterState.OFFLINE:
             self._reconnect_later()
         self.status = status
         return status
@@ -501,25 +472,8 @@ class PrintWorker:
 
     # --- connection ------------------------------------------------------------------------------------------
 
-    def _connect(self) -> Transport:
-        if self._transport is None:
-            transport = make_transport(self.printer.uri, timeout=self.io_timeout)
-            transport.open()
-            self._transport = transport
-            ahead = transport.can_read and self.printer.language in AHEAD_QUERIES
-            self._answers = StatusAnswers(self.printer.language) if ahead else None
-            self._asked.clear()
-        return self._transport
-
     def _drop(self) -> None:
-        transport, self._transport = self._transport, None
-        self._answers = None
-        self._asked.clear()
-        if transport is not None:
-            try:
-                transport.close()
-            except (TransportError, OSError) as exc:
-                log.debug("closing %s: %s", self.printer.uri, exc)
+        self._line.close()
 
     def _reconnect_later(self) -> None:
         """The printer stopped answering: a new connection before the next question (the old one may be half
@@ -537,7 +491,7 @@ class PrintWorker:
     def _lost(self, exc: TransportError) -> None:
         """The connection broke: a label whose trigger's receipt had not come, and a label claimed but not
         triggered, go back to ``queued`` and are sent again (in order) after reconnecting."""
-        receipts = [job_id for job_id in self._asked if job_id is not None]
+        receipts = self._line.receipts
         flight, self._held = self._held, None
         self._drop()
         again: list[int] = []
