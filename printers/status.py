@@ -315,3 +315,52 @@ def query_status(transport: Transport, language: str, timeout: float = 2.0) -> P
             answers.append(b"")
         return decode_escpos_status(answers[0], answers[1], answers[2])
     raise ValueError(f"no status query for printer language {language!r}")
+
+
+# --- asking ahead: queries written behind data, answers read later in order ---------------------------------
+
+#: the one query whose single answer reports everything, for the languages whose queries can be sent ahead
+AHEAD_QUERIES: dict[str, bytes] = {"tspl": TSPL_STATUS_QUERY, "zpl": ZPL_STATUS_QUERY}
+
+
+class StatusAnswers:
+    """The answers to status queries written ahead (behind a label's bytes, several outstanding at once) on one
+    connection, read back one at a time in the order asked. Bytes of a later answer that arrive with an earlier
+    one are kept for it. Use a new reader for each connection; after an answer timed out the connection is out
+    of step (a late answer would be taken for the next one) and must be replaced."""
+
+    def __init__(self, language: str) -> None:
+        lang = language.lower()
+        if lang not in AHEAD_QUERIES:
+            raise ValueError(f"no status query to send ahead for printer language {language!r}")
+        self.language = lang
+        self.query = AHEAD_QUERIES[lang]
+        self._buffer = bytearray()
+
+    def _complete(self) -> int:
+        """The length of the first whole answer in the buffer (0: none yet)."""
+        if self.language == "tspl":
+            return 1 if self._buffer else 0
+        at, found = -1, 0
+        while found < 3:
+            at = self._buffer.find(bytes([ETX]), at + 1)
+            if at < 0:
+                return 0
+            found += 1
+        end = at + 1
+        while end < len(self._buffer) and self._buffer[end] in b"\r\n":
+            end += 1
+        return end
+
+    def read(self, transport: Transport, timeout: float) -> PrinterStatus:
+        """The next answer; ``offline`` when none came within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while not (size := self._complete()):
+            remaining = deadline - time.monotonic()
+            chunk = transport.read(4096, remaining) if remaining > 0 else b""
+            if not chunk:
+                return offline_status(bytes(self._buffer))
+            self._buffer += chunk
+        answer = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return decode_tspl_status(answer) if self.language == "tspl" else decode_zpl_hs(answer)

@@ -5,26 +5,34 @@ resend or a reprint sends exactly the same artefact. A job moves
 
     queued -> sending -> sent -> done          (or failed, with a reason; or cancelled by a person)
 
-``sending`` is committed before the write and ``sent`` once the printer answered a status query on the same
-connection after the last byte (a socket write alone proves nothing: the bytes may sit in a buffer when the
-connection drops); ``done`` only once the printer reported ready after it (worker.py). Each transition is a conditional UPDATE (``WHERE
-state = …``), so two workers can never both claim a job.
+``sending`` is committed before the first byte. A TSPL or ZPL label is sent in two parts (worker.py): its body,
+which cannot print by itself, and its print command (``PRINT`` / ``^XZ``, printers/languages/trigger.py); ``sent``
+is committed *before* the print command is written. ``done`` only once the printer reported ready after it. A label
+that cannot be split (ESC/POS prints as it arrives) is written whole and is ``sent`` once the printer answered a
+status query on the same connection after its last byte (a socket write alone proves nothing: the bytes may sit
+in a buffer when the connection drops). Each transition is a conditional UPDATE (``WHERE state = …``), so two
+workers can never both claim a job.
+
+In one running loop, a connection that breaks before the printer answered after a label's print command puts it
+back (``mark_cut_off``: sent -> queued) and it is sent again after reconnecting, as a write cut off part-way is.
 
 Restart rules (``recover``), applied when a worker starts on a printer:
 
-- ``sending`` -> ``queued``: the write was cut off part-way, and it is sent again. This relies on the printer
+- ``sending`` -> ``queued``: at most the body was written, and it is sent again. This relies on the printer
   discarding a partial label: a TSPL job only prints at its ``PRINT`` line (the last line) and the next job starts
-  with ``SIZE … CLS``, which clears what a partial job drew; a ZPL label only prints at ``^XZ``. A write that
-  completed in the instant before the process died, before ``sent`` was committed, is the one case that can print
-  twice; it is as narrow as one commit.
-- ``sent`` -> ``unconfirmed``: the printer has the whole label and may print it from its buffer, so it is never
-  sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (enqueue.py).
+  with ``SIZE … CLS``, which clears what a partial job drew; a ZPL label only prints at ``^XZ``. (For a label
+  written whole, a write that completed in the instant before the process died, before ``sent`` was committed, can
+  print twice; a split label cannot: its print command is never written before ``sent`` is committed.)
+- ``sent`` -> ``unconfirmed``: the printer may have the whole label and print it from its buffer, so it is never
+  sent again by itself. A person confirms it (``confirm_jobs``) or reprints with a reason (enqueue.py). In the
+  instant between that commit and the print command's write a crash leaves a label ``unconfirmed`` that did not
+  come out: shown for a person to check, never a silent double.
 
 Several processes (the GUI and scripts on one PC, stations on one server) may print at once, even to one printer:
 ``claim`` is the exclusive step (a conditional UPDATE, so one of them gets each job), and ``recover`` takes over
 only what a process that is gone left in flight — a job ``sending`` or ``sent`` under a live holder is left alone
-(the lease of app/store/claims.py: ``claimed_by`` is the loop that claimed it). Before each claim the loop looks
-again at the job's orders: a job whose order went on hold is cancelled with the reason, never sent.
+(the lease of app/store/claims.py: ``claimed_by`` is the loop that claimed it). The claim itself refuses a job whose
+order went on hold; the loop then cancels it with the reason, never sends it.
 """
 
 from __future__ import annotations
@@ -81,15 +89,23 @@ def move_state(session: Session, job_id: int, from_states: Sequence[str], **valu
 
 
 def claim(session: Session, job_id: int, holder: str = "") -> bytes | None:
-    """queued -> sending (attempts + 1) under ``holder``; the payload, or None when the job is no longer queued
-    (cancelled, or claimed by another loop a moment before)."""
-    if not move_state(
-        session, job_id, [JobState.QUEUED], state=JobState.SENDING, attempts=JOBS.c.attempts + 1,
-        claimed_by=holder, claimed_at=utcnow(),
-    ):  # fmt: skip
-        return None
-    payload = session.connection().execute(select(JOBS.c.payload).where(JOBS.c.id == job_id)).scalar()
-    return bytes(payload or b"")
+    """queued -> sending (attempts + 1) under ``holder`` unless an order of the job is on hold; the payload, or
+    None when the job is no longer queued (cancelled, or claimed by another loop a moment before) or is held
+    (``hold_of`` says why). One statement: this runs once per label on the line's critical path."""
+    held = (
+        select(ORDERS.c.id)
+        .join(shipment_orders, shipment_orders.c.order_id == ORDERS.c.id)
+        .where(shipment_orders.c.shipment_id == JOBS.c.shipment_id, ORDERS.c.on_hold.is_(True))
+        .exists()
+    )
+    statement = (
+        update(JOBS)
+        .where(JOBS.c.id == job_id, JOBS.c.state == JobState.QUEUED, ~held)
+        .values(state=JobState.SENDING, attempts=JOBS.c.attempts + 1, claimed_by=holder, claimed_at=utcnow())
+        .returning(JOBS.c.payload)
+    )
+    row = session.connection().execute(statement).first()
+    return None if row is None else bytes(row.payload or b"")
 
 
 def mark_unsent(session: Session, job_id: int, error: str) -> None:
@@ -99,6 +115,12 @@ def mark_unsent(session: Session, job_id: int, error: str) -> None:
 
 def mark_sent(session: Session, job_id: int) -> None:
     move_state(session, job_id, [JobState.SENDING], state=JobState.SENT, sent_at=utcnow(), error="")
+
+
+def mark_cut_off(session: Session, job_id: int, error: str) -> bool:
+    """sent -> queued: the connection broke before the printer answered after the label's last bytes (its print
+    command), in this very process; it is sent again after reconnecting, as a write cut off part-way is."""
+    return move_state(session, job_id, [JobState.SENT], state=JobState.QUEUED, error=error)
 
 
 def mark_done(session: Session, job_id: int) -> None:

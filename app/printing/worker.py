@@ -1,23 +1,35 @@
-"""The send loop of one printer's queue: status, send, confirm, one label at a time.
+"""The send loop of one printer's queue: labels in order, two in flight, each confirmed before the next prints.
+
+A TSPL or ZPL label has a body that cannot print by itself and a last command that makes it print (``PRINT`` /
+``^XZ``, printers/languages/trigger.py). The loop keeps a window of two labels on the line:
+
+- **P**, wholly sent (``sent``), which the printer is printing or holds in its buffer;
+- **H**, claimed (``sending``): its body is written behind P, then a status query. The printer answers that query
+  once it has H's body; "ready" then means P is out (H cannot print without its trigger), so P is ``done``.
 
 For each label:
 
-1. **Ready?** Ask the printer's status (on the same connection as the data: many printers serve one connection at a
-   time). Paper out, head open, no answer or any error pauses the queue with the printer's message (an event for
-   the UI, a stderr line for the CLI); the status is asked again every ``poll_interval`` and the queue resumes by
-   itself when it clears, or at once on the user's word (``resume()``).
-2. **Send.** The job's orders are looked at again: one on hold cancels the job with the reason (event ``held``),
-   nothing is sent. Else the job is claimed (``sending`` under this loop's claim token, committed; another process's
-   loop may have taken it first), its stored bytes written, then marked ``sent``. A transport
-   failure part-way puts it back to ``queued`` (the printer discards a partial label, see queue.py); it is
-   sent again after reconnecting.
-3. **Confirm.** The status is polled until the printer reports ready: only then is the label ``done``. While the
-   printer reports a paused state (paper out at this very label, head open) it waits as long as that lasts; if it
-   stays busy without a paused state for ``confirm_timeout`` the label is ``unconfirmed`` and the queue holds
-   until a person resumes it. The next label is never sent before the previous one is confirmed.
+1. **Claim.** The job's orders are looked at again: one on hold cancels the job with the reason (event ``held``),
+   nothing is sent. Else the job is claimed (``sending`` under this loop's claim token, committed; another
+   process's loop may have taken it first) and its body written with a status query behind it. With no label in
+   flight the status is asked first, and the loop waits until the printer is ready.
+2. **Ready?** The answers are read in order. Paper out, head open, no answer or any error pauses the queue with the
+   printer's message (an event for the UI, a stderr line for the CLI) *before the next label's trigger is sent*:
+   P waits in the printer, H's body in its buffer, and nothing needs reprinting. The status is asked again every
+   ``poll_interval``; the queue resumes by itself when it clears, or at once on the user's word (``resume()``).
+   While the printer only reports printing, P has ``confirm_timeout``: after that P is ``unconfirmed`` and the
+   queue holds until a person resumes it.
+3. **Trigger.** P is ``done`` (committed, with H's ``sent`` when nothing stands between them), H becomes ``sent``
+   *before* its trigger is written — so a crash from here on leaves it ``unconfirmed``, never sent again by
+   itself (at worst a label that did not come out is shown for a person to check: never a silent double) — and
+   the trigger goes with a query behind it, whose answer is H's receipt. A connection that breaks before that
+   answer puts H back to ``queued`` (sent again after reconnecting, as a write cut off part-way is); a body cut
+   off by a broken connection never prints and is sent again too.
 
-Transports that cannot read back (spooler, file) have no status: a label is ``done`` once the spooler or file has
-all of it.
+So the status is still asked before each label prints — overlapped with sending its body, not a round trip of its
+own — and the line carries the next label while the printer prints this one. ESC/POS labels print as they arrive
+and transports that cannot read back (spooler, file) have no status: those are sent one at a time (ESC/POS: the
+next one only after the previous is confirmed; spooler and file: ``done`` once the spooler or file has it all).
 
 A worker is driven by ``run()`` (blocking; through ``loop.PrintLoop``: the CLI on its main thread, the GUI on a
 ``kuaidan-print-<printer>`` thread) and controlled from any thread with ``pause() / resume() / stop()``; queued jobs
@@ -35,16 +47,22 @@ from dataclasses import dataclass
 
 from app.domain import JobState
 from app.printing import queue as printing
+from app.printing.line import PrinterLine
 from app.printing.values import QueueEvent, RunReport
 from app.store import claims
 from app.store.engine import Store
 from app.store.models import Printer
-from printers.status import PrinterState, PrinterStatus, offline_status, query_status
-from printers.transports import Transport, TransportError, make_transport
+from printers.languages.trigger import split_trigger
+from printers.status import PrinterState, PrinterStatus, offline_status
+from printers.transports import TransportError
 
 log = logging.getLogger(__name__)
 
 USER_PAUSED = ("已手动暂停打印队列", "Print queue paused by the user")
+UNCONFIRMED_ZH = "标签已发送但打印机一直未报告完成：请核对后确认或补打，再继续"
+UNCONFIRMED_EN = (
+    "the label was sent but the printer never reported it finished: check it, confirm or reprint, then resume"
+)
 #: how often a running loop renews the lease on its process's queued jobs (well within claims.LEASE)
 LEASE_RENEWAL_S = 60.0
 
@@ -63,6 +81,16 @@ class _PrinterConf:
     name: str
     uri: str
     language: str
+
+
+@dataclass
+class _Flight:
+    """H: a claimed label whose trigger is not sent yet."""
+
+    job_id: int
+    payload: bytes
+    split: tuple[bytes, bytes] | None  # (body, trigger) when its body cannot print by itself
+    ahead: bool = False  # its body is on the current connection
 
 
 class PrintWorker:
@@ -90,13 +118,17 @@ class PrintWorker:
         self.status_timeout = status_timeout
         self.confirm_timeout = confirm_timeout
         self.max_attempts = max_attempts
-        self._transport: Transport | None = None
+        self._line = PrinterLine(self.printer.uri, self.printer.language, io_timeout)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._user_paused = threading.Event()
         self._force = threading.Event()
         self._recovered = False
-        self._current: tuple[int, str] | None = None  # (job id, sending|sent)
+        self._sent: int | None = None  # P: wholly sent, not confirmed yet
+        self._confirmed: int | None = None  # reported out by the printer, ``done`` not committed yet
+        self._held: _Flight | None = None  # H: claimed, its trigger not sent
+        self._again: list[int] = []  # put back by a broken connection: sent first
+        self._outcomes: dict[str, list[int]] = {}
         self._holder = ""  # the running loop's claim token (app/store/claims.py)
         self._renewed = time.monotonic()
         self.status: PrinterStatus | None = None
@@ -105,7 +137,7 @@ class PrintWorker:
     # --- control (any thread) ------------------------------------------------------------------------------
 
     def pause(self) -> None:
-        """Hold the queue after the label in flight (if any) is confirmed."""
+        """Hold the queue after the label in flight (if any) is confirmed; the next one's trigger waits."""
         self._user_paused.set()
         self._wake.set()
 
@@ -116,7 +148,8 @@ class PrintWorker:
         self._wake.set()
 
     def stop(self) -> None:
-        """Stop after the current step; queued jobs stay queued."""
+        """Stop once the label in flight is confirmed; queued jobs (and a label whose trigger was held) stay
+        queued."""
         self._stop.set()
         self._wake.set()
 
@@ -144,42 +177,59 @@ class PrintWorker:
 
     def _run(self, job_ids: Collection[int] | None, deadline: float | None, until_idle: bool) -> RunReport:
         targets = set(job_ids) if job_ids is not None else None
-        done: list[int] = []
-        failed: list[int] = []
-        unconfirmed: list[int] = []
-        held: list[int] = []
-        timed_out = False
+        self._outcomes = {"done": [], "failed": [], "unconfirmed": [], "held": []}
+        self._again = []
         ordered: list[int] | None = None
+        timed_out = False
         self._stop.clear()
         try:
             if not self._recovered:
                 with self.store.session() as session:
                     printing.recover(session, self.printer.id)
                 self._recovered = True
-            while not self._stop.is_set():
+            while True:
                 self._renew_lease()
-                self._hold_while_user_paused(deadline)
-                with self.store.session() as session:
-                    if targets is None:
-                        job_id = printing.next_queued(session, self.printer.id)
-                    else:  # one look at the set, then in order: a claim skips any job no longer queued
-                        ordered = ordered if ordered is not None else printing.queued_among(session, targets)
-                        job_id = ordered.pop(0) if ordered else None
-                if job_id is None:
-                    if until_idle:
-                        break
-                    self._sleep(self.poll_interval, deadline)
+                if self._stop.is_set():
+                    if self._sent is not None:
+                        self._settle(deadline)  # the label in flight is confirmed first
+                    break
+                if self._held is not None:
+                    self._advance(deadline)
                     continue
-                outcome = self._print_one(job_id, deadline)
-                outcomes = {"done": done, "failed": failed, "unconfirmed": unconfirmed, "held": held}
-                outcomes.get(outcome, []).append(job_id)
+                if self._sent is not None and not self._may_send_ahead():
+                    self._settle(deadline)
+                    continue
+                if self._sent is None:
+                    self._hold_while_user_paused(deadline)
+                if self._again:
+                    job_id: int | None = self._again.pop(0)
+                else:
+                    with self.store.session() as session:
+                        if targets is None:
+                            job_id = printing.next_queued(session, self.printer.id)
+                        else:  # one look at the set, then in order: a claim skips any job no longer queued
+                            ordered = (
+                                ordered if ordered is not None else printing.queued_among(session, targets)
+                            )
+                            job_id = ordered.pop(0) if ordered else None
+                if job_id is None:
+                    self._record_confirmed()
+                    if self._sent is not None:
+                        self._settle(deadline)
+                    elif until_idle:
+                        break
+                    else:
+                        self._sleep(self.poll_interval, deadline)
+                    continue
+                self._take(job_id, deadline)
         except _Deadline:
             timed_out = True
         except _Stopped:
             pass
         finally:
-            self._abandon_current()
-            self._close()
+            self._abandon()
+            self._drop()
+        unconfirmed = self._outcomes["unconfirmed"]
         with self.store.session() as session:
             if targets is not None:
                 states = printing.job_states(session, targets)
@@ -189,100 +239,192 @@ class PrintWorker:
                 )
             else:
                 left = []
-        return RunReport(tuple(done), tuple(failed), tuple(unconfirmed), tuple(left), timed_out, tuple(held))
+        o = self._outcomes
+        return RunReport(
+            tuple(o["done"]), tuple(o["failed"]), tuple(unconfirmed), tuple(left), timed_out, tuple(o["held"])
+        )
 
-    def _print_one(self, job_id: int, deadline: float | None) -> str:
-        while True:
-            self._wait_until_ready(deadline)
-            with self.store.session() as session:
-                # the order may have gone on hold since the label was queued: looked at again before every send
-                hold = printing.hold_of(session, job_id)
-                if hold is not None:
-                    cancelled = printing.cancel_held(session, job_id, hold)
-                    payload = None
-                else:
-                    payload = printing.claim(session, job_id, self._holder)
+    def _may_send_ahead(self) -> bool:
+        """Whether the next label's body may go while P is unconfirmed: the printer is not paused, nobody asked
+        to pause, and its answers can be read back in order."""
+        if self.paused_by is not None or self._user_paused.is_set():
+            return False
+        return self._line.asks_ahead
+
+    def _take(self, job_id: int, deadline: float | None) -> None:
+        """Claim the next label and write its body (with a status query behind it) when it cannot print alone."""
+        if self._sent is None:
+            self._until_ready(deadline)  # nothing in flight: the status before the label, as it always was
+        with self.store.session() as session:
+            # the order may have gone on hold since the label was queued: looked at again by every claim
+            payload = printing.claim(session, job_id, self._holder)
+            hold = printing.hold_of(session, job_id) if payload is None else None
             if hold is not None:
-                if not cancelled:
-                    return "gone"
+                cancelled = printing.cancel_held(session, job_id, hold)
+        if hold is not None or payload is None:
+            self._record_confirmed()
+        if hold is not None:
+            if cancelled:
+                self._outcomes["held"].append(job_id)
                 self._emit("held", *hold, job_id=job_id, state=JobState.CANCELLED)
-                return "held"
-            if payload is None:
-                return "gone"  # cancelled, or taken by someone else
-            self._current = (job_id, JobState.SENDING)
-            self._emit("job", job_id=job_id, state=JobState.SENDING)
-            try:
-                transport = self._connect()
-                transport.write(payload)
-                transport.flush()
-                # The receipt: an answer on the same connection after the last byte means the printer has the
-                # whole label (a byte stream arrives in order). A write into the socket buffer proves nothing.
-                receipt = self._receipt(transport)
-            except TransportError as exc:
-                self._current = None
-                self._drop()
-                with self.store.session() as session:
-                    printing.mark_unsent(session, job_id, str(exc))
-                    attempts = printing.attempts_of(session, job_id)
-                    if attempts >= self.max_attempts:
-                        printing.mark_failed(
-                            session,
-                            job_id,
-                            f"发送失败 {attempts} 次 / sending failed {attempts} times: {exc}",
-                        )
-                if attempts >= self.max_attempts:
-                    self._emit("job", exc.message_zh, exc.message_en, job_id=job_id, state=JobState.FAILED)
-                    return "failed"
-                self._emit(
-                    "reconnecting", exc.message_zh, exc.message_en, job_id=job_id, state=JobState.QUEUED
-                )
-                continue
-            with self.store.session() as session:
-                printing.mark_sent(session, job_id)
-            self._current = (job_id, JobState.SENT)
-            self._emit("job", job_id=job_id, state=JobState.SENT)
-            confirmed = self._confirm(deadline, receipt)
-            with self.store.session() as session:
-                if confirmed:
-                    printing.mark_done(session, job_id)
-                else:
-                    printing.mark_unconfirmed(session, job_id)
-            self._current = None
+            return
+        if payload is None:
+            return  # cancelled, or taken by someone else
+        flight = _Flight(job_id, payload, split_trigger(self.printer.language, payload))
+        self._held = flight
+        self._emit("job", job_id=job_id, state=JobState.SENDING)
+        try:
+            self._line.connect()
+            if flight.split is not None and self._line.asks_ahead:
+                self._line.send_asking(flight.split[0])
+                flight.ahead = True
+        except TransportError as exc:
+            self._lost(exc)
+        self._record_confirmed()
+
+    def _advance(self, deadline: float | None) -> None:
+        """H is claimed: wait until the printer is ready (P is out), then send H's trigger."""
+        ready = self._until_ready(deadline)
+        flight = self._held
+        if flight is None:
+            return  # the connection broke meanwhile: H is queued again
+        ahead = flight.ahead and flight.split is not None and self._line.asks_ahead
+        if self._sent is not None:
+            if ready and ahead and not self._holding():
+                self._confirmed, self._sent = self._sent, None  # committed once the next body is on the line
+            else:
+                self._finish(self._sent, ready)
+        if self._holding():
+            if not self._stop.is_set():
+                self._hold_while_user_paused(deadline)
+            return  # stopping; or paused: the status is asked again before the label goes
+        if ahead:
+            self._trigger(flight)
+        else:
+            self._send_whole(flight)
+
+    def _holding(self) -> bool:
+        return self._stop.is_set() or self._user_paused.is_set()
+
+    def _trigger(self, flight: _Flight) -> None:
+        """H's print command and a query behind it (whose answer is H's receipt); H is P from now on. ``sent`` is
+        committed first: a crash from here on leaves it unconfirmed, never sent again by itself."""
+        assert flight.split is not None
+        with self.store.session() as session:
+            printing.mark_sent(session, flight.job_id)
+        self._held, self._sent = None, flight.job_id
+        try:
+            self._line.send_asking(flight.split[1], receipt_of=flight.job_id)
+        except TransportError as exc:
+            self._lost(exc)
+            return
+        self._emit("job", job_id=flight.job_id, state=JobState.SENT)
+
+    def _record_confirmed(self) -> None:
+        """The label the printer reported out a moment ago becomes ``done`` (kept back until the next label's
+        body was on the line, so that the commit does not hold the line up)."""
+        if self._confirmed is not None:
+            self._finish(self._confirmed, True)
+
+    def _send_whole(self, flight: _Flight) -> None:
+        """One label at a time (it prints as it arrives, or there is no status): all of it, a receipt, ``sent``."""
+        try:
+            self._line.write(flight.payload)
+            self._line.flush()
+            # The receipt: an answer on the same connection after the last byte means the printer has the whole
+            # label (a byte stream arrives in order). A write into the socket buffer proves nothing.
+            self._status()
+        except TransportError as exc:
+            self._lost(exc)
+            return
+        if self._held is not flight:
+            return  # the receipt found the connection broken: queued again
+        with self.store.session() as session:
+            printing.mark_sent(session, flight.job_id)
+        self._held, self._sent = None, flight.job_id
+        self._emit("job", job_id=flight.job_id, state=JobState.SENT)
+
+    def _settle(self, deadline: float | None) -> None:
+        """Nothing to send ahead: wait for P's confirmation."""
+        if self._sent is not None:
+            ready = self._until_ready(deadline)
+            if self._sent is not None:
+                self._finish(self._sent, ready)
+
+    def _finish(self, job_id: int, confirmed: bool) -> None:
+        with self.store.session() as session:
             if confirmed:
-                self._emit("job", job_id=job_id, state=JobState.DONE)
-                return "done"
-            self._user_paused.set()
-            self._emit(
-                "unconfirmed",
-                "标签已发送但打印机一直未报告完成：请核对后确认或补打，再继续",
-                "the label was sent but the printer never reported it finished: check it, confirm or reprint, "
-                "then resume",
-                job_id=job_id,
-                state=JobState.UNCONFIRMED,
-            )
-            return "unconfirmed"
+                printing.mark_done(session, job_id)
+            else:
+                printing.mark_unconfirmed(session, job_id)
+        if self._sent == job_id:
+            self._sent = None
+        if self._confirmed == job_id:
+            self._confirmed = None
+        if confirmed:
+            self._outcomes["done"].append(job_id)
+            self._emit("job", job_id=job_id, state=JobState.DONE)
+            return
+        self._outcomes["unconfirmed"].append(job_id)
+        self._user_paused.set()
+        self._emit("unconfirmed", UNCONFIRMED_ZH, UNCONFIRMED_EN, job_id=job_id, state=JobState.UNCONFIRMED)
 
     # --- waiting on the printer ----------------------------------------------------------------------------
 
+    def _until_ready(self, deadline: float | None) -> bool:
+        """Read the answers until the printer reports ready (True), pausing through its errors. With P in flight:
+        False when it stayed busy without a paused state for ``confirm_timeout``; not stoppable then."""
+        self._record_confirmed()
+        busy_since = time.monotonic()
+        delay = 0.0
+        while True:
+            in_flight = self._sent is not None
+            self._renew_lease()
+            self._check(deadline, stoppable=not in_flight)
+            if not in_flight and self._force.is_set():
+                self._force.clear()
+                self._set_paused(None)
+                return True
+            status = self._ask()
+            if status is None or status.is_ready:
+                self._set_paused(None)
+                return True
+            if status.is_error:
+                self._set_paused(status)
+                busy_since = time.monotonic()  # a paused state: keep waiting for as long as it lasts
+                delay = self.poll_interval
+            else:
+                busy = time.monotonic() - busy_since
+                if in_flight and busy > self.confirm_timeout:
+                    return False
+                # often at first (a label at zero print time, or over a fast link, is done in milliseconds; a
+                # query is 3 bytes), then less: a thermal printer takes 1-2 s per label
+                delay = 0.005 if busy < 1.0 else min(max(delay * 2, 0.02), 0.1)
+            self._sleep(delay, deadline, stoppable=not in_flight)
+
     def _ask(self) -> PrinterStatus | None:
-        """The printer's status; None when the transport cannot read back. Never raises for transport errors."""
+        """The printer's status now; None when the transport cannot read back. Never raises for transport
+        errors: a broken connection is ``offline`` with the reason (and what was in flight on it is dealt with)."""
         try:
-            transport = self._connect()
-            if not transport.can_read:
-                return None
-            status = query_status(transport, self.printer.language, self.status_timeout)
+            return self._status()
         except TransportError as exc:
-            self._drop()
-            status = offline_status()
+            self._lost(exc)
+            base = offline_status()
             status = PrinterStatus(
-                status.state,
-                status.flags,
+                base.state,
+                base.flags,
                 b"",
-                f"{status.message_zh}：{exc.message_zh}",
-                f"{status.message_en}: {exc.message_en}",
+                f"{base.message_zh}：{exc.message_zh}",
+                f"{base.message_en}: {exc.message_en}",
             )
-        if status.state is PrinterState.OFFLINE:
-            self._drop()  # reconnect before the next question: the old connection may be half dead
+            self.status = status
+            return status
+
+    def _status(self) -> PrinterStatus | None:
+        """The printer's answers (line.py); silence means a new connection before the next question."""
+        status = self._line.status(self.status_timeout)
+        if status is not None and status.state is PrinterState.OFFLINE:
+            self._reconnect_later()
         self.status = status
         return status
 
@@ -293,59 +435,6 @@ class PrintWorker:
         self._renewed = time.monotonic()
         with self.store.session() as session:
             printing.renew_lease(session, self.printer.id, claims.process_token())
-
-    def _wait_until_ready(self, deadline: float | None) -> None:
-        while True:
-            self._renew_lease()
-            self._check(deadline)
-            if self._force.is_set():
-                self._force.clear()
-                self._set_paused(None)
-                return
-            status = self._ask()
-            if status is None or status.is_ready:
-                self._set_paused(None)
-                return
-            if status.is_error:
-                self._set_paused(status)
-                self._sleep(self.poll_interval, deadline)
-            else:
-                self._sleep(min(0.05, self.poll_interval), deadline)  # still busy: not a pause
-
-    def _receipt(self, transport: Transport) -> PrinterStatus | None:
-        """The first status after a label (None: no read-back). No answer on a live connection counts as
-        received: some printers stay silent while out of paper; only a broken connection means unsent."""
-        if not transport.can_read:
-            return None
-        return query_status(transport, self.printer.language, self.status_timeout)
-
-    def _confirm(self, deadline: float | None, first: PrinterStatus | None) -> bool:
-        """Poll until the printer reports ready after the label; False after ``confirm_timeout`` of busy."""
-        if first is None:
-            return True  # a spooler or a file took all of it: nothing more can be known
-        busy_since = time.monotonic()
-        delay = 0.0
-        status: PrinterStatus | None = first
-        while True:
-            if status is None or status.is_ready:
-                self._set_paused(None)
-                return True
-            if status.is_error:
-                if status.state is PrinterState.OFFLINE:
-                    self._drop()
-                self._set_paused(status)
-                busy_since = time.monotonic()  # a paused state: keep waiting for as long as it lasts
-                delay = self.poll_interval
-            else:
-                if time.monotonic() - busy_since > self.confirm_timeout:
-                    return False
-                # often at first (a label at zero print time, or over a fast link, is done in milliseconds; a
-                # query is 3 bytes), then less: a thermal printer takes 1-2 s per label
-                busy = time.monotonic() - busy_since
-                delay = 0.005 if busy < 1.0 else min(max(delay * 2, 0.02), 0.1)
-            self._sleep(delay, deadline, stoppable=False)
-            self._renew_lease()
-            status = self._ask()
 
     def _hold_while_user_paused(self, deadline: float | None) -> None:
         if not self._user_paused.is_set():
@@ -383,38 +472,69 @@ class PrintWorker:
 
     # --- connection ------------------------------------------------------------------------------------------
 
-    def _connect(self) -> Transport:
-        if self._transport is None:
-            transport = make_transport(self.printer.uri, timeout=self.io_timeout)
-            transport.open()
-            self._transport = transport
-        return self._transport
-
     def _drop(self) -> None:
-        transport, self._transport = self._transport, None
-        if transport is not None:
-            try:
-                transport.close()
-            except (TransportError, OSError) as exc:
-                log.debug("closing %s: %s", self.printer.uri, exc)
+        self._line.close()
 
-    def _close(self) -> None:
+    def _reconnect_later(self) -> None:
+        """The printer stopped answering: a new connection before the next question (the old one may be half
+        dead, or out of step). A body written ahead on it is lost with it: that label is queued again."""
+        flight = self._held if self._held is not None and self._held.ahead else None
+        if flight is not None:
+            self._held = None
         self._drop()
+        if flight is not None:
+            with self.store.session() as session:
+                printing.mark_unsent(session, flight.job_id, printing.INTERRUPTED)
+            self._again = sorted({*self._again, flight.job_id})
+            self._emit("job", job_id=flight.job_id, state=JobState.QUEUED)
 
-    def _abandon_current(self) -> None:
-        """Leaving with a label in flight (deadline, stop, error): sending -> queued, sent -> unconfirmed."""
-        current, self._current = self._current, None
-        if current is None:
-            return
-        job_id, state = current
+    def _lost(self, exc: TransportError) -> None:
+        """The connection broke: a label whose trigger's receipt had not come, and a label claimed but not
+        triggered, go back to ``queued`` and are sent again (in order) after reconnecting."""
+        receipts = self._line.receipts
+        flight, self._held = self._held, None
+        self._drop()
+        again: list[int] = []
+        failed: list[tuple[int, int]] = []
         with self.store.session() as session:
-            if state == JobState.SENDING:
-                printing.mark_unsent(session, job_id, printing.INTERRUPTED)
-            else:
-                printing.mark_unconfirmed(session, job_id)
-        self._emit(
-            "job", job_id=job_id, state=JobState.QUEUED if state == JobState.SENDING else JobState.UNCONFIRMED
-        )
+            for job_id in receipts:
+                if printing.mark_cut_off(session, job_id, str(exc)):
+                    again.append(job_id)
+                if job_id == self._sent:
+                    self._sent = None
+            if flight is not None:
+                printing.mark_unsent(session, flight.job_id, str(exc))
+                again.append(flight.job_id)
+            for job_id in again:
+                attempts = printing.attempts_of(session, job_id)
+                if attempts >= self.max_attempts:
+                    reason = f"发送失败 {attempts} 次 / sending failed {attempts} times: {exc}"
+                    printing.mark_failed(session, job_id, reason)
+                    failed.append((job_id, attempts))
+        for job_id, _ in failed:
+            again.remove(job_id)
+            self._outcomes["failed"].append(job_id)
+            self._emit("job", exc.message_zh, exc.message_en, job_id=job_id, state=JobState.FAILED)
+        for job_id in again:
+            self._emit("reconnecting", exc.message_zh, exc.message_en, job_id=job_id, state=JobState.QUEUED)
+        self._again = sorted({*self._again, *again})
+
+    def _abandon(self) -> None:
+        """Leaving with labels in flight (deadline, stop, error): H -> queued, P -> unconfirmed."""
+        self._record_confirmed()
+        flight, self._held = self._held, None
+        sent, self._sent = self._sent, None
+        if flight is None and sent is None:
+            return
+        with self.store.session() as session:
+            if flight is not None:
+                printing.mark_unsent(session, flight.job_id, printing.INTERRUPTED)
+            if sent is not None:
+                printing.mark_unconfirmed(session, sent)
+        if sent is not None:
+            self._emit("job", job_id=sent, state=JobState.UNCONFIRMED)
+        if flight is not None:
+            self._emit("job", job_id=flight.job_id, state=JobState.QUEUED)
 
     def _emit(
         self, kind: str, zh: str = "", en: str = "", *, job_id: int | None = None, state: str = ""

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
 from printers.status import (
     PrinterState,
+    StatusAnswers,
     decode_escpos_status,
     decode_tspl_status,
     decode_zpl_hs,
     query_status,
 )
 from printers.transports import open_transport
+from printers.virtual.device import VirtualPrinter
 
 TSPL_CASES = [
     (0x01, PrinterState.HEAD_OPEN, "head_open"),
@@ -162,3 +165,30 @@ def test_query_over_a_transport_without_read_back_is_never_ready(tmp_path: objec
     with open_transport((tmp_path / "out.bin").as_uri()) as transport:
         status = query_status(transport, "tspl", timeout=0.1)
     assert status.state is PrinterState.UNKNOWN and "no_readback" in status.flags
+
+
+def test_answers_to_queries_sent_ahead_are_read_one_at_a_time_in_order(tspl_printer: VirtualPrinter) -> None:
+    """Two queries written behind a label body: two answers, the second kept while the first is read."""
+    host, port = tspl_printer.start_tcp()
+    with open_transport(f"tcp://{host}:{port}", timeout=2) as transport:
+        answers = StatusAnswers("tspl")
+        tspl_printer.set_head_open(True)
+        transport.write(b"SIZE 40 mm,20 mm\r\n" + answers.query + b"CLS\r\n" + answers.query)
+        time.sleep(0.2)  # both answers are in the socket buffer now
+        assert answers.read(transport, 2).state is PrinterState.HEAD_OPEN
+        tspl_printer.set_head_open(False)
+        assert (
+            answers.read(transport, 2).state is PrinterState.HEAD_OPEN
+        )  # the second answer, as it was given
+        assert answers.read(transport, 0.2).state is PrinterState.OFFLINE  # no third one was asked
+
+
+def test_zpl_answers_sent_ahead_split_at_the_third_string(zpl_printer: VirtualPrinter) -> None:
+    host, port = zpl_printer.start_tcp()
+    with open_transport(f"tcp://{host}:{port}", timeout=2) as transport:
+        answers = StatusAnswers("zpl")
+        transport.write(answers.query + b"^XA^FO10,10" + answers.query)
+        time.sleep(0.2)
+        assert answers.read(transport, 2).is_ready
+        assert answers.read(transport, 2).is_ready
+        assert answers.read(transport, 0.2).state is PrinterState.OFFLINE

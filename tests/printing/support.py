@@ -4,8 +4,12 @@ hand-written TSPL jobs with a unique marker, and counting what the virtual print
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,9 +17,12 @@ from sqlalchemy import func, select
 from app.domain import JobState
 from app.store.engine import Store
 from app.store.models import CarrierAccount, Order, Printer, PrintJob, Sender, Shipment, Shop, Waybill
-from printers.virtual.device import CompletedLabel
+from printers.virtual.device import CompletedLabel, VirtualPrinter
+
+ROOT = Path(__file__).resolve().parents[2]
 
 MARKER = re.compile(r"KD-(\d{5})")
+WAYBILL = re.compile(r"7\d{11}")  # the numbers make_parcels gives
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,25 @@ def tspl_payload(marker: int) -> bytes:
         "PRINT 1,1",
     ]
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+
+def connect(printer: VirtualPrinter, link: str) -> str:
+    """The printer's URI over ``tcp`` or a ``pty`` opened as a serial port."""
+    if link == "tcp":
+        host, port = printer.start_tcp()
+        return f"tcp://{host}:{port}"
+    return f"serial://{printer.attach_pty()}?baud=115200"
+
+
+def start_print_process(
+    kd: Any, db_url: str, data_dir: Path, printer: VirtualPrinter
+) -> subprocess.Popen[bytes]:
+    """Add ``printer`` (over TCP) as ``bench`` and start ``python main.py … print --all-unprinted`` on it."""
+    host, port = printer.start_tcp()
+    assert kd("printers", "add", "bench", "--uri", f"tcp://{host}:{port}", "--language", "tspl").status == 0
+    argv = [sys.executable, "main.py", "--db", db_url, "--data-dir", str(data_dir)]
+    argv += ["print", "--printer", "bench", "--all-unprinted", "--json"]
+    return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def printed_markers(labels: list[CompletedLabel]) -> Counter[int]:
@@ -127,7 +153,14 @@ def make_parcels(
     return out
 
 
-def queue_marked_jobs(store: Store, printer_id: int, parcels: list[Parcel]) -> list[int]:
+def zpl_payload(marker: int) -> bytes:
+    """A small ZPL format carrying ``KD-nnnnn``."""
+    return f"^XA^PW320^LL160^FO10,10^A0N,30,30^FDKD-{marker:05d}^FS^PQ1^XZ\n".encode()
+
+
+def queue_marked_jobs(
+    store: Store, printer_id: int, parcels: list[Parcel], payload: Callable[[int], bytes] = tspl_payload
+) -> list[int]:
     """One queued job per parcel with a hand-made payload carrying the parcel's position as its marker."""
     ids: list[int] = []
     with store.session() as session:
@@ -137,7 +170,7 @@ def queue_marked_jobs(store: Store, printer_id: int, parcels: list[Parcel]) -> l
                 shipment_id=parcel.shipment_id,
                 kind="label",
                 state=JobState.QUEUED,
-                payload=tspl_payload(i),
+                payload=payload(i),
             )
             session.add(job)
             session.flush()
@@ -161,3 +194,28 @@ def job(store: Store, job_id: int) -> dict[str, Any]:
         row = session.get(PrintJob, job_id)
         assert row is not None
         return {c.name: getattr(row, c.name) for c in PrintJob.__table__.columns}
+
+
+def printed_waybills(labels: list[CompletedLabel]) -> list[str]:
+    """The waybill number on each real label that came out, in the order they came out."""
+    out: list[str] = []
+    for label in labels:
+        found = set(WAYBILL.findall(label.text))
+        assert len(found) == 1, found
+        out.append(found.pop())
+    return out
+
+
+def waybill_counts(labels: list[CompletedLabel]) -> Counter[str]:
+    return Counter(printed_waybills(labels))
+
+
+def job_waybills(store: Store) -> dict[int, tuple[str, str]]:
+    """job id -> (state, waybill number)"""
+    with store.session() as session:
+        rows = session.execute(
+            select(PrintJob.id, PrintJob.state, Waybill.waybill_no).join(
+                Waybill, PrintJob.waybill_id == Waybill.id
+            )
+        )
+        return {job_id: (state, number) for job_id, state, number in rows}

@@ -4,47 +4,20 @@ wholly sent, is sent again. Real subprocess (``python main.py … print``), real
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
-import sys
 import threading
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from app.store.engine import Store
-from app.store.models import PrintJob, Waybill
 from printers.virtual.device import CompletedLabel, VirtualPrinter
 
-from .support import make_parcels
+from .support import job_waybills, make_parcels, start_print_process, waybill_counts
 
-ROOT = Path(__file__).resolve().parents[2]
-WAYBILL = re.compile(r"7\d{11}")
 KILL_AT = 40
-
-
-def waybill_counts(labels: list[CompletedLabel]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for label in labels:
-        found = set(WAYBILL.findall(label.text))
-        assert len(found) == 1, found
-        counts[found.pop()] += 1
-    return counts
-
-
-def job_waybills(store: Store) -> dict[int, tuple[str, str]]:
-    """job id -> (state, waybill number)"""
-    with store.session() as session:
-        rows = session.execute(
-            select(PrintJob.id, PrintJob.state, Waybill.waybill_no).join(
-                Waybill, PrintJob.waybill_id == Waybill.id
-            )
-        )
-        return {job_id: (state, number) for job_id, state, number in rows}
 
 
 @pytest.mark.timeout(120)
@@ -62,13 +35,7 @@ def test_killed_mid_batch_rerun_completes_and_never_resends_done_labels(
 
     printer = VirtualPrinter("tspl", on_label=on_label)
     try:
-        host, port = printer.start_tcp()
-        assert (
-            kd("printers", "add", "bench", "--uri", f"tcp://{host}:{port}", "--language", "tspl").status == 0
-        )
-        argv = [sys.executable, "main.py", "--db", db_url, "--data-dir", str(data_dir)]
-        argv += ["print", "--printer", "bench", "--all-unprinted", "--json"]
-        proc.append(subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+        proc.append(start_print_process(kd, db_url, data_dir, printer))
         proc[0].communicate(timeout=90)
         assert killed.is_set() and proc[0].returncode == -signal.SIGKILL
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from printers.virtual.device import VirtualPrinter
 
 from .support import (
     add_printer_row,
+    connect,
     count_by_state,
     job,
     make_parcels,
@@ -29,20 +29,6 @@ from .support import (
     states,
     tspl_payload,
 )
-
-
-@pytest.fixture
-def vprinter() -> Iterator[VirtualPrinter]:
-    printer = VirtualPrinter("tspl", speed_mm_s=0)
-    yield printer
-    printer.stop()
-
-
-def connect(printer: VirtualPrinter, link: str) -> str:
-    if link == "tcp":
-        host, port = printer.start_tcp()
-        return f"tcp://{host}:{port}"
-    return f"serial://{printer.attach_pty()}?baud=115200"
 
 
 class Recorder:
@@ -121,8 +107,10 @@ def test_head_open_pauses_loses_nothing_and_finishes_when_closed(
 
     def on_event(event: QueueEvent) -> None:
         events(event)
-        if event.kind == "job" and event.state == JobState.DONE and event.job_id == ids[9]:
-            vprinter.set_head_open(True)  # opened right after label 10
+        # opened while label 10 is in flight (wholly sent, not out yet) and label 11's body follows it: the
+        # printer holds 10, and 11's print command is not sent into the open printer
+        if event.kind == "job" and event.state == JobState.SENT and event.job_id == ids[9]:
+            vprinter.set_head_open(True)
         if event.kind == "paused":
             seen_at_pause.append(vprinter.jobs_received)
             threading.Timer(0.6, vprinter.set_head_open, args=(False,)).start()
@@ -210,7 +198,8 @@ def test_user_pause_and_resume(store: Store, vprinter: VirtualPrinter) -> None:
 
     def on_event(event: QueueEvent) -> None:
         events(event)
-        if event.kind == "job" and event.state == JobState.DONE and event.job_id == ids[2]:
+        # paused while label 3 is in flight (label 4's body may follow it): 3 comes out, 4 is not printed
+        if event.kind == "job" and event.state == JobState.SENT and event.job_id == ids[2]:
             w.pause()
         if event.kind == "paused":
             received_at_pause.append(vprinter.jobs_received)
