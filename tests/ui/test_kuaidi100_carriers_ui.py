@@ -201,3 +201,19 @@ def test_a_refused_endpoint_or_missing_key_is_said_in_words_and_saves_nothing(
     page.add_button.click()
     qtbot.waitUntil(lambda: "拒绝明文" in page.add_result.text(), timeout=10000)
     assert _row(store, "百递云").endpoint == sandbox.kuaidi100_endpoint
+
+
+def test_a_kuaidi100_account_the_carrier_refuses_tests_as_a_failure_in_words(
+    qtbot: Any, page: Any, workspace: Any, sandbox: Any
+) -> None:
+    _fill_kuaidi100(page, "错的customer", sandbox.kuaidi100_endpoint)
+    page.k100.customer_edit.setText("NOT-THE-CUSTOMER")
+    page.default_check.setChecked(True)
+    with qtbot.waitSignal(page.tested, timeout=20000) as tested:
+        page.add_button.click()
+    check = tested.args[0]
+    shown = page.test_result.text()
+    assert not check.ok and "✘" in shown and "customer" in shown and "快递公司拒绝了这个账号" in shown
+    assert "Error" not in shown and "--" not in shown
+    assert [a.name for a in workspace.carriers.accounts()] == ["错的customer"]  # saved, but not the default
+    assert workspace.carriers.default_account() is None
