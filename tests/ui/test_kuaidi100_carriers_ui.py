@@ -167,6 +167,7 @@ def test_a_sandbox_speaking_kuaidi100_added_and_tested_from_the_page(
     )  # fmt: skip
     qtbot.waitUntil(lambda: page.selected_account() is not None, timeout=10000)
     assert page.selected_account().name == "百递云沙箱" and page.protocol_box.currentData() == "kuaidi100"
+    assert page.table.item(0, 1).text() == "沙箱（百递云接口）"  # the list says what the sandbox speaks
     with qtbot.waitSignal(page.tested, timeout=20000) as tested:
         page.test_button.click()
     check = tested.args[0]

@@ -189,16 +189,17 @@ class CarriersPage(SettingsPage):
         self.loaded = True
         self._show_accounts(accounts)
 
-    def _kind_name(self, kind: str) -> str:
+    def _kind_name(self, kind: str, protocol: str = "") -> str:
         if kind == CarrierKind.SANDBOX.value:
-            return tr("carriers.kind_sandbox")
+            speaks_kuaidi100 = protocol == CarrierProtocol.KUAIDI100.value
+            return tr("carriers.kind_sandbox_kuaidi100" if speaks_kuaidi100 else "carriers.kind_sandbox")
         if kind == CarrierKind.KUAIDI100.value:
             return tr("carriers.kind_kuaidi100")
         return tr("carriers.kind_kdniao")
 
     def _show_accounts(self, accounts: list[AccountInfo]) -> None:
         self.accounts = accounts
-        fill_table(self.table, [(f"{a.name}  ★" if a.is_default else a.name, self._kind_name(a.kind), a.shipper_code,
+        fill_table(self.table, [(f"{a.name}  ★" if a.is_default else a.name, self._kind_name(a.kind, a.protocol), a.shipper_code,
                                  a.endpoint or tr("carriers.endpoint_default"),
                                  f"{a.qps:g}" if a.qps > 0 else tr("carriers.qps_unlimited")) for a in accounts])  # fmt: skip
         if not accounts:
