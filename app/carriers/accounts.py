@@ -38,6 +38,14 @@ class AccountInfo:
     protocol: str = "kdniao"  # the API it speaks: kdniao or kuaidi100
     kuaidicom: str = ""  # Kuaidi100's company code (zhongtong …), "" for Kdniao
     push_url: str = ""  # where the carrier can reach this station's push receiver ("": poll only)
+    customer: str = ""  # Kuaidi100: the query customer id
+    net: str = ""  # Kuaidi100: the carrier's network point
+    # which secrets are stored (the secrets themselves never leave the secret store through here): Kdniao's AppKey
+    # or Kuaidi100's key, the customer password or partner key, Kuaidi100's secret and push salt
+    has_app_key: bool = False
+    has_customer_pwd: bool = False
+    has_secret: bool = False
+    has_salt: bool = False
 
     def as_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -197,12 +205,15 @@ def add_account(
 
 
 def _info(a: CarrierAccount) -> AccountInfo:
+    settings = a.settings or {}
     return AccountInfo(
         a.id, a.name, a.kind, a.shipper_code, a.endpoint, a.qps,
-        is_default=bool((a.settings or {}).get("default", False)),
+        is_default=bool(settings.get("default", False)),
         ebusiness_id=a.ebusiness_id, customer_name=a.customer_name, month_code=a.month_code,
-        protocol=account_protocol(a).value, kuaidicom=str((a.settings or {}).get("kuaidicom", "")),
-        push_url=str((a.settings or {}).get("push_url", "")),
+        protocol=account_protocol(a).value, kuaidicom=str(settings.get("kuaidicom", "")),
+        push_url=str(settings.get("push_url", "")), customer=str(settings.get("customer", "")),
+        net=str(settings.get("net", "")), has_app_key=bool(a.app_key_ref), has_customer_pwd=bool(a.customer_pwd_ref),
+        has_secret=bool(settings.get("secret_ref")), has_salt=bool(settings.get("salt_ref")),
     )  # fmt: skip
 
 

@@ -27,7 +27,7 @@ COMMON_SHIPPER_CODES = ("SF", "ZTO", "YTO", "STO", "YD", "JTSD", "EMS", "YZPY", 
 
 @dataclass(frozen=True)
 class ShipperCode:
-    code: str  # Kdniao's ShipperCode
+    code: str  # Kdniao's ShipperCode (Kuaidi100's company code in kuaidi100_companies)
     name: str  # the carrier's Chinese name, "" when not known
 
 
@@ -58,17 +58,21 @@ class CarriersPart(Part):
         customer: str = "",
         net: str = "",
         salt: str = "",
+        push_url: str = "",
     ) -> AccountInfo:
         """Add an account; its AppKey (Kuaidi100: key, secret, salt) and customer password go to the secret store.
-        UsageError when it does not fit (a name taken, an unknown kind, a bad endpoint, missing credentials):
-        nothing is written."""
+        ``push_url`` (Kuaidi100-speaking accounts): as :meth:`set_push_url`. UsageError when it does not fit (a name
+        taken, an unknown kind, a bad endpoint or push URL, missing credentials): nothing is written."""
+        from app.carriers.editing import set_push_url
+
         with self._session() as s:
-            return add_account(
+            info = add_account(
                 s, self._secrets, name, kind=kind, shipper_code=shipper_code, ebusiness_id=ebusiness_id,
                 app_key=app_key, endpoint=endpoint, customer_name=customer_name, customer_pwd=customer_pwd,
                 month_code=month_code, pay_type=pay_type, exp_type=exp_type, qps=qps, timeout_s=timeout_s,
                 protocol=protocol, kuaidicom=kuaidicom, secret=secret, customer=customer, net=net, salt=salt,
             )  # fmt: skip
+            return set_push_url(s, info.name, push_url) if push_url.strip() else info
 
     def check_connection(self, name: str) -> ConnectionCheck:
         """Ask the carrier about a probe number with the account's settings (no waybill is issued or paid for).
@@ -116,21 +120,23 @@ class CarriersPart(Part):
         customer_pwd: str | None = None,
         month_code: str | None = None,
         qps: float | None = None,
+        kuaidicom: str | None = None,
+        secret: str | None = None,
+        customer: str | None = None,
+        net: str | None = None,
+        salt: str | None = None,
+        push_url: str | None = None,
     ) -> AccountInfo:
-        """Change an account (what is given; a secret given as "" is kept). UsageError when it does not fit."""
+        """Change an account (what is given; a secret given as "" is kept) with the checks adding makes. A Kuaidi100
+        account's key is ``app_key``, its partner id / key ``customer_name`` / ``customer_pwd``; changing its company
+        code ``kuaidicom`` changes its shipper code too. UsageError when it does not fit: nothing is written."""
         from app.carriers.editing import AccountChanges, update_account
 
         changes = AccountChanges(
-            rename,
-            shipper_code,
-            ebusiness_id,
-            app_key,
-            endpoint,
-            customer_name,
-            customer_pwd,
-            month_code,
-            qps,
-        )
+            rename=rename, shipper_code=shipper_code, ebusiness_id=ebusiness_id, app_key=app_key,
+            endpoint=endpoint, customer_name=customer_name, customer_pwd=customer_pwd, month_code=month_code,
+            qps=qps, kuaidicom=kuaidicom, secret=secret, customer=customer, net=net, salt=salt, push_url=push_url,
+        )  # fmt: skip
         with self._session() as s:
             return update_account(s, self._secrets, name, changes)
 
@@ -169,3 +175,10 @@ class CarriersPart(Part):
         from app.domain import CARRIER_NAMES
 
         return tuple(ShipperCode(code, CARRIER_NAMES.get(code, "")) for code in COMMON_SHIPPER_CODES)
+
+    def kuaidi100_companies(self) -> tuple[ShipperCode, ...]:
+        """The companies offered for a Kuaidi100 account: its company codes (``zhongtong``…) with their names
+        (any other code can be typed)."""
+        from app.carriers.kuaidi100.codes import KUAIDICOM_NAMES
+
+        return tuple(ShipperCode(code, name) for code, name in KUAIDICOM_NAMES.items())

@@ -1,16 +1,18 @@
 """Carrier accounts (快递账号): the accounts there are, a form to add or change one, delete, and Test connection.
 
-Secrets typed here (AppKey, customer password) go straight to the workspace, which keeps them in the secret store;
-they are never shown again (left empty when editing, they stay as they are). Test connection is a tracking query (no
+The form shows the fields of the kind chosen: Kdniao (快递鸟), Kuaidi100 (百递云, :mod:`ui.settings.kuaidi100_fields`)
+or a sandbox speaking either protocol. Secrets typed here (AppKey, customer password; Kuaidi100's key, secret,
+partner key and salt) go straight to the workspace, which keeps them in the secret store; they are never shown again
+(a stored one shows as dots; left empty when editing, it stays as it is). Test connection is a tracking query (no
 waybill is issued or paid for). An account becomes the default only through a passing test: "make default" and the
 tick "make it the default once the test passes" both test first (``ws.carriers.test_and_make_default``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from app.domain import CarrierKind
+from app.domain import CarrierKind, CarrierProtocol
 from app.workspace.carriers import DEFAULT_QPS, AccountInfo, ConnectionCheck, ShipperCode
 from ui.i18n import language, tr
 from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
@@ -29,6 +31,7 @@ from ui.qt.widgets import (
     QWidget,
 )
 from ui.settings.common import SettingsPage, fill_table, label_rows, list_table, selected_row
+from ui.settings.kuaidi100_fields import Kuaidi100Fields, secret_placeholder
 
 if TYPE_CHECKING:
     from app.workspace import Workspace
@@ -46,6 +49,7 @@ class CarriersPage(SettingsPage):
         self.accounts: list[AccountInfo] = []
         self.last_check: ConnectionCheck | None = None
         self.editing = ""
+        self.editing_info: AccountInfo | None = None
         self._select_after_load = ""
         self.loaded = False  # the first list (and the carriers offered) came
 
@@ -76,8 +80,12 @@ class CarriersPage(SettingsPage):
 
         self.name_edit = QLineEdit()
         self.kind_box = QComboBox()
-        self.kind_box.addItem("", CarrierKind.KDNIAO.value)
-        self.kind_box.addItem("", CarrierKind.SANDBOX.value)
+        for kind in (CarrierKind.KDNIAO, CarrierKind.KUAIDI100, CarrierKind.SANDBOX):
+            self.kind_box.addItem("", kind.value)
+        self.protocol_box = QComboBox()  # what a sandbox speaks
+        for protocol in (CarrierProtocol.KDNIAO, CarrierProtocol.KUAIDI100):
+            self.protocol_box.addItem("", protocol.value)
+        self.k100 = Kuaidi100Fields()
         self.code_box = QComboBox()
         self.code_box.setEditable(True)
         self.ebusiness_edit = QLineEdit()
@@ -98,12 +106,16 @@ class CarriersPage(SettingsPage):
         self.add_result = QLabel()
         self.add_result.setWordWrap(True)
         self.form = QFormLayout()
-        self._labels = ("carriers.name", "carriers.kind", "carriers.shipper_code", "EBusinessID", "AppKey",
-                        "carriers.endpoint", "carriers.customer_name", "carriers.customer_pwd", "carriers.month_code",
-                        "carriers.qps", "")  # fmt: skip
-        for widget in (self.name_edit, self.kind_box, self.code_box, self.ebusiness_edit, self.app_key_edit,
-                       self.endpoint_edit, self.customer_name_edit, self.customer_pwd_edit, self.month_code_edit,
-                       self.qps, self.default_check):  # fmt: skip
+        self._rows: list[tuple[str, QWidget]] = [
+            ("carriers.name", self.name_edit), ("carriers.kind", self.kind_box),
+            ("carriers.protocol", self.protocol_box), ("carriers.shipper_code", self.code_box),
+            ("carriers.k100_company", self.k100.company_box), ("EBusinessID", self.ebusiness_edit),
+            ("AppKey", self.app_key_edit), *self.k100.credential_rows(), ("carriers.endpoint", self.endpoint_edit),
+            ("carriers.customer_name", self.customer_name_edit), ("carriers.customer_pwd", self.customer_pwd_edit),
+            ("carriers.month_code", self.month_code_edit), ("carriers.qps", self.qps),
+            ("carriers.k100_push_url", self.k100.push_url_edit), ("", self.default_check),
+        ]  # fmt: skip
+        for _key, widget in self._rows:
             self.form.addRow("", widget)
         add_row = QHBoxLayout()
         add_row.addWidget(self.new_button)
@@ -118,19 +130,23 @@ class CarriersPage(SettingsPage):
         layout.addWidget(self.add_box)
         layout.addWidget(self.message)
         self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        self.protocol_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.retranslate()
         self.clear_form()
         # the carriers offered for the shipper code come with the first list of accounts
-        self.run(lambda ws, _op: (ws.carriers.shipper_codes(), ws.carriers.accounts()), self._first_load,
-                 writes=False, on_failure=self._failed)  # fmt: skip
+        self.run(lambda ws, _op: (ws.carriers.shipper_codes(), ws.carriers.kuaidi100_companies(),
+                                  ws.carriers.accounts()), self._first_load, writes=False, on_failure=self._failed)  # fmt: skip
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels([tr("carriers.col_name"), tr("carriers.col_kind"),
                                               tr("carriers.col_code"), tr("carriers.col_endpoint"),
                                               tr("carriers.col_qps")])  # fmt: skip
-        label_rows(self.form, [tr(key) if "." in key else key for key in self._labels])
-        self.kind_box.setItemText(0, tr("carriers.kind_kdniao"))
-        self.kind_box.setItemText(1, tr("carriers.kind_sandbox"))
+        label_rows(self.form, [tr(key) if "." in key else key for key, _widget in self._rows])
+        for index in range(self.kind_box.count()):
+            self.kind_box.setItemText(index, self._kind_name(str(self.kind_box.itemData(index))))
+        self.protocol_box.setItemText(0, tr("carriers.protocol_kdniao"))
+        self.protocol_box.setItemText(1, tr("carriers.protocol_kuaidi100"))
+        self.k100.retranslate()
         self.qps.setSpecialValueText(tr("carriers.qps_unlimited"))
         self.accounts_box.setTitle(tr("carriers.accounts"))
         self.test_button.setText(tr("carriers.test"))
@@ -147,12 +163,13 @@ class CarriersPage(SettingsPage):
         self.add_box.setTitle(tr("setup.carrier.edit_title", name=self.editing) if editing
                               else tr("carriers.add_title"))  # fmt: skip
         self.add_button.setText(tr("setup.save") if editing else tr("carriers.add"))
-        self.kind_box.setEnabled(not editing)  # an account's kind is what it is
-        secret_hint = tr("setup.secret_kept") if editing else ""
+        self.kind_box.setEnabled(not editing)  # an account's kind (and what a sandbox speaks) is what it is
+        self.protocol_box.setEnabled(not editing)
+        info = self.editing_info
         sandbox = self.kind_box.currentData() == CarrierKind.SANDBOX.value
-        for edit in (self.app_key_edit, self.customer_pwd_edit):
-            if not (sandbox and edit is self.app_key_edit):
-                edit.setPlaceholderText(secret_hint)
+        if not sandbox:
+            self.app_key_edit.setPlaceholderText(secret_placeholder(bool(info and info.has_app_key)))
+        self.customer_pwd_edit.setPlaceholderText(secret_placeholder(bool(info and info.has_customer_pwd)))
 
     # -- the list
     def reload(self) -> None:
@@ -160,8 +177,11 @@ class CarriersPage(SettingsPage):
             lambda ws, _op: ws.carriers.accounts(), self._show_accounts, writes=False, on_failure=self._failed
         )
 
-    def _first_load(self, loaded: tuple[tuple[ShipperCode, ...], list[AccountInfo]]) -> None:
-        codes, accounts = loaded
+    def _first_load(
+        self, loaded: tuple[tuple[ShipperCode, ...], tuple[ShipperCode, ...], list[AccountInfo]]
+    ) -> None:
+        codes, companies, accounts = loaded
+        self.k100.set_companies(companies)
         typed = self.code_box.currentText()
         for code in codes:
             self.code_box.addItem(f"{code.code} {code.name}".strip(), code.code)
@@ -169,16 +189,17 @@ class CarriersPage(SettingsPage):
         self.loaded = True
         self._show_accounts(accounts)
 
-    def _kind_name(self, kind: str) -> str:
+    def _kind_name(self, kind: str, protocol: str = "") -> str:
         if kind == CarrierKind.SANDBOX.value:
-            return tr("carriers.kind_sandbox")
+            speaks_kuaidi100 = protocol == CarrierProtocol.KUAIDI100.value
+            return tr("carriers.kind_sandbox_kuaidi100" if speaks_kuaidi100 else "carriers.kind_sandbox")
         if kind == CarrierKind.KUAIDI100.value:
             return tr("carriers.kind_kuaidi100")
         return tr("carriers.kind_kdniao")
 
     def _show_accounts(self, accounts: list[AccountInfo]) -> None:
         self.accounts = accounts
-        fill_table(self.table, [(f"{a.name}  ★" if a.is_default else a.name, self._kind_name(a.kind), a.shipper_code,
+        fill_table(self.table, [(f"{a.name}  ★" if a.is_default else a.name, self._kind_name(a.kind, a.protocol), a.shipper_code,
                                  a.endpoint or tr("carriers.endpoint_default"),
                                  f"{a.qps:g}" if a.qps > 0 else tr("carriers.qps_unlimited")) for a in accounts])  # fmt: skip
         if not accounts:
@@ -213,9 +234,11 @@ class CarriersPage(SettingsPage):
             self._fill_form(account)
 
     def _fill_form(self, a: AccountInfo) -> None:
-        self.editing = a.name
+        self.editing, self.editing_info = a.name, a
         self.name_edit.setText(a.name)
         self.kind_box.setCurrentIndex(max(0, self.kind_box.findData(a.kind)))
+        self.protocol_box.setCurrentIndex(max(0, self.protocol_box.findData(a.protocol)))
+        self.k100.show_account(a)
         index = self.code_box.findData(a.shipper_code)
         if index >= 0:
             self.code_box.setCurrentIndex(index)
@@ -223,7 +246,8 @@ class CarriersPage(SettingsPage):
             self.code_box.setEditText(a.shipper_code)
         self.ebusiness_edit.setText(a.ebusiness_id)
         self.endpoint_edit.setText(a.endpoint)
-        self.customer_name_edit.setText(a.customer_name)
+        kdniao = a.protocol == CarrierProtocol.KDNIAO.value  # Kuaidi100's partner id is in its own field
+        self.customer_name_edit.setText(a.customer_name if kdniao else "")
         self.month_code_edit.setText(a.month_code)
         self.app_key_edit.clear()
         self.customer_pwd_edit.clear()
@@ -232,7 +256,8 @@ class CarriersPage(SettingsPage):
         self._form_mode()
 
     def clear_form(self) -> None:
-        self.editing = ""
+        self.editing, self.editing_info = "", None
+        self.k100.show_account(None)
         self.table.clearSelection()
         for edit in (self.name_edit, self.ebusiness_edit, self.app_key_edit, self.endpoint_edit,
                      self.customer_name_edit, self.customer_pwd_edit, self.month_code_edit):  # fmt: skip
@@ -301,17 +326,35 @@ class CarriersPage(SettingsPage):
         )
 
     # -- add or change
+    def speaks_kuaidi100(self) -> bool:
+        """The kind chosen (or a sandbox's protocol) is Kuaidi100's."""
+        kind = self.kind_box.currentData()
+        return kind == CarrierKind.KUAIDI100.value or (
+            kind == CarrierKind.SANDBOX.value
+            and self.protocol_box.currentData() == CarrierProtocol.KUAIDI100.value
+        )
+
     def _kind_changed(self) -> None:
+        """Only the fields of the kind chosen are offered."""
         kind = CarrierKind(self.kind_box.currentData())
-        sandbox = kind is CarrierKind.SANDBOX
+        sandbox, k100 = kind is CarrierKind.SANDBOX, self.speaks_kuaidi100()
+        self.form.setRowVisible(self.protocol_box, sandbox)
+        for widget in (self.code_box, self.ebusiness_edit, self.app_key_edit, self.customer_name_edit,
+                       self.customer_pwd_edit, self.month_code_edit):  # fmt: skip
+            self.form.setRowVisible(widget, not k100)
+        for own in (self.k100.company_box, self.k100.push_url_edit):
+            self.form.setRowVisible(own, k100)
+        for _key, credential in self.k100.credential_rows():
+            self.form.setRowVisible(credential, k100 and not sandbox)
         for edit in (self.ebusiness_edit, self.app_key_edit):
             edit.setEnabled(not sandbox)
             edit.setPlaceholderText(tr("carriers.sandbox_no_key") if sandbox else "")
-        self.endpoint_edit.setPlaceholderText(
-            tr("carriers.endpoint_sandbox_hint") if sandbox else tr("carriers.endpoint_kdniao_hint")
-        )
+        hint = ("carriers.endpoint_k100_sandbox_hint" if sandbox else "carriers.endpoint_k100_hint") if k100 else (
+            "carriers.endpoint_sandbox_hint" if sandbox else "carriers.endpoint_kdniao_hint")  # fmt: skip
+        self.endpoint_edit.setPlaceholderText(tr(hint))
         if not self.editing:
             self.qps.setValue(DEFAULT_QPS[kind])
+        self._form_mode()
 
     def shipper_code(self) -> str:
         text = self.code_box.currentText().strip()
@@ -328,15 +371,26 @@ class CarriersPage(SettingsPage):
         kind = str(self.kind_box.currentData())
         sandbox = kind == CarrierKind.SANDBOX.value
         editing, default = self.editing, self.default_check.isChecked()
-        values = {
-            "shipper_code": self.shipper_code(),
-            "ebusiness_id": "" if sandbox else self.ebusiness_edit.text().strip(),
-            "app_key": "" if sandbox else self.app_key_edit.text().strip(),
-            "endpoint": self.endpoint_edit.text().strip(),
-            "customer_name": self.customer_name_edit.text().strip(),
-            "customer_pwd": self.customer_pwd_edit.text(),
-            "month_code": self.month_code_edit.text().strip(),
-        }
+        protocol = str(self.protocol_box.currentData()) if sandbox else ""
+        if self.speaks_kuaidi100():
+            missing = self.k100.missing(bool(editing), sandbox)
+            if missing:
+                self._show_add_result(False, missing)
+                return
+            values: dict[str, Any] = {
+                **self.k100.values(sandbox),
+                "endpoint": self.endpoint_edit.text().strip(),
+            }
+        else:
+            values = {
+                "shipper_code": self.shipper_code(),
+                "ebusiness_id": "" if sandbox else self.ebusiness_edit.text().strip(),
+                "app_key": "" if sandbox else self.app_key_edit.text().strip(),
+                "endpoint": self.endpoint_edit.text().strip(),
+                "customer_name": self.customer_name_edit.text().strip(),
+                "customer_pwd": self.customer_pwd_edit.text(),
+                "month_code": self.month_code_edit.text().strip(),
+            }
         qps = float(self.qps.value())
 
         def work(
@@ -345,12 +399,8 @@ class CarriersPage(SettingsPage):
             if editing:
                 info = ws.carriers.update_account(editing, rename=name, qps=qps, **values)
             else:
-                info = ws.carriers.add_account(
-                    name, kind=kind, qps=qps, shipper_code=values["shipper_code"],
-                    ebusiness_id=values["ebusiness_id"], app_key=values["app_key"], endpoint=values["endpoint"],
-                    customer_name=values["customer_name"], customer_pwd=values["customer_pwd"],
-                    month_code=values["month_code"],
-                )  # fmt: skip
+                info = ws.carriers.add_account(name, kind=kind, qps=qps, protocol=protocol,
+                                               **{"shipper_code": "", **values})  # fmt: skip
             # saved first; then, when asked, the test that alone can make it the default
             return info, ws.carriers.test_and_make_default(info.name) if default else None
 
@@ -361,11 +411,7 @@ class CarriersPage(SettingsPage):
         info, check = result
         self.add_button.setEnabled(True)
         self._show_add_result(True, tr("carriers.added", name=info.name))
-        self.editing = info.name  # the form now shows the saved account (its secrets are not shown again)
-        self.app_key_edit.clear()
-        self.customer_pwd_edit.clear()
-        self.default_check.setChecked(False)
-        self._form_mode()
+        self._fill_form(info)  # the form now shows the saved account (its secrets only as dots)
         self._select_after_load = info.name
         if check is not None:
             self._show_check(check)

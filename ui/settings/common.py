@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+DOTS = "●" * 10  # a stored secret's placeholder (the form is never given the secret itself)
+
 
 def list_table(columns: int) -> QTableWidget:
     """A table the user picks one row of (never edits in place)."""

@@ -1,5 +1,6 @@
 """Screenshots of each settings page on a demo workspace: ``python -m ui.settings.screenshot DIR [--lang en]``
-writes ``DIR/screenshot-settings-<page>.png`` (run it under ``xvfb-run``; for the docs and for looking at it)."""
+writes ``DIR/screenshot-settings-<page>.png``, and ``screenshot-settings-carriers-kuaidi100.png`` with a Kuaidi100
+(百递云) account selected (run it under ``xvfb-run``; for the docs and for looking at it)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,19 @@ SAMPLE = (
     "WX-1003,王五,13700137000,北京市海淀区中关村大街3号,竹盘子,3,周末送\n"
 )
 
+# a Kuaidi100 account with made-up credentials; its endpoint is a loopback port nobody listens on, so the page's
+# quota question gets a quick "not reachable" and nothing leaves the machine
+K100_SAMPLE = "百递云中通"
+
+
+def _add_kuaidi100_sample(workspace: Workspace) -> None:
+    workspace.carriers.add_account(
+        K100_SAMPLE, kind="kuaidi100", shipper_code="", app_key="sample-key", secret="sample-secret",
+        kuaidicom="zhongtong", customer="SAMPLECUSTOMER0001", customer_name="ZT-0571-001",
+        customer_pwd="sample-partner-key", net="杭州余杭网点", salt="sample-salt", qps=20,
+        endpoint="http://127.0.0.1:9/label/order", push_url="https://station.example.com/kuaidi100",
+    )  # fmt: skip
+
 
 def _settle(app: QCoreApplication, ms: int = 800) -> None:
     loop = QEventLoop()
@@ -41,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Workspace.open(None, tmp)
         build_demo(workspace)
+        _add_kuaidi100_sample(workspace)
         printer = start_demo_printer(workspace)
         workspace.orders.add_shop("微信小店", "generic")
         workspace.orders.update_shop("演示淘宝店", mask_phone=True, template="76x130")
@@ -72,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
                 window.senders.table.selectRow(0)
             _settle(app, 400)
             window.grab().save(str(out / f"screenshot-settings-{page}.png"))
+        window.show_page("carriers")
+        window.carriers.table.selectRow([a.name for a in window.carriers.accounts].index(K100_SAMPLE))
+        _settle(app, 400)
+        window.grab().save(str(out / "screenshot-settings-carriers-kuaidi100.png"))
         window.close()
         ops.wait()
         ops.shutdown()

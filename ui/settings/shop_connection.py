@@ -23,14 +23,13 @@ from ui.qt.widgets import (
     QPushButton,
     QWidget,
 )
-from ui.settings.common import label_rows
+from ui.settings.common import DOTS, label_rows
 
 if TYPE_CHECKING:
     from app.orders.shop_check import ShopCheck
     from app.orders.values import ShopInfo
 
 API_PLATFORMS = ("shopify", "woocommerce")
-DOTS = "●" * 10
 
 
 class ShopConnectionBox(QGroupBox):

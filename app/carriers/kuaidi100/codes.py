@@ -29,6 +29,28 @@ KUAIDICOM_TO_SHIPPER: dict[str, str] = {
     "fengwang": "FWX",
 }
 
+#: Kuaidi100 company code -> the company's Chinese name (what a person picks the company by).
+KUAIDICOM_NAMES: dict[str, str] = {
+    "shunfeng": "顺丰速运",
+    "zhongtong": "中通快递",
+    "yuantong": "圆通速递",
+    "shentong": "申通快递",
+    "yunda": "韵达快递",
+    "jtexpress": "极兔速递",
+    "ems": "EMS",
+    "youzhengguonei": "邮政快递包裹",
+    "jd": "京东快递",
+    "debangkuaidi": "德邦快递",
+    "debangwuliu": "德邦物流",
+    "huitongkuaidi": "百世快递",
+    "zhaijisong": "宅急送",
+    "youshuwuliu": "优速快递",
+    "annengwuliu": "安能物流",
+    "jingdongkuaiyun": "京东快运",
+    "kuayue": "跨越速运",
+    "fengwang": "丰网速运",
+}
+
 #: Shipper code -> the company code to ask Kuaidi100 with (the first one listed above wins).
 SHIPPER_TO_KUAIDICOM: dict[str, str] = {}
 for _com, _shipper in KUAIDICOM_TO_SHIPPER.items():
