@@ -19,6 +19,8 @@ def select_orders(panel: Any, ids: list[int]) -> None:
 def choose_in_menu(qtbot: Any, panel: Any, name: str) -> Any:
     """Open the context menu for the selection and choose the entry ``name``; the dialog it opens (if any)."""
     panel.actions_.dialog = None
+    # the menu judges the selection by its cached rows: after a write the list reloads, so wait for them
+    qtbot.waitUntil(lambda: len(panel.actions_._rows()) == len(panel.selected_order_ids()), timeout=10000)
     menu = panel.actions_.menu()
     action = next(a for a in menu.findChildren(type(menu.menuAction())) if a.objectName() == name)
     assert action.isEnabled(), name

@@ -230,7 +230,10 @@ def test_hold_release_receiver_split_unmerge_and_flag_from_the_menu(
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: workspace.orders.rows([a])[0].city == "宁波市", timeout=10000)
 
-    # split into three parcels; take an order out of its merged parcel
+    # split into three parcels; take an order out of its merged parcel (once the list shows the edit)
+    qtbot.waitUntil(lambda: (row := panel.model.cached_row(_ids(panel).index(a))) is not None
+                    and row.city == "宁波市", timeout=10000)  # fmt: skip
+    select_orders(panel, [a])
     choose_in_menu(qtbot, panel, "orders.menu.split")
     dialog = panel.actions_.dialog
     assert isinstance(dialog, SplitDialog)
