@@ -77,7 +77,8 @@ def cmd_demo(ctx: Context) -> int:
 
         args.data_dir = str(data_dir() / "demo")
     ctx.progress(f"demo workspace: {ctx.data_dir}")
-    if not args.no_gui and ctx.gui is None:
+    gui = ctx.gui
+    if not args.no_gui and gui is None:
         ctx.progress("the GUI is not available here: run `python main.py demo`")
         return 2
     # a fresh workspace: the shop's last days are played on the demo clock first (about half a minute)
@@ -89,9 +90,9 @@ def cmd_demo(ctx: Context) -> int:
             {"data_dir": str(ctx.data_dir), "shops": list(shops), "imported": imported},
             f"演示工作区 / demo workspace: {ctx.data_dir} ({len(shops)} shops, {imported} new orders)",
         )
-        if args.no_gui:
+        if args.no_gui or gui is None:
             return 0
         session.start_tracking(ctx.workspace)
-        return ctx.gui(ctx)
+        return gui(ctx)
     finally:
         session.stop()
