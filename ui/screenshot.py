@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
                 window.pack.scan(code)
             delay = 4000
 
+        if args.played and window.tabs.currentWidget() is window.tracking:  # a parcel's trace beside the list
+            QTimer.singleShot(delay - 700, lambda: window.tracking.table.selectRow(0))
+
         def shoot() -> None:
             shown.grab().save(args.out)
             app.quit()

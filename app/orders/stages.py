@@ -28,7 +28,9 @@ def stage_orders(stage: str, start: datetime, end: datetime) -> Select[tuple[int
     """Ids of the orders that reached ``stage`` within [start, end) (naive UTC); an order may appear twice (a
     waybill issued again): count distinct."""
     if stage == "in":
-        taken_in = select(Order.id.label("order_id")).where(Order.imported_at >= start, Order.imported_at < end)
+        taken_in = select(Order.id.label("order_id")).where(
+            Order.imported_at >= start, Order.imported_at < end
+        )
         return cast("Select[tuple[int]]", taken_in)
     if stage == "printed":
         return (

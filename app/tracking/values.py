@@ -259,7 +259,12 @@ class DayFlow:
     shipped: int
 
     def count(self, stage: str) -> int:
-        return {"in": self.orders_in, "issued": self.issued, "printed": self.printed, "shipped": self.shipped}[stage]
+        return {
+            "in": self.orders_in,
+            "issued": self.issued,
+            "printed": self.printed,
+            "shipped": self.shipped,
+        }[stage]
 
 
 @dataclass(frozen=True)
