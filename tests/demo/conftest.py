@@ -4,10 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+
+def trace_times(store: Any) -> tuple[datetime | None, int]:
+    """The latest stored scan time, and how many scans are dated after their parcel's "updated at"."""
+    from sqlalchemy import func, select
+
+    from app.store.models import TrackingEvent, Waybill
+
+    with store.session() as s:
+        latest = s.scalar(select(func.max(TrackingEvent.occurred_at)))
+        after_update = s.scalar(
+            select(func.count())
+            .select_from(TrackingEvent)
+            .join(Waybill, Waybill.id == TrackingEvent.waybill_id)
+            .where(TrackingEvent.occurred_at > Waybill.last_polled_at)
+        )
+    return latest, int(after_update or 0)
 
 
 @dataclass

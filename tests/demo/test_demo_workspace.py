@@ -14,7 +14,7 @@ from app import clock
 from app.orders.values import OrderFilter
 from app.tracking.times import utc_to_china
 from app.tracking.values import FLOW_STAGES
-from tests.demo.conftest import Played
+from tests.demo.conftest import Played, trace_times
 
 
 def test_about_200_orders_over_three_shops_in_every_state(played: Played) -> None:
@@ -37,16 +37,7 @@ def test_about_200_orders_over_three_shops_in_every_state(played: Played) -> Non
 
 
 def test_no_trace_after_now_or_after_the_parcel_was_updated(played: Played) -> None:
-    from app.store.models import TrackingEvent, Waybill
-
-    with played.ws._ctx.store.session() as s:
-        latest = s.scalar(select(func.max(TrackingEvent.occurred_at)))
-        after_update = s.scalar(
-            select(func.count())
-            .select_from(TrackingEvent)
-            .join(Waybill, Waybill.id == TrackingEvent.waybill_id)
-            .where(TrackingEvent.occurred_at > Waybill.last_polled_at)
-        )
+    latest, after_update = trace_times(played.ws._ctx.store)
     assert latest is not None and latest <= clock.utcnow()
     assert after_update == 0
 

@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from app import clock
 from app.carriers.base import Party, carrier_time_to_utc
 from app.carriers.sandbox.server import DEMO_SCENARIO_MIX, start_sandbox
 from app.domain import AnomalyKind, ParcelStatus
 from tests.carriers.support import RECEIVER, make_request
+from tests.demo.conftest import trace_times
 
 PROVINCES = (("北京市", "北京市", "朝阳区"), ("浙江省", "杭州市", "西湖区"), ("广东省", "深圳市", "南山区"),
              ("四川省", "成都市", "武侯区"), ("新疆维吾尔自治区", "乌鲁木齐市", "天山区"))  # fmt: skip
@@ -57,7 +57,6 @@ def test_no_trace_after_the_clock_at_any_step_of_an_accelerated_run(tmp_path: Pa
     """Two demo days on a clock running an hour a second: after each tracking round, no stored trace is later than
     the clock's now, nor later than its parcel's "updated at" (the poller stamps answers as it stores them)."""
     from app.demo import open_demo
-    from app.store.models import TrackingEvent, Waybill
     from app.workspace import Workspace
 
     ws = Workspace.open(None, tmp_path)
@@ -67,15 +66,8 @@ def test_no_trace_after_the_clock_at_any_step_of_an_accelerated_run(tmp_path: Pa
         while rounds < 12:
             ws.tracking.round()
             rounds += 1
-            with ws._ctx.store.session() as s:
-                latest = s.scalar(select(func.max(TrackingEvent.occurred_at)))
-                after_update = s.scalar(
-                    select(func.count())
-                    .select_from(TrackingEvent)
-                    .join(Waybill, Waybill.id == TrackingEvent.waybill_id)
-                    .where(TrackingEvent.occurred_at > Waybill.last_polled_at)
-                )
-                now = clock.utcnow()
+            latest, after_update = trace_times(ws._ctx.store)
+            now = clock.utcnow()
             assert latest is not None and latest <= now
             assert after_update == 0, (
                 f"round {rounds}: {after_update} traces dated after their parcel's update"
@@ -88,7 +80,6 @@ def test_no_trace_after_the_clock_at_any_step_of_an_accelerated_run(tmp_path: Pa
 def test_the_poller_stamps_answers_after_the_carrier_dated_them(store: object) -> None:
     """A slow carrier on an accelerated clock: each answer takes half an hour of clock time, so a poller that
     stamped "updated at" when the round began would show scans dated after it."""
-    from app.store.models import TrackingEvent, Waybill
     from app.tracking.poller import poll_due
     from tests.tracking.support import issue_parcel, make_world
 
@@ -100,12 +91,5 @@ def test_the_poller_stamps_answers_after_the_carrier_dated_them(store: object) -
         for _step in range(24):  # two days in two-hour steps
             clock.advance(timedelta(hours=2))
             poll_due(store, clients={world.account_id: client})  # type: ignore[arg-type]
-        with store.session() as s:  # type: ignore[attr-defined]
-            events = s.scalar(select(func.count()).select_from(TrackingEvent))
-            after_update = s.scalar(
-                select(func.count())
-                .select_from(TrackingEvent)
-                .join(Waybill, Waybill.id == TrackingEvent.waybill_id)
-                .where(TrackingEvent.occurred_at > Waybill.last_polled_at)
-            )
-    assert events and after_update == 0
+        latest, after_update = trace_times(store)
+    assert latest is not None and after_update == 0
