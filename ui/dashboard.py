@@ -9,7 +9,7 @@ station's bar the orders it printed today, on an anomaly column the anomalies of
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.clock import utcnow
 from app.domain import AnomalyKind
@@ -55,8 +55,11 @@ class DashboardPanel(QWidget):
         self._closed = False
         self._loading = False
 
+        self.data_now: datetime | None = None  # the moment the shown numbers were counted at
         self.on_time = HBarChart()
         self.on_time.axis_format = lambda v: f"{v:.0%}"
+        self.on_time.set_clickable(True)
+        self.on_time.clicked.connect(lambda key: self._carrier_clicked("delivered", key))
         self.flow = ColumnChart(grouped=True)
         self.flow.set_clickable(True)
         self.flow.clicked.connect(self._flow_clicked)
@@ -68,6 +71,8 @@ class DashboardPanel(QWidget):
         self.by_day.clicked.connect(self._by_day_clicked)
         self.pickup = HBarChart()
         self.pickup.axis_format = lambda v: f"{v:g}"
+        self.pickup.set_clickable(True)
+        self.pickup.clicked.connect(lambda key: self._carrier_clicked("pickup", key))
         self.heading = QLabel()
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -137,6 +142,7 @@ class DashboardPanel(QWidget):
         def show(data: DashboardData) -> None:
             if generation == self._generation:
                 self._loading = False
+                self.data_now = now
                 self._show(data)
 
         def failed(exc: BaseException) -> bool:
@@ -226,6 +232,18 @@ class DashboardPanel(QWidget):
         name = count.station or tr("dash.station_unnamed")
         text = tr("dash.scope_station", station=name, day=f"{today:%m-%d}", n=count.printed)
         self.open_orders.emit(Scope(text, station=count.station, day=today))
+
+    def _carrier_clicked(self, stage: str, key: object) -> None:
+        """A carrier's bar in the on-time (``delivered``) or pickup-delay (``pickup``) chart: its parcels."""
+        if self.data is None or self.data_now is None or not isinstance(key, int):
+            return
+        if stage == "delivered":
+            carrier, n = self.data.on_time[key].carrier, self.data.on_time[key].delivered
+        else:
+            carrier, n = self.data.pickup[key].carrier, self.data.pickup[key].parcels
+        text = tr(f"dash.scope_{stage}", carrier=carrier_name(carrier), days=WINDOW_DAYS, n=n)
+        since = self.data_now - timedelta(days=WINDOW_DAYS)
+        self.open_orders.emit(Scope(text, stage=stage, since=since, carrier=carrier))
 
     def _by_day_clicked(self, key: object) -> None:
         if isinstance(key, tuple):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.domain import OrderStatus
@@ -48,13 +48,16 @@ MIN_WIDTH, MAX_WIDTH = 48, 320  # a column fitted to its content stays within th
 
 @dataclass(frozen=True)
 class Scope:
-    """A list opened from the dashboard: orders that reached ``stage`` on ``day``, or whose labels ``station``
-    printed (on ``day``); ``text`` says so above the list until it is cleared."""
+    """A list opened from the dashboard: orders that reached ``stage`` on ``day`` or ``since`` a moment (with
+    ``carrier``'s waybills), or whose labels ``station`` printed (on ``day``); ``text`` says so above the list until
+    it is cleared."""
 
     text: str
     stage: str = ""
     station: str = ""
     day: date | None = None
+    since: datetime | None = None
+    carrier: str = ""
 
 
 class OrdersPanel(QWidget):
@@ -162,6 +165,8 @@ class OrdersPanel(QWidget):
             stage=scope.stage,
             station=scope.station,
             day=scope.day,
+            since=scope.since,
+            carrier=scope.carrier,
         )
 
     def show_scope(self, scope: Scope) -> None:

@@ -73,6 +73,14 @@ def test_clicking_a_day_and_a_station(qtbot: Any, window: Any) -> None:
     assert window.orders.model.rowCount() == data.stations[0].printed
 
 
+def test_clicking_a_carrier_opens_its_delivered_parcels(qtbot: Any, window: Any) -> None:
+    rate = window.dashboard.data.on_time[0]
+    with qtbot.waitSignal(window.orders.loaded, timeout=20000):
+        _click(qtbot, window.dashboard.on_time, 0)
+    assert window.orders.scope.carrier == rate.carrier and window.orders.scope.stage == "delivered"
+    assert window.orders.model.rowCount() == rate.delivered > 0
+
+
 def test_clicking_an_anomaly_column_opens_its_kind(qtbot: Any, window: Any) -> None:
     from app.domain import AnomalyKind
 

@@ -79,6 +79,13 @@ def test_dashboard_counts_what_the_store_holds(played: Played) -> None:
             assert len(listed) == flow.count(stage)
     assert sum(f.orders_in for f in data.flow) == orders  # every order came in within the window
     assert sum(r.delivered for r in data.on_time) == delivered
+    since = clock.utcnow() - timedelta(days=30)
+    for rate in data.on_time:  # the list behind a carrier's on-time bar
+        listed = ws.orders.list_orders(OrderFilter(stage="delivered", carrier=rate.carrier, since=since))
+        assert len(listed) == rate.delivered and all(row.parcel_status == "delivered" for row in listed)
+    for delay in data.pickup:
+        listed = ws.orders.list_orders(OrderFilter(stage="pickup", carrier=delay.carrier, since=since))
+        assert len(listed) == delay.parcels
     today = utc_to_china(clock.utcnow()).date()
     printed_today = ws.orders.list_orders(OrderFilter(stage="printed", day=today))
     assert sum(c.printed for c in data.stations) == len(printed_today) > 0
