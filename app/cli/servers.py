@@ -72,6 +72,10 @@ def cmd_demo(ctx: Context) -> int:
     from app.demo import DEMO_CLOCK_SPEED, open_demo
 
     args = ctx.args
+    if args.speed < 0:
+        from app.errors import UsageError
+
+        raise UsageError("--speed 不能为负数", "--speed must not be negative")
     if not args.data_dir and not os.environ.get("KUAIDAN_DATA_DIR"):
         from app.paths import data_dir
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -115,3 +116,8 @@ def test_order_files_are_deterministic(tmp_path: Path) -> None:
     one = order_file("taobao", 1, 5, moment, tmp_path / "a.csv").read_bytes()
     two = order_file("taobao", 1, 5, moment, tmp_path / "b.csv").read_bytes()
     assert one == two and one.decode("gb18030").count("\r\n") == 6
+
+
+def test_demo_refuses_a_negative_speed(kd: Any) -> None:
+    result = kd("demo", "--no-gui", "--speed", "-1", "--json")
+    assert result.status == 2 and "speed" in result.json["error_en"]
