@@ -4,6 +4,9 @@ Why not QtCharts: it ships in PySide6-Addons, a much larger install than the PyS
 for everything else. The dashboard needs three plain charts, which a hundred lines of painting draw well, with
 the same fonts (Chinese included) as the rest of the window. Both widgets are pure views: give them values with
 ``set_data``; they keep nothing else, and show ``empty_text`` when there is nothing to draw.
+
+A chart made ``clickable`` emits ``clicked`` with what was clicked (a bar's index; a column's category and series
+indices) and shows a pointing hand over it: the dashboard opens the list behind a number that way.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ui.qt.core import QRectF, QSize, Qt
-from ui.qt.gui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
+from ui.qt.core import QPointF, QRectF, QSize, Qt, Signal
+from ui.qt.gui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPen
 from ui.qt.widgets import QSizePolicy, QWidget
 
 #: qualitative colours that stay apart when stacked (Tableau 10)
@@ -54,12 +57,53 @@ def nice_step(span: float, ticks: int = 4, *, integer: bool = False) -> float:
 class _Chart(QWidget):
     """A white card with a title; subclasses paint the plot area, or the empty text when there is no data."""
 
+    #: what was clicked: an int (a bar's index) or (category index, series index) for columns
+    clicked = Signal(object)
+
     def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = title
         self.empty_text = ""
+        self.clickable = False
+        self._hits: list[tuple[QRectF, object]] = []  # what was drawn where, at the last paint
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 220)
+
+    def set_clickable(self, on: bool) -> None:
+        self.clickable = on
+        self.setMouseTracking(on)
+
+    def hit(self, key: object, rect: QRectF) -> None:
+        """Remember that ``rect`` shows ``key`` (called while painting)."""
+        self._hits.append((QRectF(rect), key))
+
+    def key_at(self, point: QPointF) -> object | None:
+        for rect, key in reversed(self._hits):
+            if rect.adjusted(-2, -4, 2, 2).contains(point):
+                return key
+        return None
+
+    def point_of(self, key: object) -> QPointF | None:
+        """The centre of what shows ``key`` (for tests: where to click), None if it is not drawn."""
+        for rect, shown in self._hits:
+            if shown == key:
+                return rect.center()
+        return None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        key = self.key_at(event.position()) if self.clickable else None
+        if key is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(key)
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        over = self.clickable and self.key_at(event.position()) is not None
+        if over:
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.unsetCursor()
+        super().mouseMoveEvent(event)
 
     def set_title(self, title: str) -> None:
         self.title = title
@@ -88,6 +132,7 @@ class _Chart(QWidget):
             card.adjusted(14, 10, -14, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.title
         )
         p.setFont(self.font())
+        self._hits = []
         area = card.adjusted(14, 10 + title_h + 10, -16, -12)
         if not self.has_data():
             p.setPen(MUTED)
@@ -161,6 +206,7 @@ class HBarChart(_Chart):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(bar.color))
             p.drawRoundedRect(QRectF(plot.left(), y, max(width, 2.0), bar_h), 3, 3)
+            self.hit(i, QRectF(area.left(), y, label_w + max(width, 2.0) + text_w, bar_h))
             p.setPen(INK)
             p.drawText(
                 QRectF(plot.left() + width + 6, y, text_w, bar_h),
@@ -172,20 +218,29 @@ class HBarChart(_Chart):
 
 
 class ColumnChart(_Chart):
-    """Columns per category, the series stacked, totals on top, a count axis on the left and a legend below."""
+    """Columns per category, the series stacked (totals on top) or side by side (``grouped``: each value on its
+    column), a count axis on the left and a legend below. A click gives (category index, series index), the index
+    in the series as given to :meth:`set_data`."""
 
-    def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, title: str = "", parent: QWidget | None = None, *, grouped: bool = False) -> None:
         super().__init__(title, parent)
+        self.grouped = grouped
         self.categories: tuple[str, ...] = ()
         self.series: tuple[Series, ...] = ()
+        self._given: dict[int, int] = {}  # index in self.series -> index as given
 
     def set_data(self, categories: Sequence[str], series: Sequence[Series]) -> None:
         self.categories = tuple(categories)
-        # a series with nothing in it only clutters the legend
-        self.series = tuple(s for s in series if any(s.values))
+        # a series with nothing in it only clutters the legend (a grouped chart keeps its places)
+        kept = [(n, s) for n, s in enumerate(series) if self.grouped or any(s.values)]
+        self.series = tuple(s for _, s in kept)
+        self._given = {i: n for i, (n, _) in enumerate(kept)}
         self.update()
 
     def totals(self) -> list[float]:
+        """What the axis must reach per category: the stack's height, or the tallest column of a group."""
+        if self.grouped:
+            return [max((s.values[i] for s in self.series), default=0.0) for i in range(len(self.categories))]
         return [sum(s.values[i] for s in self.series) for i in range(len(self.categories))]
 
     def has_data(self) -> bool:
@@ -224,7 +279,7 @@ class ColumnChart(_Chart):
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{step * i:g}")  # fmt: skip
         n = len(self.categories)
         slot = plot.width() / n
-        col_w = min(36.0, slot * 0.64)
+        col_w = min(36.0 * (len(self.series) if self.grouped else 1), slot * (0.8 if self.grouped else 0.64))
         # label every k-th category so the labels do not run into each other
         widest = max(fm.horizontalAdvance(c) for c in self.categories) + 8
         every = max(1, math.ceil(widest / slot))
@@ -232,13 +287,16 @@ class ColumnChart(_Chart):
             x = plot.left() + slot * i + (slot - col_w) / 2
             base = plot.bottom()
             p.setPen(Qt.PenStyle.NoPen)
-            for s in self.series:
+            if self.grouped:
+                self._paint_group(p, fm, QRectF(x, plot.top(), col_w, plot.height()), i, end)
+            for k, s in enumerate(self.series if not self.grouped else ()):
                 h = plot.height() * s.values[i] / end
                 if h > 0:
                     p.setBrush(QColor(s.color))
                     p.drawRect(QRectF(x, base - h, col_w, h))
+                    self.hit((i, self._given[k]), QRectF(x, base - h, col_w, h))
                     base -= h
-            if totals[i]:
+            if totals[i] and not self.grouped:
                 p.setPen(INK)
                 p.drawText(QRectF(x - 10, base - fm.height() - 1, col_w + 20, fm.height()),
                            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, f"{totals[i]:g}")  # fmt: skip
@@ -257,3 +315,19 @@ class ColumnChart(_Chart):
                 p.drawText(QRectF(x + 20, y, w - 20, fm.height()), Qt.AlignmentFlag.AlignVCenter, s.name)
                 x += w
             y += fm.height() + 4
+
+    def _paint_group(self, p: QPainter, fm: QFontMetrics, slot: QRectF, i: int, end: float) -> None:
+        """Category ``i``'s columns side by side in ``slot``, each with its value on top (a zero: a thin line)."""
+        w = slot.width() / max(1, len(self.series))
+        for k, s in enumerate(self.series):
+            value = s.values[i]
+            h = max(slot.height() * value / end, 1.5)
+            column = QRectF(slot.left() + w * k + 1, slot.bottom() - h, w - 2, h)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(s.color))
+            p.drawRect(column)
+            if value:
+                p.setPen(INK)
+                p.drawText(QRectF(column.left() - 8, column.top() - fm.height() - 1, column.width() + 16, fm.height()),
+                           Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, f"{value:g}")  # fmt: skip
+            self.hit((i, self._given[k]), QRectF(column.left(), slot.top(), column.width(), slot.height()))

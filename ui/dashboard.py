@@ -1,24 +1,29 @@
-"""The supervisor dashboard: on-time rate by carrier, anomalies by kind over 14 days, average pickup delay.
+"""The supervisor dashboard: the day's work (orders taken in, issued, printed, shipped per day), labels printed per
+station today, anomalies by kind over 14 days, on-time rate by carrier, average pickup delay.
 
 The numbers come from the workspace (``tracking.dashboard``), read on a reader thread; the charts are :mod:`ui.charts`.
+A click on a day's column opens the orders behind it (``open_orders`` with a :class:`~ui.orders_panel.Scope`), on a
+station's bar the orders it printed today, on an anomaly column the anomalies of that kind (``open_anomalies``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.clock import utcnow
 from app.domain import AnomalyKind
 from app.tracking.kinds import kind_label
+from app.tracking.times import utc_to_china
 from app.tracking.values import DASHBOARD_DAYS as DAYS
 from app.tracking.values import DASHBOARD_WINDOW_DAYS as WINDOW_DAYS
-from app.tracking.values import DashboardData
+from app.tracking.values import FLOW_DAYS, FLOW_STAGES, DashboardData
 from ui.anomaly_model import carrier_name, kind_name, local_time
 from ui.charts import PALETTE, Bar, ColumnChart, HBarChart, Series
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.ops import Ops
+from ui.orders_panel import Scope
 from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.gui import QShowEvent
@@ -31,8 +36,14 @@ def rate_color(rate: float) -> str:
     return "#34a853" if rate >= 0.95 else "#f9ab00" if rate >= 0.85 else "#ea4335"
 
 
+#: a colour per stage of the day's work (in, issued, printed, shipped)
+FLOW_COLORS = ("#9aa0a6", "#4e79a7", "#f28e2b", "#59a14f")
+
+
 class DashboardPanel(QWidget):
     loaded = Signal(object)  # the DashboardData shown
+    open_orders = Signal(object)  # a Scope: show these orders in the orders tab
+    open_anomalies = Signal(str)  # an anomaly kind: show its anomalies in the tracking tab
 
     def __init__(
         self, ops: Ops, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -44,11 +55,24 @@ class DashboardPanel(QWidget):
         self._closed = False
         self._loading = False
 
+        self.data_now: datetime | None = None  # the moment the shown numbers were counted at
         self.on_time = HBarChart()
         self.on_time.axis_format = lambda v: f"{v:.0%}"
+        self.on_time.set_clickable(True)
+        self.on_time.clicked.connect(lambda key: self._carrier_clicked("delivered", key))
+        self.flow = ColumnChart(grouped=True)
+        self.flow.set_clickable(True)
+        self.flow.clicked.connect(self._flow_clicked)
+        self.stations = HBarChart()
+        self.stations.set_clickable(True)
+        self.stations.clicked.connect(self._station_clicked)
         self.by_day = ColumnChart()
+        self.by_day.set_clickable(True)
+        self.by_day.clicked.connect(self._by_day_clicked)
         self.pickup = HBarChart()
         self.pickup.axis_format = lambda v: f"{v:g}"
+        self.pickup.set_clickable(True)
+        self.pickup.clicked.connect(lambda key: self._carrier_clicked("pickup", key))
         self.heading = QLabel()
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -70,11 +94,15 @@ class DashboardPanel(QWidget):
         top.addWidget(self.refresh_button)
         grid = QGridLayout()
         grid.setSpacing(12)
-        grid.addWidget(self.by_day, 0, 0, 1, 2)
-        grid.addWidget(self.on_time, 1, 0)
-        grid.addWidget(self.pickup, 1, 1)
-        grid.setRowStretch(0, 5)
-        grid.setRowStretch(1, 4)
+        grid.addWidget(self.flow, 0, 0, 1, 2)
+        grid.addWidget(self.stations, 0, 2)
+        grid.addWidget(self.by_day, 1, 0)
+        grid.addWidget(self.on_time, 1, 1)
+        grid.addWidget(self.pickup, 1, 2)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.empty_label)
@@ -94,6 +122,10 @@ class DashboardPanel(QWidget):
         self.on_time.set_title(tr("dash.on_time", days=WINDOW_DAYS))
         self.by_day.set_title(tr("dash.by_day", days=DAYS))
         self.pickup.set_title(tr("dash.pickup", days=WINDOW_DAYS))
+        self.flow.set_title(tr("dash.flow", days=FLOW_DAYS))
+        self.stations.set_title(tr("dash.stations"))
+        self.flow.empty_text = tr("dash.flow_empty")
+        self.stations.empty_text = tr("dash.stations_empty")
         for chart in (self.on_time, self.pickup):
             chart.empty_text = tr("dash.no_parcels")
         self.by_day.empty_text = tr("dash.no_anomalies", days=DAYS)
@@ -110,6 +142,7 @@ class DashboardPanel(QWidget):
         def show(data: DashboardData) -> None:
             if generation == self._generation:
                 self._loading = False
+                self.data_now = now
                 self._show(data)
 
         def failed(exc: BaseException) -> bool:
@@ -160,8 +193,61 @@ class DashboardPanel(QWidget):
                 )
             )
         self.by_day.set_data([f"{d:%m-%d}" for d in days], series)
+        self.flow.set_data(
+            [f"{f.day:%m-%d}" for f in data.flow],
+            [
+                Series(
+                    tr(f"dash.stage.{stage}"), FLOW_COLORS[n], tuple(float(f.count(stage)) for f in data.flow)
+                )
+                for n, stage in enumerate(FLOW_STAGES)
+            ],
+        )
+        self.stations.set_data(
+            [
+                Bar(c.station or tr("dash.station_unnamed"), c.printed, tr("dash.station_text", n=c.printed),
+                    PALETTE[n % len(PALETTE)])
+                for n, c in enumerate(data.stations)
+            ]
+        )  # fmt: skip
         self.updated_label.setText(tr("trk.updated", t=local_time(self.clock())))
         self.loaded.emit(data)
+
+    # -- clicks: the list behind a number
+
+    def _flow_clicked(self, key: object) -> None:
+        if self.data is None or not isinstance(key, tuple):
+            return
+        day_index, stage_index = key
+        flow, stage = self.data.flow[day_index], FLOW_STAGES[stage_index]
+        text = tr(
+            "dash.scope_stage", stage=tr(f"dash.stage.{stage}"), day=f"{flow.day:%m-%d}", n=flow.count(stage)
+        )
+        self.open_orders.emit(Scope(text, stage=stage, day=flow.day))
+
+    def _station_clicked(self, key: object) -> None:
+        if self.data is None or not isinstance(key, int):
+            return
+        count = self.data.stations[key]
+        today = utc_to_china(self.clock()).date()
+        name = count.station or tr("dash.station_unnamed")
+        text = tr("dash.scope_station", station=name, day=f"{today:%m-%d}", n=count.printed)
+        self.open_orders.emit(Scope(text, station=count.station, day=today))
+
+    def _carrier_clicked(self, stage: str, key: object) -> None:
+        """A carrier's bar in the on-time (``delivered``) or pickup-delay (``pickup``) chart: its parcels."""
+        if self.data is None or self.data_now is None or not isinstance(key, int):
+            return
+        if stage == "delivered":
+            carrier, n = self.data.on_time[key].carrier, self.data.on_time[key].delivered
+        else:
+            carrier, n = self.data.pickup[key].carrier, self.data.pickup[key].parcels
+        text = tr(f"dash.scope_{stage}", carrier=carrier_name(carrier), days=WINDOW_DAYS, n=n)
+        since = self.data_now - timedelta(days=WINDOW_DAYS)
+        self.open_orders.emit(Scope(text, stage=stage, since=since, carrier=carrier))
+
+    def _by_day_clicked(self, key: object) -> None:
+        if isinstance(key, tuple):
+            self.open_anomalies.emit(list(AnomalyKind)[key[1]].value)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -54,6 +54,8 @@ class MainWindow(QMainWindow):
         self.orders.reprint_requested.connect(self.print_queue.reprint_orders)
         self.tracking = TrackingPanel(self.ops)
         self.dashboard = DashboardPanel(self.ops)
+        self.dashboard.open_orders.connect(self._open_orders)
+        self.dashboard.open_anomalies.connect(self._open_anomalies)
         # the packer's loop, first: it shares the print queue's loops (one per printer)
         self.pack = PackPanel(self.ops, self.print_queue.loops)
         self.tabs = QTabWidget()
@@ -217,6 +219,18 @@ class MainWindow(QMainWindow):
         dialog = ShipExportDialog(self.ops, self)
         dialog.open()
         return dialog
+
+    def _open_orders(self, scope: object) -> None:
+        """A dashboard number clicked: its orders in the orders tab."""
+        from ui.orders_panel import Scope
+
+        if isinstance(scope, Scope):
+            self.tabs.setCurrentWidget(self.orders)
+            self.orders.show_scope(scope)
+
+    def _open_anomalies(self, kind: str) -> None:
+        self.tabs.setCurrentWidget(self.tracking)
+        self.tracking.show_kind(kind)
 
     def _follow_selection(self) -> None:
         ids = self.orders.selected_order_ids()

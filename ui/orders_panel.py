@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from app.domain import OrderStatus
@@ -27,6 +29,7 @@ from ui.qt.widgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -41,6 +44,20 @@ STATUS_CHOICES = ("", "ready", OrderStatus.PAID.value, "issued", "unprinted", "p
 _VIEW_WORDS = {"printed": "orders.view.printed", "unprinted": "orders.view.unprinted"}
 
 MIN_WIDTH, MAX_WIDTH = 48, 320  # a column fitted to its content stays within these (pixels)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A list opened from the dashboard: orders that reached ``stage`` on ``day`` or ``since`` a moment (with
+    ``carrier``'s waybills), or whose labels ``station`` printed (on ``day``); ``text`` says so above the list until
+    it is cleared."""
+
+    text: str
+    stage: str = ""
+    station: str = ""
+    day: date | None = None
+    since: datetime | None = None
+    carrier: str = ""
 
 
 class OrdersPanel(QWidget):
@@ -81,10 +98,19 @@ class OrdersPanel(QWidget):
         header.sortIndicatorChanged.connect(self._sort_changed)
         self.search.setMinimumWidth(280)
         self.selected_label = QLabel()
+        self.scope: Scope | None = None
+        self.scope_label = QLabel()
+        self.scope_label.setStyleSheet("background:#e8f0fe;color:#1a73e8;border-radius:4px;padding:2px 8px")
+        self.scope_clear = QPushButton()
+        self.scope_clear.setFlat(True)
+        self.scope_clear.clicked.connect(self.clear_scope)
+        self.scope_label.hide()
+        self.scope_clear.hide()
 
         bar = QHBoxLayout()
         self.shop_label, self.status_label = QLabel(), QLabel()
-        for w in (self.shop_label, self.shop_box, self.status_label, self.status_box, self.search):
+        for w in (self.shop_label, self.shop_box, self.status_label, self.status_box, self.search,
+                  self.scope_label, self.scope_clear):  # fmt: skip
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.selected_label)
@@ -113,6 +139,7 @@ class OrdersPanel(QWidget):
         self.shop_label.setText(tr("filter.shop"))
         self.status_label.setText(tr("filter.status"))
         self.search.setPlaceholderText(tr("orders.search_hint"))
+        self.scope_clear.setText(tr("orders.scope_clear"))
         current = self.status_box.currentData()
         self.status_box.blockSignals(True)
         self.status_box.clear()
@@ -128,13 +155,40 @@ class OrdersPanel(QWidget):
 
     def filter(self) -> OrderFilter:
         key, descending = self._sort
+        scope = self.scope or Scope("")
         return OrderFilter(
             status=self.status_box.currentData() or None,
             shop=self.shop_box.currentData() or None,
             search=self.search.text().strip() or None,
             sort=key,
             descending=descending,
+            stage=scope.stage,
+            station=scope.station,
+            day=scope.day,
+            since=scope.since,
+            carrier=scope.carrier,
         )
+
+    def show_scope(self, scope: Scope) -> None:
+        """Show the dashboard's list ``scope``: the other filters are cleared so the list is exactly that one."""
+        self.scope = scope
+        for box in (self.shop_box, self.status_box):
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.scope_label.setText(scope.text)
+        self.scope_label.show()
+        self.scope_clear.show()
+        self.reload()
+
+    def clear_scope(self) -> None:
+        self.scope = None
+        self.scope_label.hide()
+        self.scope_clear.hide()
+        self.reload()
 
     # -- sorting, fitting, counting
 

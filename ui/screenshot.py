@@ -1,6 +1,7 @@
 """Take a screenshot of the main window on a demo workspace: ``python -m ui.screenshot OUT.png [--lang en]``
 (``--dialog store``: the store dialog instead; ``--scan N``: the pack tab after N good scans, an unknown code and a
-second scan of the first parcel).
+second scan of the first parcel; ``--played``: the demo as ``kuaidan demo`` opens it, its first days played, e.g.
+``--played --tab 4`` for the dashboard).
 
 For the docs and for looking at what we build (run it under ``xvfb-run``).
 """
@@ -25,12 +26,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tab", type=int, default=0)
     parser.add_argument("--dialog", choices=("store",), default=None)
     parser.add_argument("--scan", type=int, default=0)
+    parser.add_argument("--played", action="store_true")
+    parser.add_argument("--size", default="", help="window size WxH")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     set_language(args.lang)
     with tempfile.TemporaryDirectory() as tmp:
         workspace = Workspace.open(None, tmp)
-        demo = build_demo(workspace)
+        session = None
+        if args.played:
+            from app.demo import open_demo
+
+            session = open_demo(workspace)
+            demo = session.workspace
+        else:
+            demo = build_demo(workspace)
         if args.scan:  # the packing bench as a packer sees it: the demo carrier and printer, some waybills
             from pathlib import Path
 
@@ -43,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 
         window = MainWindow(workspace)
         window.tabs.setCurrentIndex(args.tab)
+        if args.size:
+            width, height = (int(v) for v in args.size.lower().split("x"))
+            window.resize(width, height)
         window.show()
         shown: QWidget = window
         if args.dialog == "store":
@@ -63,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
                 window.pack.scan(code)
             delay = 4000
 
+        if args.played and window.tabs.currentWidget() is window.tracking:  # a parcel's trace beside the list
+            QTimer.singleShot(delay - 700, lambda: window.tracking.table.selectRow(0))
+
         def shoot() -> None:
             shown.grab().save(args.out)
             app.quit()
@@ -72,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         window.ops.wait()
         if args.scan:
             printer.stop()
+        if session is not None:
+            session.stop()
         workspace.close()
     return 0
 

@@ -258,6 +258,17 @@ class TrackingPanel(QWidget):
             limit=ROW_LIMIT,
         )
 
+    def show_kind(self, kind: str) -> None:
+        """Every anomaly of ``kind``, in any state, of every carrier (the dashboard's anomaly columns open this)."""
+        for box, value in ((self.state_box, "all"), (self.carrier_box, ""), (self.kind_box, kind)):
+            box.blockSignals(True)
+            box.setCurrentIndex(max(0, box.findData(value)))
+            box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._filters_changed()
+
     def _chip_kind(self, kind: str) -> None:
         self.kind_box.setCurrentIndex(
             max(0, self.kind_box.findData("" if self.kind_box.currentData() == kind else kind))

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from app.clock import utcnow
 from app.domain import AnomalyKind, ParcelStatus
 from app.errors import KuaidanError
 
@@ -39,8 +40,9 @@ _TIME_FORMATS = (
 
 
 def carrier_now() -> datetime:
-    """The current time as carriers write it: naive, in China Standard Time."""
-    return datetime.now(UTC).astimezone(CARRIER_TZ).replace(tzinfo=None)
+    """The current time as carriers write it: naive, in China Standard Time (read from :mod:`app.clock`, so the
+    in-process sandbox carrier and the store share one "now", the demo's accelerated one too)."""
+    return utcnow().replace(tzinfo=UTC).astimezone(CARRIER_TZ).replace(tzinfo=None)
 
 
 def parse_carrier_time(text: object) -> datetime | None:

@@ -14,7 +14,11 @@ AddJson = Callable[[argparse.ArgumentParser], None]
 
 def register(sub: Any, add_json: AddJson) -> None:
     p = sub.add_parser("demo", help="open a demo workspace (shops, orders, sandbox carrier, virtual printer)")
-    p.add_argument("--no-gui", action="store_true", help="set the workspace up and stop")
+    p.add_argument(
+        "--no-gui", action="store_true", help="set the workspace up (its first days played) and stop"
+    )
+    p.add_argument("--speed", type=float, default=0.0,
+                   help="demo seconds per real second once the window is open (default 60: an hour a minute)")  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_demo)
 
@@ -65,27 +69,34 @@ def cmd_sandbox_carrier(ctx: Context) -> int:
 
 
 def cmd_demo(ctx: Context) -> int:
-    from app.demo import build_demo, start_demo_carrier, start_demo_printer
-    from app.paths import data_dir
+    from app.demo import DEMO_CLOCK_SPEED, open_demo
 
     args = ctx.args
+    if args.speed < 0:
+        from app.errors import UsageError
+
+        raise UsageError("--speed 不能为负数", "--speed must not be negative")
     if not args.data_dir and not os.environ.get("KUAIDAN_DATA_DIR"):
+        from app.paths import data_dir
+
         args.data_dir = str(data_dir() / "demo")
     ctx.progress(f"demo workspace: {ctx.data_dir}")
-    workspace = build_demo(ctx.workspace)
-    imported = sum(r.imported for r in workspace.imports)
-    ctx.emit(
-        {"data_dir": str(ctx.data_dir), "shops": list(workspace.shops), "imported": imported},
-        f"演示工作区 / demo workspace: {ctx.data_dir} ({len(workspace.shops)} shops, {imported} new orders)",
-    )
-    if args.no_gui:
-        return 0
-    if ctx.gui is None:
+    gui = ctx.gui
+    if not args.no_gui and gui is None:
         ctx.progress("the GUI is not available here: run `python main.py demo`")
         return 2
-    start_demo_carrier(ctx.data_dir)
-    printer = start_demo_printer(ctx.workspace)
+    # a fresh workspace: the shop's last days are played on the demo clock first (about half a minute)
+    session = open_demo(ctx.workspace, speed=args.speed or DEMO_CLOCK_SPEED, progress=ctx.progress)
     try:
-        return ctx.gui(ctx)
+        imported = sum(r.imported for r in session.workspace.imports)
+        shops = session.workspace.shops
+        ctx.emit(
+            {"data_dir": str(ctx.data_dir), "shops": list(shops), "imported": imported},
+            f"演示工作区 / demo workspace: {ctx.data_dir} ({len(shops)} shops, {imported} new orders)",
+        )
+        if args.no_gui or gui is None:
+            return 0
+        session.start_tracking(ctx.workspace)
+        return gui(ctx)
     finally:
-        printer.stop()
+        session.stop()

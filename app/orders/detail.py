@@ -103,7 +103,9 @@ def _waybill_entries(waybills: list[Waybill]) -> list[TimelineEntry]:
     out: list[TimelineEntry] = []
     for wb in waybills:
         out.append(TimelineEntry(wb.claimed_at, "waybill_requested", wb.shipper_code))
-        if wb.issued_at or wb.waybill_no:  # a number: it was issued (a record from before issue times were kept)
+        if (
+            wb.issued_at or wb.waybill_no
+        ):  # a number: it was issued (a record from before issue times were kept)
             at = wb.issued_at or wb.claimed_at
             out.append(TimelineEntry(at, "waybill_issued", f"{wb.shipper_code} {wb.waybill_no}"))
         if wb.state == WaybillState.FAILED.value:

@@ -272,7 +272,13 @@ def _write_chunk(
         # a plain executemany (RETURNING with parameter order falls back to one statement a row on SQLite), then
         # the new ids: those above the largest id before the insert (ids only grow), by the orders' ids if not
         last = conn.execute(_LAST_ID).scalar() or 0
-        fixed = {"shop_id": shop_id, "imported_at": now, "updated_at": now, "weight_g": 0, "import_run_id": run_id}
+        fixed = {
+            "shop_id": shop_id,
+            "imported_at": now,
+            "updated_at": now,
+            "weight_g": 0,
+            "import_run_id": run_id,
+        }
         insert_tuples(
             conn,
             orders_t,

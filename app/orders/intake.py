@@ -180,7 +180,9 @@ def _chunks(
         yield records, errors
 
 
-_NO_KEY = "\x00"  # the group of continuation rows whose order's first row (the one with its id) is not in the file
+_NO_KEY = (
+    "\x00"  # the group of continuation rows whose order's first row (the one with its id) is not in the file
+)
 
 
 def _without_key(key: str, rows: list[tuple[int, list[str]]], profile: Profile) -> RowError:

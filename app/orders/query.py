@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.domain import OrderStatus, WaybillState
 from app.errors import UsageError
 from app.orders.sorting import sorted_by
+from app.orders.stages import STAGES, china_day, stage_orders, station_orders
 from app.orders.values import FIRST_BATCH as FIRST_BATCH
 from app.orders.values import REST_BATCH, VIEWS, IdBatch, OrderFilter, OrderRow
 from app.orders.values import first_batch as first_batch
@@ -60,9 +62,32 @@ def apply_filter(stmt: Select[tuple[int]], flt: OrderFilter) -> Select[tuple[int
             raise UsageError(
                 f"未知的状态 {status}（可选：{known}）", f"unknown status {status} (one of: {known})"
             )
+    stmt = _apply_stage(stmt, flt)
     text = flt.search_text
     if text:
         stmt = stmt.where(_contains(text))
+    return stmt
+
+
+def _apply_stage(stmt: Select[tuple[int]], flt: OrderFilter) -> Select[tuple[int]]:
+    """The dashboard's lists: a stage on a day or since a moment (of a carrier), a station's printed labels (on a
+    day when given)."""
+    start, end = china_day(flt.day) if flt.day is not None else (flt.since, None)
+    if flt.stage:
+        known = ", ".join(STAGES)
+        if flt.stage not in STAGES or start is None:
+            raise UsageError(
+                f"阶段 {flt.stage} 需要日期（可选：{known}）",
+                f"stage {flt.stage} needs a day (one of: {known})",
+            )
+        try:
+            stmt = stmt.where(Order.id.in_(stage_orders(flt.stage, start, end, carrier=flt.carrier)))
+        except ValueError:
+            raise UsageError(
+                f"阶段 {flt.stage} 不能按快递筛选", f"stage {flt.stage} cannot be narrowed to a carrier"
+            ) from None
+    if flt.station:
+        stmt = stmt.where(Order.id.in_(station_orders(flt.station, start, end)))
     return stmt
 
 
@@ -143,7 +168,7 @@ def order_id_batch(session: Session, flt: OrderFilter, batch: IdBatch) -> tuple[
     if batch.part == "sorted":
         return _sorted_batch(session, flt, batch)
     text = flt.search_text
-    stmt = apply_filter(select(Order.id), OrderFilter(flt.status, flt.shop))
+    stmt = apply_filter(select(Order.id), replace(flt, search=None, sort="", descending=False))
     if batch.part == "exact":
         stmt = stmt.where(_exact(text))
     elif text:

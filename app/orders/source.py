@@ -162,7 +162,9 @@ def child_main() -> None:
 
 
 class _ChildSource:
-    def __init__(self, path: str, fmt: str, mapping: MappingSource | None, platform: Platform, size: int) -> None:
+    def __init__(
+        self, path: str, fmt: str, mapping: MappingSource | None, platform: Platform, size: int
+    ) -> None:
         self._proc = subprocess.Popen(
             [sys.executable, "-c", _BOOT, json.dumps(sys.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )

@@ -94,7 +94,10 @@ def _info(session: Session, run: ImportRun, shop: str) -> ImportInfo:
 def recent_imports(session: Session, limit: int = 20) -> list[ImportInfo]:
     """The latest imports, newest first."""
     rows = session.execute(
-        select(ImportRun, Shop.name).join(Shop, Shop.id == ImportRun.shop_id).order_by(ImportRun.id.desc()).limit(limit)
+        select(ImportRun, Shop.name)
+        .join(Shop, Shop.id == ImportRun.shop_id)
+        .order_by(ImportRun.id.desc())
+        .limit(limit)
     ).all()
     return [_info(session, run, shop) for run, shop in rows]
 
@@ -128,7 +131,9 @@ def undo_import(session: Session, run_id: int) -> UndoResult:
             .join(Order, Order.id == shipment_orders.c.order_id)
             .where(shipment_orders.c.shipment_id.in_(linked), func.coalesce(Order.import_run_id, 0) != run_id)
         )
-        orphans += session.scalars(select(Shipment.id).where(Shipment.id.in_(linked), Shipment.id.not_in(others)))
+        orphans += session.scalars(
+            select(Shipment.id).where(Shipment.id.in_(linked), Shipment.id.not_in(others))
+        )
     for chunk in in_chunks(orders):
         session.execute(delete(Order).where(Order.id.in_(chunk)))
     for chunk in in_chunks(sorted(set(orphans))):

@@ -7,6 +7,7 @@ filters to ask with); the services that make the values live beside it and take 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 # ------------------------------------------------------------------------------------------- shops and senders
@@ -159,6 +160,14 @@ class OrderFilter:
     # one of SORT_KEYS, or "" for the newest first; ties are broken by the order id in the same direction
     sort: str = ""
     descending: bool = False
+    # the dashboard's lists (app/orders/stages.py): orders that reached ``stage`` (in, issued, printed, shipped,
+    # delivered, pickup) on ``day`` (a UTC+8 day) or ``since`` a moment (naive UTC), with ``carrier``'s waybills
+    # (a shipper code) when given; or whose labels ``station`` printed (on ``day`` when given)
+    stage: str = ""
+    station: str = ""
+    day: date | None = None
+    since: datetime | None = None
+    carrier: str = ""
 
     @property
     def search_text(self) -> str:

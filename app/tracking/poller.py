@@ -269,6 +269,8 @@ def poll_due(
     """Poll every due parcel once (at most ``limit``) and store the answers.
 
     ``now`` (naive UTC) decides what is due and is stamped on what is stored (tests pass the sandbox's clock).
+    Without it, what is due is decided at the start and each batch of answers is stamped with the clock as it is
+    stored: after the carrier answered, so no trace is ever dated after the parcel's "updated at".
     ``clients`` maps carrier account id -> client (default: built from the account). ``stop()`` returning True ends
     the round early (what was not asked stays due). Blocks: call from a worker, never the GUI thread.
     """
@@ -292,9 +294,9 @@ def poll_due(
                     if progress is not None:
                         progress(done, len(asks))
                     if len(answers) >= WRITE_BATCH:
-                        _store_answers(store, answers, moment, settings, per_account, errors, tally)
+                        _store_answers(store, answers, now or utcnow(), settings, per_account, errors, tally)
                         answers = []
-        _store_answers(store, answers, moment, settings, per_account, errors, tally)
+        _store_answers(store, answers, now or utcnow(), settings, per_account, errors, tally)
     finally:
         network.close()
     with store.session() as session:

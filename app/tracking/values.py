@@ -242,14 +242,55 @@ class PickupDelay:
     average_hours: float
 
 
+#: The stages of the day's work the throughput chart counts (orders each): taken in, waybill issued, label printed,
+#: picked up by the carrier. The orders list filters by the same names (``OrderFilter.stage``).
+FLOW_STAGES = ("in", "issued", "printed", "shipped")
+FLOW_DAYS = 7  # throughput per day over this many days
+
+
+@dataclass(frozen=True)
+class DayFlow:
+    """Orders per stage on one UTC+8 day: the same orders the orders list shows for ``stage`` on ``day``."""
+
+    day: date
+    orders_in: int
+    issued: int
+    printed: int
+    shipped: int
+
+    def count(self, stage: str) -> int:
+        return {
+            "in": self.orders_in,
+            "issued": self.issued,
+            "printed": self.printed,
+            "shipped": self.shipped,
+        }[stage]
+
+
+@dataclass(frozen=True)
+class StationCount:
+    """Orders whose labels a station printed (print jobs done there) within the window."""
+
+    station: str
+    printed: int
+
+
 @dataclass(frozen=True)
 class DashboardData:
-    """The supervisor dashboard: on-time rate by carrier, anomalies by kind per day, average pickup delay."""
+    """The supervisor dashboard: on-time rate by carrier, anomalies by kind per day, average pickup delay, the
+    day's work (orders per stage per day) and labels printed per station. Every number is counted from the store."""
 
     on_time: tuple[OnTimeRate, ...]
     by_day: tuple[DayKindCount, ...]
     pickup: tuple[PickupDelay, ...]
+    flow: tuple[DayFlow, ...] = ()
+    stations: tuple[StationCount, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.on_time and not self.pickup and not any(c.count for c in self.by_day)
+        return (
+            not self.on_time
+            and not self.pickup
+            and not any(c.count for c in self.by_day)
+            and not any(f.orders_in or f.issued or f.printed or f.shipped for f in self.flow)
+        )

@@ -162,9 +162,15 @@ class TrackingPart(Part):
             return views.parcel_timeline(s, waybill_id, now=now)
 
     def dashboard(self, *, now: datetime | None = None) -> DashboardData:
-        """On-time rate and pickup delay by carrier (last 30 days), anomalies by kind per day (last 14 days)."""
+        """On-time rate and pickup delay by carrier (last 30 days), anomalies by kind per day (last 14 days), orders
+        taken in, issued, printed and shipped per day (last 7 days), labels printed per station today."""
         with self._session() as s:
             return dashboard.dashboard(s, now=now or utcnow())
+
+    def last_activity(self) -> datetime | None:
+        """The latest time stamped on an order, a label or a parcel (naive UTC); None for an empty workspace."""
+        with self._session() as s:
+            return dashboard.last_activity(s)
 
     # ------------------------------------------------------------------------------------------------ settings
 

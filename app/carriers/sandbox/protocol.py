@@ -20,9 +20,11 @@ from app.carriers.kdniao.sign import data_sign, verify_sign
 from app.carriers.sandbox.numbers import SUPPORTED_SHIPPERS, origin_for, routing_for, waybill_number
 from app.carriers.sandbox.state import SandboxRecord, SandboxStore
 from app.carriers.sandbox.traces import (
+    CROSS_BORDER_SCENARIOS,
     SCENARIO_NAMES,
     Places,
     estimated_delivery,
+    is_cross_border,
     tracking_fields,
     visible_steps,
 )
@@ -205,12 +207,17 @@ class SandboxCarrier:
             raise Refusal("102", f"非法参数[Quantity]：包裹数应为 1-{MAX_QUANTITY}")
         return parties[0], parties[1], quantity
 
-    def _scenario_for(self, remark: str, waybill_no: str) -> str:
+    def _scenario_for(self, remark: str, waybill_no: str, province: str) -> str:
+        """The remark's ``[scenario:…]`` tag (a test's explicit choice), else one drawn from the mix: customs only
+        for a cross-border parcel (a domestic one never goes through customs)."""
         tag = _SCENARIO_TAG.search(remark)
         if tag and tag.group(1) in SCENARIO_NAMES:
             return tag.group(1)
-        if self.scenario_mix:
-            return _choose_by_hash(f"{self.seed}:{waybill_no}", self.scenario_mix)
+        mix = self.scenario_mix
+        if not is_cross_border(province):
+            mix = {name: share for name, share in mix.items() if name not in CROSS_BORDER_SCENARIOS}
+        if mix:
+            return _choose_by_hash(f"{self.seed}:{waybill_no}", mix)
         return "normal"
 
     def issue_record(
@@ -254,7 +261,7 @@ class SandboxCarrier:
                 children=numbers[1:],
                 issued_at=issued_at,
                 counter=counter,
-                scenario=self._scenario_for(remark, numbers[0]),
+                scenario=self._scenario_for(remark, numbers[0], d_area.province),
                 mark_destination=routing.mark_destination,
                 sorting_code=routing.sorting_code,
                 package_name=routing.package_name,

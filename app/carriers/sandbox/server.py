@@ -66,11 +66,21 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: A mix for demos: most parcels arrive, the rest show each kind of trouble once in a while.
+#: A mix for demos, near what a seller sees: most parcels arrive in one to four days (some late or after a second
+#: try), a few are never picked up, stall, are refused or wait at a locker. No customs: a cross-border parcel only.
 DEMO_SCENARIO_MIX: dict[str, float] = {
-    "normal": 0.70,
-    **{name: 0.30 / (len(SCENARIO_NAMES) - 1) for name in SCENARIO_NAMES if name != "normal"},
+    "normal": 0.80,
+    "overdue": 0.05,
+    "delivery_failed": 0.03,
+    "problem": 0.03,
+    "pickup_point_uncollected": 0.03,
+    "no_pickup": 0.02,
+    "stalled": 0.02,
+    "rejected": 0.01,
+    "returning": 0.01,
+    "customs_hold": 0.02,  # cross-border parcels only (app.carriers.sandbox.traces.is_cross_border)
 }
+
 
 FAULTS = ("http500", "http429", "hang", "garbage", "reject")
 _REJECT_REASONS = ("电子面单余额不足，请联系快递网点充值", "收件地址超出派送范围", "该快递公司账号未审核通过")
@@ -177,7 +187,6 @@ class SandboxServer:
         self.faults = faults or FaultPlan()
         self.speed = speed
         self._clock_lock = threading.Lock()
-        self._start_wall = carrier_now()
         self._start_mono = time.monotonic()
         self._offset = timedelta()
         self._rng = random.Random(seed)
@@ -232,10 +241,13 @@ class SandboxServer:
     # -- clock
 
     def now(self) -> datetime:
-        """Sandbox time (naive, carrier time): start + elapsed × speed + manual advances."""
+        """Sandbox time (naive, carrier time): the app clock (:func:`app.carriers.base.carrier_now`) + elapsed ×
+        (speed - 1) + manual advances. At speed 1 and without advances the sandbox reads the app's own clock, so
+        no trace it dates is later than the "now" of the process asking (the demo accelerates the app clock, not
+        the sandbox); a faster sandbox (tests, benchmarks) runs ahead of it on purpose."""
         with self._clock_lock:
-            elapsed = (time.monotonic() - self._start_mono) * self.speed
-            return self._start_wall + timedelta(seconds=elapsed) + self._offset
+            ahead = (time.monotonic() - self._start_mono) * (self.speed - 1)
+            return carrier_now() + timedelta(seconds=ahead) + self._offset
 
     def advance(self, delta: timedelta) -> datetime:
         with self._clock_lock:

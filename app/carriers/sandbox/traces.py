@@ -105,6 +105,15 @@ SCENARIOS: dict[str, tuple[Step, ...]] = {
 }
 
 SCENARIO_NAMES = tuple(SCENARIOS)
+#: Scenarios only a cross-border parcel can have: a domestic one never sees customs.
+CROSS_BORDER_SCENARIOS = frozenset({"customs_hold"})
+#: Receiver provinces a parcel from the mainland crosses a customs border to reach.
+_CROSS_BORDER_REGIONS = ("香港", "澳门", "澳門", "台湾", "台灣")
+
+
+def is_cross_border(province: str) -> bool:
+    """True for a receiver outside the mainland's customs territory (Hong Kong, Macao, Taiwan)."""
+    return province.strip().startswith(_CROSS_BORDER_REGIONS)
 
 
 @dataclass(frozen=True)
