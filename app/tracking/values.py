@@ -50,6 +50,9 @@ class RuleReport:
     new_high_ids: tuple[int, ...] = ()  # new high-severity anomalies (to notify)
     incremental: bool = False  # only what changed since the last run was looked at
     checked: int = 0  # waybills and orders looked at by an incremental run
+    # the backlog notice this run recorded (orders already late when they entered the store), and its orders
+    backlog_notice_id: int | None = None
+    backlog_orders: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -59,6 +62,7 @@ class RuleReport:
             "opened_by_kind": dict(self.opened_by_kind),
             "rules_incremental": self.incremental,
             "rules_checked": self.checked,
+            "backlog_orders": self.backlog_orders,
         }
 
 

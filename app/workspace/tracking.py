@@ -13,10 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 from app.clock import utcnow
-from app.tracking import dashboard, lifecycle, views
+from app.store.audit import actor_name, station_name
+from app.tracking import backlog, dashboard, lifecycle, promise, views
+from app.tracking.backlog import BacklogNoticeRow
 from app.tracking.lifecycle import AnomalyChange
 from app.tracking.notices import FanOut, Notifier
 from app.tracking.notify import WebhookNotifier, daily_summary, load_webhook, save_webhook
+from app.tracking.people import HistoryEntry, anomaly_history, load_staff, save_staff
 from app.tracking.push import PushOutcome, receive_push
 from app.tracking.push_server import MAX_CONNECTIONS, READ_TIMEOUT_S, WORKERS, PushServer
 from app.tracking.service import run_round, run_tracking
@@ -153,6 +156,42 @@ class TrackingPart(Part):
         Returns how many were written."""
         chosen = self.anomalies(flt) if rows is None else rows
         return views.export_csv(chosen, path)
+
+    def history(self, anomaly_id: int) -> tuple[HistoryEntry, ...]:
+        """Who acknowledged, assigned (to whom) and resolved the anomaly, oldest first (the audit log)."""
+        with self._session() as s:
+            return anomaly_history(s, anomaly_id)
+
+    def staff(self) -> tuple[str, ...]:
+        """The names anomalies are assigned to (the workspace's list, the same at every station)."""
+        with self._session() as s:
+            return load_staff(s)
+
+    def set_staff(self, names: Sequence[str]) -> tuple[str, ...]:
+        with self._session() as s:
+            return save_staff(s, tuple(names))
+
+    # ------------------------------------------------------------------------------------------------ backlog
+
+    def backlog_notices(self, *, include_dismissed: bool = False) -> tuple[BacklogNoticeRow, ...]:
+        """Orders already past their ship-by promise when they entered the store, one notice a batch (newest
+        first); the orders list's ``backlog`` view holds them."""
+        with self._session() as s:
+            return backlog.notices(s, include_dismissed=include_dismissed)
+
+    def dismiss_backlog_notice(self, notice_id: int, *, now: datetime | None = None) -> None:
+        with self._session() as s:
+            backlog.dismiss(s, notice_id, by=actor_name() or station_name(s), now=now or utcnow())
+
+    def shop_promises(self) -> dict[str, float | None]:
+        """Shop name -> its own ship-by promise in hours after payment (None: the default, ``ship_late_hours``)."""
+        with self._session() as s:
+            return promise.shop_promises(s)
+
+    def set_shop_promise(self, shop: str, hours: float | None) -> None:
+        """A shop's own ship-by promise (hours after payment), None to follow the default."""
+        with self._session() as s:
+            promise.set_shop_promise(s, shop, hours)
 
     # ------------------------------------------------------------------------------------------------ parcels
 

@@ -158,7 +158,7 @@ def test_daily_summary_counts_by_kind(store: Store, sandbox: SandboxServer) -> N
     from tests.tracking.support import add_unprinted_order, sandbox_now
 
     world = make_world(store, sandbox)
-    add_unprinted_order(store, world, paid_at=sandbox_now(sandbox) - timedelta(hours=30))
+    add_unprinted_order(store, world, paid_at=sandbox_now(sandbox) - timedelta(hours=50))
     now = sandbox_now(sandbox)
     evaluate(store, now)
     with store.session() as s:
