@@ -16,6 +16,7 @@ from typing import Any
 from app.cli.main import Context
 from app.clock import utcnow
 from app.errors import UsageError
+from app.tracking.times import ZONE_LABEL, china_iso, china_text
 
 AddJson = Callable[[argparse.ArgumentParser], None]
 
@@ -103,7 +104,7 @@ def cmd_track(ctx: Context) -> int:
 
     def between(last: RoundReport) -> None:
         ctx.progress(
-            f"{utcnow():%H:%M:%S} polled {last.poll.polled} updated {last.poll.updated} "
+            f"{china_text(utcnow(), '%H:%M:%S')} ({ZONE_LABEL['zh']}) polled {last.poll.polled} updated {last.poll.updated} "
             f"failed {last.poll.failed} · anomalies +{last.rules.opened} -{last.rules.resolved} "
             f"(active {last.rules.active})"
         )
@@ -127,6 +128,14 @@ def cmd_track(ctx: Context) -> int:
     return 1 if payload["failed"] and not payload["polled"] else 0
 
 
+def _lang(ctx: Context) -> str:
+    """The language of what people read (the export's headers): ``--lang``, else ``$KUAIDAN_LANG``, else Chinese."""
+    import os
+
+    chosen = getattr(ctx.args, "lang", None) or os.environ.get("KUAIDAN_LANG", "")
+    return "en" if str(chosen).lower().startswith("en") else "zh"
+
+
 def _rows(ctx: Context) -> Any:
     from app.tracking.values import AnomalyFilter
 
@@ -148,9 +157,10 @@ def cmd_anomalies(ctx: Context) -> int:
     def human() -> str:
         if not rows:
             return "没有异常 / no anomalies"
+        zone = ZONE_LABEL[_lang(ctx)]
         return "\n".join(
             f"#{r.id}\t{r.state}\t{r.kind_zh}/{r.kind}\t{r.order}\t{r.carrier} {r.waybill}\t"
-            f"{r.age_hours:.0f} h\t{r.assignee}\t{r.detail}"
+            f"{china_text(r.since)} ({zone})\t{r.age_hours:.0f} h\t{r.assignee}\t{r.detail}"
             for r in rows
         )
 
@@ -160,6 +170,7 @@ def cmd_anomalies(ctx: Context) -> int:
 
 def _json_row(row: Any) -> dict[str, Any]:
     data = row.as_json()
+    data["since"] = china_iso(row.since)  # China time with its offset, as everywhere people read a time
     return {
         "id": data["id"],
         "order": data["order"],
@@ -199,7 +210,7 @@ def cmd_anomaly_action(ctx: Context) -> int:
 def cmd_anomaly_export(ctx: Context) -> int:
     rows = _rows(ctx)
     out = Path(ctx.args.out)
-    count = ctx.workspace.tracking.export(out, rows=rows)
+    count = ctx.workspace.tracking.export(out, rows=rows, lang=_lang(ctx))
     ctx.emit({"exported": count, "path": str(out)}, f"exported {count} anomalies to {out}")
     return 0
 

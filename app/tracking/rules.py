@@ -217,26 +217,23 @@ def _latest_stations(session: Session, waybill_ids: Sequence[int]) -> dict[int, 
 
 
 def _details(session: Session, matches: Sequence[_Match]) -> dict[int, str]:
-    """waybill id -> a short description for a new anomaly: the status and the carrier's flag, the carrier's words
-    for it, and its latest scan."""
+    """waybill id -> a short description for a new anomaly: the carrier's words for it and its latest scan.
+
+    No codes: the parcel status is shown in words from the waybill, the carrier's raw sub-code only as a detail
+    (app/tracking/views.py)."""
     ids = [m.waybill_id for m in matches if m.waybill_id is not None]
     stations = _latest_stations(session, ids)
-    codes: dict[int, tuple[str, str, str]] = {}
+    words: dict[int, str] = {}
     for chunk in in_chunks(sorted(set(ids))):
-        rows = session.execute(
-            select(Waybill.id, Waybill.parcel_status, Waybill.carrier_state, Waybill.carrier_words).where(
-                Waybill.id.in_(chunk)
-            )
-        )
-        codes.update({wid: (status, code, words) for wid, status, code, words in rows})
+        rows = session.execute(select(Waybill.id, Waybill.carrier_words).where(Waybill.id.in_(chunk)))
+        words.update({wid: text for wid, text in rows})
     details = {}
     for wid in ids:
-        status, code, words = codes.get(wid, ("", "", ""))
-        parts = [status + (f" [{code}]" if code else "")]
-        for text in (words, stations.get(wid, "")):
+        parts: list[str] = []
+        for text in (words.get(wid, ""), stations.get(wid, "")):
             if text and text not in parts:
                 parts.append(text)
-        details[wid] = " · ".join(p for p in parts if p)[:500]
+        details[wid] = " · ".join(parts)[:500]
     return details
 
 

@@ -156,12 +156,15 @@ class AnomalyRow:
     since: datetime
     detected_at: datetime
     age_hours: float
-    detail: str
+    detail: str  # the carrier's words and the latest scan (no codes)
     assignee: str
     note: str
     acknowledged_at: datetime | None
     resolved_at: datetime | None
     resolved_by: str
+    carrier_code: str = (
+        ""  # the carrier's raw sub-code (407, wrong_phone…): for a tooltip, never a list's text
+    )
 
     @property
     def high(self) -> bool:

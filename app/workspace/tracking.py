@@ -17,8 +17,15 @@ from app.store.audit import actor_name, station_name
 from app.tracking import backlog, dashboard, lifecycle, promise, views
 from app.tracking.backlog import BacklogNoticeRow
 from app.tracking.lifecycle import AnomalyChange
-from app.tracking.notices import FanOut, Notifier
-from app.tracking.notify import WebhookNotifier, daily_summary, load_webhook, save_webhook
+from app.tracking.notices import FanOut, Notifier, QuietHours
+from app.tracking.notify import (
+    WebhookNotifier,
+    daily_summary,
+    load_quiet,
+    load_webhook,
+    save_quiet,
+    save_webhook,
+)
 from app.tracking.people import HistoryEntry, anomaly_history, load_staff, save_staff
 from app.tracking.push import PushOutcome, receive_push
 from app.tracking.push_server import MAX_CONNECTIONS, READ_TIMEOUT_S, WORKERS, PushServer
@@ -150,12 +157,17 @@ class TrackingPart(Part):
             return lifecycle.resolve(s, anomaly_id, note=note, now=now)
 
     def export(
-        self, path: Path, flt: AnomalyFilter | None = None, *, rows: Sequence[AnomalyRow] | None = None
+        self,
+        path: Path,
+        flt: AnomalyFilter | None = None,
+        *,
+        rows: Sequence[AnomalyRow] | None = None,
+        lang: str = "zh",
     ) -> int:
-        """Write anomalies as CSV (UTF-8 with a BOM, for Excel): ``rows`` as given, else those of ``flt``.
-        Returns how many were written."""
+        """Write anomalies as CSV (UTF-8 with a BOM, for Excel): ``rows`` as given, else those of ``flt``, with
+        headers and words in ``lang`` (zh, en) and times in China time. Returns how many were written."""
         chosen = self.anomalies(flt) if rows is None else rows
-        return views.export_csv(chosen, path)
+        return views.export_csv(chosen, path, lang)
 
     def history(self, anomaly_id: int) -> tuple[HistoryEntry, ...]:
         """Who acknowledged, assigned (to whom) and resolved the anomaly, oldest first (the audit log)."""
@@ -224,6 +236,17 @@ class TrackingPart(Part):
     def has_webhook(self) -> bool:
         with self._session() as s:
             return load_webhook(s, self._secrets) is not None
+
+    def quiet_hours(self) -> QuietHours:
+        with self._session() as s:
+            return load_quiet(s)
+
+    def set_quiet_hours(self, start: int, end: int) -> QuietHours:
+        """Hours (China time) in which nobody is told of new anomalies (told when they end); start == end: none."""
+        quiet = QuietHours(start, end)
+        with self._session() as s:
+            save_quiet(s, quiet)
+        return quiet
 
     def daily_summary(self, *, now: datetime | None = None) -> str:
         """The day's anomalies as the text the robot sends."""

@@ -55,7 +55,14 @@ def test_track_once_and_anomalies_contract(
     out = tmp_path / "anomalies.csv"
     exported = kd("anomalies", "--all", "export", "--out", str(out), "--json")
     assert exported.json["exported"] == 2
-    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("id,kind,")
+    # headers in the UI's language, times in China time (labelled), in the CLI too
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("编号,类型,")
+    assert "开始时间（北京时间）" in out.read_text(encoding="utf-8-sig")
+    assert kd("--lang", "en", "anomalies", "--all", "export", "--out", str(out), "--json").status == 0
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("ID,Kind,Severity,")
+    since = kd("anomalies", "--json").json["anomalies"][0]["since"]
+    assert since.endswith("+08:00")
+    assert "北京时间" in kd("anomalies").stdout
 
 
 def test_track_with_nothing_to_do(kd: Any) -> None:
