@@ -102,9 +102,11 @@ def cmd_track(ctx: Context) -> int:
         if total >= 20 and (done == total or done % 50 == 0):
             ctx.progress(f"polled {done}/{total}")
 
+    zone = ZONE_LABEL[_lang(ctx)]
+
     def between(last: RoundReport) -> None:
         ctx.progress(
-            f"{china_text(utcnow(), '%H:%M:%S')} ({ZONE_LABEL['zh']}) polled {last.poll.polled} updated {last.poll.updated} "
+            f"{china_text(utcnow(), '%H:%M:%S')} ({zone}) polled {last.poll.polled} updated {last.poll.updated} "
             f"failed {last.poll.failed} · anomalies +{last.rules.opened} -{last.rules.resolved} "
             f"(active {last.rules.active})"
         )

@@ -129,3 +129,23 @@ def test_a_cli_import_then_two_processes_evaluating_at_once_tell_once(
     assert code == 0, err
     assert here.backlog_orders + out["backlog_orders"] == 300
     assert _notices(store) == [300] and _late(store) == []
+
+
+def test_an_upgraded_store_folds_its_flood_into_one_notice(store: Store) -> None:
+    """A store from before: every backlog order has an open ship_late. The first run resolves them (auto) and tells
+    of the orders once."""
+    from app.tracking.rules import active_key
+
+    shop_id = _shop(store)
+    now = datetime(2026, 12, 5, 8, 0)
+    ids = [_order(store, shop_id, now - timedelta(days=5, seconds=n), imported_at=now - timedelta(days=1))
+           for n in range(20)]  # fmt: skip
+    with store.session() as s:
+        s.add_all(
+            Anomaly(kind="ship_late", state="open", severity=2, active_key=active_key("ship_late", order_id=i),
+                    order_id=i, since=now - timedelta(days=5), detected_at=now - timedelta(days=1), detail="",
+                    resolved_by="", assignee="", note="")
+            for i in ids
+        )  # fmt: skip
+    report = evaluate(store, now)
+    assert (report.resolved, report.backlog_orders, _late(store), _notices(store)) == (20, 20, [], [20])

@@ -86,3 +86,28 @@ def test_a_cell_is_guarded_only_when_it_is_text() -> None:
     assert (written["order"], written["detail"]) == ("'-100", "'-2+3")  # text that looks like a number
     assert written["receiver_name"] == "'=cmd|' /C calc'!A0"
     assert written["receiver_phone_masked"] == "138****1111"
+
+
+def test_one_time_zone_in_the_export_the_notices_and_json() -> None:
+    from app.tracking.notices import AnomalyNotice
+    from app.tracking.times import china_iso
+
+    at = datetime(2024, 5, 1, 2, 0, 0)  # store time (UTC): 10:00 in Beijing
+    row = AnomalyRow(
+        id=1, kind="rejected", kind_zh="拒收", kind_en="refused", severity=3, state="resolved", order_id=1,
+        order="T1", shipment_id=None, waybill_id=None, waybill="", carrier="YTO", parcel_status="rejected",
+        receiver_name="张三", receiver_phone_masked="", since=at, detected_at=at, age_hours=1.0, detail="",
+        assignee="", note="", acknowledged_at=at + timedelta(hours=1), resolved_at=at + timedelta(hours=2),
+        resolved_by="主管",
+    )  # fmt: skip
+    for lang in ("zh", "en"):
+        buffer = io.StringIO()
+        write_csv([row], buffer, lang)
+        (written,) = _keyed(buffer.getvalue(), lang)
+        assert (written["since"], written["acknowledged_at"], written["resolved_at"]) == (
+            "2024-05-01 10:00", "2024-05-01 11:00", "2024-05-01 12:00",
+        )  # fmt: skip
+        assert "（北京时间）" in CSV_HEADERS["zh"]["since"] and "Beijing time" in CSV_HEADERS["en"]["since"]
+    notice = AnomalyNotice(1, "rejected", 3, "YT1", "YTO", "T1", "张三", "", at, "")
+    assert "开始于 2024-05-01 10:00（北京时间）" in notice.text() and "UTC" not in notice.text()
+    assert china_iso(at) == "2024-05-01 10:00:00+08:00"
