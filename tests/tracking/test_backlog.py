@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from app.clock import utcnow
@@ -109,26 +110,39 @@ def test_each_shop_has_its_promise_48_hours_by_default(store: Store) -> None:
         )
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
 def test_a_cli_import_then_two_processes_evaluating_at_once_tell_once(
-    db_url: str, data_dir: Path, store: Store, tmp_path: Path
+    shared_url: str, data_dir: Path, tmp_path: Path
 ) -> None:
+    from app.store.engine import open_store
+
     code, _out, err = run_kuaidan(
-        db_url, data_dir, "shops", "add", "测试店", "--platform", "taobao", "--json"
+        shared_url, data_dir, "shops", "add", "测试店", "--platform", "taobao", "--json"
     )
     assert code == 0, err
-    code, out, err = run_kuaidan(db_url, data_dir, "import", str(taobao_csv(tmp_path / "b.csv", 300)), "--shop",
-                                 "测试店", "--json")  # fmt: skip
+    code, out, err = run_kuaidan(shared_url, data_dir, "import", str(taobao_csv(tmp_path / "b.csv", 300)),
+                                 "--shop", "测试店", "--json")  # fmt: skip
     assert code == 0 and out["imported"] == 300, err
-    results: list[Any] = []
-    other = threading.Thread(target=lambda: results.append(run_kuaidan(db_url, data_dir, "track", "--once",
-                                                                       "--json")))  # fmt: skip
-    other.start()
-    here = evaluate(store)
-    other.join(120)
-    [(code, out, err)] = results
-    assert code == 0, err
-    assert here.backlog_orders + out["backlog_orders"] == 300
-    assert _notices(store) == [300] and _late(store) == []
+    store = open_store(shared_url, data_dir)
+    try:
+        results: list[Any] = []
+        other = threading.Thread(target=lambda: results.append(run_kuaidan(shared_url, data_dir, "track", "--once",
+                                                                           "--json")))  # fmt: skip
+        other.start()
+        here = evaluate(store)
+        other.join(120)
+        [(code, out, err)] = results
+        assert code == 0, err
+        assert here.backlog_orders + out["backlog_orders"] == 300
+        assert _notices(store) == [300] and _late(store) == []
+    finally:
+        store.dispose()
 
 
 def test_an_upgraded_store_folds_its_flood_into_one_notice(store: Store) -> None:
