@@ -60,6 +60,19 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("--webhook", default=None, help="WeCom / DingTalk robot URL (https; '' to remove)")
     p.add_argument("--dingtalk-secret", default="", help="DingTalk robot 加签 secret")
     p.add_argument("--summary", action="store_true", help="print the daily summary text")
+    p.add_argument(
+        "--quiet",
+        default=None,
+        metavar="START-END",
+        help="quiet hours in Beijing time, e.g. 22-8 (nobody is told of new anomalies then); 0-0: none",
+    )
+    p.add_argument(
+        "--shop-promise",
+        action="append",
+        default=[],
+        metavar="SHOP=HOURS",
+        help="a shop's ship-by promise in hours after payment (SHOP= follows the default again)",
+    )
     add_json(p)
     p.set_defaults(handler=cmd_track_settings)
 
@@ -230,11 +243,34 @@ def cmd_track_settings(ctx: Context) -> int:
             raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}")
     tracking = ctx.workspace.tracking
     settings = tracking.update_settings(**changes) if changes else tracking.settings()
+    for item in a.shop_promise:
+        shop, sep, hours = item.rpartition("=")
+        try:
+            promise = float(hours) if hours.strip() else None
+        except ValueError:
+            promise, sep = None, ""
+        if not sep or not shop.strip():
+            raise UsageError(f"格式应为 店铺=小时：{item}", f"expected SHOP=HOURS: {item}")
+        tracking.set_shop_promise(shop.strip(), promise)
+    if a.quiet is not None:
+        start, sep, end = a.quiet.partition("-")
+        if not (sep and start.strip().isdigit() and end.strip().isdigit()):
+            raise UsageError(
+                f"安静时段格式应为 起-止（小时）：{a.quiet}", f"expected START-END hours: {a.quiet}"
+            )
+        tracking.set_quiet_hours(int(start), int(end))
+    quiet = tracking.quiet_hours()
+    promises = tracking.shop_promises()
     if a.webhook is not None:
         tracking.set_webhook(a.webhook, dingtalk_secret=a.dingtalk_secret)
     webhook = tracking.has_webhook()
     summary = tracking.daily_summary(now=utcnow()) if a.summary else ""
-    payload: dict[str, Any] = {**settings.as_json(), "webhook": bool(webhook)}
+    payload: dict[str, Any] = {
+        **settings.as_json(),
+        "webhook": bool(webhook),
+        "quiet_hours": {"start": quiet.start, "end": quiet.end},
+        "shop_promises": promises,
+    }
     if summary:
         payload["summary"] = summary
     ctx.emit(
@@ -242,6 +278,8 @@ def cmd_track_settings(ctx: Context) -> int:
         lambda: (
             summary
             or "\n".join(f"{k} = {v:g}" for k, v in settings.as_json().items())
+            + f"\nquiet hours ({ZONE_LABEL[_lang(ctx)]}): {quiet.start}-{quiet.end}"
+            + "".join(f"\n{name}: {h:g} h" if h else f"\n{name}: default" for name, h in promises.items())
             + f"\nwebhook: {'yes' if webhook else 'no'}"
         ),
     )

@@ -60,13 +60,14 @@ def counts_by_kind(session: Session) -> tuple[KindCount, ...]:
 
 
 def counts_by_carrier(session: Session) -> tuple[CarrierCount, ...]:
-    """Active anomalies per carrier (shipper code); ``ship_late`` orders have no carrier yet ("")."""
+    """Active anomalies per carrier (shipper code), a ``ship_late`` order's by the waybill it got since; ""
+    for the orders with none yet (the same join as the list, so a chip's count is the rows it filters)."""
     # a literal, not a bound "": PostgreSQL sees two bound parameters in SELECT and GROUP BY as two expressions
     carrier_code = func.coalesce(Waybill.shipper_code, literal_column("''"))
     rows = session.execute(
         select(carrier_code, Anomaly.state, func.count())
         .select_from(Anomaly)
-        .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
+        .outerjoin(Waybill, Waybill.id == func.coalesce(Anomaly.waybill_id, _order_waybill()))
         .where(Anomaly.state.in_(ACTIVE))
         .group_by(carrier_code, Anomaly.state)
     )

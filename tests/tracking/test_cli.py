@@ -75,4 +75,15 @@ def test_track_settings(kd: Any) -> None:
     changed = kd("track-settings", "--set", "stalled_hours=36", "--json")
     assert changed.status == 0 and changed.json["stalled_hours"] == 36
     assert kd("track-settings", "--set", "stalled_hours=-1", "--json").status == 2
+    assert kd("shops", "add", "快发店", "--platform", "taobao", "--json").status == 0
+    both = kd("track-settings", "--quiet", "22-8", "--shop-promise", "快发店=24", "--json")
+    assert both.status == 0, both.stderr
+    assert both.json["quiet_hours"] == {"start": 22, "end": 8} and both.json["shop_promises"] == {
+        "快发店": 24.0
+    }
+    assert kd("track-settings", "--shop-promise", "快发店=", "--json").json["shop_promises"] == {
+        "快发店": None
+    }
+    assert kd("track-settings", "--quiet", "25-8", "--json").status == 2
+    assert kd("track-settings", "--shop-promise", "nope", "--json").status == 2
     assert kd("track-settings", "--set", "bogus=1", "--json").status == 2

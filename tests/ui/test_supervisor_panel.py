@@ -68,6 +68,8 @@ def test_a_late_order_shows_its_waybill_once_issued(qtbot: Any, panel: Any, scen
     assert row.kind == "ship_late" and row.waybill == "YT9990001112223"
     assert panel.model.data(panel.model.index(index, 1)) == "YT9990001112223"
     assert panel.model.data(panel.model.index(index, 2)) == "圆通速递"
+    # the carrier's chip counts it too, and "no waybill yet" has nothing left
+    assert panel.carrier_chips["YTO"].text() == "圆通速递  4" and "" not in panel.carrier_chips
 
 
 def test_no_raw_codes_in_the_panels_texts(qtbot: Any, panel: Any, scene: Scene) -> None:
