@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from app.domain import CARRIER_NAMES, AnomalyState
-from app.tracking.kinds import HIGH, MEDIUM, status_label
-from app.tracking.times import utc_to_china
+from app.tracking.kinds import HIGH, MEDIUM, status_label, status_words
+from app.tracking.people import HistoryEntry
+from app.tracking.times import ZONE_LABEL, china_text
 from app.tracking.values import AnomalyRow, ParcelTimeline
 from ui.i18n import language, tr
 from ui.qt.core import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -38,8 +39,19 @@ def age_text(hours: float) -> str:
 
 
 def local_time(moment: datetime | None) -> str:
-    """Store time (naive UTC) as China time, the carriers' and the business's clock."""
-    return utc_to_china(moment).strftime("%m-%d %H:%M") if moment else "—"
+    """Store time (naive UTC) as China time, the carriers' and the business's clock (the zone is named once, in
+    the panel's "updated" line and in the tooltips: :func:`zone`)."""
+    return china_text(moment, "%m-%d %H:%M") if moment else "—"
+
+
+def zone() -> str:
+    return ZONE_LABEL[language()]
+
+
+def detail_text(row: AnomalyRow) -> str:
+    """What the detail column says: the parcel status in words, then the carrier's words and the latest scan."""
+    status = status_words(row.parcel_status, language()) if row.waybill else ""
+    return " · ".join(x for x in (status, row.detail.replace("\n", " ")) if x)
 
 
 # ------------------------------------------------------------------------------------------------ the list
@@ -54,7 +66,7 @@ COLUMNS: tuple[tuple[str, Callable[[AnomalyRow], str]], ...] = (
     ("trk.col.severity", lambda r: tr(f"trk.sev.{min(max(r.severity, 1), HIGH)}")),
     ("trk.col.age", lambda r: age_text(r.age_hours)),
     ("trk.col.assignee", lambda r: r.assignee),
-    ("trk.col.detail", lambda r: r.detail.replace("\n", " ")),
+    ("trk.col.detail", detail_text),
 )
 SEVERITY_COLUMN = 5
 AGE_COLUMN = 6
@@ -116,7 +128,9 @@ class AnomalyModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == AGE_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [row.detail, tr("trk.since", t=local_time(row.since))]
+            lines = [detail_text(row), tr("trk.since", t=f"{local_time(row.since)} ({zone()})")]
+            if row.carrier_code:
+                lines.append(tr("trk.carrier_code", code=row.carrier_code))
             if row.note:
                 lines.append(tr("trk.note_tip", note=row.note))
             return "\n".join(x for x in lines if x)
@@ -133,11 +147,32 @@ def _esc(text: str) -> str:
 
 
 def no_waybill_html(row: AnomalyRow) -> str:
+    detail = f" · {_esc(detail_text(row))}" if detail_text(row) else ""
     return (
         f"<h3>{tr('trk.col.order')} {_esc(row.order)}</h3>"
-        f"<p>{_esc(kind_name(row.kind, row.kind_zh, row.kind_en))} · {_esc(row.detail)}</p>"
+        f"<p>{_esc(kind_name(row.kind, row.kind_zh, row.kind_en))}{detail}</p>"
         f"<p style='color:#7a7f87'>{tr('trk.no_waybill')}</p>"
     )
+
+
+def history_html(entries: Sequence[HistoryEntry]) -> str:
+    """Who did what with the anomaly, oldest first (times in China time)."""
+    html = [f"<h4 style='margin-bottom:4px'>{tr('trk.history')} <span style='color:#7a7f87;font-weight:normal'>"
+            f"({zone()})</span></h4>"]  # fmt: skip
+    if not entries:
+        html.append(f"<p style='color:#7a7f87'>{tr('trk.history_none')}</p>")
+        return "".join(html)
+    html.append("<table cellpadding='2'>")
+    for e in entries:
+        what = tr(f"trk.did.{e.action}", who=e.assignee or tr("trk.staff.nobody"))
+        note = f"<br><span style='color:#7a7f87'>{_esc(e.note)}</span>" if e.note else ""
+        by = " · ".join(x for x in (e.by, e.station) if x)
+        html.append(
+            f"<tr><td valign='top' style='color:#7a7f87;white-space:nowrap'>{local_time(e.at)}</td>"
+            f"<td valign='top'>{_esc(what)} <span style='color:#7a7f87'>{_esc(by)}</span>{note}</td></tr>"
+        )
+    html.append("</table>")
+    return "".join(html)
 
 
 def timeline_html(t: ParcelTimeline) -> str:
@@ -156,7 +191,8 @@ def timeline_html(t: ParcelTimeline) -> str:
         "<table cellspacing='0' cellpadding='2' style='color:#505560'>",
         *(f"<tr><td>{k}</td><td>&nbsp;{v}</td></tr>" for k, v in facts),
         "</table>",
-        f"<h4 style='margin-bottom:4px'>{tr('trk.tl.events', n=len(t.events))}</h4>",
+        f"<h4 style='margin-bottom:4px'>{tr('trk.tl.events', n=len(t.events))} "
+        f"<span style='color:#7a7f87;font-weight:normal'>({zone()})</span></h4>",
     ]
     if not t.events:
         html.append(f"<p style='color:#7a7f87'>{tr('trk.tl.no_events')}</p>")
@@ -169,7 +205,7 @@ def timeline_html(t: ParcelTimeline) -> str:
             html.append(
                 f"<tr><td valign='top' style='color:{dot}'>●</td>"
                 f"<td valign='top' style='color:#7a7f87;white-space:nowrap'>{local_time(e.at)}</td>"
-                f"<td valign='top'>{_esc(e.station or e.action)}"
+                f"<td valign='top'>{_esc(e.station or (zh if language() == 'zh' else en))}"
                 + (f"<br><span style='color:#7a7f87'>{_esc(where)}</span>" if where else "")
                 + "</td></tr>"
             )

@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.dashboard, "")
         self.setCentralWidget(self.tabs)
         self.resize(1280, 760)
+        # the tracking panel's backlog notice links to the orders list's view of those orders
+        self.tracking.orders_view_requested.connect(self._show_orders_view)
 
         self.import_action = QAction(self)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
@@ -145,6 +147,10 @@ class MainWindow(QMainWindow):
         self.change_watch.on("print_jobs", self.print_queue.reload_jobs)
         self.change_watch.on("anomalies", self.tracking.changed_elsewhere)
         self.change_watch.start()
+
+    def _show_orders_view(self, view: str) -> None:
+        self.tabs.setCurrentWidget(self.orders)
+        self.orders.show_view(view)
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("app.title"))

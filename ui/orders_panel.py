@@ -39,9 +39,11 @@ from ui.qt.widgets import (
 _Loaded = tuple["array[int]", IdBatch | None, list[OrderRow]]
 
 STATUS_CHOICES = ("", "ready", OrderStatus.PAID.value, "issued", "unprinted", "printed", "held",
-                  OrderStatus.SHIPPED.value, OrderStatus.UNPAID.value, OrderStatus.COMPLETED.value)  # fmt: skip
+                  OrderStatus.SHIPPED.value, OrderStatus.UNPAID.value, OrderStatus.COMPLETED.value,
+                  "backlog")  # fmt: skip
 # the views that are not an order status have their words here (the statuses' words are shared)
-_VIEW_WORDS = {"printed": "orders.view.printed", "unprinted": "orders.view.unprinted"}
+_VIEW_WORDS = {"printed": "orders.view.printed", "unprinted": "orders.view.unprinted",
+               "backlog": "orders.view.backlog"}  # fmt: skip
 
 MIN_WIDTH, MAX_WIDTH = 48, 320  # a column fitted to its content stays within these (pixels)
 
@@ -152,6 +154,10 @@ class OrdersPanel(QWidget):
         self._show_count(self.model.rowCount())
         self._show_selected()
         self.actions_.retranslate()
+
+    def show_view(self, status: str) -> None:
+        """Show the orders of one status or view (the tracking panel's backlog notice asks for ``backlog``)."""
+        self.status_box.setCurrentIndex(max(0, self.status_box.findData(status)))
 
     def filter(self) -> OrderFilter:
         key, descending = self._sort

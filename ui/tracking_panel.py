@@ -9,14 +9,13 @@ acknowledge / assign / resolve actions run on the writer. Results come back as p
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from app.clock import utcnow
 from app.domain import AnomalyKind, AnomalyState
+from app.tracking.backlog import BacklogNoticeRow
 from app.tracking.kinds import kind_label
-from app.tracking.times import utc_to_china
+from app.tracking.people import HistoryEntry
 from app.tracking.values import (
     ACTIVE,
     AnomalyFilter,
@@ -26,17 +25,22 @@ from app.tracking.values import (
     RoundReport,
 )
 from app.workspace import Workspace
+from ui.anomaly_actions import AnomalyActions
 from ui.anomaly_counts import AnomalyCounts
+from ui.anomaly_dialogs import AssignDialog, ResolveDialog
 from ui.anomaly_model import (
     COLUMNS,
     ROW_LIMIT,
     AnomalyModel,
     carrier_name,
+    history_html,
     kind_name,
     local_time,
     no_waybill_html,
     timeline_html,
+    zone,
 )
+from ui.backlog_bar import BacklogBar
 from ui.desktop_notify import DesktopNotifier
 from ui.i18n import tr
 from ui.messages import error_text
@@ -47,10 +51,8 @@ from ui.qt.gui import QShowEvent
 from ui.qt.widgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -75,18 +77,14 @@ STATE_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # ------------------------------------------------------------------------------------------------ the panel
 
 
-@dataclass(frozen=True)
-class ActionResult:
-    changed: int
-    refused: tuple[str, ...]  # known errors, in the current language
-
-
-class TrackingPanel(QWidget):
+class TrackingPanel(AnomalyActions, QWidget):
     loaded = Signal(int)  # rows shown after a refresh
     acted = Signal(object)  # an ActionResult after acknowledge / assign / resolve
     exported = Signal(int)
     polled = Signal(object)  # the RoundReport of "poll carriers now"
     timeline_loaded = Signal(object)
+    #: the backlog notice's link: show the orders list's view of them (``backlog``)
+    orders_view_requested = Signal(str)
 
     def __init__(
         self, ops: Ops, parent: QWidget | None = None, *, clock: Callable[[], datetime] = utcnow
@@ -102,6 +100,13 @@ class TrackingPanel(QWidget):
         self._polling = False
         self._carriers_known: set[str] = set()
         self._timeline_stale = False
+
+        self.backlog_bar = BacklogBar()
+        self.backlog_bar.orders_view_requested.connect(self.orders_view_requested)
+        self.backlog_bar.dismissed.connect(self.dismiss_backlog)
+        self.assign_dialog: AssignDialog | None = None
+        self.resolve_dialog: ResolveDialog | None = None
+        self.history: tuple[HistoryEntry, ...] = ()
 
         self.counts = AnomalyCounts()
         self.counts.kind_clicked.connect(self._chip_kind)
@@ -167,6 +172,7 @@ class TrackingPanel(QWidget):
         actions.addWidget(self.refresh_button)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.backlog_bar)
         layout.addWidget(self.counts)
         layout.addLayout(filters)
         layout.addLayout(actions)
@@ -217,6 +223,7 @@ class TrackingPanel(QWidget):
         self.ack_button.setToolTip(tr("trk.acknowledge_tip"))
         self.resolve_button.setToolTip(tr("trk.resolve_tip"))
         self.poll_button.setToolTip(tr("trk.poll_tip"))
+        self.backlog_bar.retranslate()
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
         self.model.dataChanged.emit(
             self.model.index(0, 0), self.model.index(self.model.rowCount(), len(COLUMNS))
@@ -320,11 +327,12 @@ class TrackingPanel(QWidget):
         now = self.clock()
         self._loading = True
 
-        def show(snap: AnomalyOverview) -> None:
+        def show(result: tuple[AnomalyOverview, tuple[BacklogNoticeRow, ...]]) -> None:
             if generation != self._generation:
                 return
             self._loading = False
-            self._show(snap)
+            self._show(result[0])
+            self.backlog_bar.show_notices(result[1])
 
         def failed(exc: BaseException) -> bool:
             if generation == self._generation:
@@ -332,7 +340,7 @@ class TrackingPanel(QWidget):
             return self._failed(exc)
 
         self.ops.run(
-            lambda ws, _op: ws.tracking.overview(flt, now=now),
+            lambda ws, _op: (ws.tracking.overview(flt, now=now), ws.tracking.backlog_notices()),
             show,
             writes=False,
             on_failure=failed,
@@ -353,11 +361,21 @@ class TrackingPanel(QWidget):
         self.table.viewport().update()
         self._show_counts(snap)
         self._show_count()
-        self.updated_label.setText(tr("trk.updated", t=local_time(self.clock())))
+        self.updated_label.setText(tr("trk.updated", t=f"{local_time(self.clock())} ({zone()})"))
         # the timeline is asked again only when the selection changed or something was done to the parcel
         self._selection_changed(reload=self._timeline_stale or self.selected_ids() != before)
         self._timeline_stale = False
         self.loaded.emit(len(snap.rows))
+
+    def dismiss_backlog(self) -> None:
+        """Put the backlog notices away (the orders stay in the orders list's backlog view)."""
+        ids = [n.id for n in self.backlog_bar.notices]
+
+        def work(ws: Workspace, _op: Op[None]) -> None:
+            for notice_id in ids:
+                ws.tracking.dismiss_backlog_notice(notice_id)
+
+        self.ops.run(work, lambda _r: self.refresh(), writes=True, on_failure=self._failed, guard=self._alive)
 
     def _show_counts(self, snap: AnomalyOverview) -> None:
         self.counts.show_counts(snap.kinds, snap.carriers)
@@ -414,106 +432,26 @@ class TrackingPanel(QWidget):
         if row is None:
             self.timeline.setHtml(f"<p style='color:#7a7f87'>{tr('trk.timeline_hint')}</p>")
             return
-        if row.waybill_id is None:
-            self.timeline.setHtml(no_waybill_html(row))
-            self.timeline_loaded.emit(None)
-            return
-        waybill_id = row.waybill_id
+        waybill_id, anomaly_id = row.waybill_id, row.id
         now = self.clock()
 
-        def show(timeline: ParcelTimeline) -> None:
-            if generation == self._timeline_generation:
-                self.timeline.setHtml(timeline_html(timeline))
-                self.timeline_loaded.emit(timeline)
+        Loaded = tuple[ParcelTimeline | None, tuple[HistoryEntry, ...]]
+
+        def read(ws: Workspace, _op: Op[Loaded]) -> Loaded:
+            timeline = ws.tracking.timeline(waybill_id, now=now) if waybill_id is not None else None
+            return timeline, ws.tracking.history(anomaly_id)
+
+        def show(result: Loaded) -> None:
+            if generation != self._timeline_generation:
+                return
+            timeline, self.history = result
+            body = timeline_html(timeline) if timeline is not None else no_waybill_html(row)
+            self.timeline.setHtml(body + history_html(self.history))
+            self.timeline_loaded.emit(timeline)
 
         self.ops.run(
-            lambda ws, _op: ws.tracking.timeline(waybill_id, now=now),
+            read,
             show,
-            writes=False,
-            on_failure=self._failed,
-            guard=self._alive,
-        )
-
-    # -- actions
-
-    def _act(self, what: Callable[[Workspace, int], object], ids: list[int]) -> None:
-        if not ids:
-            return
-
-        def work(ws: Workspace, _op: Op[ActionResult]) -> ActionResult:
-            changed, refused = 0, []
-            for anomaly_id in ids:  # one action each: one refused anomaly does not undo the others
-                try:
-                    what(ws, anomaly_id)
-                    changed += 1
-                except Exception as exc:
-                    text = error_text(exc)
-                    if text is None:
-                        raise
-                    refused.append(text)
-            return ActionResult(changed, tuple(refused))
-
-        def done(result: ActionResult) -> None:
-            text = tr("trk.done", n=result.changed)
-            if result.refused:
-                text += " " + "；".join(result.refused)
-            self.say(text)
-            self.acted.emit(result)
-            self._timeline_stale = True
-            self.refresh()
-
-        self.ops.run(work, done, writes=True, on_failure=self._failed, guard=self._alive)
-
-    def acknowledge_selected(self) -> None:
-        now = self.clock()
-        self._act(lambda ws, i: ws.tracking.acknowledge(i, now=now), self.selected_ids())
-
-    def assign_selected(self, name: str | None = None) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        if name is None:
-            rows = self.selected_rows()
-            name, ok = QInputDialog.getText(
-                self, tr("trk.assign_title"), tr("trk.assign_prompt", n=len(ids)), text=rows[0].assignee
-            )
-            if not ok:
-                return
-        who = name
-        self._act(lambda ws, i: ws.tracking.assign(i, who), ids)
-
-    def resolve_selected(self, note: str | None = None) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        if note is None:
-            note, ok = QInputDialog.getMultiLineText(
-                self, tr("trk.resolve_title"), tr("trk.resolve_prompt", n=len(ids))
-            )
-            if not ok:
-                return
-        text, now = note, self.clock()
-        self._act(lambda ws, i: ws.tracking.resolve(i, note=text, now=now), ids)
-
-    def export(self, path: Path | None = None) -> None:
-        """Write the rows shown (the current filter) to a CSV file, off the GUI thread."""
-        rows = self.model.rows
-        if path is None:
-            name = f"anomalies-{utc_to_china(self.clock()):%Y%m%d-%H%M}.csv"
-            default = str(self.ops.workspace.data_dir / name)
-            chosen, _f = QFileDialog.getSaveFileName(self, tr("trk.export_title"), default, "CSV (*.csv)")
-            if not chosen:
-                return
-            path = Path(chosen)
-        target = path
-
-        def done(count: int) -> None:
-            self.say(tr("trk.exported", n=count, path=str(target)))
-            self.exported.emit(count)
-
-        self.ops.run(
-            lambda ws, _op: ws.tracking.export(target, rows=rows),
-            done,
             writes=False,
             on_failure=self._failed,
             guard=self._alive,

@@ -16,6 +16,7 @@ from typing import Any
 from app.cli.main import Context
 from app.clock import utcnow
 from app.errors import UsageError
+from app.tracking.times import ZONE_LABEL, china_iso, china_text
 
 AddJson = Callable[[argparse.ArgumentParser], None]
 
@@ -59,6 +60,19 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.add_argument("--webhook", default=None, help="WeCom / DingTalk robot URL (https; '' to remove)")
     p.add_argument("--dingtalk-secret", default="", help="DingTalk robot 加签 secret")
     p.add_argument("--summary", action="store_true", help="print the daily summary text")
+    p.add_argument(
+        "--quiet",
+        default=None,
+        metavar="START-END",
+        help="quiet hours in Beijing time, e.g. 22-8 (nobody is told of new anomalies then); 0-0: none",
+    )
+    p.add_argument(
+        "--shop-promise",
+        action="append",
+        default=[],
+        metavar="SHOP=HOURS",
+        help="a shop's ship-by promise in hours after payment (SHOP= follows the default again)",
+    )
     add_json(p)
     p.set_defaults(handler=cmd_track_settings)
 
@@ -101,9 +115,11 @@ def cmd_track(ctx: Context) -> int:
         if total >= 20 and (done == total or done % 50 == 0):
             ctx.progress(f"polled {done}/{total}")
 
+    zone = ZONE_LABEL[_lang(ctx)]
+
     def between(last: RoundReport) -> None:
         ctx.progress(
-            f"{utcnow():%H:%M:%S} polled {last.poll.polled} updated {last.poll.updated} "
+            f"{china_text(utcnow(), '%H:%M:%S')} ({zone}) polled {last.poll.polled} updated {last.poll.updated} "
             f"failed {last.poll.failed} · anomalies +{last.rules.opened} -{last.rules.resolved} "
             f"(active {last.rules.active})"
         )
@@ -127,6 +143,14 @@ def cmd_track(ctx: Context) -> int:
     return 1 if payload["failed"] and not payload["polled"] else 0
 
 
+def _lang(ctx: Context) -> str:
+    """The language of what people read (the export's headers): ``--lang``, else ``$KUAIDAN_LANG``, else Chinese."""
+    import os
+
+    chosen = getattr(ctx.args, "lang", None) or os.environ.get("KUAIDAN_LANG", "")
+    return "en" if str(chosen).lower().startswith("en") else "zh"
+
+
 def _rows(ctx: Context) -> Any:
     from app.tracking.values import AnomalyFilter
 
@@ -148,9 +172,10 @@ def cmd_anomalies(ctx: Context) -> int:
     def human() -> str:
         if not rows:
             return "没有异常 / no anomalies"
+        zone = ZONE_LABEL[_lang(ctx)]
         return "\n".join(
             f"#{r.id}\t{r.state}\t{r.kind_zh}/{r.kind}\t{r.order}\t{r.carrier} {r.waybill}\t"
-            f"{r.age_hours:.0f} h\t{r.assignee}\t{r.detail}"
+            f"{china_text(r.since)} ({zone})\t{r.age_hours:.0f} h\t{r.assignee}\t{r.detail}"
             for r in rows
         )
 
@@ -160,6 +185,7 @@ def cmd_anomalies(ctx: Context) -> int:
 
 def _json_row(row: Any) -> dict[str, Any]:
     data = row.as_json()
+    data["since"] = china_iso(row.since)  # China time with its offset, as everywhere people read a time
     return {
         "id": data["id"],
         "order": data["order"],
@@ -199,7 +225,7 @@ def cmd_anomaly_action(ctx: Context) -> int:
 def cmd_anomaly_export(ctx: Context) -> int:
     rows = _rows(ctx)
     out = Path(ctx.args.out)
-    count = ctx.workspace.tracking.export(out, rows=rows)
+    count = ctx.workspace.tracking.export(out, rows=rows, lang=_lang(ctx))
     ctx.emit({"exported": count, "path": str(out)}, f"exported {count} anomalies to {out}")
     return 0
 
@@ -217,11 +243,34 @@ def cmd_track_settings(ctx: Context) -> int:
             raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}")
     tracking = ctx.workspace.tracking
     settings = tracking.update_settings(**changes) if changes else tracking.settings()
+    for item in a.shop_promise:
+        shop, sep, hours = item.rpartition("=")
+        try:
+            promise = float(hours) if hours.strip() else None
+        except ValueError:
+            promise, sep = None, ""
+        if not sep or not shop.strip():
+            raise UsageError(f"格式应为 店铺=小时：{item}", f"expected SHOP=HOURS: {item}")
+        tracking.set_shop_promise(shop.strip(), promise)
+    if a.quiet is not None:
+        start, sep, end = a.quiet.partition("-")
+        if not (sep and start.strip().isdigit() and end.strip().isdigit()):
+            raise UsageError(
+                f"安静时段格式应为 起-止（小时）：{a.quiet}", f"expected START-END hours: {a.quiet}"
+            )
+        tracking.set_quiet_hours(int(start), int(end))
+    quiet = tracking.quiet_hours()
+    promises = tracking.shop_promises()
     if a.webhook is not None:
         tracking.set_webhook(a.webhook, dingtalk_secret=a.dingtalk_secret)
     webhook = tracking.has_webhook()
     summary = tracking.daily_summary(now=utcnow()) if a.summary else ""
-    payload: dict[str, Any] = {**settings.as_json(), "webhook": bool(webhook)}
+    payload: dict[str, Any] = {
+        **settings.as_json(),
+        "webhook": bool(webhook),
+        "quiet_hours": {"start": quiet.start, "end": quiet.end},
+        "shop_promises": promises,
+    }
     if summary:
         payload["summary"] = summary
     ctx.emit(
@@ -229,6 +278,8 @@ def cmd_track_settings(ctx: Context) -> int:
         lambda: (
             summary
             or "\n".join(f"{k} = {v:g}" for k, v in settings.as_json().items())
+            + f"\nquiet hours ({ZONE_LABEL[_lang(ctx)]}): {quiet.start}-{quiet.end}"
+            + "".join(f"\n{name}: {h:g} h" if h else f"\n{name}: default" for name, h in promises.items())
             + f"\nwebhook: {'yes' if webhook else 'no'}"
         ),
     )

@@ -55,6 +55,12 @@ def apply_filter(stmt: Select[tuple[int]], flt: OrderFilter) -> Select[tuple[int
             stmt = stmt.where(_printed_exists())  # type: ignore[arg-type]
         elif status == "unprinted":
             stmt = stmt.where(_issued_exists(), ~_printed_exists())  # type: ignore[arg-type,operator]
+        elif status == "backlog":
+            stmt = stmt.where(
+                Order.backlog_notice_id.is_not(None),
+                Order.status == OrderStatus.PAID.value,
+                ~_printed_exists(),  # type: ignore[operator]
+            )
         elif status in {s.value for s in OrderStatus}:
             stmt = stmt.where(Order.status == status)
         else:

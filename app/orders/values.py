@@ -140,7 +140,9 @@ class ShippedExport:
 # -------------------------------------------------------------------------------------------------- the list
 
 # Pseudo statuses a filter understands besides the order statuses themselves.
-VIEWS = ("ready", "held", "issued", "printed", "unprinted")
+# backlog: paid orders a backlog notice told of (already past their ship-by promise when they entered the store,
+# app/tracking/backlog.py) and still not printed
+VIEWS = ("ready", "held", "issued", "printed", "unprinted", "backlog")
 
 
 # Columns a list can be sorted by (app/orders/sorting.py says how each is read in SQL).

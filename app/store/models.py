@@ -168,6 +168,9 @@ class Order(Base):
     # the import that created the order (an undo removes them while none has a waybill); NULL: not by an import.
     # Not indexed (an index costs the import ~20 %): the run's id range (import_runs) narrows the search instead
     import_run_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # the backlog notice that told of it: it was already past its ship-by promise when it entered the store, so
+    # it raises no ``ship_late`` (app/tracking/backlog.py); NULL: none
+    backlog_notice_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
     shop: Mapped[Shop] = relationship()
     lines: Mapped[list[OrderLine]] = relationship(
@@ -463,6 +466,18 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40), default="")
     entity_id: Mapped[int | None] = mapped_column(Integer, default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class BacklogNotice(Base):
+    """Orders already past their ship-by promise when they entered the store, told once (app/tracking/backlog.py)."""
+
+    __tablename__ = "backlog_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    orders: Mapped[int] = mapped_column(Integer, default=0)
+    dismissed_at: Mapped[datetime | None] = mapped_column(default=None)
+    dismissed_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 class Setting(Base):

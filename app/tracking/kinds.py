@@ -5,6 +5,8 @@ Pure values: the GUI and the CLI read them as they are.
 
 from __future__ import annotations
 
+import re
+
 from app.domain import AnomalyKind
 
 HIGH = 3
@@ -60,3 +62,24 @@ def kind_label(kind: str) -> tuple[str, str]:
 
 def status_label(status: str) -> tuple[str, str]:
     return STATUS_LABELS.get(status, (status, status))
+
+
+# an anomaly detail as older versions stored it: the parcel status and the carrier's raw sub-code first
+# ("returning [407] · 客户拒收 · 北京朝阳站"); new details hold only the carrier's words and the latest scan
+_CODED_DETAIL = re.compile(r"^(?P<status>[a-z_]*)(?: \[(?P<code>[^\]]*)\])?(?: · |$)")
+
+
+def detail_words(detail: str) -> tuple[str, str]:
+    """A stored detail without its leading status and raw code: (the words for people, the carrier's raw code)."""
+    match = _CODED_DETAIL.match(detail)
+    if match is None or not (match.group("status") in STATUS_LABELS or match.group("code")):
+        return detail, ""
+    return detail[match.end() :], match.group("code") or ""
+
+
+def status_words(status: str, lang: str) -> str:
+    """A parcel status in words ("" for none)."""
+    if not status:
+        return ""
+    zh, en = status_label(status)
+    return en if lang == "en" else zh

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TextIO
 
+from app.errors import UsageError
 from app.tracking.kinds import kind_label
+from app.tracking.times import ZONE_LABEL, china_text, utc_to_china
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +45,40 @@ class AnomalyNotice:
             parts.append(f"订单 {self.order}")
         if self.receiver or self.phone_masked:
             parts.append(f"收件人 {self.receiver} {self.phone_masked}".strip())
-        parts.append(f"开始于 {self.since:%Y-%m-%d %H:%M} UTC")
+        parts.append(f"开始于 {china_text(self.since)}（{ZONE_LABEL['zh']}）")
         if self.detail:
             parts.append(self.detail)
         return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Hours (China time, ``start`` to ``end``, may wrap midnight) in which nobody is told of new anomalies: they
+    are told when the quiet hours end. ``start == end``: never quiet."""
+
+    start: int = 0
+    end: int = 0
+
+    def __post_init__(self) -> None:
+        for hour in (self.start, self.end):
+            if not isinstance(hour, int) or not 0 <= hour <= 23:
+                raise UsageError(
+                    f"安静时段的小时必须是 0 到 23（现在是 {hour!r}）",
+                    f"quiet hours must be hours 0 to 23 (got {hour!r})",
+                )
+
+    @property
+    def enabled(self) -> bool:
+        return self.start != self.end
+
+    def covers(self, moment: datetime) -> bool:
+        """Whether ``moment`` (naive UTC) falls in the quiet hours."""
+        if not self.enabled:
+            return False
+        hour = utc_to_china(moment).hour
+        return (
+            self.start <= hour < self.end if self.start < self.end else hour >= self.start or hour < self.end
+        )
 
 
 class Notifier(Protocol):

@@ -30,13 +30,23 @@ from sqlalchemy.orm import Session
 
 from app.carriers.net import check_endpoint
 from app.domain import AnomalyState
+from app.errors import UsageError
 from app.orders.privacy import Privacy, mask_name, mask_phone
 from app.secrets import SecretStore
 from app.store.models import Anomaly, Order, Shop, Waybill
-from app.tracking.kinds import kind_label
-from app.tracking.notices import AnomalyNotice, FanOut, Notifier, StderrNotifier
+from app.tracking.kinds import HIGH, kind_label
+from app.tracking.notices import AnomalyNotice, FanOut, Notifier, QuietHours, StderrNotifier
+from app.tracking.times import china_text
 
-__all__ = ["AnomalyNotice", "FanOut", "Notifier", "StderrNotifier", "WebhookNotifier", "daily_summary", "notices_for"]
+__all__ = [
+    "AnomalyNotice",
+    "FanOut",
+    "Notifier",
+    "StderrNotifier",
+    "WebhookNotifier",
+    "daily_summary",
+    "notices_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -239,7 +249,7 @@ def daily_summary(session: Session, *, now: datetime, hours: float = 24.0) -> st
             .group_by(Anomaly.kind)
         )
     )
-    lines = [f"【快单每日异常汇总 / daily anomaly summary】{now:%Y-%m-%d}"]
+    lines = [f"【快单每日异常汇总 / daily anomaly summary】{china_text(now, '%Y-%m-%d')}"]
     lines.append(
         f"新增 new: {sum(opened.values())} · 已解决 resolved: {resolved} · 未处理 open: {sum(active.values())}"
     )
@@ -252,6 +262,44 @@ def daily_summary(session: Session, *, now: datetime, hours: float = 24.0) -> st
 # ------------------------------------------------------------------------------------------ configuration
 
 WEBHOOK_KEY = "tracking.webhook"
+QUIET_KEY = "tracking.quiet"
+
+
+def load_quiet(session: Session) -> QuietHours:
+    from app.store.models import Setting
+
+    row = session.get(Setting, QUIET_KEY)
+    value = row.value if row is not None and isinstance(row.value, dict) else {}
+    try:
+        return QuietHours(int(value.get("start", 0)), int(value.get("end", 0)))
+    except (TypeError, ValueError, UsageError):
+        return QuietHours()
+
+
+def save_quiet(session: Session, quiet: QuietHours) -> None:
+    from app.store.models import Setting
+
+    row = session.get(Setting, QUIET_KEY)
+    value = {"start": quiet.start, "end": quiet.end}
+    if row is None:
+        session.add(Setting(key=QUIET_KEY, value=value))
+    else:
+        row.value = value
+
+
+def held_in_quiet(session: Session, quiet: QuietHours, *, now: datetime) -> list[int]:
+    """Serious anomalies found in the last day's quiet hours and told to nobody yet: to tell once they end."""
+    if not quiet.enabled:
+        return []
+    rows = session.execute(
+        select(Anomaly.id, Anomaly.detected_at).where(
+            Anomaly.state.in_([AnomalyState.OPEN.value, AnomalyState.ACKNOWLEDGED.value]),
+            Anomaly.severity >= HIGH,
+            Anomaly.notified_at.is_(None),
+            Anomaly.detected_at >= now - timedelta(hours=24),
+        )
+    )
+    return [aid for aid, detected in rows if quiet.covers(detected)]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ A rule's outcome for a row changes only when
 
 - the row changed: every insert and update made through SQLAlchemy sets its ``rules_dirty`` flag (a column
   ``onupdate``), whoever wrote it (the poller, a push, a cancel, printing, an import, another station); or
+- a shop's ship-by promise changed (part of the fingerprint below: a full run);
 - time crossed one of the row's thresholds: every time-based condition has the form ``column <= now - hours``,
   which turns true exactly when ``now`` passes ``column + hours``. The rows whose threshold fell between the last
   run and this one are found with a range query on the column's index.
@@ -30,11 +31,12 @@ from sqlalchemy.orm import Session
 
 from app.store.bulk import in_chunks
 from app.store.models import Order, Setting, Shipment, Waybill, shipment_orders
+from app.tracking.promise import Promises, load_promises
 from app.tracking.settings import TrackingSettings
 
 STATE_KEY = "tracking.rules_state"
 #: bump when a rule's logic changes, so the next run looks at every row again
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: ship_late against each shop's promise, backlog at intake told once
 FULL_EVERY = timedelta(hours=1)
 
 _ORDERS: Table = Order.__table__  # type: ignore[assignment]
@@ -57,8 +59,9 @@ class Scope:
 FULL = Scope(None, None)
 
 
-def fingerprint(settings: TrackingSettings) -> str:
-    text = json.dumps({"v": RULES_VERSION, **settings.as_json()}, sort_keys=True)
+def fingerprint(settings: TrackingSettings, promises: Promises | None = None) -> str:
+    shops = promises.as_json() if promises is not None else {}
+    text = json.dumps({"v": RULES_VERSION, **settings.as_json(), "promises": shops}, sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()
 
 
@@ -136,7 +139,8 @@ def plan(session: Session, now: datetime, settings: TrackingSettings) -> Scope:
     """Claim this run's rows and record the run (in the caller's transaction): the scope to evaluate."""
     state = _load_state(session)
     last, last_full = _when(state, "at"), _when(state, "full_at")
-    mark = fingerprint(settings)
+    promises = load_promises(session, settings.ship_late_hours)
+    mark = fingerprint(settings, promises)
     full = (
         last is None
         or last_full is None
@@ -151,9 +155,11 @@ def plan(session: Session, now: datetime, settings: TrackingSettings) -> Scope:
         _save_state(session, new_state)
         return FULL
     assert last is not None
-    waybills = _claim(session, _WAYBILLS) | _crossed(session, _WAYBILLS, _time_conditions(settings), last, now)
+    waybills = _claim(session, _WAYBILLS) | _crossed(
+        session, _WAYBILLS, _time_conditions(settings), last, now
+    )
     orders = _claim(session, _ORDERS) | _orders_of(session, _claim(session, _SHIPMENTS))
-    orders |= _crossed(session, _ORDERS, [("paid_at", settings.ship_late_hours)], last, now)
+    orders |= _crossed(session, _ORDERS, [("paid_at", h) for h in promises.distinct_hours()], last, now)
     _save_state(session, new_state)
     return Scope(frozenset(waybills), frozenset(orders))
 

@@ -1,5 +1,9 @@
 """Evaluate the anomaly rules set-wise: one pass over waybills, one over orders, then a diff with what is open.
 
+``ship_late`` measures an order against its shop's ship-by promise (app/tracking/promise.py); an order already
+past it when it entered the store is no ``ship_late``: it is told of once, with the others of its batch, in a
+backlog notice (the rule is in app/tracking/backlog.py).
+
 For every kind the matching subjects (waybills; orders for ``ship_late``) are compared with that kind's active
 (open or acknowledged) anomalies:
 
@@ -20,10 +24,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, exists, false, func, literal, not_, null, or_, select, update
+from sqlalchemy import Select, and_, case, exists, false, func, literal, not_, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
@@ -31,9 +35,10 @@ from app.domain import AnomalyKind, AnomalyState, OrderStatus, WaybillState
 from app.store.bulk import in_chunks
 from app.store.engine import Store
 from app.store.models import Anomaly, Order, Shipment, TrackingEvent, Waybill, shipment_orders
-from app.tracking import rule_scope
+from app.tracking import backlog, rule_scope
 from app.tracking.conditions import surely_fine, waybill_rules
 from app.tracking.kinds import HIGH, SEVERITY
+from app.tracking.promise import Promises, load_promises
 from app.tracking.rule_scope import Scope
 from app.tracking.settings import TrackingSettings, load_settings
 from app.tracking.sqlutil import insert_ignore
@@ -111,10 +116,12 @@ def _waybill_subjects(
 
 
 def _ship_late_matches(
-    session: Session, now: datetime, settings: TrackingSettings, ids: frozenset[int] | None = None
-) -> dict[int, _Match]:
-    from datetime import timedelta
+    session: Session, now: datetime, promises: Promises, ids: frozenset[int] | None = None
+) -> tuple[dict[int, _Match], list[int]]:
+    """The orders past their shop's ship-by promise and still unshipped: those late in the store (``ship_late``
+    subjects), and the ids of those late at intake that no backlog notice told of yet (app/tracking/backlog.py).
 
+    One statement: a condition per distinct promise (a handful of shops), the intake test on the rows it returns."""
     printed = exists(
         select(shipment_orders.c.shipment_id)
         .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
@@ -125,23 +132,34 @@ def _ship_late_matches(
         .where(shipment_orders.c.order_id == Order.id)
         .scalar_subquery()
     )
-    query = select(Order.id, Order.paid_at, first_shipment).where(
+    # compared through coalesce(): an expression, so the planner cannot pick the paid_at index (kept for the
+    # incremental runs' time windows), whose range here is nearly every order; NULL never matches
+    paid = func.coalesce(Order.paid_at, null())
+    late = or_(*(and_(shops, paid <= now - timedelta(hours=hours)) for hours, shops in promises.groups()))
+    query = select(
+        Order.id, Order.paid_at, first_shipment, Order.shop_id, Order.imported_at, Order.backlog_notice_id
+    ).where(
         Order.status == OrderStatus.PAID.value,
         Order.on_hold == false(),
         Order.platform_waybill == "",
-        # compared through coalesce(): an expression, so the planner cannot pick the paid_at index (kept for the
-        # incremental runs' time windows), whose range here is nearly every order; NULL never matches
-        func.coalesce(Order.paid_at, null()) <= now - timedelta(hours=settings.ship_late_hours),
+        late,
         ~printed,
     )
-    return {
-        oid: _Match(None, sid, oid, paid)
-        for part in _parts(query, Order.id, ids)
-        for oid, paid, sid in session.connection().execute(part)
-    }
+    found: dict[int, _Match] = {}
+    untold: list[int] = []
+    for part in _parts(query, Order.id, ids):
+        for oid, paid_at, sid, shop_id, imported_at, notice_id in session.connection().execute(part):
+            if imported_at is not None and paid_at + timedelta(hours=promises.hours(shop_id)) <= imported_at:
+                if notice_id is None:
+                    untold.append(oid)
+            else:
+                found[oid] = _Match(None, sid, oid, paid_at)
+    return found, untold
 
 
-def _active(session: Session, kinds: Iterable[AnomalyKind], scope: Scope) -> dict[AnomalyKind, dict[int, int]]:
+def _active(
+    session: Session, kinds: Iterable[AnomalyKind], scope: Scope
+) -> dict[AnomalyKind, dict[int, int]]:
     """kind -> subject id (waybill, or order for ship_late) -> anomaly id, for the open and acknowledged ones whose
     subject is in ``scope`` (an incremental run asks for those subjects only, by index)."""
     result: dict[AnomalyKind, dict[int, int]] = defaultdict(dict)
@@ -199,26 +217,23 @@ def _latest_stations(session: Session, waybill_ids: Sequence[int]) -> dict[int, 
 
 
 def _details(session: Session, matches: Sequence[_Match]) -> dict[int, str]:
-    """waybill id -> a short description for a new anomaly: the status and the carrier's flag, the carrier's words
-    for it, and its latest scan."""
+    """waybill id -> a short description for a new anomaly: the carrier's words for it and its latest scan.
+
+    No codes: the parcel status is shown in words from the waybill, the carrier's raw sub-code only as a detail
+    (app/tracking/views.py)."""
     ids = [m.waybill_id for m in matches if m.waybill_id is not None]
     stations = _latest_stations(session, ids)
-    codes: dict[int, tuple[str, str, str]] = {}
+    words: dict[int, str] = {}
     for chunk in in_chunks(sorted(set(ids))):
-        rows = session.execute(
-            select(Waybill.id, Waybill.parcel_status, Waybill.carrier_state, Waybill.carrier_words).where(
-                Waybill.id.in_(chunk)
-            )
-        )
-        codes.update({wid: (status, code, words) for wid, status, code, words in rows})
+        rows = session.execute(select(Waybill.id, Waybill.carrier_words).where(Waybill.id.in_(chunk)))
+        words.update({wid: text for wid, text in rows})
     details = {}
     for wid in ids:
-        status, code, words = codes.get(wid, ("", "", ""))
-        parts = [status + (f" [{code}]" if code else "")]
-        for text in (words, stations.get(wid, "")):
+        parts: list[str] = []
+        for text in (words.get(wid, ""), stations.get(wid, "")):
             if text and text not in parts:
                 parts.append(text)
-        details[wid] = " · ".join(p for p in parts if p)[:500]
+        details[wid] = " · ".join(parts)[:500]
     return details
 
 
@@ -253,9 +268,12 @@ def _evaluate(
         session, now, rules_settings, chosen - {AnomalyKind.SHIP_LATE}, scope.waybill_ids
     )
     late: dict[int, _Match] = {}
+    notice = None
     if AnomalyKind.SHIP_LATE in chosen:
-        late = _ship_late_matches(session, now, rules_settings, scope.order_ids)
+        promises = load_promises(session, rules_settings.ship_late_hours)
+        late, untold = _ship_late_matches(session, now, promises, scope.order_ids)
         matched[AnomalyKind.SHIP_LATE] = set(late)
+        notice = backlog.claim(session, untold, now)
     active = _active(session, chosen, scope)
 
     new_rows: list[tuple[AnomalyKind, _Match]] = []
@@ -312,6 +330,8 @@ def _evaluate(
         new_high_ids=tuple(sorted(new_high)),
         incremental=not scope.full,
         checked=0 if scope.full else len(scope.waybill_ids or ()) + len(scope.order_ids or ()),
+        backlog_notice_id=notice.id if notice is not None else None,
+        backlog_orders=notice.orders if notice is not None else 0,
     )
 
 

@@ -17,7 +17,7 @@ from app.clock import utcnow
 from app.secrets import SecretStore
 from app.store.engine import Store
 from app.tracking.notices import Notifier
-from app.tracking.notify import notices_for
+from app.tracking.notify import held_in_quiet, load_quiet, notices_for
 from app.tracking.poller import Progress, Stop, poll_due
 from app.tracking.rules import evaluate
 from app.tracking.values import RoundReport, RuleReport, TrackingRun
@@ -28,11 +28,16 @@ log = logging.getLogger(__name__)
 def evaluate_and_notify(
     store: Store, now: datetime | None = None, notifier: Notifier | None = None
 ) -> tuple[RuleReport, int]:
-    """Evaluate the rules, then hand new high-severity anomalies to ``notifier`` (after the commit)."""
+    """Evaluate the rules, then hand new high-severity anomalies to ``notifier`` (after the commit). In the quiet
+    hours nobody is told; what they held is told at the first round after them."""
     moment = now or utcnow()
     with store.session() as session:
         report = evaluate(session=session, now=moment)
-        notices = notices_for(session, report.new_high_ids, now=moment) if notifier is not None else []
+        notices = []
+        quiet = load_quiet(session)
+        if notifier is not None and not quiet.covers(moment):
+            ids = sorted({*report.new_high_ids, *held_in_quiet(session, quiet, now=moment)})
+            notices = notices_for(session, ids, now=moment)
     if notifier is not None and notices:
         notifier.notify(notices)
     return report, len(notices)

@@ -22,8 +22,9 @@ SETTINGS_KEY = "tracking.rules"
 class TrackingSettings:
     """Thresholds of the anomaly rules and the poller's intervals (hours unless named otherwise)."""
 
-    #: a paid order with no printed waybill this long after payment is ``ship_late``
-    ship_late_hours: float = 24.0
+    #: the ship-by promise of a shop without its own (app/tracking/promise.py): a paid order with no printed
+    #: waybill this long after payment is ``ship_late``
+    ship_late_hours: float = 48.0
     #: an issued waybill with no pickup scan this long after issue is ``no_pickup``
     no_pickup_hours: float = 48.0
     #: a parcel in transit whose last trace is older than this is ``stalled``

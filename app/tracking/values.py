@@ -50,6 +50,9 @@ class RuleReport:
     new_high_ids: tuple[int, ...] = ()  # new high-severity anomalies (to notify)
     incremental: bool = False  # only what changed since the last run was looked at
     checked: int = 0  # waybills and orders looked at by an incremental run
+    # the backlog notice this run recorded (orders already late when they entered the store), and its orders
+    backlog_notice_id: int | None = None
+    backlog_orders: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -59,6 +62,7 @@ class RuleReport:
             "opened_by_kind": dict(self.opened_by_kind),
             "rules_incremental": self.incremental,
             "rules_checked": self.checked,
+            "backlog_orders": self.backlog_orders,
         }
 
 
@@ -152,12 +156,15 @@ class AnomalyRow:
     since: datetime
     detected_at: datetime
     age_hours: float
-    detail: str
+    detail: str  # the carrier's words and the latest scan (no codes)
     assignee: str
     note: str
     acknowledged_at: datetime | None
     resolved_at: datetime | None
     resolved_by: str
+    carrier_code: str = (
+        ""  # the carrier's raw sub-code (407, wrong_phone…): for a tooltip, never a list's text
+    )
 
     @property
     def high(self) -> bool:

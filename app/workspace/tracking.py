@@ -13,10 +13,20 @@ from datetime import datetime
 from pathlib import Path
 
 from app.clock import utcnow
-from app.tracking import dashboard, lifecycle, views
+from app.store.audit import actor_name, station_name
+from app.tracking import backlog, dashboard, lifecycle, promise, views
+from app.tracking.backlog import BacklogNoticeRow
 from app.tracking.lifecycle import AnomalyChange
-from app.tracking.notices import FanOut, Notifier
-from app.tracking.notify import WebhookNotifier, daily_summary, load_webhook, save_webhook
+from app.tracking.notices import FanOut, Notifier, QuietHours
+from app.tracking.notify import (
+    WebhookNotifier,
+    daily_summary,
+    load_quiet,
+    load_webhook,
+    save_quiet,
+    save_webhook,
+)
+from app.tracking.people import HistoryEntry, anomaly_history, load_staff, save_staff
 from app.tracking.push import PushOutcome, receive_push
 from app.tracking.push_server import MAX_CONNECTIONS, READ_TIMEOUT_S, WORKERS, PushServer
 from app.tracking.service import run_round, run_tracking
@@ -147,12 +157,53 @@ class TrackingPart(Part):
             return lifecycle.resolve(s, anomaly_id, note=note, now=now)
 
     def export(
-        self, path: Path, flt: AnomalyFilter | None = None, *, rows: Sequence[AnomalyRow] | None = None
+        self,
+        path: Path,
+        flt: AnomalyFilter | None = None,
+        *,
+        rows: Sequence[AnomalyRow] | None = None,
+        lang: str = "zh",
     ) -> int:
-        """Write anomalies as CSV (UTF-8 with a BOM, for Excel): ``rows`` as given, else those of ``flt``.
-        Returns how many were written."""
+        """Write anomalies as CSV (UTF-8 with a BOM, for Excel): ``rows`` as given, else those of ``flt``, with
+        headers and words in ``lang`` (zh, en) and times in China time. Returns how many were written."""
         chosen = self.anomalies(flt) if rows is None else rows
-        return views.export_csv(chosen, path)
+        return views.export_csv(chosen, path, lang)
+
+    def history(self, anomaly_id: int) -> tuple[HistoryEntry, ...]:
+        """Who acknowledged, assigned (to whom) and resolved the anomaly, oldest first (the audit log)."""
+        with self._session() as s:
+            return anomaly_history(s, anomaly_id)
+
+    def staff(self) -> tuple[str, ...]:
+        """The names anomalies are assigned to (the workspace's list, the same at every station)."""
+        with self._session() as s:
+            return load_staff(s)
+
+    def set_staff(self, names: Sequence[str]) -> tuple[str, ...]:
+        with self._session() as s:
+            return save_staff(s, tuple(names))
+
+    # ------------------------------------------------------------------------------------------------ backlog
+
+    def backlog_notices(self, *, include_dismissed: bool = False) -> tuple[BacklogNoticeRow, ...]:
+        """Orders already past their ship-by promise when they entered the store, one notice a batch (newest
+        first); the orders list's ``backlog`` view holds them."""
+        with self._session() as s:
+            return backlog.notices(s, include_dismissed=include_dismissed)
+
+    def dismiss_backlog_notice(self, notice_id: int, *, now: datetime | None = None) -> None:
+        with self._session() as s:
+            backlog.dismiss(s, notice_id, by=actor_name() or station_name(s), now=now or utcnow())
+
+    def shop_promises(self) -> dict[str, float | None]:
+        """Shop name -> its own ship-by promise in hours after payment (None: the default, ``ship_late_hours``)."""
+        with self._session() as s:
+            return promise.shop_promises(s)
+
+    def set_shop_promise(self, shop: str, hours: float | None) -> None:
+        """A shop's own ship-by promise (hours after payment), None to follow the default."""
+        with self._session() as s:
+            promise.set_shop_promise(s, shop, hours)
 
     # ------------------------------------------------------------------------------------------------ parcels
 
@@ -191,6 +242,17 @@ class TrackingPart(Part):
     def has_webhook(self) -> bool:
         with self._session() as s:
             return load_webhook(s, self._secrets) is not None
+
+    def quiet_hours(self) -> QuietHours:
+        with self._session() as s:
+            return load_quiet(s)
+
+    def set_quiet_hours(self, start: int, end: int) -> QuietHours:
+        """Hours (China time) in which nobody is told of new anomalies (told when they end); start == end: none."""
+        quiet = QuietHours(start, end)
+        with self._session() as s:
+            save_quiet(s, quiet)
+        return quiet
 
     def daily_summary(self, *, now: datetime | None = None) -> str:
         """The day's anomalies as the text the robot sends."""

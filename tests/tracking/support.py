@@ -111,13 +111,16 @@ def issue_parcel(
         )
 
 
-def add_unprinted_order(store: Store, world: World, paid_at: datetime) -> int:
-    """A paid order with no waybill printed (the ship_late subject)."""
+def add_unprinted_order(
+    store: Store, world: World, paid_at: datetime, *, imported_at: datetime | None = None
+) -> int:
+    """A paid order with no waybill printed (the ship_late subject), in the store since ``imported_at`` (default:
+    since its payment, so it becomes late in the store, not at intake)."""
     n = next(_serial)
     with store.session() as s:
         order = Order(
             shop_id=world.shop_id, platform_order_id=f"TB{n:08d}", status="paid", receiver_name="王五",
-            receiver_phone="13700001234", paid_at=paid_at,
+            receiver_phone="13700001234", paid_at=paid_at, imported_at=imported_at or paid_at,
         )  # fmt: skip
         s.add(order)
         s.flush()

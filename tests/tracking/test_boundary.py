@@ -197,7 +197,8 @@ def test_a_second_aggregator_drives_the_round_and_the_rules(store: Store, no_kdn
             (NOW - timedelta(hours=5), "in_transit"),
         ]
         details = {a.kind: a.detail for a in s.scalars(select(Anomaly))}
-    assert details["problem"] == "exception [wrong_phone] · 收件人电话错误 · 电话错误，无法联系"
+    # words only: the status is shown from the waybill, the carrier's code (wrong_phone) only as a detail
+    assert details["problem"] == "收件人电话错误 · 电话错误，无法联系"
     assert "派送失败" in details["delivery_failed"]
     # the serious ones were told (after the commit), each once
     assert sorted(n.kind for n in heard.notices) == ["delivery_failed", "problem", "rejected"]

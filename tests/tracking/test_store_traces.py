@@ -36,7 +36,9 @@ def trace(hours: float, text: str, status: ParcelStatus | None) -> Trace:
 def test_same_trace_twice_is_one_event_and_times_are_utc(store: Store, sandbox: SandboxServer) -> None:
     world = make_world(store, sandbox)
     parcel = issue_parcel(store, sandbox, world)
-    answer = result(S.IN_TRANSIT, trace(0, "已揽收", S.PICKED_UP), trace(5, "到达【杭州转运中心】", S.IN_TRANSIT))
+    answer = result(
+        S.IN_TRANSIT, trace(0, "已揽收", S.PICKED_UP), trace(5, "到达【杭州转运中心】", S.IN_TRANSIT)
+    )
     with store.session() as s:
         waybill = s.get(Waybill, parcel.waybill_id)
         assert waybill is not None
@@ -153,7 +155,7 @@ def test_a_carriers_flag_is_stored_normalised_with_its_words(store: Store, sandb
     assert evaluate(store, T0).opened_by_kind == {"problem": 1}
     with store.session() as s:
         detail = s.scalars(select(Anomaly.detail)).one()
-    assert detail == "exception [address_unclear] · 收件地址不详，派件员正在联系收件人 · 揽收"
+    assert detail == "收件地址不详，派件员正在联系收件人 · 揽收"
 
 
 def test_an_older_answer_never_moves_a_parcel_back(store: Store, sandbox: SandboxServer) -> None:

@@ -360,6 +360,7 @@ def test_the_settings_window_speaks_english_too(qtbot: Any, window: Any) -> None
             "Carrier rules",
             "Printers",
             "Column mapping",
+            "Tracking",
         ]
         assert window.printers.mask_phone.text().startswith("Hide the receiver's phone")
         assert window.mapping.field_labels["mobile"].text() == "Mobile *"

@@ -52,7 +52,7 @@ class Scene:
 
 @pytest.fixture
 def scene(store: Any, sandbox: SandboxServer, data_dir: Path) -> Scene:
-    """51 simulated hours: delivery_failed (39 h), rejected (39 h), no_pickup (48 h), ship_late (24 h)."""
+    """51 simulated hours: delivery_failed (39 h), rejected (39 h), no_pickup (48 h), ship_late (48 h)."""
     world = make_world(store, sandbox)
     parcels = {
         name: issue_parcel(store, sandbox, world, name)
@@ -192,8 +192,8 @@ def test_export_csv_writes_the_rows(qtbot: Any, panel: Any, tmp_path: Path) -> N
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 4
-    assert {r["kind_zh"] for r in rows} == {"派送失败", "拒收", "未揽收", "超时未发货"}
-    assert all(r["state"] == "open" for r in rows)
+    assert {r["类型"] for r in rows} == {"派送失败", "拒收", "未揽收", "超时未发货"}
+    assert all(r["状态"] == "未处理" for r in rows)
 
 
 def test_timeline_of_the_selected_parcel(qtbot: Any, panel: Any, scene: Scene) -> None:

@@ -1,5 +1,6 @@
 """Shops: add, edit, delete (only while a shop holds no orders), what its labels follow — phone and name masking
-and a label template of its own ("" = the printer's) — and for an API shop its connection and "test connection"
+and a label template of its own ("" = the printer's), its ship-by promise (hours after payment; the tracking
+page's default when none) — and for an API shop its connection and "test connection"
 (:mod:`ui.settings.shop_connection`). Secrets go to the workspace, which keeps them in the secret store."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ui.qt.widgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QWidget,
 )
 from ui.settings.common import SettingsPage, fill_table, label_rows, list_table, selected_row
@@ -63,6 +65,11 @@ class ShopsPage(SettingsPage):
         self.template_box.addItem("", "")
         for name in TEMPLATES:
             self.template_box.addItem(name, name)
+        # the shop's ship-by promise (hours after payment); the lowest value means "the default" (tracking page)
+        self.promise_spin = QSpinBox()
+        self.promise_spin.setRange(0, 720)
+        self.promise_spin.setSuffix(" h")
+        self.promises: dict[str, float | None] = {}
         self.form = QFormLayout()
         self.form_box = QGroupBox()
         self.form_box.setLayout(self.form)
@@ -70,6 +77,7 @@ class ShopsPage(SettingsPage):
             ("setup.shop.name", self.name_edit),
             ("setup.shop.platform", self.platform_box),
             ("setup.shop.template", self.template_box),
+            ("setup.shop.promise", self.promise_spin),
             ("", self.mask_phone),
             ("", self.mask_name),
         ]
@@ -98,6 +106,8 @@ class ShopsPage(SettingsPage):
         self.mask_phone.setText(tr("setup.mask_phone"))
         self.mask_name.setText(tr("setup.mask_name"))
         self.template_box.setItemText(0, tr("setup.template_printer"))
+        self.promise_spin.setSpecialValueText(tr("setup.shop.promise_default"))
+        self.promise_spin.setToolTip(tr("setup.shop.promise_tip"))
         for index, platform in enumerate(Platform):
             self.platform_box.setItemText(index, tr(f"setup.platform.{platform.value}"))
         self.form_box.setTitle(tr("setup.shop.form"))
@@ -114,7 +124,13 @@ class ShopsPage(SettingsPage):
     # --- the list
     def reload(self) -> None:
         self.run(lambda ws, _op: ws.orders.shops(counts=True), self._show, writes=False)
+        self.run(lambda ws, _op: ws.tracking.shop_promises(), self._show_promises, writes=False)
         self.run(lambda ws, _op: ws.orders.sync_interval(), self._show_interval, writes=False)
+
+    def _show_promises(self, promises: dict[str, float | None]) -> None:
+        self.promises = promises
+        if self.editing:
+            self.promise_spin.setValue(int(promises.get(self.editing) or 0))
 
     def _show_interval(self, minutes: int) -> None:
         self.interval_box.setCurrentIndex(max(0, self.interval_box.findData(minutes)))
@@ -151,6 +167,7 @@ class ShopsPage(SettingsPage):
         self.mask_phone.setChecked(s.mask_phone)
         self.mask_name.setChecked(s.mask_name)
         self.template_box.setCurrentIndex(max(0, self.template_box.findData(s.template)))
+        self.promise_spin.setValue(int(self.promises.get(s.name) or 0))
         self.delete_button.setEnabled(s.orders == 0)
         self.delete_button.setToolTip("" if s.orders == 0 else tr("setup.shop.has_orders", n=s.orders))
 
@@ -164,6 +181,7 @@ class ShopsPage(SettingsPage):
         self.mask_phone.setChecked(False)
         self.mask_name.setChecked(False)
         self.template_box.setCurrentIndex(0)
+        self.promise_spin.setValue(0)
         self.delete_button.setEnabled(False)
         self.name_edit.setFocus()
 
@@ -206,15 +224,18 @@ class ShopsPage(SettingsPage):
         mask_phone, mask_name = self.mask_phone.isChecked(), self.mask_name.isChecked()
         template = str(self.template_box.currentData())
         api_version, query_auth = self.connection.api_version(), self.connection.query_auth_value()
+        promise = float(self.promise_spin.value()) or None
 
         def work(ws: Workspace, _op: Op[ShopInfo]) -> ShopInfo:
             if not editing:
                 ws.orders.add_shop(name, platform, url)  # the secrets once, by the update below
-            return ws.orders.update_shop(
+            info = ws.orders.update_shop(
                 editing or name, rename=name, platform=platform, url=url, token=token, key=key, secret=secret,
                 mask_phone=mask_phone, mask_name=mask_name, template=template, api_version=api_version,
                 query_auth=query_auth,
             )  # fmt: skip
+            ws.tracking.set_shop_promise(info.name, promise)
+            return info
 
         def saved(info: ShopInfo) -> None:
             self._saved(info)

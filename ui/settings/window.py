@@ -1,5 +1,5 @@
 """The settings window: a list of pages on the left (shops, senders, carrier accounts, carrier rules, printers,
-column mapping), the chosen page on the right. Each page loads and writes through the workspace on its own; the window only
+column mapping, tracking), the chosen page on the right. Each page loads and writes through the workspace on its own; the window only
 assembles them and tells the main window when something changed."""
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from ui.settings.printers_page import PrintersPage
 from ui.settings.rules_page import RulesPage
 from ui.settings.senders_page import SendersPage
 from ui.settings.shops_page import ShopsPage
+from ui.settings.tracking_page import TrackingPage
 
 if TYPE_CHECKING:
     from ui.ops import Ops
 
-PAGES = ("shops", "senders", "carriers", "rules", "printers", "mapping")
+PAGES = ("shops", "senders", "carriers", "rules", "printers", "mapping", "tracking")
 
 
 class SettingsWindow(QDialog):
@@ -46,6 +47,7 @@ class SettingsWindow(QDialog):
         self.rules = RulesPage(ops)
         self.printers = PrintersPage(ops)
         self.mapping = MappingPage(ops)
+        self.tracking = TrackingPage(ops)
         self.pages: dict[str, SettingsPage] = {
             "shops": self.shops,
             "senders": self.senders,
@@ -53,6 +55,7 @@ class SettingsWindow(QDialog):
             "rules": self.rules,
             "printers": self.printers,
             "mapping": self.mapping,
+            "tracking": self.tracking,
         }
         self.index = QListWidget()
         self.index.setFixedWidth(150)
