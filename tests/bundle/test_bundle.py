@@ -116,6 +116,14 @@ def servers(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Server, Serve
             server.stop()
 
 
+def shop_and_sender(env: dict[str, str], data: Path) -> Path:
+    """A new workspace at ``data`` with a Taobao shop and a sender, made by the bundle's CLI."""
+    run(env, data, "shops", "add", "淘宝店", "--platform", "taobao")
+    run(env, data, "senders", "add", "仓库", "--name", "快单仓库", "--mobile", "13800138000", "--province",
+        "浙江省", "--city", "杭州市", "--district", "余杭区", "--address", "文一西路969号")  # fmt: skip
+    return data
+
+
 def export_file(path: Path) -> Path:
     """A Taobao export over CHILD_MIN_BYTES: READY orders waiting to ship, the rest closed."""
     rows = gen.taobao_rows(ROWS)
@@ -132,10 +140,7 @@ def test_cli_from_import_to_printed_labels(
     if len(os.sched_getaffinity(0)) < 2 or not shutil.which("strace"):
         pytest.skip("the reading child needs two CPUs, and strace to be seen")
     printer, carrier = servers
-    data = tmp_path / "data"
-    run(env, data, "shops", "add", "淘宝店", "--platform", "taobao")
-    run(env, data, "senders", "add", "仓库", "--name", "快单仓库", "--mobile", "13800138000", "--province",
-        "浙江省", "--city", "杭州市", "--district", "余杭区", "--address", "文一西路969号")  # fmt: skip
+    data = shop_and_sender(env, tmp_path / "data")
 
     trace = tmp_path / "execve.trace"
     strace = ("strace", "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", str(trace))
@@ -183,10 +188,7 @@ def test_window_draws_and_prints_under_xvfb(
     if not shutil.which("Xvfb"):
         pytest.skip("Xvfb is not installed")
     printer, _ = servers
-    data = tmp_path / "data"
-    run(env, data, "shops", "add", "淘宝店", "--platform", "taobao")
-    run(env, data, "senders", "add", "仓库", "--name", "快单仓库", "--mobile", "13800138000", "--province",
-        "浙江省", "--city", "杭州市", "--district", "余杭区", "--address", "文一西路969号")  # fmt: skip
+    data = shop_and_sender(env, tmp_path / "data")
     run(env, data, "import", str(gen.taobao_csv(tmp_path / "tb.csv", n=READY)), "--shop", "淘宝店")
     run(env, data, "carriers", "add", "zto", "--kind", "sandbox", "--shipper-code", "ZTO")  # a sandbox inside
     assert run(env, data, "waybills", "issue", "--all-ready", "--carrier", "zto")["issued"] == READY
