@@ -137,20 +137,22 @@ def export_file(path: Path) -> Path:
 def test_cli_from_import_to_printed_labels(
     env: dict[str, str], servers: tuple[Server, Server], tmp_path: Path
 ) -> None:
-    if len(os.sched_getaffinity(0)) < 2 or not shutil.which("strace"):
-        pytest.skip("the reading child needs two CPUs, and strace to be seen")
     printer, carrier = servers
     data = shop_and_sender(env, tmp_path / "data")
 
+    # the reading child runs when there are two CPUs; strace (when installed) sees which program it is
+    seen = len(os.sched_getaffinity(0)) > 1 and shutil.which("strace") is not None
     trace = tmp_path / "execve.trace"
     strace = ("strace", "-f", "-qq", "-e", "trace=execve", "-e", "signal=none", "-o", str(trace))
     imported = run(
-        env, data, "import", str(export_file(tmp_path / "taobao.csv")), "--shop", "淘宝店", prefix=strace
-    )
+        env, data, "import", str(export_file(tmp_path / "taobao.csv")), "--shop", "淘宝店",
+        prefix=strace if seen else (),
+    )  # fmt: skip
     assert imported["imported"] == ROWS, imported
-    children = [line for line in trace.read_text().splitlines() if "--_child" in line]
-    assert children and all(f'execve("{BUNDLE}"' in line for line in children), children
-    assert '"orders-source"' in children[0]
+    if seen:
+        children = [line for line in trace.read_text().splitlines() if "--_child" in line]
+        assert children and all(f'execve("{BUNDLE}"' in line for line in children), children
+        assert '"orders-source"' in children[0]
 
     endpoint = f"http://127.0.0.1:{carrier.port}/api/EOrderService"
     run(
@@ -178,6 +180,8 @@ def test_cli_from_import_to_printed_labels(
     assert len(labels) == READY
     _keep(labels[0], "bundle-label.png")
     assert not (tmp_path / "python-called").exists(), (tmp_path / "python-called").read_text()
+    if not seen:
+        pytest.skip("labels printed; the reading child was not checked (one CPU, or strace not installed)")
 
 
 def test_window_draws_and_prints_under_xvfb(
