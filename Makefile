@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test lint bench check-system clean
+.PHONY: demo run test lint bench check-system clean dist check-dist install-desktop
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kuaidan needs Python 3.11 or newer")'
@@ -33,5 +33,24 @@ bench: $(STAMP)
 	@failed=""; for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || failed="$$failed $$b"; done; \
 	if [ -n "$$failed" ]; then echo "over budget or failed:$$failed"; exit 1; fi
 
+# the desktop bundle: one folder dist/kuaidan/ with the program `kuaidan` (GUI and CLI), no Python needed to run it
+dist: $(STAMP)
+	@$(BIN)/python -c 'import PyInstaller' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,dist]'
+	$(BIN)/python -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/kuaidan.spec
+	@du -sh dist/kuaidan
+
+# starts the built bundle outside the venv: the CLI from import to a printed label, the window under Xvfb
+# (tests/bundle; pictures of a label and of the window in build/check-dist/)
+check-dist:
+	@test -x dist/kuaidan/kuaidan || { echo "build the bundle first: make dist"; exit 1; }
+	KUAIDAN_BUNDLE=$(CURDIR)/dist/kuaidan/kuaidan KUAIDAN_DIST_SHOTS=$(CURDIR)/build/check-dist \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/bundle
+
+# Kuaidan in this user's application menu (~/.local/share/applications/kuaidan.desktop), pointing at dist/kuaidan
+install-desktop:
+	@test -x dist/kuaidan/kuaidan || { echo "build the bundle first: make dist"; exit 1; }
+	dist/kuaidan/install-desktop.sh
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

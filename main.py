@@ -7,6 +7,11 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from app.selfexec import CHILD_FLAG, run_child
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == [CHILD_FLAG]:  # `kuaidan --_child NAME`: a helper of a running Kuaidan (the bundle's way)
+        return run_child(words[1:])
     from app.cli.main import main as cli_main
 
     def gui(ctx: object) -> int:

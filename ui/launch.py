@@ -9,17 +9,25 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from app.paths import resources_dir
 from app.workspace import Workspace
 from ui.i18n import set_language
+from ui.qt.gui import QIcon
 from ui.qt.widgets import QApplication
 
 log = logging.getLogger("kuaidan")
+ICON = "kuaidan.png"
 
 
 def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     from ui.crash import show_crash
 
     show_crash(QApplication.activeWindow(), exc, "".join(traceback.format_exception(kind, exc, tb)))
+
+
+def app_icon() -> QIcon:
+    """Kuaidan's icon (``resources/icons/kuaidan.png``, drawn by ``tools/make_icon.py``)."""
+    return QIcon(str(resources_dir() / "icons" / ICON))
 
 
 def _open_workspace(ctx: Any) -> Workspace | None:
@@ -66,6 +74,8 @@ def run(ctx: Any) -> int:
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Kuaidan")
+    QApplication.setDesktopFileName("kuaidan")  # the bundle's .desktop entry (Wayland matches windows by it)
+    QApplication.setWindowIcon(app_icon())
     set_language(getattr(ctx.args, "lang", None) or "zh")
     workspace = _open_workspace(ctx)
     if workspace is None:

@@ -3,8 +3,9 @@
 Reading and building the orders (decoding, CSV, cleaning, addresses) and writing them (SQLite) both need the
 CPU, and in one process they take turns under the GIL. For a large file a child process reads, checks and builds
 while this process writes: the child sends the prepared orders a chunk at a time through a pipe, and stays at
-most about a chunk ahead (a full pipe makes it wait), so memory stays bounded. It is started as a plain
-``python -c`` with this process's ``sys.path``, so it works from any caller, threads and open databases included.
+most about a chunk ahead (a full pipe makes it wait), so memory stays bounded. It is started by
+:func:`app.selfexec.child_command` (a plain ``python -c`` with this process's ``sys.path`` from source, the bundle's
+own program frozen), so it works from any caller, threads and open databases included.
 
 Either way the guarantees are the same: the whole file is read and its columns are checked before the first
 chunk is handed out (an unreadable file raises :class:`InputError` and writes nothing), rejected rows come with
@@ -15,7 +16,6 @@ already written and never in place of an :class:`InputError` the file deserves.
 from __future__ import annotations
 
 import gc
-import json
 import os
 import pickle
 import subprocess
@@ -34,6 +34,7 @@ from app.orders.prepared import PreparedOrder, prepare
 from app.orders.profiles import MappingSource, choose_profile
 from app.orders.reading import read_table
 from app.orders.values import RowError
+from app.selfexec import child_command
 
 # files at least this large are built in a child process (below it, starting the child costs more than it saves)
 CHILD_MIN_BYTES = 2 * 1024 * 1024
@@ -112,11 +113,9 @@ def _cpus() -> int:
 
 # --- the child process ------------------------------------------------------------------------------------------
 #
-# A plain ``python -c`` child (not multiprocessing's spawn, which would run the caller's main script again in the
-# child): it gets its job on stdin and sends its messages on stdout, each one pickle: ("ready", SourceInfo),
+# A helper started by app.selfexec (not multiprocessing's spawn, which would run the caller's main script again in
+# the child): it gets its job on stdin and sends its messages on stdout, each one pickle: ("ready", SourceInfo),
 # ("input", zh, en, path, row, field), ("chunk", Chunk), ("done",) or ("failed", traceback text).
-
-_BOOT = "import json, sys; sys.path[:] = json.loads(sys.argv[1]); from app.orders.source import child_main; child_main()"
 
 
 def child_main() -> None:
@@ -166,7 +165,7 @@ class _ChildSource:
         self, path: str, fmt: str, mapping: MappingSource | None, platform: Platform, size: int
     ) -> None:
         self._proc = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, json.dumps(sys.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            child_command("orders-source"), stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._out = self._proc.stdout

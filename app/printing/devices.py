@@ -16,6 +16,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from printers.transports.system import system_env
+
 log = logging.getLogger(__name__)
 
 RAW_PORT = 9100
@@ -77,7 +79,9 @@ def system_printers(timeout: float = 3.0) -> list[DeviceChoice]:
     if lpstat is None:
         return []
     try:
-        done = subprocess.run([lpstat, "-e"], capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            [lpstat, "-e"], capture_output=True, text=True, timeout=timeout, check=False, env=system_env()
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         log.info("lpstat -e could not be run: %s", exc)
         return []

@@ -19,6 +19,7 @@ from printers.transports.errors import (
     SpoolerUnavailable,
     TransportTimeout,
 )
+from printers.transports.system import system_env
 
 __all__ = ["SpoolTransport"]
 
@@ -94,6 +95,7 @@ class SpoolTransport(TransportBase):
                 capture_output=True,
                 timeout=self.timeout,
                 check=False,
+                env=system_env(),
             )
         except subprocess.TimeoutExpired as exc:
             raise TransportTimeout(

@@ -6,6 +6,7 @@ import errno
 import os
 import socket
 import stat
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,6 +232,32 @@ def test_spool_submits_one_raw_job_through_lp(tmp_path: Path, monkeypatch: pytes
     assert (tmp_path / "job.bin").read_bytes() == b"SIZE 60 mm,40 mm\r\nPRINT 1\r\n"
     args = log.read_text().split()
     assert args[:4] == ["-d", "Label_Printer", "-o", "raw"]
+
+
+@pytest.mark.parametrize(
+    ("frozen", "before", "seen"),
+    [
+        (False, None, "/from/the/user"),  # from source: the environment as it is
+        (True, None, ""),  # the bundle set it; it was not set before: the system program gets none
+        (True, "/from/the/user", "/from/the/user"),  # it was set before: the system program gets that back
+    ],
+)
+def test_lp_is_started_with_the_systems_libraries_not_the_bundles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen: bool, before: str | None, seen: str
+) -> None:
+    bin_dir = tmp_path / "bin"
+    _fake_lp(bin_dir, f'printf "%s" "$LD_LIBRARY_PATH" > {tmp_path}/ld\ncat > /dev/null\n')
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(sys, "frozen", frozen, raising=False)
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/bundle/_internal" if frozen else "/from/the/user")
+    if before is None:
+        monkeypatch.delenv("LD_LIBRARY_PATH_ORIG", raising=False)
+    else:
+        monkeypatch.setenv("LD_LIBRARY_PATH_ORIG", before)
+    transport = open_transport("spool://Label_Printer")
+    transport.write(b"PRINT 1\r\n")
+    transport.close()
+    assert (tmp_path / "ld").read_text() == seen
 
 
 def test_spool_queue_refusing_the_job_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
