@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +31,17 @@ def test_missing_library_and_font_are_named_with_the_command(
 def test_nothing_missing_on_this_machine() -> None:
     assert syscheck.missing_packages() == []
     assert syscheck.report() == ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Debian package names")
+def test_the_window_does_not_open_without_its_libraries(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``kuaidan`` with no command names what Qt lacks and exits 2 instead of dying in the Qt import."""
+    import main
+
+    monkeypatch.setenv("KUAIDAN_LANG", "en")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setattr(sysdeps, "run_ldd", lambda args: "\tlibdbus-1.so.3 => not found\n")
+    assert main.main(["--data-dir", str(tmp_path)]) == 2
+    assert "apt-get install -y libdbus-1-3" in capsys.readouterr().err

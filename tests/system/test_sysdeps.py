@@ -140,12 +140,11 @@ def test_the_naming_rule_agrees_with_dpkg_for_every_library_qt_loads_here() -> N
             if match and "PySide6" not in match.group(2):
                 resolved[match.group(1)] = match.group(2)
     assert "libxcb-shape.so.0" in resolved and "libdbus-1.so.3" in resolved
+    paths = [p for path in resolved.values() for p in (path, "/usr" + path)]  # /lib is /usr/lib (merged /usr)
+    listing = subprocess.run(["dpkg", "-S", *paths], capture_output=True, text=True).stdout
+    owner = {line.split(": ", 1)[1]: line.split(":", 1)[0] for line in listing.splitlines()}
     for soname, path in resolved.items():
-        owners = [
-            subprocess.run(["dpkg", "-S", p], capture_output=True, text=True) for p in (path, "/usr" + path)
-        ]
-        owner = next(r.stdout.split(":")[0] for r in owners if r.returncode == 0)
-        assert sysdeps.debian_package(soname) == owner, soname
+        assert sysdeps.debian_package(soname) == owner.get(path, owner.get("/usr" + path)), soname
 
 
 def test_missing_names_the_font_and_the_test_tools(monkeypatch: pytest.MonkeyPatch) -> None:
