@@ -5,6 +5,9 @@ plugins Qt loads at start (the xcb and offscreen platforms, the xcb GL integrati
 ``not found`` soname is mapped to the Debian package that ships it. Besides those: a CJK font (labels and the
 window show Chinese) and, for the tests and headless screenshots, ``xvfb-run``.
 
+Before the venv exists the system's python3 asks for ``python3-venv`` when ``python3 -m venv`` cannot work. This
+module and ``app.syssetup`` use the standard library only, so that python3 can run them.
+
 The soname → package mapping follows Debian Policy §8.1 (a shared library's package is named after its soname:
 ``libxcb-shape.so.0`` → ``libxcb-shape0``, ``libdbus-1.so.3`` → ``libdbus-1-3``), with a short table of the
 libraries that break that rule. ``apt-file`` is not on a fresh machine and the contents index is not reachable
@@ -64,6 +67,8 @@ CJK_FONTS = (
 )
 # commands the tests and headless screenshots use: (command, Debian package)
 TEST_TOOLS = (("xvfb-run", "xvfb"),)
+# ``python3 -m venv`` needs ensurepip, which Debian ships apart from python3 (python3-venv)
+VENV_MODULE = ("ensurepip", "python3-venv")
 
 _NOT_FOUND = re.compile(r"^\s*(\S+)\s+=>\s+not found\s*$")
 _SONAME = re.compile(r"^(lib.+?)\.so\.([0-9][0-9.]*)$")
@@ -143,6 +148,14 @@ def missing(for_tests: bool = False, run: Runner | None = None) -> list[Missing]
             Missing(package, command) for command, package in TEST_TOOLS if shutil.which(command) is None
         ]
     return found
+
+
+def missing_for_venv() -> list[Missing]:
+    """What ``python3 -m venv`` lacks (run by the system's python3, before the venv exists)."""
+    module, package = VENV_MODULE
+    if not sys.platform.startswith("linux") or importlib.util.find_spec(module) is not None:
+        return []
+    return [Missing(package, f"{module} (python3 -m venv)")]
 
 
 def packages(items: Iterable[Missing]) -> list[str]:

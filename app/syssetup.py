@@ -1,6 +1,6 @@
 """The set-up step of ``make demo``, ``make test`` and ``.ci/run``: install the system packages this machine lacks.
 
-``python -m app.syssetup [--for-tests] [--dry-run]`` finds what is missing (``app.sysdeps``: what Qt's own binaries
+``python -m app.syssetup [--for-tests] [--venv] [--dry-run]`` finds what is missing (``app.sysdeps``: what Qt's own binaries
 fail to load, a CJK font, ``xvfb-run`` for the tests), says what it installs and why, then installs it with
 ``apt-get`` as root or through ``sudo -n`` otherwise. When neither can work (no sudo, sudo wants a password, no
 apt-get) it names the exact command to run and exits 1. Nothing missing: it says nothing, runs nothing, exits 0.
@@ -83,8 +83,13 @@ def run_apt(command: list[str]) -> int:
     return subprocess.run(command, env=env, stdin=subprocess.DEVNULL, check=False).returncode
 
 
-def setup(for_tests: bool, dry_run: bool = False, run: Runner = run_apt) -> int:
-    items = sysdeps.missing(for_tests)
+def setup(for_tests: bool, dry_run: bool = False, run: Runner = run_apt, venv: bool = False) -> int:
+    """Install what is missing: for the venv (``venv``), else for the app (and ``for_tests``, the tests)."""
+
+    def lacking() -> list[Missing]:
+        return sysdeps.missing_for_venv() if venv else sysdeps.missing(for_tests)
+
+    items = lacking()
     if not items:
         return 0
     unknown = sysdeps.unmapped(items)
@@ -98,8 +103,8 @@ def setup(for_tests: bool, dry_run: bool = False, run: Runner = run_apt) -> int:
         return 1
     print(
         say(
-            "本机缺少 Qt 界面和中文标签所需的系统软件包，现在安装：",
-            "This machine lacks system packages that Qt and Chinese labels need; installing them:",
+            "本机缺少 Kuaidan 所需的系统软件包，现在安装：",
+            "This machine lacks system packages that Kuaidan needs; installing them:",
         )
         + "\n"
         + describe(items),
@@ -129,7 +134,7 @@ def setup(for_tests: bool, dry_run: bool = False, run: Runner = run_apt) -> int:
                 say("安装失败。请运行：\n  ", "The install failed. Run:\n  ") + steps.manual, file=sys.stderr
             )
             return 1
-    left = sysdeps.missing(for_tests)
+    left = lacking()
     if left:
         print(
             say("安装后仍然缺少：", "still missing after the install: ")
@@ -146,10 +151,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.syssetup", description=__doc__.splitlines()[0])
     parser.add_argument("--for-tests", action="store_true", help="also what the test suite needs (xvfb)")
     parser.add_argument(
+        "--venv", action="store_true", help="only what python3 -m venv needs (before the venv)"
+    )
+    parser.add_argument(
         "--dry-run", action="store_true", help="say what is missing and what would run; install nothing"
     )
     args = parser.parse_args(argv)
-    return setup(args.for_tests, args.dry_run)
+    return setup(args.for_tests, args.dry_run, venv=args.venv)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@
 #      passes when the demo's main window is mapped on that display; a screenshot is kept;
 #   2. `make test` (PYTEST_ARGS from FRESH_PYTEST_ARGS when set: a subset, for a shared machine).
 # Usage (as root): tools/fresh_machine_check.sh [WORKDIR]     (default: a new folder under /var/tmp)
-# Env: FRESH_ROOTFS=DIR reuses a root filesystem built before (copied, never changed);
+# Env: FRESH_INCLUDE=a,b,… the packages of the new root filesystem (default above; python3,make,git,ca-certificates
+#      shows the set-up asking for python3-venv too); FRESH_ROOTFS=DIR reuses a root filesystem built before (copied, never changed);
 #      FRESH_PYTEST_ARGS="tests/ui/test_x.py …" runs that subset; FRESH_DEMO_TIMEOUT (s, default 1200).
 # Needs: mmdebstrap (installed with apt-get when absent), unshare, Xvfb and xwininfo (for the demo step),
 # `import` (ImageMagick, optional: the screenshot). Leaves WORKDIR/log/{steps,demo.log,test.log}, demo.png.
@@ -29,8 +30,9 @@ if [ -n "${FRESH_ROOTFS:-}" ]; then
   cp -a "$FRESH_ROOTFS" "$root"
 else
   command -v mmdebstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq mmdebstrap; }
-  step "mmdebstrap: bookworm minbase + python3 python3-venv python3-pip make git ca-certificates"
-  mmdebstrap --variant=minbase --include=python3,python3-venv,python3-pip,make,git,ca-certificates \
+  include=${FRESH_INCLUDE:-python3,python3-venv,python3-pip,make,git,ca-certificates}
+  step "mmdebstrap: bookworm minbase + $include"
+  mmdebstrap --variant=minbase --include="$include" \
     bookworm "$root" http://deb.debian.org/debian >"$logs/mmdebstrap.log" 2>&1
   # the same suites the host uses, so that `apt-get update` inside sees security updates too
   printf '%s\n' "deb http://deb.debian.org/debian bookworm main" \
@@ -43,8 +45,7 @@ if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   chroot "$root" update-ca-certificates >/dev/null 2>&1
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-step "the root filesystem has: $(chroot "$root" dpkg-query -W -f '${binary:Package} ' python3 python3-venv python3-pip make git 2>&1)"
-step "and lacks: $(for p in libgl1 libegl1 libdbus-1-3 libxcb-shape0 libxcb1 libfontconfig1 fonts-wqy-microhei xvfb; do
+step "and lacks: $(for p in python3-venv python3-pip libgl1 libegl1 libdbus-1-3 libxcb-shape0 libxcb1 libfontconfig1 fonts-wqy-microhei xvfb; do
   chroot "$root" dpkg -s "$p" >/dev/null 2>&1 || printf '%s ' "$p"; done)"
 
 # ---- the project, as a clone has it

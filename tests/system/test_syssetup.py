@@ -4,6 +4,8 @@ why first, runs nothing when nothing is missing, and .ci/run keeps no list of it
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,25 @@ def test_ci_run_and_the_makefile_use_the_one_setup_step() -> None:
     rules = {m.group(1): m.group(2) for m in re.finditer(r"^([a-z-]+):([^\n]*)", makefile, re.M)}
     assert "system" in rules["demo"].split() and "system-tests" in rules["test"].split()
     assert "app.syssetup" in makefile and "libxcb" not in makefile
+
+
+def test_before_the_venv_python3_venv_is_asked_for_when_ensurepip_is_missing(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KUAIDAN_LANG", "en")
+    assert sysdeps.missing_for_venv() == []  # this python has ensurepip
+    monkeypatch.setattr(sysdeps, "VENV_MODULE", ("no_such_module_kuaidan", "python3-venv"))
+    monkeypatch.setattr(
+        syssetup, "plan_here", lambda packages: syssetup.plan(packages, 1000, True, None, False)
+    )
+    assert syssetup.main(["--venv"]) == 1
+    assert "sudo apt-get install -y python3-venv" in capsys.readouterr().err
+
+
+def test_the_setup_runs_on_the_system_python_before_any_dependency_is_installed() -> None:
+    """No site-packages (-S) and not the cwd (-I): the set-up needs the standard library only."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); import app.syssetup; sys.exit(app.syssetup.main(['--venv']))"
+    result = subprocess.run([sys.executable, "-S", "-I", "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(PYTHON) -m app.syssetup --venv && $(PYTHON) -m venv $(VENV)" in makefile
