@@ -66,7 +66,8 @@ in_root() {
 }
 
 # ---- 1. make demo, on a display
-display=:$(( 90 + RANDOM % 9 ))
+n=90; while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+display=:$n
 Xvfb "$display" -screen 0 1440x900x24 -nolisten tcp >"$logs/xvfb.log" 2>&1 &
 xvfb=$!
 trap 'kill "$xvfb" 2>/dev/null || true' EXIT
