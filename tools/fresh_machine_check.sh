@@ -8,8 +8,11 @@
 # Usage (as root): tools/fresh_machine_check.sh [WORKDIR]     (default: a new folder under /var/tmp)
 # Env: FRESH_INCLUDE=a,b,… the packages of the new root filesystem (default above; python3,make,git,ca-certificates
 #      shows the set-up asking for python3-venv too); FRESH_ROOTFS=DIR reuses a root filesystem built before (copied, never changed);
-#      FRESH_PYTEST_ARGS="tests/ui/test_x.py …" runs that subset; FRESH_DEMO_TIMEOUT (s, default 1200).
-# Needs: mmdebstrap (installed with apt-get when absent), unshare, Xvfb and xwininfo (for the demo step),
+#      FRESH_PYTEST_ARGS="tests/ui/test_x.py …" runs that subset; FRESH_DEMO_TIMEOUT (s, default 1200);
+#      FRESH_CLEAN=1 removes the root filesystem after a pass (the logs stay).
+# Exit: 0 both commands worked, 1 one of them failed, 2 not root, 3 not proved: the Debian mirror or PyPI did not
+# answer (building the root filesystem, this machine's tools, or an install inside).
+# Needs: unshare; mmdebstrap, Xvfb and xwininfo (x11-utils) are installed with apt-get when absent;
 # `import` (ImageMagick, optional: the screenshot). Leaves WORKDIR/log/{steps,demo.log,test.log}, demo.png.
 set -euo pipefail
 
@@ -24,16 +27,29 @@ step() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$logs/steps"; }
 start=$(date +%s)
 elapsed() { echo "$(( $(date +%s) - start ))s"; }
 
+# ---- this machine's tools (not the fresh one's)
+need=()
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xwininfo >/dev/null || need+=(x11-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  step "installing on this machine: ${need[*]}"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } >"$logs/host-tools.log" 2>&1 ||
+    { step "could not install ${need[*]}"; exit 3; }
+fi
+
 # ---- the minimal root filesystem
 if [ -n "${FRESH_ROOTFS:-}" ]; then
   step "copying the root filesystem $FRESH_ROOTFS"
   cp -a "$FRESH_ROOTFS" "$root"
 else
-  command -v mmdebstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq mmdebstrap; }
   include=${FRESH_INCLUDE:-python3,python3-venv,python3-pip,make,git,ca-certificates}
   step "mmdebstrap: bookworm minbase + $include"
-  mmdebstrap --variant=minbase --include="$include" \
-    bookworm "$root" http://deb.debian.org/debian >"$logs/mmdebstrap.log" 2>&1
+  if ! mmdebstrap --variant=minbase --include="$include" \
+    bookworm "$root" http://deb.debian.org/debian >"$logs/mmdebstrap.log" 2>&1; then
+    step "could not build the root filesystem (the Debian mirror?): $(tail -1 "$logs/mmdebstrap.log")"
+    exit 3
+  fi
   # the same suites the host uses, so that `apt-get update` inside sees security updates too
   printf '%s\n' "deb http://deb.debian.org/debian bookworm main" \
     "deb http://deb.debian.org/debian bookworm-updates main" \
@@ -97,13 +113,23 @@ set +e
 in_root "make test ${FRESH_PYTEST_ARGS:+PYTEST_ARGS='$FRESH_PYTEST_ARGS'}" >"$logs/test.log" 2>&1
 test_rc=$?
 set -e
-step "2. make test: exit $test_rc ($(elapsed)): $(tail -1 "$logs/test.log")"
+step "2. make test: exit $test_rc ($(elapsed))"
+echo "   pytest said: $(tail -1 "$logs/test.log")" >>"$logs/steps"  # not on stdout: CI reads pytest's last line there
 
 # ---- 3. the set-up again: nothing missing, nothing run
 t0=$(date +%s%N)
 in_root 'make system-tests' >"$logs/again.log" 2>&1
 step "3. set-up again: $(( ($(date +%s%N) - t0) / 1000000 )) ms, said: $(grep -c . "$logs/again.log") lines"
 
-[ "$demo_ok" = yes ] && [ "$test_rc" -eq 0 ] && { step "PASS ($work)"; exit 0; }
-step "FAIL ($work)"
+if [ "$demo_ok" = yes ] && [ "$test_rc" -eq 0 ]; then
+  step "PASS ($work)"
+  [ -z "${FRESH_CLEAN:-}" ] || rm -rf "$root"
+  exit 0
+fi
+if grep -qE "Temporary failure resolving|Failed to fetch|Could not resolve|ReadTimeoutError|ConnectTimeoutError|No matching distribution found" \
+  "$logs/demo.log" "$logs/test.log" 2>/dev/null; then
+  step "NOT PROVED ($work): a package registry did not answer (see $logs)"
+  exit 3
+fi
+step "FAIL ($work): the logs are in $logs"
 exit 1
