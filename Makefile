@@ -4,30 +4,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test lint bench check-system clean dist check-dist install-desktop
+.PHONY: demo run test lint bench system system-tests check-system clean dist check-dist install-desktop
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kuaidan needs Python 3.11 or newer")'
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	test -d $(VENV) || { $(PYTHON) -m app.syssetup --venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# the system packages this machine lacks (Qt's libraries as ldd finds them, a CJK font; xvfb for the tests):
+# installed with apt-get as root, through sudo -n otherwise, else named with the command to run (app/syssetup.py)
+system: $(STAMP)
+	@$(BIN)/python -m app.syssetup
+
+system-tests: $(STAMP)
+	@$(BIN)/python -m app.syssetup --for-tests
+
 check-system: $(STAMP)
 	@$(BIN)/python -m app.syscheck
 
-demo: check-system
+demo: system
 	$(BIN)/kuaidan demo
 
-run: check-system
+run: system
 	$(BIN)/python main.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check app ui printers tests benchmarks main.py
 	$(BIN)/mypy
 
-test: $(STAMP) lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider
+test: system-tests lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@failed=""; for b in benchmarks/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || failed="$$failed $$b"; done; \

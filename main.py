@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +16,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from app.cli.main import main as cli_main
 
     def gui(ctx: object) -> int:
+        if os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+            from app.syscheck import report
+
+            # checked before Qt is imported: a missing library would stop the import with a message naming no package
+            missing = report()
+            if missing:
+                sys.stderr.write(missing + "\n")
+                return 2
         from ui.launch import run
 
         return run(ctx)  # type: ignore[arg-type]

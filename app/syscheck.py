@@ -1,49 +1,46 @@
-"""Check the system packages the GUI and labels need, and name any that are missing."""
+"""The app's start-up check: name every system package the GUI and labels lack, with the command that installs it.
+
+The same derivation as the set-up step (``app.sysdeps``: what Qt's own binaries fail to load under ``ldd``, and a
+CJK font), so what the check names is what ``make demo`` installs.
+"""
 
 from __future__ import annotations
 
-import ctypes.util
-import shutil
+import os
 import sys
-from pathlib import Path
 
-# (what to look for, the Debian package that provides it)
-LIBRARIES = (
-    ("xkbcommon-x11", "libxkbcommon-x11-0"),
-    ("xcb-cursor", "libxcb-cursor0"),
-    ("xcb-icccm", "libxcb-icccm4"),
-    ("xcb-keysyms", "libxcb-keysyms1"),
-    ("EGL", "libegl1"),
-    ("GL", "libgl1"),
-    ("fontconfig", "libfontconfig1"),
-)
-CJK_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-)
+from app import sysdeps
+from app.sysdeps import say
+from app.syssetup import install_line
 
 
 def missing_packages() -> list[str]:
-    if not sys.platform.startswith("linux"):
-        return []
-    missing = [pkg for lib, pkg in LIBRARIES if ctypes.util.find_library(lib) is None]
-    if not any(Path(f).exists() for f in CJK_FONTS):
-        missing.append("fonts-wqy-microhei")
-    return missing
+    return sysdeps.packages(sysdeps.missing())
+
+
+def report() -> str:
+    """The message naming what is missing and how to install it ("" when nothing is)."""
+    items = sysdeps.missing()
+    if not items:
+        return ""
+    lines = [
+        say("缺少系统软件包：", "missing system packages: ") + " ".join(sysdeps.packages(items)),
+        "  " + install_line(sysdeps.packages(items), as_root=os.getuid() == 0),
+        say("（或运行 make demo，它会自动安装）", "(or run make demo, which installs them)"),
+    ]
+    unknown = sysdeps.unmapped(items)
+    if unknown:
+        lines.insert(
+            1, say("找不到提供这些库的软件包：", "no package known for these libraries: ") + " ".join(unknown)
+        )
+    return "\n".join(lines)
 
 
 def main() -> int:
-    missing = missing_packages()
-    if missing:
-        print(
-            "缺少系统软件包 / missing system packages: " + " ".join(missing) + "\n"
-            "  sudo apt-get install -y " + " ".join(missing),
-            file=sys.stderr,
-        )
+    message = report()
+    if message:
+        print(message, file=sys.stderr)
         return 1
-    if shutil.which("xvfb-run") is None:
-        print("(tip) xvfb-run not found: install xvfb to take screenshots headless", file=sys.stderr)
     return 0
 
 

@@ -62,16 +62,6 @@ def _open_workspace(ctx: Any) -> Workspace | None:
 
 def run(ctx: Any) -> int:
     """Open the main window on the context's store (the CLI context: --db, --data-dir, --lang)."""
-    from app.syscheck import missing_packages
-
-    missing = missing_packages()
-    if missing and not QApplication.instance() and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        # Qt would abort on a missing library with a message that does not name the package
-        sys.stderr.write(
-            "缺少系统软件包 / missing system packages: " + " ".join(missing) + "\n"
-            "  sudo apt-get install -y " + " ".join(missing) + "\n"
-        )
-        return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Kuaidan")
     QApplication.setDesktopFileName("kuaidan")  # the bundle's .desktop entry (Wayland matches windows by it)
