@@ -154,8 +154,10 @@ def test_a_home_made_sheet_is_read_with_the_shops_saved_mapping_or_goes_to_the_w
     wizard = dialog.open_mapping()
     qtbot.addWidget(wizard)
     qtbot.waitUntil(lambda: wizard.mapping.shop_box.currentData() == "线下店", timeout=10000)
+    qtbot.waitUntil(lambda: wizard.mapping.preview is not None, timeout=10000)  # read off the GUI thread
     for field, header in (("mobile", "联系方式"), ("address", "收货地址")):
         wizard.mapping.choose(field, header)
+    qtbot.waitUntil(wizard.mapping.import_button.isEnabled, timeout=10000)
     with qtbot.waitSignal(dialog.imported, timeout=20000) as done:  # the wizard's import shows in the dialog
         wizard.mapping.import_button.click()
     assert done.args[0].imported == 2 and _orders(store) == 2
