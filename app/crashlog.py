@@ -45,8 +45,15 @@ def write_crash(
             fh.write(entry)
     except OSError:
         return None
-    # the running log (app/logfile.py) says a bug happened and where its traceback is
-    logging.getLogger("kuaidan.crash").error(
-        "bug in %s: %s; traceback in %s", command or "kuaidan", type(exc).__name__, path
+    # the running log says a bug happened and where its traceback is; the terminal already has the user's message
+    from app.logfile import to_file
+
+    to_file(
+        "kuaidan.crash",
+        logging.ERROR,
+        "bug in %s: %s; traceback in %s",
+        command or "kuaidan",
+        type(exc).__name__,
+        path,
     )
     return path

@@ -54,6 +54,13 @@ class SecretFilter(logging.Filter):
 _installed: RotatingFileHandler | None = None
 
 
+def to_file(logger: str, level: int, message: str, *args: object) -> None:
+    """One line in the running log only (not on the terminal): for what the user is already told another way."""
+    if _installed is None:
+        return
+    _installed.handle(logging.getLogger(logger).makeRecord(logger, level, "", 0, message, args, None))
+
+
 def log_file(data_directory: str | os.PathLike[str] | None) -> Path:
     from app.crashlog import log_path
 
