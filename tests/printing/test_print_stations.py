@@ -35,7 +35,9 @@ def _print_process(db: str, data_dir: Path, printer: str) -> subprocess.Popen[st
 
 def _stations_print_once(kd: Any, db: str, data_dir: Path) -> None:
     store = open_store(db, data_dir)
-    printers = [VirtualPrinter("tspl"), VirtualPrinter("tspl")]
+    # 20 ms of printing per 180 mm label: one printer alone would need 20 s for all of them, far longer than the
+    # other processes take to start, so both printers get a share however the processes are scheduled
+    printers = [VirtualPrinter("tspl", speed_mm_s=9000), VirtualPrinter("tspl", speed_mm_s=9000)]
     try:
         parcels = make_parcels(store, LABELS)
         for n, printer in enumerate(printers, 1):
