@@ -16,6 +16,16 @@ store's ``settings`` table, shared by every station):
   ``verify`` (scan each item).
 - ``sync``: the window's automatic sync of API shops at this station: ``interval`` (minutes; 0 = off, else 5, 15, 30
   or 60).
+- ``language``: the window's language as last chosen in its View menu ("" = never chosen: Chinese); ``--lang`` wins
+  for one start without changing it.
+- ``filters``: panel -> that panel's filters as last set (``{"orders": {"status": …, "shop": …, "search": …},
+  "tracking": {"state": …, "kind": …, "carrier": …, "search": …}}``), each value a string ("" = all).
+- ``preview_printer``: the printer the label preview looks through, whose template and mask it draws ("" = this
+  station's default label printer). The templates and masks themselves are the printers' and shops' settings, kept
+  in the store and shared by every station.
+
+The window's geometry, its docks and toolbars, its tab, splitters and table columns are window state, kept apart in
+``window-state.json`` (ui/window_state.py): losing that file loses a layout, never a choice.
 
 A file written by an older version is upgraded when read (``version``); unknown keys are kept, a damaged file is
 read as the defaults (and reported to the log) rather than stopping the start.
@@ -27,6 +37,8 @@ import json
 import logging
 import os
 import socket
+import threading
+from collections.abc import Callable
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -49,6 +61,9 @@ class Preferences:
     last_shops: dict[str, str] = field(default_factory=dict)
     pack: dict[str, Any] = field(default_factory=dict)
     sync: dict[str, Any] = field(default_factory=dict)  # {"interval": minutes, 0 = off}
+    language: str = ""  # "zh" or "en" as chosen in the window ("" = never chosen)
+    filters: dict[str, dict[str, str]] = field(default_factory=dict)  # panel -> {filter: value}
+    preview_printer: str = ""  # the printer the label preview looks through ("" = the default label printer)
     version: int = VERSION
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
 
@@ -88,8 +103,19 @@ def load(data_directory: Path) -> Preferences:
             factory: Any = spec.default_factory
             default: Any = factory() if spec.default is MISSING else spec.default
             values[name] = value if isinstance(value, type(default)) else default
+    if "filters" in values:
+        values["filters"] = _clean_filters(values["filters"])
     extra = {k: v for k, v in raw.items() if k not in known and k != "extra"}
     return Preferences(**values, extra=extra)
+
+
+def _clean_filters(raw: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Only string values under each panel's name: a hand-edited or damaged entry is dropped, not trusted."""
+    return {
+        str(panel): {str(k): v for k, v in values.items() if isinstance(v, str)}
+        for panel, values in raw.items()
+        if isinstance(values, dict)
+    }
 
 
 def save(data_directory: Path, prefs: Preferences) -> Path:
@@ -103,6 +129,20 @@ def save(data_directory: Path, prefs: Preferences) -> Path:
     tmp.write_text(json.dumps(body, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+_writing = threading.Lock()  # the GUI thread and the operations' threads change the same file
+
+
+def update(data_directory: Path, change: Callable[[Preferences], Preferences]) -> Preferences:
+    """Read, change and write the file as one step (no other writer of this process in between); the new
+    preferences."""
+    with _writing:
+        current = load(data_directory)
+        changed = change(current)
+        if changed != current or not path_of(data_directory).exists():
+            save(data_directory, changed)
+        return changed
 
 
 # --- the station's name ------------------------------------------------------------------------------------------

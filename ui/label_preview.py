@@ -106,6 +106,10 @@ class LabelPreview(QWidget):
         """The printer looked through ("" when there is none)."""
         return self.proof.printer if self.proof is not None else ""
 
+    def looked_through(self) -> str:
+        """The printer chosen to look through, whose template and mask the preview draws ("" = the default)."""
+        return self._printer or ""
+
     def set_printer(self, name: str | None) -> None:
         """Look through the printer called ``name`` (None: this station's default label printer)."""
         self._printer = name or None

@@ -60,13 +60,24 @@ def _open_workspace(ctx: Any) -> Workspace | None:
         return Workspace.open(local_url(ctx.args.data_dir), ctx.args.data_dir, origin="local")
 
 
+def remembered_language(ctx: Any) -> str:
+    """The language last chosen in the window at this station ("" when never): ``--lang`` wins for one start."""
+    from app.paths import data_dir
+    from app.workspace.stations import saved_language
+
+    try:
+        return saved_language(data_dir(ctx.args.data_dir))
+    except OSError:  # no data directory yet, or not readable: the default language
+        return ""
+
+
 def run(ctx: Any) -> int:
     """Open the main window on the context's store (the CLI context: --db, --data-dir, --lang)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Kuaidan")
     QApplication.setDesktopFileName("kuaidan")  # the bundle's .desktop entry (Wayland matches windows by it)
     QApplication.setWindowIcon(app_icon())
-    set_language(getattr(ctx.args, "lang", None) or "zh")
+    set_language(getattr(ctx.args, "lang", None) or remembered_language(ctx) or "zh")
     workspace = _open_workspace(ctx)
     if workspace is None:
         return 1

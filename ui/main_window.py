@@ -8,7 +8,7 @@ from app.workspace import Workspace
 from ui.change_watch import ChangeWatch
 from ui.dashboard import DashboardPanel
 from ui.hot_dialog import HotDialog
-from ui.i18n import language, set_language, tr
+from ui.i18n import set_language, tr
 from ui.import_dialog import ImportDialog
 from ui.label_preview import LabelPreview
 from ui.op_progress import OpProgress
@@ -17,13 +17,15 @@ from ui.orders_panel import OrdersPanel
 from ui.pack_panel import PackPanel
 from ui.print_queue import PrintQueuePanel
 from ui.qt.core import Qt, QTimer
-from ui.qt.gui import QAction, QActionGroup, QKeySequence
-from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
+from ui.qt.gui import QAction, QKeySequence
+from ui.qt.widgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
+from ui.remembered import Remembered
 from ui.settings.window import SettingsWindow
 from ui.ship_export_dialog import ShipExportDialog
 from ui.shop_sync import ShopSync
 from ui.store_dialog import StoreDialog
 from ui.tracking_panel import TrackingPanel
+from ui.view_menu import ViewMenu
 from ui.waybills_dialog import WaybillsDialog
 from ui.writeback_dialog import WriteBackFailuresDialog
 
@@ -35,6 +37,10 @@ FIRST_TRACKING_MS = 60 * 1000
 
 
 class MainWindow(QMainWindow):
+    view_menu: QMenu  # the View menu's (ui/view_menu.py)
+    language_menu: QMenu
+    full_phones_action: QAction
+
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -65,7 +71,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.tracking, "")
         self.tabs.addTab(self.dashboard, "")
         self.setCentralWidget(self.tabs)
-        self.resize(1280, 760)
+        self.resize(1280, 760)  # the first start's size; later ones open as the window was left
         # the tracking panel's backlog notice links to the orders list's view of those orders
         self.tracking.orders_view_requested.connect(self._show_orders_view)
 
@@ -113,25 +119,15 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.store_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
-        self.view_menu = self.menuBar().addMenu("")
-        self.language_menu = self.view_menu.addMenu("")
-        group = QActionGroup(self)
-        for code, label in (("zh", "中文"), ("en", "English")):
-            action = QAction(label, self, checkable=True)
-            action.setChecked(code == language())
-            action.triggered.connect(lambda _c=False, c=code: self.switch_language(c))
-            group.addAction(action)
-            self.language_menu.addAction(action)
-        self.view_menu.addSeparator()
-        self.full_phones_action = QAction(self, checkable=True)  # masked by default (app/orders/privacy.py)
-        self.full_phones_action.toggled.connect(self.show_full_phones)
-        self.view_menu.addAction(self.full_phones_action)
-        self.ops.run(lambda ws, _op: ws.orders.full_phones(), self._full_phones_read, writes=False)
-        toolbar = self.addToolBar("main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.addActions(
+        self.toolbar = self.addToolBar("")  # its title (shown in the View menu) is set with the texts
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.addActions(
             [self.import_action, self.shop_sync.action, self.waybills_action, self.refresh_action]
         )
+        # the layout and the choices of the last session; the View menu brings back any closed panel
+        self.remembered = Remembered(self)
+        self.view = ViewMenu(self, self.remembered)
+        self.ops.run(lambda ws, _op: ws.orders.full_phones(), self._full_phones_read, writes=False)
         self.retranslate()
         self.refresh()
         # tracking runs in the background of the app: a round (poll what is due, evaluate rules, notify)
@@ -183,6 +179,7 @@ class MainWindow(QMainWindow):
         self.tracking.retranslate()
         self.dashboard.retranslate()
         self.op_progress.retranslate()
+        self.view.retranslate()
         self.statusBar().showMessage(tr("status.ready_msg"))
 
     def show_message(self, text: str) -> None:
@@ -310,6 +307,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def closeEvent(self, event: object) -> None:
+        self.remembered.close()  # first: the layout as the user sees it
         self.change_watch.stop()
         self.pack.shutdown()
         self.print_queue.shutdown()

@@ -79,6 +79,8 @@ class OrdersPanel(QWidget):
         self._quiet_running = self._quiet_again = False
         self._sort = ("", False)  # (SORT_KEYS key or "" for newest first, descending)
         self._fitted = False  # the columns were fitted to the content of this list's first rows
+        self._fitting = False
+        self.widths_chosen = False  # the user (or the remembered layout) set the widths: no fitting any more
         self._print_found = False  # Enter in the search box: print the order it finds once the list is in
 
         self.shop_box = QComboBox()
@@ -98,6 +100,7 @@ class OrdersPanel(QWidget):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first until a header is clicked
         header.sortIndicatorChanged.connect(self._sort_changed)
+        header.sectionResized.connect(self._resized)
         self.search.setMinimumWidth(280)
         self.selected_label = QLabel()
         self.scope: Scope | None = None
@@ -213,7 +216,7 @@ class OrdersPanel(QWidget):
     def _fit_columns(self) -> None:
         """Each column as wide as its header and the text of the rows at hand (the first page), within bounds:
         measured here from the rows already read, never by asking the model for more rows."""
-        if self._fitted:
+        if self._fitted or self.widths_chosen:
             return
         rows = [r for r in (self.model.cached_row(i) for i in range(min(PAGE, self.model.rowCount()))) if r]
         if not rows:
@@ -221,10 +224,19 @@ class OrdersPanel(QWidget):
         self._fitted = True
         metrics = QFontMetrics(self.table.font())
         header = QFontMetrics(self.table.horizontalHeader().font())
-        for column, (title, text_of, _key) in enumerate(COLUMNS):
-            widest = max((metrics.horizontalAdvance(text_of(r)) for r in rows), default=0)
-            wanted = max(widest + 16, header.horizontalAdvance(tr(title)) + 28)
-            self.table.setColumnWidth(column, max(MIN_WIDTH, min(MAX_WIDTH, wanted)))
+        self._fitting = True
+        try:
+            for column, (title, text_of, _key) in enumerate(COLUMNS):
+                widest = max((metrics.horizontalAdvance(text_of(r)) for r in rows), default=0)
+                wanted = max(widest + 16, header.horizontalAdvance(tr(title)) + 28)
+                self.table.setColumnWidth(column, max(MIN_WIDTH, min(MAX_WIDTH, wanted)))
+        finally:
+            self._fitting = False
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        # a width set by hand is kept from then on (the stretched last column follows the window: not a choice)
+        if not self._fitting and column != self.table.horizontalHeader().count() - 1:
+            self.widths_chosen = True
 
     def selected_count(self) -> int:
         """How many orders are selected, counted over the selection's ranges (no list of a million indexes)."""
@@ -284,6 +296,8 @@ class OrdersPanel(QWidget):
                 self.shop_box.addItem(name, name)
             self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(current)))
             self.shop_box.blockSignals(False)
+            if current and self.shop_box.currentData() != current:
+                self.reload()  # the shop filtered on is gone (deleted, or remembered from before): every shop
 
         self.ops.run(load, show, writes=False, guard=self._alive)
 
@@ -387,3 +401,36 @@ class OrdersPanel(QWidget):
     def selected_order_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.model.order_id(r) for r in rows]
+
+    # -- the filters as the station remembers them (ui/remembered.py)
+
+    def filter_values(self) -> dict[str, str]:
+        """The filters set by hand (a dashboard's list is not one of them)."""
+        return {
+            "status": str(self.status_box.currentData() or ""),
+            "shop": str(self.shop_box.currentData() or ""),
+            "search": self.search.text(),
+        }
+
+    def restore_filters(self, values: dict[str, str]) -> None:
+        """Set the filters to ``values`` (from :meth:`filter_values`) without reading the list: the caller does.
+        The shop is offered at once, before the shop names are read; a shop that is gone by then falls back to
+        every shop."""
+        status = values.get("status", "")
+        if status in STATUS_CHOICES:
+            self.status_box.blockSignals(True)
+            self.status_box.setCurrentIndex(max(0, self.status_box.findData(status)))
+            self.status_box.blockSignals(False)
+        shop = values.get("shop", "")
+        if shop and self.shop_box.findData(shop) < 0:
+            self.shop_box.blockSignals(True)
+            if not self.shop_box.count():
+                self.shop_box.addItem(tr("filter.all"), "")
+            self.shop_box.addItem(shop, shop)
+            self.shop_box.blockSignals(False)
+        self.shop_box.blockSignals(True)
+        self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(shop)))
+        self.shop_box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.setText(values.get("search", ""))
+        self.search.blockSignals(False)

@@ -506,3 +506,32 @@ class TrackingPanel(AnomalyActions, QWidget):
         self._closed = True
         self.timer.stop()
         self._debounce.stop()
+
+    # -- the filters as the station remembers them (ui/remembered.py)
+
+    def filter_values(self) -> dict[str, str]:
+        return {
+            "state": str(self.state_box.currentData() or ""),
+            "kind": str(self.kind_box.currentData() or ""),
+            "carrier": str(self.carrier_box.currentData() or ""),
+            "search": self.search.text(),
+        }
+
+    def restore_filters(self, values: dict[str, str]) -> None:
+        """Set the filters to ``values`` (from :meth:`filter_values`) and read the list again. A carrier not seen
+        yet is offered at once (the list of carriers only grows)."""
+        carrier = values.get("carrier", "")
+        if carrier:
+            self._carriers_known.add(carrier)
+            self._fill_carriers()
+        for box, value in ((self.state_box, values.get("state", "")), (self.kind_box, values.get("kind", "")),
+                           (self.carrier_box, carrier)):  # fmt: skip
+            index = box.findData(value)
+            if value and index >= 0:
+                box.blockSignals(True)
+                box.setCurrentIndex(index)
+                box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.setText(values.get("search", ""))
+        self.search.blockSignals(False)
+        self._filters_changed()

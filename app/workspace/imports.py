@@ -36,8 +36,9 @@ class ImportsPart(Part):
         """Remember (a station preference) that a file of ``platform`` went into ``shop``."""
         if not platform:
             return
-        prefs = preferences.load(self._data_dir)
-        preferences.save(self._data_dir, prefs.with_(last_shops={**prefs.last_shops, platform: shop}))
+        preferences.update(
+            self._data_dir, lambda prefs: prefs.with_(last_shops={**prefs.last_shops, platform: shop})
+        )
 
     def recent(self, limit: int = 20) -> list[ImportInfo]:
         """The latest imports, newest first, each with the orders it created that are still there."""

@@ -236,8 +236,9 @@ class OrdersPart(Part):
                 f"自动同步间隔只能是 {'、'.join(map(str, SYNC_INTERVALS))} 分钟（0 为关闭）",
                 f"the automatic sync interval is one of {', '.join(map(str, SYNC_INTERVALS))} minutes (0 = off)",
             )
-        prefs = preferences.load(self._data_dir)
-        preferences.save(self._data_dir, prefs.with_(sync={**prefs.sync, "interval": minutes}))
+        preferences.update(
+            self._data_dir, lambda prefs: prefs.with_(sync={**prefs.sync, "interval": minutes})
+        )
         return minutes
 
     def test_shop(self, name: str) -> ShopCheck:
@@ -285,7 +286,7 @@ class OrdersPart(Part):
         """Make this station's lists show full phone numbers (``on``) or masked ones; saved as a preference."""
         from app import preferences
 
-        preferences.save(self._data_dir, preferences.load(self._data_dir).with_(show_full_phones=bool(on)))
+        preferences.update(self._data_dir, lambda prefs: prefs.with_(show_full_phones=bool(on)))
         self._show_full = bool(on)
         return self._show_full
 

@@ -63,9 +63,8 @@ class ScanPart(Part):
         from app import preferences
 
         chosen = {"printer": options.printer or "", "carrier": options.carrier or "", "verify": options.verify}
-        prefs = preferences.load(self._data_dir)
-        if prefs.pack != chosen:
-            preferences.save(self._data_dir, prefs.with_(pack=chosen))
+        if preferences.load(self._data_dir).pack != chosen:
+            preferences.update(self._data_dir, lambda prefs: prefs.with_(pack=chosen))
 
     def prepare(self, options: ScanOptions) -> str:
         """Check the station's printer and carrier account (else :class:`app.errors.NotFound`) and get ready for

@@ -41,6 +41,12 @@ def store_password_asked(data_dir: Path) -> str | None:
     return None
 
 
+def saved_language(data_dir: Path) -> str:
+    """The window's language as last chosen at this station ("" when never chosen); read before a store is open,
+    so the start's own questions (the store's password) are asked in it."""
+    return prefs_file.load(data_dir).language
+
+
 def test_store(url: str, password: str = "") -> StoreProbe:
     """Connect to ``url`` (with ``password`` when it has none of its own) and say what opening it would do.
     Writes nothing; needs no open store (the command line's ``store test``)."""
@@ -70,9 +76,7 @@ def save_store(data_dir: Path, url: str, password: str = "", *, remember: bool =
             where = PASSWORD_IN_KEYRING
         else:
             where = PASSWORD_ASKED
-    saved = prefs_file.load(data_dir).with_(store_url=bare, store_password=where)
-    prefs_file.save(data_dir, saved)
-    return saved
+    return prefs_file.update(data_dir, lambda saved: saved.with_(store_url=bare, store_password=where))
 
 
 class StationsPart(Part):
@@ -108,12 +112,34 @@ class StationsPart(Part):
             keyring=keyring_usable(),
         )
 
+    def remember_screen(
+        self,
+        *,
+        language: str | None = None,
+        filters: dict[str, dict[str, str]] | None = None,
+        preview_printer: str | None = None,
+    ) -> Preferences:
+        """Keep what the window's user chose for the next start: the language, a panel's filters (each panel given
+        replaces that panel's), the printer the label preview looks through. ``None`` leaves a choice as it was.
+        A file of this station's: nothing is written to the store."""
+
+        def change(prefs: Preferences) -> Preferences:
+            changed = prefs
+            if language is not None:
+                changed = changed.with_(language=language)
+            if filters is not None:
+                changed = changed.with_(filters={**prefs.filters, **{k: dict(v) for k, v in filters.items()}})
+            if preview_printer is not None:
+                changed = changed.with_(preview_printer=preview_printer)
+            return changed
+
+        return prefs_file.update(self._data_dir, change)
+
     def set_station_name(self, name: str) -> str:
         """Save this station's name ("" = the host name); what it writes from now on carries it (unless
         ``$KUAIDAN_STATION`` is set, which wins). Returns the name it goes by now."""
         name = " ".join(name.split())[:100]
-        saved = self.preferences().with_(station=name)
-        prefs_file.save(self._data_dir, saved)
+        saved = prefs_file.update(self._data_dir, lambda prefs: prefs.with_(station=name))
         self._ctx.store.set_station(name)
         return prefs_file.station_name(saved)
 
