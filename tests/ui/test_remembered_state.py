@@ -206,6 +206,16 @@ def test_a_broken_state_file_is_ignored(qtbot: Any, workspace: Any, store: Any, 
     assert window_state.load(data_dir).tab == "pack"  # written again, whole
 
 
+def test_a_remembered_shop_that_is_gone_falls_back_to_every_shop(qtbot: Any, workspace: Any, store: Any) -> None:
+    make_parcels(store, 3)
+    workspace.stations.remember_screen(filters={"orders": {"status": "", "shop": "已删除的店", "search": ""}})
+    window = _open(qtbot, workspace)
+    qtbot.waitUntil(lambda: window.orders.shop_box.findData("testshop") > 0, timeout=10000)
+    assert window.orders.shop_box.currentData() == "" and window.orders.filter().shop is None
+    qtbot.waitUntil(lambda: window.orders.model.rowCount() == 3, timeout=10000)  # the list says what the box says
+    _close(qtbot, window)
+
+
 def test_the_import_dialog_offers_the_shop_last_used_for_the_platform_after_a_restart(
     qtbot: Any, workspace: Any, store: Any, tmp_path: Path
 ) -> None:
