@@ -110,6 +110,9 @@ def cmd_assign(ctx: Context) -> int:
     a = ctx.args
     if a.to is not None and a.assignee is not None:
         raise UsageError("请只用 --to 或名字其中之一", "give either --to or a name, not both")
+    if a.to is None and a.assignee is None:
+        raise UsageError("请给出处理人：名字或 --to 类型:名字（'' 取消指派）",
+                         "name the assignee: a name or --to KIND:NAME ('' unassigns)")  # fmt: skip
     kind, name = parse_assignee(a.to if a.to is not None else a.assignee or "")
     due = KEEP if a.due is None else parse_due(a.due, now=utcnow())
     return _done(ctx, ctx.workspace.tickets.assign(a.id, kind, name, due_at=due, note=a.note))

@@ -196,3 +196,24 @@ def test_bad_input_is_refused(kd: Any, store: Store, tmp_path: Path, workspace: 
         workspace.profit.set_prices([PriceBand("中通月结", "浙江", 0, None, 1000, Decimal(5), Decimal(2))] * 2)
     with pytest.raises(UsageError):
         workspace.profit.report(by="week")
+
+
+def test_the_same_report_on_postgresql(pg_url: str, tmp_path: Path) -> None:
+    from app.store.engine import open_store
+    from app.workspace import Workspace
+
+    store = open_store(pg_url, tmp_path)
+    try:
+        ids = _example(store)
+        ws = Workspace(store, tmp_path)
+        costs, prices = _write_inputs(tmp_path)
+        assert ws.profit.import_costs(costs).imported == 2
+        assert ws.profit.import_prices(prices) == 3
+        report = ws.profit.report(start=date(2026, 12, 1), end=date(2026, 12, 2), by="shop")
+        assert [(r.key, r.orders, r.profit) for r in report.rows] == [
+            ("二店", 3, Decimal("132.33")), ("旗舰店", 2, Decimal("98.49"))
+        ]  # fmt: skip
+        assert (report.total.revenue, report.total.shipping_cost) == (Decimal("401.34"), Decimal("44.02"))
+        assert {m.order_id for m in report.missing} == {ids["O6"], ids["O7"]}
+    finally:
+        store.dispose()

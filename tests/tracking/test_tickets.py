@@ -218,5 +218,33 @@ def test_ticket_commands(kd: Any, store: Store, sandbox: SandboxServer) -> None:
                                      "action"}  # fmt: skip
     assert kd("anomalies", "message", str(anomaly_id), "--send", "--json").status == 2  # no robot
     assert kd("anomalies", "assign", str(anomaly_id), "--to", "vendor:x", "--json").status == 2
+    assert kd("anomalies", "assign", str(anomaly_id), "--json").status == 2  # nobody named
     assert kd("anomalies", "due", str(anomaly_id), "tomorrow", "--json").status == 2
     assert kd("anomalies", "ticket", "999", "--json").status == 2
+
+
+def test_escalation_on_postgresql_is_told_once_by_two_stations(pg_url: str, tmp_path: Path) -> None:
+    from app.store.engine import open_store
+    from app.store.models import Order, Shop
+    from app.workspace import Workspace
+
+    store = open_store(pg_url, tmp_path)
+    try:
+        start = datetime(2026, 12, 1, 0, 0)
+        with store.session() as s:
+            shop = Shop(name="旗舰店", platform="taobao")
+            s.add(shop)
+            s.flush()
+            s.add(Order(shop_id=shop.id, platform_order_id="P1", status="paid", paid_at=start, imported_at=start))
+        now = start + timedelta(hours=49)
+        assert evaluate(store, now).opened_by_kind == {"ship_late": 1}
+        one, two = Workspace(store, tmp_path), Workspace(store, tmp_path)
+        with store.session() as s:
+            anomaly_id = s.scalars(select(Anomaly.id)).one()
+        one.tickets.assign(anomaly_id, "customer_service", "", due_at=now + timedelta(hours=1))
+        later = now + timedelta(hours=2)
+        told = [one.tickets.escalate(now=later), two.tickets.escalate(now=later)]
+        assert sorted(len(t) for t in told) == [0, 1]
+        assert [h.action for h in two.tickets.ticket(anomaly_id, now=later).history] == ["assign", "escalate"]
+    finally:
+        store.dispose()
