@@ -72,3 +72,18 @@ def test_buyer_message_in_both_languages_is_copied(qtbot: Any, panel: Any, ops: 
     assert QGuiApplication.clipboard().text() == dialog.text_edit.toPlainText()
     dialog.send_button.click()  # no robot set up: the dialog says so
     qtbot.waitUntil(lambda: "机器人" in dialog.status.text(), timeout=10000)
+
+
+def test_an_overdue_ticket_is_told_on_the_desktop_once(qtbot: Any, panel: Any, ops: Any, scene: Scene) -> None:
+    anomaly = scene.anomaly("no_pickup")
+    ops.workspace.tickets.assign(anomaly.id, "person", "小王", due_at=scene.now() + timedelta(hours=1))
+    scene.advance(3)
+    with qtbot.waitSignal(panel.notifier.shown, timeout=20000) as shown:
+        panel.poll_now()
+    assert "工单超时" in shown.args[0] and "小王" in shown.args[0]
+    qtbot.waitUntil(lambda: not panel._polling, timeout=20000)
+    with (
+        qtbot.assertNotEmitted(panel.notifier.shown, wait=500),
+        qtbot.waitSignal(panel.polled, timeout=20000),
+    ):
+        panel.poll_now()
