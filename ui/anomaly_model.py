@@ -9,6 +9,7 @@ from typing import Any
 from app.domain import CARRIER_NAMES, AnomalyState
 from app.tracking.kinds import HIGH, MEDIUM, status_label, status_words
 from app.tracking.people import HistoryEntry
+from app.tracking.tickets import assignee_text
 from app.tracking.times import ZONE_LABEL, china_text
 from app.tracking.values import AnomalyRow, ParcelTimeline
 from ui.i18n import language, tr
@@ -48,6 +49,18 @@ def zone() -> str:
     return ZONE_LABEL[language()]
 
 
+OVERDUE_TINT = "#f6c9c6"  # a ticket past its due time (app/tracking/tickets.py): stronger than any severity tint
+
+
+def assignee_cell(row: AnomalyRow) -> str:
+    """Who has the ticket (``店铺：旗舰店``, ``客服``, a person's name) and, when set, its due time."""
+    who = assignee_text(row.assignee_kind, row.assignee, language()) or row.assignee
+    if row.due_at is None:
+        return who
+    due = tr("tkt.overdue_cell" if row.overdue else "tkt.due_cell", t=local_time(row.due_at))
+    return f"{who} · {due}" if who else due
+
+
 def detail_text(row: AnomalyRow) -> str:
     """What the detail column says: the parcel status in words, then the carrier's words and the latest scan."""
     status = status_words(row.parcel_status, language()) if row.waybill else ""
@@ -65,7 +78,7 @@ COLUMNS: tuple[tuple[str, Callable[[AnomalyRow], str]], ...] = (
     ("trk.col.state", lambda r: tr(f"trk.state.{r.state}")),
     ("trk.col.severity", lambda r: tr(f"trk.sev.{min(max(r.severity, 1), HIGH)}")),
     ("trk.col.age", lambda r: age_text(r.age_hours)),
-    ("trk.col.assignee", lambda r: r.assignee),
+    ("trk.col.assignee", lambda r: assignee_cell(r)),
     ("trk.col.detail", detail_text),
 )
 SEVERITY_COLUMN = 5
@@ -114,6 +127,8 @@ class AnomalyModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column == SEVERITY_COLUMN:
             return QColor(SEVERITY_COLORS.get(min(row.severity, HIGH), SEVERITY_COLORS[1]))
         if role == Qt.ItemDataRole.BackgroundRole and row.state != AnomalyState.RESOLVED:
+            if row.overdue:
+                return QColor(OVERDUE_TINT)
             tint = ROW_TINTS.get(min(row.severity, HIGH))
             return QColor(tint) if tint else None
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -133,6 +148,8 @@ class AnomalyModel(QAbstractTableModel):
                 lines.append(tr("trk.carrier_code", code=row.carrier_code))
             if row.note:
                 lines.append(tr("trk.note_tip", note=row.note))
+            if row.overdue:
+                lines.append(tr("tkt.overdue_tip", t=f"{local_time(row.due_at)} ({zone()})"))
             return "\n".join(x for x in lines if x)
         if role == Qt.ItemDataRole.UserRole:
             return row.id
@@ -164,7 +181,10 @@ def history_html(entries: Sequence[HistoryEntry]) -> str:
         return "".join(html)
     html.append("<table cellpadding='2'>")
     for e in entries:
-        what = tr(f"trk.did.{e.action}", who=e.assignee or tr("trk.staff.nobody"))
+        who = assignee_text(e.assignee_kind, e.assignee, language()) or e.assignee or tr("trk.staff.nobody")
+        what = tr(f"trk.did.{e.action}", who=who)
+        if e.due_at is not None:
+            what += " · " + tr("tkt.due_cell", t=local_time(e.due_at))
         note = f"<br><span style='color:#7a7f87'>{_esc(e.note)}</span>" if e.note else ""
         by = " · ".join(x for x in (e.by, e.station) if x)
         html.append(

@@ -29,7 +29,8 @@ class DesktopNotifier(QObject):
             self.posted.emit(list(notices))
 
     def _show(self, notices: list[AnomalyNotice]) -> None:
-        title = tr("trk.notify_title", n=len(notices))
+        escalated = all(n.escalated for n in notices)  # tickets past their due time (app/tracking/tickets.py)
+        title = tr("tkt.notify_title" if escalated else "trk.notify_title", n=len(notices))
         body = notices[0].text()
         if len(notices) > 1:
             body += "\n" + tr("trk.notify_more", n=len(notices) - 1)

@@ -16,6 +16,7 @@ from ui.ops import Ops
 from ui.orders_panel import OrdersPanel
 from ui.pack_panel import PackPanel
 from ui.print_queue import PrintQueuePanel
+from ui.profit_dialog import ProfitDialog
 from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
@@ -99,6 +100,8 @@ class MainWindow(QMainWindow):
         self.mapping_action.triggered.connect(lambda: self.open_settings("mapping"))
         self.store_action = QAction(self)
         self.store_action.triggered.connect(self.open_store)
+        self.profit_action = QAction(self)  # 利润统计: the report, SKU costs, carrier price tables
+        self.profit_action.triggered.connect(self.open_profit)
         self.shop_sync = ShopSync(self.ops, self)  # 同步店铺订单, its interval and its status-bar line
         self.shop_sync.done.connect(lambda r: self.refresh() if r.changed else None)
         self.statusBar().addPermanentWidget(self.shop_sync.status)
@@ -113,6 +116,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.writeback_action)
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.waybills_action, self.hot_action, self.ship_export_action])
+        self.file_menu.addAction(self.profit_action)
         self.file_menu.addSeparator()
         self.file_menu.addActions([self.settings_action, self.carriers_action, self.printers_action,
                                    self.mapping_action])  # fmt: skip
@@ -159,6 +163,7 @@ class MainWindow(QMainWindow):
         self.carriers_action.setText(tr("action.carriers"))
         self.printers_action.setText(tr("action.printers"))
         self.store_action.setText(tr("action.store"))
+        self.profit_action.setText(tr("profit.menu"))
         self.settings_action.setText(tr("setup.action.settings"))
         self.writeback_action.setText(tr("shops.writeback.menu"))
         self.shop_sync.retranslate()
@@ -298,6 +303,11 @@ class MainWindow(QMainWindow):
         """回传失败: the orders whose waybill number the shop was not told, with the reason and a retry."""
         dialog = WriteBackFailuresDialog(self.ops, self)
         dialog.retried.connect(lambda _r: self.refresh())
+        dialog.open()
+        return dialog
+
+    def open_profit(self) -> ProfitDialog:
+        dialog = ProfitDialog(self.ops, self)
         dialog.open()
         return dialog
 

@@ -65,6 +65,8 @@ from ui.qt.widgets import (
     QVBoxLayout,
     QWidget,
 )
+from ui.ticket_actions import TicketActions
+from ui.ticket_dialogs import BuyerMessageDialog, TicketDialog
 
 REFRESH_MS = 30_000
 STATE_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -77,7 +79,7 @@ STATE_CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # ------------------------------------------------------------------------------------------------ the panel
 
 
-class TrackingPanel(AnomalyActions, QWidget):
+class TrackingPanel(AnomalyActions, TicketActions, QWidget):
     loaded = Signal(int)  # rows shown after a refresh
     acted = Signal(object)  # an ActionResult after acknowledge / assign / resolve
     exported = Signal(int)
@@ -106,6 +108,8 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.backlog_bar.dismissed.connect(self.dismiss_backlog)
         self.assign_dialog: AssignDialog | None = None
         self.resolve_dialog: ResolveDialog | None = None
+        self.ticket_dialog: TicketDialog | None = None
+        self.message_dialog: BuyerMessageDialog | None = None
         self.history: tuple[HistoryEntry, ...] = ()
 
         self.counts = AnomalyCounts()
@@ -156,6 +160,7 @@ class TrackingPanel(AnomalyActions, QWidget):
             QPushButton(),
             QPushButton(),
         )
+        self.ticket_button, self.message_button = QPushButton(), QPushButton()  # tickets (ui/ticket_actions)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.setTextVisible(True)
@@ -163,7 +168,8 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         actions = QHBoxLayout()
-        for b in (self.ack_button, self.assign_button, self.resolve_button, self.export_button):
+        for b in (self.ack_button, self.assign_button, self.ticket_button, self.message_button,
+                  self.resolve_button, self.export_button):  # fmt: skip
             actions.addWidget(b)
         actions.addSpacing(16)
         actions.addWidget(self.message, 1)
@@ -180,6 +186,8 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.ack_button.clicked.connect(lambda: self.acknowledge_selected())
         self.assign_button.clicked.connect(lambda: self.assign_selected())
         self.resolve_button.clicked.connect(lambda: self.resolve_selected())
+        self.ticket_button.clicked.connect(lambda: self.ticket_selected())
+        self.message_button.clicked.connect(lambda: self.message_selected())
         self.export_button.clicked.connect(lambda: self.export())
         self.refresh_button.clicked.connect(self.refresh)
         self.poll_button.clicked.connect(self.poll_now)
@@ -217,6 +225,10 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.ack_button.setText(tr("trk.acknowledge"))
         self.assign_button.setText(tr("trk.assign"))
         self.resolve_button.setText(tr("trk.resolve"))
+        self.ticket_button.setText(tr("tkt.button"))
+        self.ticket_button.setToolTip(tr("tkt.button_tip"))
+        self.message_button.setText(tr("tkt.msg.button"))
+        self.message_button.setToolTip(tr("tkt.msg.button_tip"))
         self.export_button.setText(tr("trk.export"))
         self.refresh_button.setText(tr("trk.refresh"))
         self.poll_button.setText(tr("trk.poll"))
@@ -422,6 +434,8 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.ack_button.setEnabled(any(r.state == AnomalyState.OPEN for r in rows))
         self.assign_button.setEnabled(bool(active))
         self.resolve_button.setEnabled(bool(active))
+        self.ticket_button.setEnabled(bool(active))
+        self.message_button.setEnabled(len(rows) == 1)
         self.export_button.setEnabled(self.model.rowCount() > 0)
         if reload:
             self._load_timeline(rows[0] if len(rows) == 1 else None)

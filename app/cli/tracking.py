@@ -44,12 +44,9 @@ def register(sub: Any, add_json: AddJson) -> None:
         q.add_argument("--note", default="")
         add_json(q)
         q.set_defaults(handler=cmd_anomaly_action)
-    q = actions.add_parser("assign", help="assign to someone")
-    q.add_argument("id", type=int)
-    q.add_argument("assignee")
-    q.add_argument("--note", default="")
-    add_json(q)
-    q.set_defaults(handler=cmd_anomaly_action)
+    from app.cli.tickets import register_actions  # assign, due, note, ticket, message, escalate
+
+    register_actions(actions, add_json)
     q = actions.add_parser("export", help="write the listed anomalies as CSV")
     q.add_argument("--out", required=True)
     add_json(q)
@@ -202,6 +199,9 @@ def _json_row(row: Any) -> dict[str, Any]:
         "age_hours": data["age_hours"],
         "parcel_status": data["parcel_status"],
         "resolved_by": data["resolved_by"],
+        "assignee_kind": data["assignee_kind"],
+        "due_at": china_iso(row.due_at),
+        "overdue": data["overdue"],
     }
 
 
@@ -210,8 +210,6 @@ def cmd_anomaly_action(ctx: Context) -> int:
     tracking = ctx.workspace.tracking
     if a.anomaly_action == "ack":
         change = tracking.acknowledge(a.id, note=a.note)
-    elif a.anomaly_action == "assign":
-        change = tracking.assign(a.id, a.assignee, note=a.note)
     else:
         change = tracking.resolve(a.id, note=a.note)
     payload = {"id": change.id, "kind": change.kind, "state": change.state, "assignee": change.assignee}

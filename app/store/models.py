@@ -374,6 +374,41 @@ class Anomaly(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     detail: Mapped[str] = mapped_column(Text, default="")
     notified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the ticket (app/tracking/tickets.py): who the assignee is (person | shop | customer_service; "" unassigned),
+    # when it is due, and when it was escalated for passing that time (told once; NULL: not yet)
+    assignee_kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SkuCost(Base):
+    """What one unit of a SKU costs the seller (the goods cost of the profit report, app/profit/)."""
+
+    __tablename__ = "sku_costs"
+
+    sku: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cost: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    updated_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class ShippingPrice(Base):
+    """One band of a carrier account's price table: parcels to ``province`` ("" = anywhere not listed) weighing
+    from ``min_weight_g`` up to (not including) ``max_weight_g`` (NULL: no limit) cost ``first_price`` for the first
+    ``first_weight_g`` and ``extra_per_kg`` for each started kilogram beyond it (首重 / 续重)."""
+
+    __tablename__ = "shipping_prices"
+    __table_args__ = (
+        UniqueConstraint("carrier_account_id", "province", "min_weight_g", name="uq_shipping_prices_band"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_account_id: Mapped[int] = mapped_column(ForeignKey("carrier_accounts.id", ondelete="CASCADE"))
+    province: Mapped[str] = mapped_column(String(40), default="")
+    min_weight_g: Mapped[int] = mapped_column(Integer, default=0)
+    max_weight_g: Mapped[int | None] = mapped_column(Integer, default=None)
+    first_weight_g: Mapped[int] = mapped_column(Integer, default=1000)
+    first_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    extra_per_kg: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
 
 
 class Printer(Base):

@@ -106,13 +106,14 @@ def assign(
     """Give it to someone ("" to unassign)."""
     anomaly = _open(session, anomaly_id)
     anomaly.assignee = assignee.strip()[:100]
+    anomaly.assignee_kind = "person" if anomaly.assignee else ""  # a shop or customer service: tickets.py
     _note(anomaly, note)
     record_audit(
         session,
         "anomaly.assign",
         "anomaly",
         anomaly.id,
-        {"by": by or actor_name(), "assignee": anomaly.assignee},
+        {"by": by or actor_name(), "assignee": anomaly.assignee, "assignee_kind": anomaly.assignee_kind},
     )
     return _value(anomaly)
 

@@ -34,17 +34,26 @@ class AnomalyNotice:
     phone_masked: str
     since: datetime
     detail: str
+    # a ticket past its due time (app/tracking/tickets.py): who has it and when it was due
+    escalated: bool = False
+    assignee: str = ""
+    due_at: datetime | None = None
 
     def text(self) -> str:
         zh, en = kind_label(self.kind)
+        head = "【快单工单超时 / ticket overdue】" if self.escalated else "【快单异常】"
         parts = [
-            f"【快单异常】{zh} / {en}",
+            f"{head}{zh} / {en}",
             f"运单 {self.waybill or '-'} ({self.carrier})" if self.waybill else "",
         ]
         if self.order:
             parts.append(f"订单 {self.order}")
         if self.receiver or self.phone_masked:
             parts.append(f"收件人 {self.receiver} {self.phone_masked}".strip())
+        if self.escalated:
+            parts.append(f"处理人 {self.assignee or '未指派'}")
+            if self.due_at is not None:
+                parts.append(f"应于 {china_text(self.due_at)}（{ZONE_LABEL['zh']}）前处理")
         parts.append(f"开始于 {china_text(self.since)}（{ZONE_LABEL['zh']}）")
         if self.detail:
             parts.append(self.detail)

@@ -46,7 +46,8 @@ def save_staff(session: Session, names: list[str] | tuple[str, ...]) -> tuple[st
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One thing a person did with an anomaly. ``action``: acknowledge, assign, resolve; ``at`` naive UTC."""
+    """One thing a person (or the escalation check, ``by`` "auto") did with an anomaly. ``action``: acknowledge,
+    assign, due, note, escalate, message, resolve; ``at`` and ``due_at`` naive UTC."""
 
     at: datetime
     action: str
@@ -54,6 +55,8 @@ class HistoryEntry:
     station: str
     assignee: str
     note: str
+    assignee_kind: str = ""
+    due_at: datetime | None = None
 
 
 def anomaly_history(session: Session, anomaly_id: int) -> tuple[HistoryEntry, ...]:
@@ -71,6 +74,15 @@ def anomaly_history(session: Session, anomaly_id: int) -> tuple[HistoryEntry, ..
             station=e.station,
             assignee=str(e.detail.get("assignee") or ""),
             note=str(e.detail.get("note") or ""),
+            assignee_kind=str(e.detail.get("assignee_kind") or ""),
+            due_at=_time(e.detail.get("due_at")),
         )
         for e in rows
     )
+
+
+def _time(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None

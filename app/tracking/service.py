@@ -20,6 +20,7 @@ from app.tracking.notices import Notifier
 from app.tracking.notify import held_in_quiet, load_quiet, notices_for
 from app.tracking.poller import Progress, Stop, poll_due
 from app.tracking.rules import evaluate
+from app.tracking.tickets import escalate_due
 from app.tracking.values import RoundReport, RuleReport, TrackingRun
 
 log = logging.getLogger(__name__)
@@ -28,8 +29,9 @@ log = logging.getLogger(__name__)
 def evaluate_and_notify(
     store: Store, now: datetime | None = None, notifier: Notifier | None = None
 ) -> tuple[RuleReport, int]:
-    """Evaluate the rules, then hand new high-severity anomalies to ``notifier`` (after the commit). In the quiet
-    hours nobody is told; what they held is told at the first round after them."""
+    """Evaluate the rules, then hand new high-severity anomalies and tickets past their due time (escalated once,
+    app/tracking/tickets.py) to ``notifier`` (after the commit). In the quiet hours nobody is told; what they held
+    is told at the first round after them (an overdue ticket is escalated then)."""
     moment = now or utcnow()
     with store.session() as session:
         report = evaluate(session=session, now=moment)
@@ -38,6 +40,7 @@ def evaluate_and_notify(
         if notifier is not None and not quiet.covers(moment):
             ids = sorted({*report.new_high_ids, *held_in_quiet(session, quiet, now=moment)})
             notices = notices_for(session, ids, now=moment)
+            notices += escalate_due(session, now=moment)
     if notifier is not None and notices:
         notifier.notify(notices)
     return report, len(notices)

@@ -165,6 +165,12 @@ class AnomalyRow:
     carrier_code: str = (
         ""  # the carrier's raw sub-code (407, wrong_phone…): for a tooltip, never a list's text
     )
+    # the ticket (app/tracking/tickets.py): what the assignee is, the due time, whether it has passed (at the
+    # list's ``now``) and when that was told
+    assignee_kind: str = ""
+    due_at: datetime | None = None
+    overdue: bool = False
+    escalated_at: datetime | None = None
 
     @property
     def high(self) -> bool:
@@ -172,7 +178,7 @@ class AnomalyRow:
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for key in ("since", "detected_at", "acknowledged_at", "resolved_at"):
+        for key in ("since", "detected_at", "acknowledged_at", "resolved_at", "due_at", "escalated_at"):
             value = data[key]
             data[key] = value.isoformat(sep=" ", timespec="seconds") if value is not None else None
         data["age_hours"] = round(self.age_hours, 1)

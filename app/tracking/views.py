@@ -182,6 +182,10 @@ def list_anomalies(
                 acknowledged_at=a.acknowledged_at,
                 resolved_at=a.resolved_at,
                 resolved_by=a.resolved_by,
+                assignee_kind=a.assignee_kind,
+                due_at=a.due_at,
+                overdue=a.due_at is not None and a.state in ACTIVE and a.due_at <= moment,
+                escalated_at=a.escalated_at,
             )
         )
     return tuple(rows)

@@ -35,9 +35,11 @@ if TYPE_CHECKING:
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
+    from app.workspace.profit import ProfitPart
     from app.workspace.rules import RulesPart
     from app.workspace.scan import ScanPart
     from app.workspace.stations import StationsPart
+    from app.workspace.tickets import TicketsPart
     from app.workspace.tracking import TrackingPart
     from app.workspace.waybills import WaybillsPart
     from app.workspace.writeback import WriteBackPart
@@ -151,6 +153,8 @@ class Workspace:
         imports: ImportsPart
         writeback: WriteBackPart
         rules: RulesPart
+        tickets: TicketsPart
+        profit: ProfitPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -163,6 +167,8 @@ class Workspace:
         imports = _part("imports", "ImportsPart")
         writeback = _part("writeback", "WriteBackPart")
         rules = _part("rules", "RulesPart")
+        tickets = _part("tickets", "TicketsPart")
+        profit = _part("profit", "ProfitPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
