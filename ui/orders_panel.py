@@ -140,6 +140,8 @@ class OrdersPanel(QWidget):
     def retranslate(self) -> None:
         self.shop_label.setText(tr("filter.shop"))
         self.status_label.setText(tr("filter.status"))
+        if self.shop_box.count():  # its first choice is every shop; the others are the shops' names
+            self.shop_box.setItemText(0, tr("filter.all"))
         self.search.setPlaceholderText(tr("orders.search_hint"))
         self.scope_clear.setText(tr("orders.scope_clear"))
         current = self.status_box.currentData()

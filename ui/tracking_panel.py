@@ -42,6 +42,7 @@ from ui.anomaly_model import (
 )
 from ui.backlog_bar import BacklogBar
 from ui.desktop_notify import DesktopNotifier
+from ui.fit import ElidedLabel, fixed_combo
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.ops import Op, Ops
@@ -100,6 +101,7 @@ class TrackingPanel(AnomalyActions, QWidget):
         self._polling = False
         self._carriers_known: set[str] = set()
         self._timeline_stale = False
+        self._shown: tuple[AnomalyOverview, datetime] | None = None  # the last overview shown, and when it was read
 
         self.backlog_bar = BacklogBar()
         self.backlog_bar.orders_view_requested.connect(self.orders_view_requested)
@@ -111,13 +113,15 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.counts = AnomalyCounts()
         self.counts.kind_clicked.connect(self._chip_kind)
         self.counts.carrier_clicked.connect(self._chip_carrier)
-        self.updated_label = QLabel()
+        self.updated_label = ElidedLabel(min_chars=12)
         self.updated_label.setStyleSheet("color:#7a7f87")
 
         self.state_box, self.kind_box, self.carrier_box = QComboBox(), QComboBox(), QComboBox()
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
+        self.search.setMinimumWidth(180)
+        for box in (self.state_box, self.kind_box, self.carrier_box):  # as wide in English as in Chinese
+            fixed_combo(box, 12)
         self.state_label, self.kind_label, self.carrier_label = QLabel(), QLabel(), QLabel()
         self.count_label = QLabel()
         filters = QHBoxLayout()
@@ -229,7 +233,14 @@ class TrackingPanel(AnomalyActions, QWidget):
             self.model.index(0, 0), self.model.index(self.model.rowCount(), len(COLUMNS))
         )
         self._show_count()
+        if self._shown is not None:  # the chips and the "updated" line in the new words
+            self._show_counts(self._shown[0])
+            self._show_updated()
         self._selection_changed()
+
+    def _show_updated(self) -> None:
+        if self._shown is not None:
+            self.updated_label.setText(tr("trk.updated", t=f"{local_time(self._shown[1])} ({zone()})"))
 
     @staticmethod
     def _fill(box: QComboBox, items: list[tuple[str, str]]) -> None:
@@ -361,7 +372,8 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.table.viewport().update()
         self._show_counts(snap)
         self._show_count()
-        self.updated_label.setText(tr("trk.updated", t=f"{local_time(self.clock())} ({zone()})"))
+        self._shown = (snap, self.clock())
+        self._show_updated()
         # the timeline is asked again only when the selection changed or something was done to the parcel
         self._selection_changed(reload=self._timeline_stale or self.selected_ids() != before)
         self._timeline_stale = False
