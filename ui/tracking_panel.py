@@ -42,7 +42,7 @@ from ui.anomaly_model import (
 )
 from ui.backlog_bar import BacklogBar
 from ui.desktop_notify import DesktopNotifier
-from ui.fit import ElidedLabel, fixed_combo
+from ui.fit import ElidedLabel
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.ops import Op, Ops
@@ -119,9 +119,9 @@ class TrackingPanel(AnomalyActions, QWidget):
         self.state_box, self.kind_box, self.carrier_box = QComboBox(), QComboBox(), QComboBox()
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(180)
-        for box in (self.state_box, self.kind_box, self.carrier_box):  # as wide in English as in Chinese
-            fixed_combo(box, 12)
+        self.search.setMinimumWidth(140)
+        for box in (self.state_box, self.kind_box, self.carrier_box):  # as wide as their words in either language
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.state_label, self.kind_label, self.carrier_label = QLabel(), QLabel(), QLabel()
         self.count_label = QLabel()
         filters = QHBoxLayout()
@@ -130,8 +130,6 @@ class TrackingPanel(AnomalyActions, QWidget):
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
-        filters.addSpacing(12)
-        filters.addWidget(self.updated_label)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -171,6 +169,8 @@ class TrackingPanel(AnomalyActions, QWidget):
             actions.addWidget(b)
         actions.addSpacing(16)
         actions.addWidget(self.message, 1)
+        actions.addWidget(self.updated_label)  # beside the buttons, not the filters: the filters' row is full in English
+        actions.addSpacing(8)
         actions.addWidget(self.progress)
         actions.addWidget(self.poll_button)
         actions.addWidget(self.refresh_button)
