@@ -1,16 +1,14 @@
-"""Widgets whose width does not follow their words, so that a language with longer words (English) never makes the
-window wider than the other: the window's minimum width is the sum of its rows' minimums, and a label or a combo
-box asks, by default, for its whole text.
-
-- :class:`ElidedLabel` — a one-line label that shrinks, ending in "…" (the whole text in its tooltip) when cut;
-- :func:`fixed_combo` — a combo box as wide as ``chars`` characters whatever its items say.
+"""A label whose width does not follow its words, so that a language with longer words (English) never makes the
+window wider than the other: the window's minimum width is the sum of its rows' minimums, and a label asks, by
+default, for its whole text. :class:`ElidedLabel` is a one-line label that shrinks, ending in "…" (the whole text in
+its tooltip) when cut.
 """
 
 from __future__ import annotations
 
 from ui.qt.core import QSize, Qt
 from ui.qt.gui import QPainter, QPaintEvent, QResizeEvent
-from ui.qt.widgets import QComboBox, QLabel, QSizePolicy, QWidget
+from ui.qt.widgets import QLabel, QSizePolicy, QWidget
 
 
 class ElidedLabel(QLabel):
@@ -48,10 +46,3 @@ class ElidedLabel(QLabel):
         super().setText(text)
         self.setToolTip(text if self.is_elided() else "")
 
-
-def fixed_combo(box: QComboBox, chars: int) -> QComboBox:
-    """``box`` as wide as ``chars`` characters (plus its arrow), whichever language its items are in; a longer item
-    shows whole in the open list."""
-    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    box.setMinimumContentsLength(chars)
-    return box

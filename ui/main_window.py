@@ -18,7 +18,7 @@ from ui.pack_panel import PackPanel
 from ui.print_queue import PrintQueuePanel
 from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QActionGroup, QKeySequence
-from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QToolBar, QWidget
+from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
 from ui.settings.window import SettingsWindow
 from ui.ship_export_dialog import ShipExportDialog
 from ui.shop_sync import ShopSync
@@ -168,9 +168,6 @@ class MainWindow(QMainWindow):
         self.shop_sync.retranslate()
         self.mapping_action.setText(tr("setup.action.mapping"))
         self.preview_dock.setWindowTitle(tr("dock.label_preview"))
-        toolbar = self.findChild(QToolBar, "main-toolbar")
-        if toolbar is not None:  # its name in the window's right-click menu
-            toolbar.setWindowTitle(tr("toolbar.main"))
         self.file_menu.setTitle(tr("menu.file"))
         self.view_menu.setTitle(tr("menu.view"))
         self.language_menu.setTitle(tr("menu.language"))

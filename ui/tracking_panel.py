@@ -130,6 +130,8 @@ class TrackingPanel(AnomalyActions, QWidget):
             filters.addWidget(w)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
+        filters.addSpacing(12)
+        filters.addWidget(self.updated_label)  # cut ("…", whole in its tooltip) rather than widen the window
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -169,8 +171,6 @@ class TrackingPanel(AnomalyActions, QWidget):
             actions.addWidget(b)
         actions.addSpacing(16)
         actions.addWidget(self.message, 1)
-        actions.addWidget(self.updated_label)  # beside the buttons, not the filters: the filters' row is full in English
-        actions.addSpacing(8)
         actions.addWidget(self.progress)
         actions.addWidget(self.poll_button)
         actions.addWidget(self.refresh_button)

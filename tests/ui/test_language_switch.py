@@ -166,3 +166,13 @@ def test_qt_own_buttons_follow_the_language(qtbot: Any, demo_window: Any) -> Non
         assert ("是" in yes) if lang == "zh" else yes.startswith("Yes")
         box.deleteLater()
         message.deleteLater()
+
+
+def test_each_catalogue_is_in_its_own_language() -> None:
+    """No English text holds a Chinese character, and no text of either pairs the two languages (the pair of
+    every key, zh and en, is checked in tests/ui/test_i18n_catalogues.py)."""
+    from tests.ui.ui_texts import CJK, catalogue, is_pair
+
+    zh, en = catalogue("zh"), catalogue("en")
+    assert {k: v for k, v in en.items() if CJK.search(v)} == {}
+    assert {k: v for k, v in {**zh, **en}.items() if is_pair(v)} == {}

@@ -32,7 +32,7 @@ class Text:
         return f"{self.where} {self.kind}: {self.text!r}"
 
 
-def _catalogue(lang: str) -> dict[str, str]:
+def catalogue(lang: str) -> dict[str, str]:
     folder = resources_dir() / "i18n"
     data: dict[str, str] = {}
     for path in [folder / f"{lang}.json", *sorted(folder.glob(f"{lang}-*.json"))]:
@@ -42,7 +42,7 @@ def _catalogue(lang: str) -> dict[str, str]:
 
 def english_only_texts() -> frozenset[str]:
     """The English catalogue's texts that are not also Chinese ones (``SKU``, ``Webhook`` … are both)."""
-    zh, en = _catalogue("zh"), _catalogue("en")
+    zh, en = catalogue("zh"), catalogue("en")
     same = set(zh.values())
     return frozenset(
         value for key, value in en.items() if value != zh.get(key) and value not in same and LATIN_WORD.search(value)
