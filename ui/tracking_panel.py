@@ -128,7 +128,7 @@ class TrackingPanel(AnomalyActions, QWidget):
         for w in (self.state_label, self.state_box, self.kind_label, self.kind_box, self.carrier_label,
                   self.carrier_box, self.search):  # fmt: skip
             filters.addWidget(w)
-        filters.addStretch(1)
+        filters.setStretchFactor(self.search, 1)  # the room left goes to the search box (its hint shows whole)
         filters.addWidget(self.count_label)
         filters.addSpacing(12)
         filters.addWidget(self.updated_label)  # cut ("…", whole in its tooltip) rather than widen the window
