@@ -176,3 +176,18 @@ def test_each_catalogue_is_in_its_own_language() -> None:
     zh, en = catalogue("zh"), catalogue("en")
     assert {k: v for k, v in en.items() if CJK.search(v)} == {}
     assert {k: v for k, v in {**zh, **en}.items() if is_pair(v)} == {}
+
+
+def test_a_dashboard_list_says_what_it_holds_in_the_language_switched_to(qtbot: Any, demo_window: Any) -> None:
+    window = demo_window
+    window.tabs.setCurrentWidget(window.dashboard)
+    qtbot.waitUntil(lambda: window.dashboard.data is not None and bool(window.dashboard.data.flow), timeout=20000)
+    window.dashboard._flow_clicked((len(window.dashboard.data.flow) - 1, 0))  # today's orders in, as clicked
+    assert window.tabs.currentWidget() is window.orders
+    chinese = window.orders.scope_label.text()
+    window.switch_language("en")
+    english = window.orders.scope_label.text()
+    assert english.endswith("orders") and " In: " in english, english  # "12-05 In: 80 orders"
+    assert not list(wrong_for("en", [Text("scope", "label", english)], ()))
+    window.switch_language("zh")
+    assert window.orders.scope_label.text() == chinese
