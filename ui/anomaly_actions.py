@@ -16,7 +16,7 @@ from app.workspace import Workspace
 from ui.anomaly_dialogs import AssignDialog, ResolveDialog
 from ui.anomaly_model import AnomalyModel
 from ui.i18n import language, tr
-from ui.messages import error_text
+from ui.messages import error_text, in_language
 from ui.ops import Op, Ops
 from ui.qt.core import QStandardPaths
 from ui.qt.widgets import QFileDialog, QWidget
@@ -78,7 +78,7 @@ class AnomalyActions:
         def done(result: ActionResult) -> None:
             text = tr("trk.done", n=result.changed)
             if result.refused:
-                text += " " + "；".join(result.refused)
+                text += " " + tr("text.join").join(in_language(r) for r in result.refused)
             self.say(text)
             self.acted.emit(result)
             self._timeline_stale = True

@@ -112,6 +112,16 @@ class _Chart(QWidget):
     def has_data(self) -> bool:
         raise NotImplementedError
 
+    def _title_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(self.font().pointSizeF() * 1.15)
+        return font
+
+    def title_fits(self) -> bool:
+        """Whether the title shows whole at the chart's width (it ends in "…" otherwise)."""
+        return QFontMetrics(self._title_font()).horizontalAdvance(self.title) <= self.width() - 2 - 28
+
     def sizeHint(self) -> QSize:
         return QSize(560, 300)
 
@@ -122,15 +132,14 @@ class _Chart(QWidget):
         p.setPen(QPen(BORDER, 1))
         p.setBrush(CARD)
         p.drawRoundedRect(card, 6, 6)
-        title_font = QFont(self.font())
-        title_font.setBold(True)
-        title_font.setPointSizeF(self.font().pointSizeF() * 1.15)
+        title_font = self._title_font()
         p.setFont(title_font)
         p.setPen(INK)
-        title_h = QFontMetrics(title_font).height()
-        p.drawText(
-            card.adjusted(14, 10, -14, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.title
-        )
+        title_metrics = QFontMetrics(title_font)
+        title_h = title_metrics.height()
+        title_box = card.adjusted(14, 10, -14, 0)
+        title = title_metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, int(title_box.width()))
+        p.drawText(title_box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, title)  # "…" if too narrow
         p.setFont(self.font())
         self._hits = []
         area = card.adjusted(14, 10 + title_h + 10, -16, -12)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ui.i18n import tr
+from ui.messages import error_text
 from ui.qt.widgets import QMessageBox, QWidget
 
 log = logging.getLogger("kuaidan.crash")
@@ -20,4 +21,4 @@ def show_crash(parent: QWidget | None, exc: BaseException, tb: str) -> None:
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
-    QMessageBox.warning(parent, tr("error.title"), str(exc))
+    QMessageBox.warning(parent, tr("error.title"), error_text(exc) or str(exc))

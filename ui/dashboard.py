@@ -219,19 +219,22 @@ class DashboardPanel(QWidget):
             return
         day_index, stage_index = key
         flow, stage = self.data.flow[day_index], FLOW_STAGES[stage_index]
-        text = tr(
-            "dash.scope_stage", stage=tr(f"dash.stage.{stage}"), day=f"{flow.day:%m-%d}", n=flow.count(stage)
-        )
-        self.open_orders.emit(Scope(text, stage=stage, day=flow.day))
+        def words() -> str:
+            return tr("dash.scope_stage", stage=tr(f"dash.stage.{stage}"), day=f"{flow.day:%m-%d}",
+                      n=flow.count(stage))  # fmt: skip
+
+        self.open_orders.emit(Scope(words(), stage=stage, day=flow.day, words=words))
 
     def _station_clicked(self, key: object) -> None:
         if self.data is None or not isinstance(key, int):
             return
         count = self.data.stations[key]
         today = utc_to_china(self.clock()).date()
-        name = count.station or tr("dash.station_unnamed")
-        text = tr("dash.scope_station", station=name, day=f"{today:%m-%d}", n=count.printed)
-        self.open_orders.emit(Scope(text, station=count.station, day=today))
+        def words() -> str:
+            name = count.station or tr("dash.station_unnamed")
+            return tr("dash.scope_station", station=name, day=f"{today:%m-%d}", n=count.printed)
+
+        self.open_orders.emit(Scope(words(), station=count.station, day=today, words=words))
 
     def _carrier_clicked(self, stage: str, key: object) -> None:
         """A carrier's bar in the on-time (``delivered``) or pickup-delay (``pickup``) chart: its parcels."""
@@ -241,9 +244,11 @@ class DashboardPanel(QWidget):
             carrier, n = self.data.on_time[key].carrier, self.data.on_time[key].delivered
         else:
             carrier, n = self.data.pickup[key].carrier, self.data.pickup[key].parcels
-        text = tr(f"dash.scope_{stage}", carrier=carrier_name(carrier), days=WINDOW_DAYS, n=n)
+        def words() -> str:
+            return tr(f"dash.scope_{stage}", carrier=carrier_name(carrier), days=WINDOW_DAYS, n=n)
+
         since = self.data_now - timedelta(days=WINDOW_DAYS)
-        self.open_orders.emit(Scope(text, stage=stage, since=since, carrier=carrier))
+        self.open_orders.emit(Scope(words(), stage=stage, since=since, carrier=carrier, words=words))
 
     def _by_day_clicked(self, key: object) -> None:
         if isinstance(key, tuple):

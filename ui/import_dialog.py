@@ -20,7 +20,7 @@ from app.workspace import Workspace
 from app.workspace.core import Cancelled
 from app.workspace.imports import ImportInfo, UndoResult
 from ui.i18n import tr
-from ui.messages import error_text
+from ui.messages import error_text, in_language
 from ui.ops import Op, Ops
 from ui.qt import is_alive
 from ui.qt.core import Signal
@@ -298,13 +298,13 @@ class ImportDialog(QDialog):
         self.summary.setText(
             tr("import.summary", imported=report.imported, updated=report.updated, unchanged=report.unchanged,
                rejected=report.rejected)
-            + "".join(f"\n⚠ {w}" for w in report.warnings)
+            + "".join(f"\n⚠ {in_language(w)}" for w in report.warnings)
         )  # fmt: skip
         self.errors.setVisible(bool(report.errors))
         self.errors.setRowCount(len(report.errors))
         for i, error in enumerate(report.errors):
             self.errors.setItem(i, 0, QTableWidgetItem(str(error.row)))
-            self.errors.setItem(i, 1, QTableWidgetItem(error.reason))
+            self.errors.setItem(i, 1, QTableWidgetItem(in_language(error.reason)))
         self.undo_button.setEnabled(bool(report.run_id) and report.imported > 0)
         self.imported.emit(report)
         self._load_recent()

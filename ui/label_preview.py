@@ -79,19 +79,15 @@ class LabelPreview(QWidget):
         self.printer_box.activated.connect(self._printer_chosen)
         self.parcel_box.activated.connect(lambda _i: self.refresh_label())
         self.retranslate()
-        self._show_message(tr("preview.no_selection"))
 
     def retranslate(self) -> None:
         self.printer_label.setText(tr("privacy.preview_printer"))
-        if self.proof is not None:
-            self._describe(self.proof)
         if not self.printer_box.count():  # not known until an order is shown
             self.printer_box.setEnabled(False)
-        elif self.printer_box.itemData(0) is None:  # no printer, or none is the default
-            alone = self.printer_box.count() == 1
-            self.printer_box.setItemText(
-                0, tr("privacy.preview_no_printer" if alone else "privacy.preview_pick_printer")
-            )
+        if self.order_id is None:
+            self._show_message(tr("preview.no_selection"))
+        else:  # read again: the printers' names (…default), the settings line and any message in the new words
+            self.refresh_label()
 
     # -- what to show
     def template(self) -> str:

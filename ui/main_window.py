@@ -183,6 +183,7 @@ class MainWindow(QMainWindow):
         self.print_queue.retranslate()
         self.tracking.retranslate()
         self.dashboard.retranslate()
+        self.preview.retranslate()
         self.op_progress.retranslate()
         self.view.retranslate()
         self.statusBar().showMessage(tr("status.ready_msg"))

@@ -46,7 +46,7 @@ class OrderDetailDialog(QDialog):
         form = QFormLayout()
         status = tr("status.held") if row.on_hold else tr(f"status.{row.status}")
         if row.on_hold and row.hold_reason:
-            status += f"（{row.hold_reason}）"
+            status = tr("text.aside", text=status, aside=row.hold_reason)
         region = " ".join(x for x in (row.province, row.city, row.district, row.address) if x)
         fields = [
             ("col.shop", row.shop),

@@ -52,7 +52,7 @@ MIN_WIDTH, MAX_WIDTH = 48, 320  # a column fitted to its content stays within th
 class Scope:
     """A list opened from the dashboard: orders that reached ``stage`` on ``day`` or ``since`` a moment (with
     ``carrier``'s waybills), or whose labels ``station`` printed (on ``day``); ``text`` says so above the list until
-    it is cleared."""
+    it is cleared (``words``, when given, says it again in the language switched to)."""
 
     text: str
     stage: str = ""
@@ -60,6 +60,7 @@ class Scope:
     day: date | None = None
     since: datetime | None = None
     carrier: str = ""
+    words: Callable[[], str] | None = None
 
 
 class OrdersPanel(QWidget):
@@ -143,6 +144,10 @@ class OrdersPanel(QWidget):
     def retranslate(self) -> None:
         self.shop_label.setText(tr("filter.shop"))
         self.status_label.setText(tr("filter.status"))
+        if self.shop_box.count():  # its first choice is every shop; the others are the shops' names
+            self.shop_box.setItemText(0, tr("filter.all"))
+        if self.scope is not None and self.scope.words is not None:
+            self.scope_label.setText(self.scope.words())
         self.search.setPlaceholderText(tr("orders.search_hint"))
         self.scope_clear.setText(tr("orders.scope_clear"))
         current = self.status_box.currentData()

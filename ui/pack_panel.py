@@ -19,6 +19,7 @@ from app.printing.values import Enqueued, PrinterInfo, QueueEvent
 from app.scan import answers
 from app.scan import values as v
 from app.scan.values import Checking, ScanAnswer, ScanOptions, ScanStep
+from ui.fit import ElidedLabel
 from ui.i18n import language, tr
 from ui.pack_feed import Banner, RecentScans, message
 from ui.pack_sound import Alarm
@@ -103,7 +104,7 @@ class PackPanel(QWidget):
             box.activated.connect(lambda _i: self._remember())
         self.verify_box.toggled.connect(self._verify_toggled)
         self.verify_box.clicked.connect(lambda _on: self._remember())
-        self.counter = QLabel()
+        self.counter = ElidedLabel(min_chars=16)  # the row's choices come first: the counts may be cut
         counter_font = QFont(self.counter.font())
         counter_font.setPointSize(16)
         counter_font.setBold(True)

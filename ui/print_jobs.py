@@ -11,6 +11,7 @@ from typing import Any
 from app.domain import JobState
 from app.printing.values import JobInfo, PrinterInfo, PrinterState, PrinterStatus
 from ui.i18n import language, tr
+from ui.messages import in_language
 from ui.qt.core import (
     QAbstractTableModel,
     QModelIndex,
@@ -120,7 +121,7 @@ JOB_COLUMNS: tuple[tuple[str, Callable[[JobInfo], str]], ...] = (
     ("pq.col.printer", lambda j: j.printer),
     ("pq.col.state", lambda j: tr(f"job.{j.state}")),
     ("pq.col.attempts", lambda j: str(j.attempts)),
-    ("pq.col.error", lambda j: j.error or (tr("pq.reprint_of", id=j.reprint_of_id, reason=j.reason)
+    ("pq.col.error", lambda j: in_language(j.error) or (tr("pq.reprint_of", id=j.reprint_of_id, reason=j.reason)
                                            if j.reprint_of_id else "")),
     ("pq.col.time", _when),
     ("pq.col.station", lambda j: j.station),
@@ -156,7 +157,7 @@ class JobsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and job.state in _STATE_COLORS:
             return QColor(_STATE_COLORS[job.state])
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 6:
-            return job.error or None
+            return in_language(job.error) or None
         return None
 
     def headerData(

@@ -346,7 +346,7 @@ class PrintQueuePanel(QWidget):
             return
         if loop.error is not None:
             exc = loop.error
-            self._set_light(printer.name, RED, lambda: str(exc))
+            self._set_light(printer.name, RED, lambda: error_text(exc) or str(exc))
         elif (loop.report is not None and loop.report.unconfirmed) or loop.user_paused:
             self._set_light(printer.name, YELLOW, lambda: tr("pq.held"))
         elif loop.status is not None:
@@ -411,7 +411,7 @@ class PrintQueuePanel(QWidget):
         if printer is None:
             return
         loop = self.loops.get(printer.id)
-        reason = "在打印队列中取消 / cancelled in the print queue"
+        reason = tr("pq.cancelled_here")  # kept with the job: in the words of the one who cancelled it
 
         def work(ws: Workspace, _op: Op[list[int]]) -> list[int]:
             cancelled = ws.printing.cancel_queued(printer.name, reason=reason)

@@ -95,7 +95,7 @@ class ShipExportDialog(QDialog):
     def _suggest_path(self) -> None:
         shop = self.shop_box.currentData()
         if shop:
-            name = f"{shop}-发货-{datetime.now():%Y%m%d-%H%M}.csv"
+            name = tr("exports.file_name", shop=shop, when=f"{datetime.now():%Y%m%d-%H%M}")
             self.path_edit.setText(str(self.ops.workspace.data_dir / "exports" / name))
 
     def _browse(self) -> None:
@@ -132,7 +132,7 @@ class ShipExportDialog(QDialog):
         left = [(result.already_exported, "exports.left_before"), (result.not_printed, "exports.left_unprinted"),
                 (result.held, "exports.left_held"), (result.already_shipped, "exports.left_shipped")]  # fmt: skip
         notes = [tr(key, n=n) for n, key in left if n]
-        self.result_label.setText(text + ("\n" + "；".join(notes) if notes else ""))
+        self.result_label.setText(text + ("\n" + tr("text.join").join(notes) if notes else ""))
         self.exported.emit(result)
 
     def _failed(self, exc: BaseException) -> bool:

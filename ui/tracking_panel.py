@@ -42,6 +42,7 @@ from ui.anomaly_model import (
 )
 from ui.backlog_bar import BacklogBar
 from ui.desktop_notify import DesktopNotifier
+from ui.fit import ElidedLabel
 from ui.i18n import tr
 from ui.messages import error_text
 from ui.ops import Op, Ops
@@ -102,6 +103,7 @@ class TrackingPanel(AnomalyActions, TicketActions, QWidget):
         self._polling = False
         self._carriers_known: set[str] = set()
         self._timeline_stale = False
+        self._shown: tuple[AnomalyOverview, datetime] | None = None  # the last overview shown, and when it was read
 
         self.backlog_bar = BacklogBar()
         self.backlog_bar.orders_view_requested.connect(self.orders_view_requested)
@@ -115,23 +117,25 @@ class TrackingPanel(AnomalyActions, TicketActions, QWidget):
         self.counts = AnomalyCounts()
         self.counts.kind_clicked.connect(self._chip_kind)
         self.counts.carrier_clicked.connect(self._chip_carrier)
-        self.updated_label = QLabel()
+        self.updated_label = ElidedLabel(min_chars=12)
         self.updated_label.setStyleSheet("color:#7a7f87")
 
         self.state_box, self.kind_box, self.carrier_box = QComboBox(), QComboBox(), QComboBox()
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
+        self.search.setMinimumWidth(140)
+        for box in (self.state_box, self.kind_box, self.carrier_box):  # as wide as their words in either language
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.state_label, self.kind_label, self.carrier_label = QLabel(), QLabel(), QLabel()
         self.count_label = QLabel()
         filters = QHBoxLayout()
         for w in (self.state_label, self.state_box, self.kind_label, self.kind_box, self.carrier_label,
                   self.carrier_box, self.search):  # fmt: skip
             filters.addWidget(w)
-        filters.addStretch(1)
+        filters.setStretchFactor(self.search, 1)  # the room left goes to the search box (its hint shows whole)
         filters.addWidget(self.count_label)
         filters.addSpacing(12)
-        filters.addWidget(self.updated_label)
+        filters.addWidget(self.updated_label)  # cut ("…", whole in its tooltip) rather than widen the window
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -241,7 +245,14 @@ class TrackingPanel(AnomalyActions, TicketActions, QWidget):
             self.model.index(0, 0), self.model.index(self.model.rowCount(), len(COLUMNS))
         )
         self._show_count()
+        if self._shown is not None:  # the chips and the "updated" line in the new words
+            self._show_counts(self._shown[0])
+            self._show_updated()
         self._selection_changed()
+
+    def _show_updated(self) -> None:
+        if self._shown is not None:
+            self.updated_label.setText(tr("trk.updated", t=f"{local_time(self._shown[1])} ({zone()})"))
 
     @staticmethod
     def _fill(box: QComboBox, items: list[tuple[str, str]]) -> None:
@@ -373,7 +384,8 @@ class TrackingPanel(AnomalyActions, TicketActions, QWidget):
         self.table.viewport().update()
         self._show_counts(snap)
         self._show_count()
-        self.updated_label.setText(tr("trk.updated", t=f"{local_time(self.clock())} ({zone()})"))
+        self._shown = (snap, self.clock())
+        self._show_updated()
         # the timeline is asked again only when the selection changed or something was done to the parcel
         self._selection_changed(reload=self._timeline_stale or self.selected_ids() != before)
         self._timeline_stale = False

@@ -24,7 +24,7 @@ from app.workspace.carriers import running_out
 from app.workspace.rules import RuleChoice
 from app.workspace.waybills import IssueChoices, IssueReport, IssueResult
 from ui.i18n import language, tr
-from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
+from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text, in_language
 from ui.ops import Op, Ops
 from ui.qt import is_alive
 from ui.qt.core import Qt, Signal
@@ -61,17 +61,9 @@ RULE_COLUMN, ACCOUNT_COLUMN = 3, 4
 ORDER_ID = Qt.ItemDataRole.UserRole + 1  # an order row's order id (column 0)
 
 
-def in_language(text: str) -> str:
-    """A "中文 / English" message in the user's language (a carrier's own words are left as they came)."""
-    head, sep, tail = text.partition(" / ")
-    if not sep or not any("\u4e00" <= ch <= "\u9fff" for ch in head) or not tail[:1].isascii():
-        return text
-    return head if language() == "zh" else tail
-
-
 def skip_reason(result: IssueResult) -> str:
     text = tr(f"batch.skip.{result.skipped}")
-    return f"{text}（{in_language(result.skip_detail)}）" if result.skip_detail else text
+    return tr("text.aside", text=text, aside=in_language(result.skip_detail)) if result.skip_detail else text
 
 
 class WaybillsDialog(QDialog):
@@ -287,7 +279,7 @@ class WaybillsDialog(QDialog):
             if oid in self.chosen:
                 rule = "—"
             elif pick and pick.fallback:
-                account = f"{account}（→ {pick.fallback}）"
+                account = tr("text.aside", text=account, aside=f"→ {pick.fallback}")
             cells = (self._refs.get(oid, str(oid)), "", "", rule, account)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

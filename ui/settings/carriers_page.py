@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain import CarrierKind, CarrierProtocol
 from app.workspace.carriers import DEFAULT_QPS, AccountInfo, ConnectionCheck, ShipperCode
-from ui.i18n import language, tr
+from ui.i18n import company_name, language, tr
 from ui.messages import FAILED_COLOUR, OK_COLOUR, error_text
 from ui.qt.core import Signal
 from ui.qt.widgets import (
@@ -184,7 +184,7 @@ class CarriersPage(SettingsPage):
         self.k100.set_companies(companies)
         typed = self.code_box.currentText()
         for code in codes:
-            self.code_box.addItem(f"{code.code} {code.name}".strip(), code.code)
+            self.code_box.addItem(f"{code.code} {company_name('shipper', code.code, code.name)}".strip(), code.code)
         self.code_box.setEditText(typed)
         self.loaded = True
         self._show_accounts(accounts)

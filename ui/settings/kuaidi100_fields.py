@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ui.i18n import tr
+from ui.i18n import company_name, tr
 from ui.qt.widgets import QComboBox, QLineEdit, QWidget
 from ui.settings.common import DOTS
 
@@ -71,7 +71,8 @@ class Kuaidi100Fields:
     def set_companies(self, companies: Sequence[ShipperCode]) -> None:
         typed = self.company_box.currentText()
         for company in companies:
-            self.company_box.addItem(f"{company.name} {company.code}".strip(), company.code)
+            self.company_box.addItem(f"{company_name('k100', company.code, company.name)} {company.code}".strip(),
+                                     company.code)  # fmt: skip
         self.company_box.setEditText(typed)
 
     def company(self) -> str:
