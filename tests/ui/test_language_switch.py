@@ -81,6 +81,9 @@ def _dialog_texts(qtbot: Any, window: Any) -> dict[str, list[Text]]:
         "hot": window.open_hot,
         "ship_export": window.open_ship_export,
         "writeback": window.open_writeback_failures,
+        "profit": window.open_profit,
+        "ticket": lambda: _ticket_dialog(window),
+        "buyer_message": lambda: _buyer_message_dialog(),
     }
     for name, open_dialog in openers.items():
         dialog = open_dialog()
@@ -96,6 +99,25 @@ def _dialog_texts(qtbot: Any, window: Any) -> dict[str, list[Text]]:
     shown["waybills"] = window_texts(dialog)
     dialog.close()
     return shown
+
+
+def _ticket_dialog(window: Any) -> Any:
+    from datetime import UTC, datetime
+
+    from ui.ticket_dialogs import TicketDialog
+
+    dialog = TicketDialog(["Wang"], ["淘宝店"], 2, datetime.now(UTC), window)
+    dialog.show()
+    return dialog
+
+
+def _buyer_message_dialog() -> Any:
+    from ui.i18n import language
+    from ui.ticket_dialogs import BuyerMessageDialog
+
+    dialog = BuyerMessageDialog(lang=language())
+    dialog.show()
+    return dialog
 
 
 def _report(wrong: list[Text]) -> str:
