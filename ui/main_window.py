@@ -19,6 +19,8 @@ from ui.print_queue import PrintQueuePanel
 from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QActionGroup, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QTabWidget, QWidget
+from ui.queue_close import QueueCloseGuard
+from ui.queue_waiting import WaitingBar
 from ui.settings.window import SettingsWindow
 from ui.ship_export_dialog import ShipExportDialog
 from ui.shop_sync import ShopSync
@@ -132,6 +134,12 @@ class MainWindow(QMainWindow):
         toolbar.addActions(
             [self.import_action, self.shop_sync.action, self.waybills_action, self.refresh_action]
         )
+        # labels left waiting in the print queue are said at start; closing with labels in flight asks first
+        self.waiting_bar = WaitingBar(self.ops, self.print_queue, self)
+        self.addToolBarBreak()
+        self.addToolBar(self.waiting_bar)
+        self.queue_guard = QueueCloseGuard(self.print_queue, self.close, self)
+        self.waiting_bar.check()
         self.retranslate()
         self.refresh()
         # tracking runs in the background of the app: a round (poll what is due, evaluate rules, notify)
@@ -180,6 +188,7 @@ class MainWindow(QMainWindow):
         self.pack.retranslate()
         self.orders.retranslate()
         self.print_queue.retranslate()
+        self.waiting_bar.retranslate()
         self.tracking.retranslate()
         self.dashboard.retranslate()
         self.op_progress.retranslate()
@@ -310,6 +319,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def closeEvent(self, event: object) -> None:
+        if not self.queue_guard.may_close():  # labels in flight: the question is open (ui/queue_close.py)
+            event.ignore()  # type: ignore[attr-defined]
+            return
         self.change_watch.stop()
         self.pack.shutdown()
         self.print_queue.shutdown()

@@ -90,12 +90,52 @@ class BatchProgress:
             if self.states.get(job_id) in FINAL_STATES:
                 self.states[job_id] = JobState.QUEUED  # reused ids cannot happen, but never count twice
 
+    def counts(self) -> BatchCounts:
+        """Where each label of the batch is: only a label the printer reported out counts as printed."""
+        tally: dict[str, int] = {}
+        for job_id in self.jobs:
+            state = self.states.get(job_id, JobState.QUEUED)
+            tally[state] = tally.get(state, 0) + 1
+        return BatchCounts(
+            printed=tally.get(JobState.DONE, 0),
+            failed=tally.get(JobState.FAILED, 0),
+            unconfirmed=tally.get(JobState.UNCONFIRMED, 0),
+            cancelled=tally.get(JobState.CANCELLED, 0),
+            total=len(self.jobs),
+        )
+
     def progress(self) -> tuple[int, int, int]:
-        """(finished, failed or unconfirmed, total)."""
-        states = [self.states.get(i, JobState.QUEUED) for i in self.jobs]
-        finished = sum(s in FINAL_STATES for s in states)
-        bad = sum(s in (JobState.FAILED, JobState.UNCONFIRMED) for s in states)
-        return finished, bad, len(states)
+        """(printed, failed or unconfirmed, total). A cancelled label is not printed: after a cancel it reads
+        "15/177 printed", never "177/177"."""
+        c = self.counts()
+        return c.printed, c.failed + c.unconfirmed, c.total
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    printed: int  # the printer reported it out (done)
+    failed: int
+    unconfirmed: int
+    cancelled: int
+    total: int
+
+    @property
+    def left(self) -> int:
+        """Still to print: queued, or on its way (sending, sent)."""
+        return self.total - self.printed - self.failed - self.unconfirmed - self.cancelled
+
+
+def progress_text(counts: BatchCounts) -> str:
+    """"15/177 printed, 162 left queued": only what the printer reported out counts as printed."""
+    text = tr("queue.progress", printed=counts.printed, total=counts.total)
+    if counts.left:
+        text += tr("queue.progress_left", count=counts.left)
+    if counts.cancelled:
+        text += tr("queue.progress_cancelled", count=counts.cancelled)
+    bad = counts.failed + counts.unconfirmed
+    if bad:
+        text += tr("pq.progress_bad", count=bad)
+    return text
 
 
 @dataclass

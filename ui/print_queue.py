@@ -23,6 +23,7 @@ from ui.print_jobs import (
     JOB_COLUMNS,
     RED,
     YELLOW,
+    BatchCounts,
     BatchProgress,
     JobsModel,
     Message,
@@ -31,6 +32,7 @@ from ui.print_jobs import (
     light_for_status,
     light_icon,
     pick,
+    progress_text,
     status_message,
 )
 from ui.print_loops import PrintLoops
@@ -65,6 +67,8 @@ class PrintQueuePanel(QWidget):
     jobs_loaded = Signal(int)
     enqueued = Signal(object)  # Enqueued
     worker_finished = Signal(str, object)  # printer name, RunReport or the exception
+    waiting_changed = Signal()  # labels were left waiting (a cancelled enqueue): the waiting bar looks again
+    drained = Signal()  # closing after the labels in flight: every loop has ended
 
     def __init__(
         self, ops: Ops, selected_orders: Callable[[], list[int]], parent: QWidget | None = None
@@ -76,6 +80,8 @@ class PrintQueuePanel(QWidget):
         self.events: deque[QueueEvent] = deque(maxlen=500)
         self.batch = BatchProgress()
         self._closing = False
+        self.enqueue_op: Op[Enqueued] | None = None  # a request being queued, chunk by chunk
+        self.close_when_done = False  # the user chose to keep printing and close once the labels are out
         self.loops = PrintLoops(ops, self._failed, self)
         self.loops.arrived.connect(self._on_event)
         self.loops.started.connect(self._loop_started)
@@ -284,7 +290,9 @@ class PrintQueuePanel(QWidget):
             self._notify(lambda: tr("pq.no_orders_selected"))
             return
         refs = [str(i) for i in ids]
-        self._enqueue(lambda ws, printer: ws.printing.enqueue_orders(refs, printer))
+        self._enqueue(
+            lambda ws, printer, op: ws.printing.enqueue_orders(refs, printer, progress=op.progress, cancel=op.token)
+        )
 
     def reprint_orders(self, ids: Sequence[int], reason: str) -> None:
         """One more label of each of these orders, with the reason a person gave (the orders tab's menu)."""
@@ -295,9 +303,13 @@ class PrintQueuePanel(QWidget):
         self._reprint(printer, [str(i) for i in ids], reason)
 
     def print_unprinted(self) -> None:
-        self._enqueue(lambda ws, printer: ws.printing.enqueue_unprinted(printer))
+        self._enqueue(
+            lambda ws, printer, op: ws.printing.enqueue_unprinted(printer, progress=op.progress, cancel=op.token)
+        )
 
-    def _enqueue(self, service: Callable[[Workspace, str], Enqueued]) -> None:
+    def _enqueue(self, service: Callable[[Workspace, str, Op[Enqueued]], Enqueued]) -> None:
+        """Queue labels as an operation on the writer, a chunk at a time, with its progress (here and in the
+        window's bar) and a cancel between chunks (the panel's Cancel, the window's, or closing the window)."""
         printer = self.current_printer()
         if printer is None:
             self._notify(lambda: tr("pq.no_printer"))
@@ -306,16 +318,37 @@ class PrintQueuePanel(QWidget):
         self.print_all_button.setEnabled(False)
 
         def done(result: Enqueued) -> None:
+            self.enqueue_op = None
             self._update_buttons()
             self._queued(printer, result)
 
         def failed(exc: BaseException) -> bool:
+            self.enqueue_op = None
             self._update_buttons()
             return self._failed(exc)
 
-        self._run(lambda ws, _op: service(ws, printer.name), done, on_failure=failed)
+        def progressed(done: int, total: int) -> None:
+            self._notify(lambda: tr("queue.enqueuing_n", done=done, total=total))
+
+        self.enqueue_op = self.ops.run(
+            lambda ws, op: service(ws, printer.name, op),
+            done,
+            on_failure=failed,
+            on_progress=progressed,
+            label=tr("queue.enqueuing"),
+            cancellable=True,
+            guard=lambda: not self._closing and is_alive(self),
+        )
+        self._update_buttons()
 
     def _queued(self, printer: PrinterInfo, result: Enqueued) -> None:
+        if result.cancelled:  # what was queued waits, and the waiting bar says so: nothing starts unasked
+            n = len(result.job_ids)
+            self._notify(lambda: tr("queue.enqueue_cancelled", count=n))
+            self.enqueued.emit(result)
+            self.waiting_changed.emit()
+            self.reload_jobs()
+            return
         self._add_to_batch(result.job_ids)
         skipped, failed = result.skipped, result.failed
         details = [f"{o.order}: {o.reason}" for o in skipped + failed]
@@ -355,9 +388,12 @@ class PrintQueuePanel(QWidget):
             self._set_light(printer.name, GREY, lambda: tr("pq.sent_no_readback"))
         self._update_buttons()
         self.reload_jobs()
+        self._recount()
         self.worker_finished.emit(printer.name, loop.error if loop.error is not None else loop.report)
         if loop.error is not None and not self._failed(loop.error):
             self.ops.report(loop.error)
+        if self.close_when_done and not self.loops.running:
+            self.drained.emit()
 
     def _on_event(self, event: QueueEvent) -> None:
         """A loop's event, now on the GUI thread: the light, the message, the job's state, the table."""
@@ -412,6 +448,8 @@ class PrintQueuePanel(QWidget):
             return
         loop = self.loops.get(printer.id)
         reason = "在打印队列中取消 / cancelled in the print queue"
+        if self.enqueue_op is not None:
+            self.enqueue_op.cancel()  # stops after the chunk being written; what it queued is cancelled below
 
         def work(ws: Workspace, _op: Op[list[int]]) -> list[int]:
             cancelled = ws.printing.cancel_queued(printer.name, reason=reason)
@@ -531,20 +569,71 @@ class PrintQueuePanel(QWidget):
         """(finished, failed or unconfirmed, total) of the running batch."""
         return self.batch.progress()
 
+    def batch_counts(self) -> BatchCounts:
+        return self.batch.counts()
+
     def _show_progress(self) -> None:
-        finished, bad, total = self.batch_progress()
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(finished)
-        self.progress_label.setText(
-            tr("pq.progress", done=finished, total=total) + (tr("pq.progress_bad", count=bad) if bad else "")
-        )
+        counts = self.batch.counts()
+        self.progress.setRange(0, max(counts.total, 1))
+        self.progress.setValue(counts.printed)
+        self.progress_label.setText(progress_text(counts))
+
+    def _recount(self) -> None:
+        """The batch's states as the store has them (a loop ended, a cancel): the count shows what the printer
+        really reported out, whatever events were missed."""
+        ids = sorted(self.batch.jobs)
+        if not ids:
+            return
+
+        def known(states: dict[int, str]) -> None:
+            for job_id, state in states.items():
+                self._note_state(job_id, state)
+            self._show_progress()
+
+        self._run(lambda ws, _op: ws.printing.job_states(ids), known, writes=False)
+
+    # --- waiting labels and closing (the bar at start: ui/queue_waiting.py; the question: ui/queue_close.py) ----
+
+    def resume_waiting(self, printers: Sequence[str]) -> None:
+        """Send the labels left waiting on these printers: they become the running batch."""
+        for name in printers:
+
+            def look(ws: Workspace, _op: Op[tuple[list[int], PrinterInfo]], name: str = name) -> tuple[
+                list[int], PrinterInfo
+            ]:
+                return ws.printing.queued_ids(name), ws.printing.printer(name)
+
+            def take(found: tuple[list[int], PrinterInfo]) -> None:
+                ids, info = found
+                self._add_to_batch(ids)
+                self.start_printing(info)
+                self.reload_jobs()
+
+            self._run(look, take, writes=False)
+
+    def in_flight(self) -> int:
+        """How many labels of the running batch are still to print while a loop runs or a request is being
+        queued (0: closing asks nothing)."""
+        if not self.loops.running and self.enqueue_op is None:
+            return 0
+        return max(self.batch.counts().left, 1)
+
+    def stop_for_exit(self) -> bool:
+        """Closing now: a request being queued stops after its chunk, each loop after the label being sent
+        (ui/print_loops.py ``close``); unsent labels stay queued for the next start. True when every loop's
+        thread is gone."""
+        self._closing = True
+        self._refresh_timer.stop()
+        if self.enqueue_op is not None:
+            self.enqueue_op.cancel()
+        return self.loops.close()
 
     def _update_buttons(self) -> None:
         printer = self.current_printer()
         loop = self.loops.get(printer.id) if printer else None
         has = printer is not None
-        self.print_selected_button.setEnabled(has)
-        self.print_all_button.setEnabled(has)
+        self.print_selected_button.setEnabled(has and self.enqueue_op is None)
+        self.print_all_button.setEnabled(has and self.enqueue_op is None)
         self.pause_button.setEnabled(loop is not None and not loop.user_paused)
         self.resume_button.setEnabled(
             has and (loop is None or loop.user_paused or loop.paused_by is not None)
@@ -591,4 +680,6 @@ class PrintQueuePanel(QWidget):
         all stopped within ``timeout`` seconds (a label waiting for paper finishes its wait first)."""
         self._closing = True
         self._refresh_timer.stop()
+        if self.enqueue_op is not None:
+            self.enqueue_op.cancel()
         return self.loops.shutdown(timeout)
