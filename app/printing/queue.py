@@ -340,7 +340,9 @@ def waiting(session: Session, station: str) -> list[Waiting]:
         counts.setdefault(printer_id, {})[state] = int(n)
     if not counts:
         return []
-    names = dict(session.execute(select(Printer.id, Printer.name).where(Printer.id.in_(list(counts)))).tuples())
+    names: dict[int, str] = {}
+    for printer_id, name in session.execute(select(Printer.id, Printer.name).where(Printer.id.in_(list(counts)))):
+        names[printer_id] = name
     out = [
         Waiting(
             printer=names.get(printer_id, "?"),
