@@ -82,6 +82,7 @@ class PrintQueuePanel(QWidget):
         self._closing = False
         self.enqueue_op: Op[Enqueued] | None = None  # a request being queued, chunk by chunk
         self.close_when_done = False  # the user chose to keep printing and close once the labels are out
+        self._cancel_when_ended: dict[int, str] = {}  # printer id -> the reason of a cancel that stopped its loop
         self.loops = PrintLoops(ops, self._failed, self)
         self.loops.arrived.connect(self._on_event)
         self.loops.started.connect(self._loop_started)
@@ -388,7 +389,11 @@ class PrintQueuePanel(QWidget):
             self._set_light(printer.name, GREY, lambda: tr("pq.sent_no_readback"))
         self._update_buttons()
         self.reload_jobs()
-        self._recount()
+        reason = self._cancel_when_ended.pop(printer.id, None)
+        if reason is not None:
+            self._cancel_left(printer, reason)
+        else:
+            self._recount()
         self.worker_finished.emit(printer.name, loop.error if loop.error is not None else loop.report)
         if loop.error is not None and not self._failed(loop.error):
             self.ops.report(loop.error)
@@ -464,7 +469,27 @@ class PrintQueuePanel(QWidget):
             self._show_progress()
             self.reload_jobs()
 
+        if loop is not None:
+            # the label whose body was on its way when the loop stopped goes back to the queue: cancelled too
+            self._cancel_when_ended[printer.id] = reason
         self._run(work, done)
+
+    def _cancel_left(self, printer: PrinterInfo, reason: str) -> None:
+        """After a cancel stopped the printer's loop: what the loop put back into the queue (the label it had
+        claimed, not printed) is cancelled as well, so that a cancelled batch never prints later unasked."""
+        ids = sorted(self.batch.jobs)
+
+        def work(ws: Workspace, _op: Op[list[int]]) -> list[int]:
+            return ws.printing.cancel_queued(printer.name, ids, reason=reason)
+
+        def done(cancelled: list[int]) -> None:
+            for job_id in cancelled:
+                self._note_state(job_id, JobState.CANCELLED)
+            self._recount()
+            self.reload_jobs()
+
+        if ids:
+            self._run(work, done)
 
     # --- job history -----------------------------------------------------------------------------------------
 
