@@ -36,6 +36,7 @@ from ui.print_jobs import (
     status_message,
 )
 from ui.print_loops import PrintLoops
+from ui.print_requests import QueueRequests
 from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.widgets import (
@@ -82,7 +83,7 @@ class PrintQueuePanel(QWidget):
         self._closing = False
         self.enqueue_op: Op[Enqueued] | None = None  # a request being queued, chunk by chunk
         self.close_when_done = False  # the user chose to keep printing and close once the labels are out
-        self._cancel_when_ended: dict[int, str] = {}  # printer id -> the reason of a cancel that stopped its loop
+        self.requests = QueueRequests(self)
         self.loops = PrintLoops(ops, self._failed, self)
         self.loops.arrived.connect(self._on_event)
         self.loops.started.connect(self._loop_started)
@@ -291,7 +292,7 @@ class PrintQueuePanel(QWidget):
             self._notify(lambda: tr("pq.no_orders_selected"))
             return
         refs = [str(i) for i in ids]
-        self._enqueue(
+        self.requests.enqueue(
             lambda ws, printer, op: ws.printing.enqueue_orders(refs, printer, progress=op.progress, cancel=op.token)
         )
 
@@ -304,67 +305,9 @@ class PrintQueuePanel(QWidget):
         self._reprint(printer, [str(i) for i in ids], reason)
 
     def print_unprinted(self) -> None:
-        self._enqueue(
+        self.requests.enqueue(
             lambda ws, printer, op: ws.printing.enqueue_unprinted(printer, progress=op.progress, cancel=op.token)
         )
-
-    def _enqueue(self, service: Callable[[Workspace, str, Op[Enqueued]], Enqueued]) -> None:
-        """Queue labels as an operation on the writer, a chunk at a time, with its progress (here and in the
-        window's bar) and a cancel between chunks (the panel's Cancel, the window's, or closing the window)."""
-        printer = self.current_printer()
-        if printer is None:
-            self._notify(lambda: tr("pq.no_printer"))
-            return
-        self.print_selected_button.setEnabled(False)
-        self.print_all_button.setEnabled(False)
-
-        def done(result: Enqueued) -> None:
-            self.enqueue_op = None
-            self._update_buttons()
-            self._queued(printer, result)
-
-        def failed(exc: BaseException) -> bool:
-            self.enqueue_op = None
-            self._update_buttons()
-            return self._failed(exc)
-
-        def progressed(done: int, total: int) -> None:
-            self._notify(lambda: tr("queue.enqueuing_n", done=done, total=total))
-
-        self.enqueue_op = self.ops.run(
-            lambda ws, op: service(ws, printer.name, op),
-            done,
-            on_failure=failed,
-            on_progress=progressed,
-            label=tr("queue.enqueuing"),
-            cancellable=True,
-            guard=lambda: not self._closing and is_alive(self),
-        )
-        self._update_buttons()
-
-    def _queued(self, printer: PrinterInfo, result: Enqueued) -> None:
-        if result.cancelled:  # what was queued waits, and the waiting bar says so: nothing starts unasked
-            n = len(result.job_ids)
-            self._notify(lambda: tr("queue.enqueue_cancelled", count=n))
-            self.enqueued.emit(result)
-            self.waiting_changed.emit()
-            self.reload_jobs()
-            return
-        self._add_to_batch(result.job_ids)
-        skipped, failed = result.skipped, result.failed
-        details = [f"{o.order}: {o.reason}" for o in skipped + failed]
-        n = len(result.job_ids)
-        self._notify(
-            lambda: (
-                tr("pq.enqueued", queued=n, skipped=len(skipped), failed=len(failed))
-                + (f"  ({details[0]}{' …' if len(details) > 1 else ''})" if details else "")
-            ),
-            "\n".join(details),
-        )
-        self.enqueued.emit(result)
-        self.reload_jobs()
-        if result.job_ids:
-            self.start_printing(printer)
 
     def start_printing(self, printer: PrinterInfo) -> None:
         """Run the printer's queue, unless its loop is already at it (it takes new jobs too)."""
@@ -389,11 +332,7 @@ class PrintQueuePanel(QWidget):
             self._set_light(printer.name, GREY, lambda: tr("pq.sent_no_readback"))
         self._update_buttons()
         self.reload_jobs()
-        reason = self._cancel_when_ended.pop(printer.id, None)
-        if reason is not None:
-            self._cancel_left(printer, reason)
-        else:
-            self._recount()
+        self.requests.after_loop(printer)
         self.worker_finished.emit(printer.name, loop.error if loop.error is not None else loop.report)
         if loop.error is not None and not self._failed(loop.error):
             self.ops.report(loop.error)
@@ -448,48 +387,8 @@ class PrintQueuePanel(QWidget):
         self._update_buttons()
 
     def cancel_queued(self) -> None:
-        printer = self.current_printer()
-        if printer is None:
-            return
-        loop = self.loops.get(printer.id)
-        reason = "在打印队列中取消 / cancelled in the print queue"
-        if self.enqueue_op is not None:
-            self.enqueue_op.cancel()  # stops after the chunk being written; what it queued is cancelled below
-
-        def work(ws: Workspace, _op: Op[list[int]]) -> list[int]:
-            cancelled = ws.printing.cancel_queued(printer.name, reason=reason)
-            if loop is not None:
-                loop.stop()  # nothing of it is left to print; a new request starts a new loop
-            return cancelled
-
-        def done(ids: list[int]) -> None:
-            for job_id in ids:
-                self._note_state(job_id, JobState.CANCELLED)
-            self._notify(lambda: tr("pq.cancelled", count=len(ids)))
-            self._show_progress()
-            self.reload_jobs()
-
-        if loop is not None:
-            # the label whose body was on its way when the loop stopped goes back to the queue: cancelled too
-            self._cancel_when_ended[printer.id] = reason
-        self._run(work, done)
-
-    def _cancel_left(self, printer: PrinterInfo, reason: str) -> None:
-        """After a cancel stopped the printer's loop: what the loop put back into the queue (the label it had
-        claimed, not printed) is cancelled as well, so that a cancelled batch never prints later unasked."""
-        ids = sorted(self.batch.jobs)
-
-        def work(ws: Workspace, _op: Op[list[int]]) -> list[int]:
-            return ws.printing.cancel_queued(printer.name, ids, reason=reason)
-
-        def done(cancelled: list[int]) -> None:
-            for job_id in cancelled:
-                self._note_state(job_id, JobState.CANCELLED)
-            self._recount()
-            self.reload_jobs()
-
-        if ids:
-            self._run(work, done)
+        """Cancel the chosen printer's queued labels (and a request being queued); its loop stops."""
+        self.requests.cancel_queued()
 
     # --- job history -----------------------------------------------------------------------------------------
 
@@ -603,55 +502,19 @@ class PrintQueuePanel(QWidget):
         self.progress.setValue(counts.printed)
         self.progress_label.setText(progress_text(counts))
 
-    def _recount(self) -> None:
-        """The batch's states as the store has them (a loop ended, a cancel): the count shows what the printer
-        really reported out, whatever events were missed."""
-        ids = sorted(self.batch.jobs)
-        if not ids:
-            return
-
-        def known(states: dict[int, str]) -> None:
-            for job_id, state in states.items():
-                self._note_state(job_id, state)
-            self._show_progress()
-
-        self._run(lambda ws, _op: ws.printing.job_states(ids), known, writes=False)
-
     # --- waiting labels and closing (the bar at start: ui/queue_waiting.py; the question: ui/queue_close.py) ----
 
     def resume_waiting(self, printers: Sequence[str]) -> None:
         """Send the labels left waiting on these printers: they become the running batch."""
-        for name in printers:
-
-            def look(ws: Workspace, _op: Op[tuple[list[int], PrinterInfo]], name: str = name) -> tuple[
-                list[int], PrinterInfo
-            ]:
-                return ws.printing.queued_ids(name), ws.printing.printer(name)
-
-            def take(found: tuple[list[int], PrinterInfo]) -> None:
-                ids, info = found
-                self._add_to_batch(ids)
-                self.start_printing(info)
-                self.reload_jobs()
-
-            self._run(look, take, writes=False)
+        self.requests.resume_waiting(printers)
 
     def in_flight(self) -> int:
-        """How many labels of the running batch are still to print while a loop runs or a request is being
-        queued (0: closing asks nothing)."""
-        if not self.loops.running and self.enqueue_op is None:
-            return 0
-        return max(self.batch.counts().left, 1)
+        """How many labels are still to print while a loop runs or a request is being queued (0: no question)."""
+        return self.requests.in_flight()
 
     def stop_for_exit(self) -> bool:
-        """Closing now: a request being queued stops after its chunk, each loop after the label being sent
-        (ui/print_loops.py ``close``); unsent labels stay queued for the next start. True when every loop's
-        thread is gone."""
-        self._closing = True
-        self._refresh_timer.stop()
-        if self.enqueue_op is not None:
-            self.enqueue_op.cancel()
-        return self.loops.close()
+        """Closing now: stop queueing and printing after the label being sent; True when no print thread is left."""
+        return self.requests.stop_for_exit()
 
     def _update_buttons(self) -> None:
         printer = self.current_printer()
