@@ -36,7 +36,7 @@ class WaitingBar(QToolBar):
         self.confirm: QMessageBox | None = None
         self.resumed_unasked = False  # the preference resumed them at start
         self.label = QLabel()
-        self.label.setWordWrap(True)
+        self.label.setStyleSheet("font-weight: bold; padding: 0 8px;")
         self.resume_button = QPushButton()
         self.later_button = QPushButton()
         self.discard_button = QPushButton()
@@ -48,6 +48,7 @@ class WaitingBar(QToolBar):
         self.addWidget(self.label)
         for widget in (self.resume_button, self.later_button, self.discard_button, self.always_box):
             self.addWidget(widget)
+        self.setStyleSheet("QToolBar#print-queue-waiting { background: #fff4ce; border-bottom: 1px solid #e3a008; }")
         panel.waiting_changed.connect(lambda: self.check(at_start=False))
         self.retranslate()
         self.hide()
