@@ -3,6 +3,7 @@ dialog."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -70,37 +71,41 @@ def status_message(status: PrinterStatus) -> Message:
 
 
 class BatchProgress:
-    """The running batch: the jobs queued since the last batch finished, and the last state heard of each."""
+    """The running batch: the jobs queued since the last batch finished, the last state heard of each, and how
+    many of the batch are in each state (kept as states arrive: a batch of 20,000 is not counted over per event)."""
 
     def __init__(self) -> None:
         self.jobs: set[int] = set()
         self.states: dict[int, str] = {}
+        self.tally: Counter[str] = Counter()  # the batch's jobs by state
 
     def note(self, job_id: int, state: str) -> None:
         known = self.states.get(job_id)
         if known in FINAL_STATES and state not in FINAL_STATES:
             return  # an older answer arriving late; a finished job never goes back
         self.states[job_id] = state
+        if job_id in self.jobs:
+            self.tally[known or JobState.QUEUED] -= 1
+            self.tally[state] += 1
 
     def add(self, job_ids: Sequence[int]) -> None:
-        if self.jobs and all(self.states.get(i) in FINAL_STATES for i in self.jobs):
-            self.jobs = set()  # the last batch is over: this is a new one
-        self.jobs.update(job_ids)
+        if self.jobs and sum(self.tally[s] for s in FINAL_STATES) == len(self.jobs):
+            self.jobs, self.tally = set(), Counter()  # the last batch is over: this is a new one
         for job_id in job_ids:
+            if job_id in self.jobs:
+                continue
             if self.states.get(job_id) in FINAL_STATES:
                 self.states[job_id] = JobState.QUEUED  # reused ids cannot happen, but never count twice
+            self.jobs.add(job_id)
+            self.tally[self.states.get(job_id, JobState.QUEUED)] += 1
 
     def counts(self) -> BatchCounts:
         """Where each label of the batch is: only a label the printer reported out counts as printed."""
-        tally: dict[str, int] = {}
-        for job_id in self.jobs:
-            state = self.states.get(job_id, JobState.QUEUED)
-            tally[state] = tally.get(state, 0) + 1
         return BatchCounts(
-            printed=tally.get(JobState.DONE, 0),
-            failed=tally.get(JobState.FAILED, 0),
-            unconfirmed=tally.get(JobState.UNCONFIRMED, 0),
-            cancelled=tally.get(JobState.CANCELLED, 0),
+            printed=self.tally[JobState.DONE],
+            failed=self.tally[JobState.FAILED],
+            unconfirmed=self.tally[JobState.UNCONFIRMED],
+            cancelled=self.tally[JobState.CANCELLED],
             total=len(self.jobs),
         )
 

@@ -566,6 +566,8 @@ class PrintQueuePanel(QWidget):
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop every print loop after its current step and wait for them (queued jobs stay queued). True when
         all stopped within ``timeout`` seconds (a label waiting for paper finishes its wait first)."""
+        if self.requests.exited is not None:
+            return self.requests.exited  # stopped for the exit already: a stuck thread is not waited for again
         self._closing = True
         self._refresh_timer.stop()
         if self.enqueue_op is not None:

@@ -26,6 +26,7 @@ class QueueRequests:
     def __init__(self, panel: PrintQueuePanel) -> None:
         self.panel = panel
         self.cancel_when_ended: dict[int, str] = {}  # printer id -> the reason of a cancel that stopped its loop
+        self.exited: bool | None = None  # stopped for the application's exit: every print thread gone?
 
     def after_loop(self, printer: PrinterInfo) -> None:
         """A printer's loop ended: the counts from the store (and, after a cancel, what it put back cancelled)."""
@@ -183,4 +184,5 @@ class QueueRequests:
         self.panel._refresh_timer.stop()
         if self.panel.enqueue_op is not None:
             self.panel.enqueue_op.cancel()
-        return self.panel.loops.close()
+        self.exited = self.panel.loops.close()
+        return self.exited

@@ -194,3 +194,25 @@ def test_a_large_enqueue_shows_progress_and_a_cancel_leaves_what_it_queued_waiti
     box.button(box.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: count_by_state(store) == {"cancelled": n}, timeout=20000)
     qtbot.waitUntil(lambda: not bar.isVisible(), timeout=10000)
+
+
+def test_the_batch_counts_printed_labels_only_and_a_new_batch_starts_when_the_last_is_over() -> None:
+    from ui.print_jobs import BatchProgress, progress_text
+
+    batch = BatchProgress()
+    batch.add(list(range(1, 178)))
+    for job_id in range(1, 16):
+        batch.note(job_id, "sending")
+        batch.note(job_id, "done")
+    batch.note(16, "sending")
+    batch.note(17, "done")
+    batch.note(17, "sent")  # a late event never takes a finished label back
+    assert batch.progress() == (16, 0, 177)
+    assert progress_text(batch.counts()) == "已打印 16/177 张，161 张仍在队列中"
+    for job_id in range(18, 178):
+        batch.note(job_id, "cancelled")
+    batch.note(16, "queued")  # the label the stopped loop put back
+    assert progress_text(batch.counts()) == "已打印 16/177 张，1 张仍在队列中，已取消 160 张"
+    batch.note(16, "cancelled")
+    batch.add([500, 501])  # the last batch is over: a new one
+    assert batch.progress() == (0, 0, 2)
