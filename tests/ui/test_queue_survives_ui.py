@@ -216,3 +216,19 @@ def test_the_batch_counts_printed_labels_only_and_a_new_batch_starts_when_the_la
     batch.note(16, "cancelled")
     batch.add([500, 501])  # the last batch is over: a new one
     assert batch.progress() == (0, 0, 2)
+
+
+def test_with_the_preference_the_waiting_labels_are_resumed_at_start_without_asking(
+    qtbot: Any, store: Any, data_dir: Path, workspace: Any, printer: Any, parcels: list[Any]
+) -> None:
+    from app import preferences
+
+    printer.set_speed(0)
+    workspace.printing.enqueue_orders([p.platform_order_id for p in parcels], "热敏1")  # left by a run that ended
+    assert workspace.printing.set_resume_queue_at_start(True)
+    assert preferences.load(data_dir).resume_queue_at_start  # the station's preference file
+    window = open_window(qtbot, store, data_dir)
+    qtbot.waitUntil(lambda: count_by_state(store) == {"done": 5}, timeout=30000)
+    assert window.waiting_bar.resumed_unasked and not window.waiting_bar.isVisible()
+    assert waybill_counts(printer.completed) == {p.waybill_no: 1 for p in parcels}
+    qtbot.waitUntil(lambda: not window.print_queue.loops.running, timeout=10000)
