@@ -2,8 +2,9 @@
 "print all unprinted" does it (``ws.printing.enqueue_unprinted`` with progress and a cancel token: every label drawn
 in TSPL with Chinese and stored before anything is sent), timed as the user waits, on a real SQLite file.
 
-Reported: the whole enqueue (budget: under the 40 s the issue measured before; it took about 10 ms a label then,
-drawing each parcel's data with a dozen lazy queries and flushing each job through the ORM), labels per second,
+Reported: the whole enqueue against drawing the same labels alone in the same run (budget: at most 2x; before,
+each parcel's data was read with a dozen lazy queries and each job flushed through the ORM: about 10 ms a label,
+4-5x the drawing), labels per second,
 how often progress came, the waiting count at the next start (one grouped query over the 20,000 jobs), and how
 long a cancel takes to come back (it stops between chunks: what it queued stays whole).
 
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("KUAIDAN_SECRETS", "db")
 
-from sqlalchemy import Table, insert, update  # noqa: E402
+from sqlalchemy import Table, insert, select, update  # noqa: E402
 
 from app.store.engine import Store, open_store  # noqa: E402
 from app.store.models import CarrierAccount, Order, Sender, Shipment, Shop, Waybill, shipment_orders  # noqa: E402
@@ -34,7 +35,10 @@ from app.workspace import Workspace  # noqa: E402
 from app.workspace.core import CancelToken  # noqa: E402
 from benchmarks._table import print_table  # noqa: E402
 
-ENQUEUE_BUDGET_S = 40.0
+#: the queue's own work (claims, the jobs' rows, commits) may cost at most as much again as drawing the labels; the
+#: issue measured 40 s for 20,000 before (about 10 ms a label here then: each parcel's data read with a dozen lazy
+#: queries, each job flushed through the ORM), an unloaded run of this machine takes about 35 s now
+RATIO_BUDGET = 2.0
 WAITING_BUDGET_S = 0.5
 CANCEL_BUDGET_S = 1.0
 
@@ -77,6 +81,25 @@ def workspace_with(count: int, folder: Path) -> Workspace:
     return ws
 
 
+def drawing_only(ws: Workspace, count: int) -> float:
+    """Seconds to read the label data of ``count`` parcels and draw their labels, nothing stored: the floor any
+    enqueue pays (measured in the same run, so that a loaded machine moves both numbers alike)."""
+    from app.labels.data import parcels_data
+    from app.labels.jobs import RenderOptions, printer_label, render_label
+    from app.store.bulk import in_chunks
+    from app.store.models import Printer
+
+    with ws._ctx.store.session() as session:
+        printer = session.scalars(select(Printer)).one()
+        options = RenderOptions.for_printer(printer)
+        started = time.perf_counter()
+        for chunk in in_chunks(list(range(1, count + 1)), 50):
+            for parcels in parcels_data(session, chunk).values():
+                for parcel in parcels:
+                    render_label(printer_label(parcel, options), options)
+        return time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--labels", type=int, default=20000)
@@ -99,6 +122,7 @@ def main() -> int:
 
         small = min(n, 2000)
         ws2 = workspace_with(small, Path(tmp) / "cancel")
+        draw_s = drawing_only(ws2, small) * n / small
         token = CancelToken()
         cancelled_at: list[float] = []
 
@@ -115,8 +139,10 @@ def main() -> int:
     ok = print_table(
         f"print queue: enqueue {n:,} labels (100x180 TSPL, SQLite file)",
         [
-            (f"enqueue {n:,} labels, as the user waits", f"{elapsed:.1f} s", f"< {ENQUEUE_BUDGET_S:.0f} s",
-             elapsed < ENQUEUE_BUDGET_S),
+            (f"enqueue {n:,} labels, as the user waits", f"{elapsed:.1f} s", "", None),
+            ("  drawing those labels alone (same run)", f"{draw_s:.1f} s", "", None),
+            ("  enqueue / drawing alone", f"{elapsed / draw_s:.2f}x", f"<= {RATIO_BUDGET:.1f}x",
+             elapsed / draw_s <= RATIO_BUDGET),
             ("per label", f"{elapsed / n * 1000:.2f} ms", "", None),
             ("labels per second", f"{n / elapsed:,.0f}", "", None),
             ("progress reports", f"{len(calls)} (every {max(gaps):.2f} s at most)", "", None),
