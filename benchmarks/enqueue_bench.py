@@ -2,11 +2,11 @@
 "print all unprinted" does it (``ws.printing.enqueue_unprinted`` with progress and a cancel token: every label drawn
 in TSPL with Chinese and stored before anything is sent), timed as the user waits, on a real SQLite file.
 
-Reported: the whole enqueue against drawing the same labels alone in the same run (budget: at most 2x; before,
-each parcel's data was read with a dozen lazy queries and each job flushed through the ORM: about 10 ms a label,
-4-5x the drawing), labels per second,
-how often progress came, the waiting count at the next start (one grouped query over the 20,000 jobs), and how
-long a cancel takes to come back (it stops between chunks: what it queued stays whole).
+Reported: the whole enqueue (wall time), and its CPU time against drawing the same labels alone (budget: at most
+2x; before, each parcel's data was read with a dozen lazy queries and each job flushed through the ORM: about 10 ms
+a label, 4-5x the drawing), labels per second, how often progress came, the waiting count at the next start (one
+grouped query over the 20,000 jobs), and how long a cancel takes to come back (it stops between chunks: what it
+queued stays whole).
 
 Run: ``.venv/bin/python benchmarks/enqueue_bench.py [--labels 20000]``.
 """
@@ -82,8 +82,8 @@ def workspace_with(count: int, folder: Path) -> Workspace:
 
 
 def drawing_only(ws: Workspace, count: int) -> float:
-    """Seconds to read the label data of ``count`` parcels and draw their labels, nothing stored: the floor any
-    enqueue pays (measured in the same run, so that a loaded machine moves both numbers alike)."""
+    """CPU seconds to read the label data of ``count`` parcels and draw their labels, nothing stored: the floor any
+    enqueue pays (CPU time: on a machine shared with other work the wall time of two runs differs with the load)."""
     from app.labels.data import parcels_data
     from app.labels.jobs import RenderOptions, printer_label, render_label
     from app.store.bulk import in_chunks
@@ -92,12 +92,12 @@ def drawing_only(ws: Workspace, count: int) -> float:
     with ws._ctx.store.session() as session:
         printer = session.scalars(select(Printer)).one()
         options = RenderOptions.for_printer(printer)
-        started = time.perf_counter()
+        started = time.process_time()
         for chunk in in_chunks(list(range(1, count + 1)), 50):
             for parcels in parcels_data(session, chunk).values():
                 for parcel in parcels:
                     render_label(printer_label(parcel, options), options)
-        return time.perf_counter() - started
+        return time.process_time() - started
 
 
 def main() -> int:
@@ -108,11 +108,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         ws = workspace_with(n, Path(tmp) / "full")
         calls: list[tuple[int, int, float]] = []
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = ws.printing.enqueue_unprinted(
             "bench", progress=lambda d, t: calls.append((d, t, time.perf_counter())), cancel=CancelToken()
         )
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         assert len(result.job_ids) == n and not result.cancelled, (len(result.job_ids), result.cancelled)
         gaps = [b[2] - a[2] for a, b in itertools.pairwise(calls)] or [elapsed]
         t0 = time.perf_counter()
@@ -140,9 +141,10 @@ def main() -> int:
         f"print queue: enqueue {n:,} labels (100x180 TSPL, SQLite file)",
         [
             (f"enqueue {n:,} labels, as the user waits", f"{elapsed:.1f} s", "", None),
-            ("  drawing those labels alone (same run)", f"{draw_s:.1f} s", "", None),
-            ("  enqueue / drawing alone", f"{elapsed / draw_s:.2f}x", f"<= {RATIO_BUDGET:.1f}x",
-             elapsed / draw_s <= RATIO_BUDGET),
+            ("  its CPU time", f"{cpu:.1f} s", "", None),
+            ("  CPU time drawing those labels alone", f"{draw_s:.1f} s", "", None),
+            ("  enqueue / drawing alone (CPU)", f"{cpu / draw_s:.2f}x", f"<= {RATIO_BUDGET:.1f}x",
+             cpu / draw_s <= RATIO_BUDGET),
             ("per label", f"{elapsed / n * 1000:.2f} ms", "", None),
             ("labels per second", f"{n / elapsed:,.0f}", "", None),
             ("progress reports", f"{len(calls)} (every {max(gaps):.2f} s at most)", "", None),
