@@ -14,6 +14,8 @@ store's ``settings`` table, shared by every station):
 - ``last_shops``: platform -> the shop a file of that platform was last imported into (the import dialog picks it).
 - ``pack``: the pack tab's last choices at this station: ``printer``, ``carrier`` (account names, "" = none) and
   ``verify`` (scan each item).
+- ``resume_queue_at_start``: when the window starts with labels left waiting in this station's print queues, it
+  sends them without asking (by default it says how many wait where and asks: resume, later, or discard).
 - ``sync``: the window's automatic sync of API shops at this station: ``interval`` (minutes; 0 = off, else 5, 15, 30
   or 60).
 - ``language``: the window's language as last chosen in its View menu ("" = never chosen: Chinese); ``--lang`` wins
@@ -64,6 +66,7 @@ class Preferences:
     language: str = ""  # "zh" or "en" as chosen in the window ("" = never chosen)
     filters: dict[str, dict[str, str]] = field(default_factory=dict)  # panel -> {filter: value}
     preview_printer: str = ""  # the printer the label preview looks through ("" = the default label printer)
+    resume_queue_at_start: bool = False  # labels left waiting in the print queue are sent at start, unasked
     version: int = VERSION
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept as they were
 

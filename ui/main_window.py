@@ -20,6 +20,8 @@ from ui.profit_dialog import ProfitDialog
 from ui.qt.core import Qt, QTimer
 from ui.qt.gui import QAction, QKeySequence
 from ui.qt.widgets import QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
+from ui.queue_close import QueueCloseGuard
+from ui.queue_waiting import WaitingBar
 from ui.remembered import Remembered
 from ui.settings.window import SettingsWindow
 from ui.ship_export_dialog import ShipExportDialog
@@ -128,9 +130,15 @@ class MainWindow(QMainWindow):
         self.toolbar.addActions(
             [self.import_action, self.shop_sync.action, self.waybills_action, self.refresh_action]
         )
+        # labels left waiting in the print queue are said at start; closing with labels in flight asks first
+        self.waiting_bar = WaitingBar(self.ops, self.print_queue, self)
+        self.addToolBarBreak()
+        self.addToolBar(self.waiting_bar)
+        self.queue_guard = QueueCloseGuard(self.print_queue, self.close, self)
         # the layout and the choices of the last session; the View menu brings back any closed panel
         self.remembered = Remembered(self)
         self.view = ViewMenu(self, self.remembered)
+        self.waiting_bar.check()  # after the restored layout: the bar shows whenever labels wait, whatever was saved
         self.ops.run(lambda ws, _op: ws.orders.full_phones(), self._full_phones_read, writes=False)
         self.retranslate()
         self.refresh()
@@ -181,6 +189,7 @@ class MainWindow(QMainWindow):
         self.pack.retranslate()
         self.orders.retranslate()
         self.print_queue.retranslate()
+        self.waiting_bar.retranslate()
         self.tracking.retranslate()
         self.dashboard.retranslate()
         self.preview.retranslate()
@@ -318,6 +327,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def closeEvent(self, event: object) -> None:
+        if not self.queue_guard.may_close():  # labels in flight: the question is open (ui/queue_close.py)
+            event.ignore()  # type: ignore[attr-defined]
+            return
         self.remembered.close()  # first: the layout as the user sees it
         self.change_watch.stop()
         self.pack.shutdown()

@@ -3,6 +3,7 @@ dialog."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -71,32 +72,76 @@ def status_message(status: PrinterStatus) -> Message:
 
 
 class BatchProgress:
-    """The running batch: the jobs queued since the last batch finished, and the last state heard of each."""
+    """The running batch: the jobs queued since the last batch finished, the last state heard of each, and how
+    many of the batch are in each state (kept as states arrive: a batch of 20,000 is not counted over per event)."""
 
     def __init__(self) -> None:
         self.jobs: set[int] = set()
         self.states: dict[int, str] = {}
+        self.tally: Counter[str] = Counter()  # the batch's jobs by state
 
     def note(self, job_id: int, state: str) -> None:
         known = self.states.get(job_id)
         if known in FINAL_STATES and state not in FINAL_STATES:
             return  # an older answer arriving late; a finished job never goes back
         self.states[job_id] = state
+        if job_id in self.jobs:
+            self.tally[known or JobState.QUEUED] -= 1
+            self.tally[state] += 1
 
     def add(self, job_ids: Sequence[int]) -> None:
-        if self.jobs and all(self.states.get(i) in FINAL_STATES for i in self.jobs):
-            self.jobs = set()  # the last batch is over: this is a new one
-        self.jobs.update(job_ids)
+        if self.jobs and sum(self.tally[s] for s in FINAL_STATES) == len(self.jobs):
+            self.jobs, self.tally = set(), Counter()  # the last batch is over: this is a new one
         for job_id in job_ids:
+            if job_id in self.jobs:
+                continue
             if self.states.get(job_id) in FINAL_STATES:
                 self.states[job_id] = JobState.QUEUED  # reused ids cannot happen, but never count twice
+            self.jobs.add(job_id)
+            self.tally[self.states.get(job_id, JobState.QUEUED)] += 1
+
+    def counts(self) -> BatchCounts:
+        """Where each label of the batch is: only a label the printer reported out counts as printed."""
+        return BatchCounts(
+            printed=self.tally[JobState.DONE],
+            failed=self.tally[JobState.FAILED],
+            unconfirmed=self.tally[JobState.UNCONFIRMED],
+            cancelled=self.tally[JobState.CANCELLED],
+            total=len(self.jobs),
+        )
 
     def progress(self) -> tuple[int, int, int]:
-        """(finished, failed or unconfirmed, total)."""
-        states = [self.states.get(i, JobState.QUEUED) for i in self.jobs]
-        finished = sum(s in FINAL_STATES for s in states)
-        bad = sum(s in (JobState.FAILED, JobState.UNCONFIRMED) for s in states)
-        return finished, bad, len(states)
+        """(printed, failed or unconfirmed, total). A cancelled label is not printed: after a cancel it reads
+        "15/177 printed", never "177/177"."""
+        c = self.counts()
+        return c.printed, c.failed + c.unconfirmed, c.total
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    printed: int  # the printer reported it out (done)
+    failed: int
+    unconfirmed: int
+    cancelled: int
+    total: int
+
+    @property
+    def left(self) -> int:
+        """Still to print: queued, or on its way (sending, sent)."""
+        return self.total - self.printed - self.failed - self.unconfirmed - self.cancelled
+
+
+def progress_text(counts: BatchCounts) -> str:
+    """"15/177 printed, 162 left queued": only what the printer reported out counts as printed."""
+    text = tr("queue.progress", printed=counts.printed, total=counts.total)
+    if counts.left:
+        text += tr("queue.progress_left", count=counts.left)
+    if counts.cancelled:
+        text += tr("queue.progress_cancelled", count=counts.cancelled)
+    bad = counts.failed + counts.unconfirmed
+    if bad:
+        text += tr("pq.progress_bad", count=bad)
+    return text
 
 
 @dataclass

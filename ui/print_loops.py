@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: closing: how long the label in the printer may take to be reported out before it is left ``unconfirmed``
+STOP_GRACE_S = 0.7
+#: closing: how long a halted loop's thread is waited for (a status read in progress ends within it)
+HALT_LIMIT_S = 2.0
+
 
 class _Bridge(QObject):
     """Emitted on a loop's thread, delivered on the GUI thread (queued)."""
@@ -109,6 +114,32 @@ class PrintLoops(QObject):
         if printer.id in self._again and not self._closing:
             self._again.discard(printer.id)
             self.start(printer)
+
+    @property
+    def running(self) -> list[PrintLoop]:
+        """The loops printing (or holding through a pause) right now."""
+        return list(self.loops.values())
+
+    def close(self, grace: float = STOP_GRACE_S, limit: float = HALT_LIMIT_S) -> bool:
+        """Closing the application: every loop stops after its current step; a label still in the printer after
+        ``grace`` seconds is left ``unconfirmed`` (halt: never between a label's ``sent`` and its print command)
+        and each loop's thread is joined for at most ``limit`` seconds more. Queued jobs stay queued for the next
+        start. True when every loop's thread is gone (the threads are daemons: one that is not cannot keep the
+        process alive)."""
+        self._closing = True
+        loops = list(self.loops.values())
+        for loop in loops:
+            loop.stop()
+        deadline = time.monotonic() + grace
+        for loop in loops:
+            loop.wait(max(0.0, deadline - time.monotonic()))
+        for loop in loops:
+            loop.halt()  # no-op for a loop that ended
+        deadline = time.monotonic() + limit
+        gone = all([loop.join(max(0.0, deadline - time.monotonic())) for loop in loops])
+        if not gone:
+            log.warning("a print loop did not end within %s s of closing; it is left to the process's exit", limit)
+        return gone
 
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop every loop after its current step and wait for them (queued jobs stay queued). True when all

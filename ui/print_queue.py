@@ -23,6 +23,7 @@ from ui.print_jobs import (
     JOB_COLUMNS,
     RED,
     YELLOW,
+    BatchCounts,
     BatchProgress,
     JobsModel,
     Message,
@@ -31,9 +32,11 @@ from ui.print_jobs import (
     light_for_status,
     light_icon,
     pick,
+    progress_text,
     status_message,
 )
 from ui.print_loops import PrintLoops
+from ui.print_requests import QueueRequests
 from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.widgets import (
@@ -65,6 +68,8 @@ class PrintQueuePanel(QWidget):
     jobs_loaded = Signal(int)
     enqueued = Signal(object)  # Enqueued
     worker_finished = Signal(str, object)  # printer name, RunReport or the exception
+    waiting_changed = Signal()  # labels were left waiting (a cancelled enqueue): the waiting bar looks again
+    drained = Signal()  # closing after the labels in flight: every loop has ended
 
     def __init__(
         self, ops: Ops, selected_orders: Callable[[], list[int]], parent: QWidget | None = None
@@ -76,6 +81,9 @@ class PrintQueuePanel(QWidget):
         self.events: deque[QueueEvent] = deque(maxlen=500)
         self.batch = BatchProgress()
         self._closing = False
+        self.enqueue_op: Op[Enqueued] | None = None  # a request being queued, chunk by chunk
+        self.close_when_done = False  # the user chose to keep printing and close once the labels are out
+        self.requests = QueueRequests(self)
         self.loops = PrintLoops(ops, self._failed, self)
         self.loops.arrived.connect(self._on_event)
         self.loops.started.connect(self._loop_started)
@@ -284,7 +292,9 @@ class PrintQueuePanel(QWidget):
             self._notify(lambda: tr("pq.no_orders_selected"))
             return
         refs = [str(i) for i in ids]
-        self._enqueue(lambda ws, printer: ws.printing.enqueue_orders(refs, printer))
+        self.requests.enqueue(
+            lambda ws, printer, op: ws.printing.enqueue_orders(refs, printer, progress=op.progress, cancel=op.token)
+        )
 
     def reprint_orders(self, ids: Sequence[int], reason: str) -> None:
         """One more label of each of these orders, with the reason a person gave (the orders tab's menu)."""
@@ -295,42 +305,9 @@ class PrintQueuePanel(QWidget):
         self._reprint(printer, [str(i) for i in ids], reason)
 
     def print_unprinted(self) -> None:
-        self._enqueue(lambda ws, printer: ws.printing.enqueue_unprinted(printer))
-
-    def _enqueue(self, service: Callable[[Workspace, str], Enqueued]) -> None:
-        printer = self.current_printer()
-        if printer is None:
-            self._notify(lambda: tr("pq.no_printer"))
-            return
-        self.print_selected_button.setEnabled(False)
-        self.print_all_button.setEnabled(False)
-
-        def done(result: Enqueued) -> None:
-            self._update_buttons()
-            self._queued(printer, result)
-
-        def failed(exc: BaseException) -> bool:
-            self._update_buttons()
-            return self._failed(exc)
-
-        self._run(lambda ws, _op: service(ws, printer.name), done, on_failure=failed)
-
-    def _queued(self, printer: PrinterInfo, result: Enqueued) -> None:
-        self._add_to_batch(result.job_ids)
-        skipped, failed = result.skipped, result.failed
-        details = [f"{o.order}: {o.reason}" for o in skipped + failed]
-        n = len(result.job_ids)
-        self._notify(
-            lambda: (
-                tr("pq.enqueued", queued=n, skipped=len(skipped), failed=len(failed))
-                + (f"  ({details[0]}{' …' if len(details) > 1 else ''})" if details else "")
-            ),
-            "\n".join(details),
+        self.requests.enqueue(
+            lambda ws, printer, op: ws.printing.enqueue_unprinted(printer, progress=op.progress, cancel=op.token)
         )
-        self.enqueued.emit(result)
-        self.reload_jobs()
-        if result.job_ids:
-            self.start_printing(printer)
 
     def start_printing(self, printer: PrinterInfo) -> None:
         """Run the printer's queue, unless its loop is already at it (it takes new jobs too)."""
@@ -355,9 +332,12 @@ class PrintQueuePanel(QWidget):
             self._set_light(printer.name, GREY, lambda: tr("pq.sent_no_readback"))
         self._update_buttons()
         self.reload_jobs()
+        self.requests.after_loop(printer)
         self.worker_finished.emit(printer.name, loop.error if loop.error is not None else loop.report)
         if loop.error is not None and not self._failed(loop.error):
             self.ops.report(loop.error)
+        if self.close_when_done and not self.loops.running:
+            self.drained.emit()
 
     def _on_event(self, event: QueueEvent) -> None:
         """A loop's event, now on the GUI thread: the light, the message, the job's state, the table."""
@@ -407,26 +387,8 @@ class PrintQueuePanel(QWidget):
         self._update_buttons()
 
     def cancel_queued(self) -> None:
-        printer = self.current_printer()
-        if printer is None:
-            return
-        loop = self.loops.get(printer.id)
-        reason = tr("pq.cancelled_here")  # kept with the job: in the words of the one who cancelled it
-
-        def work(ws: Workspace, _op: Op[list[int]]) -> list[int]:
-            cancelled = ws.printing.cancel_queued(printer.name, reason=reason)
-            if loop is not None:
-                loop.stop()  # nothing of it is left to print; a new request starts a new loop
-            return cancelled
-
-        def done(ids: list[int]) -> None:
-            for job_id in ids:
-                self._note_state(job_id, JobState.CANCELLED)
-            self._notify(lambda: tr("pq.cancelled", count=len(ids)))
-            self._show_progress()
-            self.reload_jobs()
-
-        self._run(work, done)
+        """Cancel the chosen printer's queued labels (and a request being queued); its loop stops."""
+        self.requests.cancel_queued()
 
     # --- job history -----------------------------------------------------------------------------------------
 
@@ -531,20 +493,35 @@ class PrintQueuePanel(QWidget):
         """(finished, failed or unconfirmed, total) of the running batch."""
         return self.batch.progress()
 
+    def batch_counts(self) -> BatchCounts:
+        return self.batch.counts()
+
     def _show_progress(self) -> None:
-        finished, bad, total = self.batch_progress()
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(finished)
-        self.progress_label.setText(
-            tr("pq.progress", done=finished, total=total) + (tr("pq.progress_bad", count=bad) if bad else "")
-        )
+        counts = self.batch.counts()
+        self.progress.setRange(0, max(counts.total, 1))
+        self.progress.setValue(counts.printed)
+        self.progress_label.setText(progress_text(counts))
+
+    # --- waiting labels and closing (the bar at start: ui/queue_waiting.py; the question: ui/queue_close.py) ----
+
+    def resume_waiting(self, printers: Sequence[str]) -> None:
+        """Send the labels left waiting on these printers: they become the running batch."""
+        self.requests.resume_waiting(printers)
+
+    def in_flight(self) -> int:
+        """How many labels are still to print while a loop runs or a request is being queued (0: no question)."""
+        return self.requests.in_flight()
+
+    def stop_for_exit(self) -> bool:
+        """Closing now: stop queueing and printing after the label being sent; True when no print thread is left."""
+        return self.requests.stop_for_exit()
 
     def _update_buttons(self) -> None:
         printer = self.current_printer()
         loop = self.loops.get(printer.id) if printer else None
         has = printer is not None
-        self.print_selected_button.setEnabled(has)
-        self.print_all_button.setEnabled(has)
+        self.print_selected_button.setEnabled(has and self.enqueue_op is None)
+        self.print_all_button.setEnabled(has and self.enqueue_op is None)
         self.pause_button.setEnabled(loop is not None and not loop.user_paused)
         self.resume_button.setEnabled(
             has and (loop is None or loop.user_paused or loop.paused_by is not None)
@@ -589,6 +566,10 @@ class PrintQueuePanel(QWidget):
     def shutdown(self, timeout: float = 10.0) -> bool:
         """Stop every print loop after its current step and wait for them (queued jobs stay queued). True when
         all stopped within ``timeout`` seconds (a label waiting for paper finishes its wait first)."""
+        if self.requests.exited is not None:
+            return self.requests.exited  # stopped for the exit already: a stuck thread is not waited for again
         self._closing = True
         self._refresh_timer.stop()
+        if self.enqueue_op is not None:
+            self.enqueue_op.cancel()
         return self.loops.shutdown(timeout)

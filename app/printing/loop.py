@@ -69,9 +69,27 @@ class PrintLoop:
         """End after the current step; what is queued stays queued."""
         self._worker.stop()
 
+    def halt(self) -> None:
+        """End at the next step even with a label in flight (closing): that label becomes ``unconfirmed``, a
+        label not triggered yet goes back to the queue; never cut between a label's ``sent`` and its print
+        command."""
+        self._worker.halt()
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the loop has ended; False when ``timeout`` seconds passed first."""
         return self._ended.wait(timeout)
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until the loop's thread is gone (its end reported too); False when ``timeout`` passed first."""
+        if self._thread is None:
+            return True  # never started on a thread of its own
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        """Started on its thread and not ended yet."""
+        return self._thread is not None and self._thread.is_alive()
 
     # --- running ------------------------------------------------------------------------------------------------
 

@@ -41,14 +41,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.domain import JobState
 from app.errors import NotFound
-from app.printing.values import JobInfo
+from app.printing.values import JobInfo, Waiting
 from app.store.audit import record_audit
+from app.store.bulk import in_chunks
 from app.store.claims import holder_alive
 from app.store.models import Order, Printer, PrintJob, Shipment, Waybill, shipment_orders
 
@@ -76,6 +77,7 @@ class Recovery:
 JOBS = cast(Table, PrintJob.__table__)
 SHIPMENTS = cast(Table, Shipment.__table__)
 ORDERS = cast(Table, Order.__table__)
+PRINTERS = cast(Table, Printer.__table__)
 
 
 def move_state(session: Session, job_id: int, from_states: Sequence[str], **values: Any) -> bool:
@@ -321,8 +323,51 @@ def list_jobs(
     return job_infos(session, list(session.scalars(query)))
 
 
+def waiting(session: Session, station: str) -> list[Waiting]:
+    """The labels left in the queues of ``station``'s printers, by printer name (one grouped query over the
+    ``(printer_id, state)`` index: fast on tens of thousands of jobs). Printers with nothing waiting are left out."""
+    counts: dict[int, dict[str, int]] = {}
+    query = (
+        select(JOBS.c.printer_id, JOBS.c.state, func.count())
+        .join(PRINTERS, PRINTERS.c.id == JOBS.c.printer_id)
+        .where(
+            PRINTERS.c.station == station,
+            JOBS.c.state.in_([JobState.QUEUED, JobState.SENDING, JobState.UNCONFIRMED]),
+        )
+        .group_by(JOBS.c.printer_id, JOBS.c.state)
+    )
+    for printer_id, state, n in session.connection().execute(query):
+        counts.setdefault(printer_id, {})[state] = int(n)
+    if not counts:
+        return []
+    names: dict[int, str] = {}
+    for printer_id, name in session.execute(select(Printer.id, Printer.name).where(Printer.id.in_(list(counts)))):
+        names[printer_id] = name
+    out = [
+        Waiting(
+            printer=names.get(printer_id, "?"),
+            printer_id=printer_id,
+            queued=c.get(JobState.QUEUED, 0) + c.get(JobState.SENDING, 0),
+            unconfirmed=c.get(JobState.UNCONFIRMED, 0),
+        )
+        for printer_id, c in counts.items()
+    ]
+    return sorted(out, key=lambda w: w.printer)
+
+
+def queued_ids(session: Session, printer_id: int) -> list[int]:
+    """The printer's queued jobs (and those a gone process left ``sending``), oldest first."""
+    query = select(JOBS.c.id).where(
+        JOBS.c.printer_id == printer_id, JOBS.c.state.in_([JobState.QUEUED, JobState.SENDING])
+    )
+    return list(session.connection().execute(query.order_by(JOBS.c.id)).scalars())
+
+
 def job_states(session: Session, job_ids: Collection[int]) -> dict[int, str]:
     if not job_ids:
         return {}
-    query = select(PrintJob.id, PrintJob.state).where(PrintJob.id.in_(list(job_ids)))
-    return {job_id: state for job_id, state in session.execute(query)}
+    out: dict[int, str] = {}
+    for chunk in in_chunks(sorted(set(job_ids))):  # a batch of 20,000 labels: under the bound-parameter limit
+        query = select(JOBS.c.id, JOBS.c.state).where(JOBS.c.id.in_(chunk))
+        out.update((job_id, state) for job_id, state in session.connection().execute(query))
+    return out

@@ -118,6 +118,7 @@ class Enqueued:
     job_ids: list[int] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     printer: str = ""
+    cancelled: bool = False  # a large request stopped by its caller: what is listed was queued, the rest not
 
     @property
     def skipped(self) -> list[Outcome]:
@@ -126,6 +127,18 @@ class Enqueued:
     @property
     def failed(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == "failed"]
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Labels left in the queue of one of this station's printers (after a restart, a stop, a cancelled
+    enqueue): ``queued`` wait to be sent (``sending`` ones a process left are counted: they go back to the queue
+    when the printer's loop starts), ``unconfirmed`` wait for a person to check them."""
+
+    printer: str
+    printer_id: int
+    queued: int
+    unconfirmed: int
 
 
 @dataclass(frozen=True)

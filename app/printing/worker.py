@@ -121,6 +121,7 @@ class PrintWorker:
         self._line = PrinterLine(self.printer.uri, self.printer.language, io_timeout)
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._halt = threading.Event()  # stop now, even with a label in flight (the window is closing)
         self._user_paused = threading.Event()
         self._force = threading.Event()
         self._recovered = False
@@ -150,6 +151,15 @@ class PrintWorker:
     def stop(self) -> None:
         """Stop once the label in flight is confirmed; queued jobs (and a label whose trigger was held) stay
         queued."""
+        self._stop.set()
+        self._wake.set()
+
+    def halt(self) -> None:
+        """Stop at the next step even with a label in flight (the application is closing and cannot wait for
+        the printer to report it out): never between a label's ``sent`` commit and its print command, so it
+        leaves what ``stop`` leaves, except that the label in the printer becomes ``unconfirmed`` (a person
+        checks it) and a label whose body is in the printer goes back to the queue."""
+        self._halt.set()
         self._stop.set()
         self._wake.set()
 
@@ -440,7 +450,7 @@ class PrintWorker:
         if not self._user_paused.is_set():
             return
         self._emit("paused", *USER_PAUSED, state="user")
-        while self._user_paused.is_set():
+        while self._user_paused.is_set() and not self._stop.is_set():
             self._renew_lease()
             self._sleep(self.poll_interval, deadline)
         self._emit("resumed", "打印队列继续", "print queue resumed")
@@ -457,7 +467,7 @@ class PrintWorker:
             self._emit("paused", status.message_zh, status.message_en, state=status.state)
 
     def _check(self, deadline: float | None, stoppable: bool = True) -> None:
-        if stoppable and self._stop.is_set():
+        if (stoppable and self._stop.is_set()) or self._halt.is_set():
             raise _Stopped
         if deadline is not None and time.monotonic() >= deadline:
             raise _Deadline

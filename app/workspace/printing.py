@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from app.domain import JobState
 from app.errors import KuaidanError, UsageError
+from app.orders.shipments import resolve_orders
 from app.printing import device, enqueue, queue, registry
 from app.printing.loop import PrintLoop
 from app.printing.values import (
@@ -23,11 +24,12 @@ from app.printing.values import (
     QueueEvent,
     Refused,
     Reprinted,
+    Waiting,
 )
 from app.printing.worker import PrintWorker
 from app.store import claims
 from app.store.bulk import in_chunks
-from app.workspace.core import Part
+from app.workspace.core import CancelToken, Part, Progress
 from printers.status import PrinterStatus
 
 if TYPE_CHECKING:
@@ -39,6 +41,8 @@ T = TypeVar("T")
 
 #: parcels queued per claim transaction by ``enqueue_unprinted`` (their labels are drawn just before it)
 ENQUEUE_CHUNK = 50
+#: orders queued per claim transaction by ``enqueue_orders``
+ORDERS_CHUNK = 100
 
 
 def _with_stations(session: Session, jobs: list[JobInfo]) -> list[JobInfo]:
@@ -181,27 +185,72 @@ class PrintingPart(Part):
     # --- the queue -----------------------------------------------------------------------------------------------
 
     def enqueue_orders(
-        self, refs: Sequence[str], printer: str | None = None, *, recover: bool = False
+        self,
+        refs: Sequence[str],
+        printer: str | None = None,
+        *,
+        recover: bool = False,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
     ) -> Enqueued:
         """Queue the labels of the given orders (Kuaidan ids or platform order numbers) on ``printer`` (else the
         default label printer). ``recover``: first take over what a process that died left in flight on that
         printer (the CLI does; a live loop's label, this process's or another's, is left to it).
 
         Safe with several processes and stations at once: each label gets one job (see app/printing/enqueue.py).
-        An order on hold is skipped with the reason (and its queued jobs cancelled)."""
+        An order on hold is skipped with the reason (and its queued jobs cancelled). Every ref is looked up
+        before anything is written (an unknown one: NotFound); then ``ORDERS_CHUNK`` orders per claim transaction,
+        their labels drawn just before it, with ``progress(orders done, orders)``; a ``cancel`` between chunks
+        returns what was queued so far with ``cancelled`` set (each chunk is whole or not at all)."""
 
-        def work(s: Session) -> Enqueued:
+        def start(s: Session) -> tuple[int, str, list[int], dict[int, list[int]]]:
             target = registry.get_printer(s, printer)
             if recover:
                 queue.recover(s, target.id)
-            return enqueue.enqueue_orders(s, target, refs)
+            order_ids = resolve_orders(s, refs)
+            return target.id, target.name, order_ids, enqueue.shipments_of(s, order_ids)
 
-        return self._claim(work)
+        printer_id, name, order_ids, shipments = self._claim(start)
+        result = Enqueued(enqueue.new_batch(), printer=name)
+        ordered = list(dict.fromkeys(order_ids))
 
-    def enqueue_unprinted(self, printer: str | None = None, *, recover: bool = False) -> Enqueued:
+        def chunk_of(chunk: Sequence[int], drawn: enqueue.Drawn) -> Callable[[Session], Enqueued]:
+            def work(s: Session) -> Enqueued:
+                target = registry.printer_by_id(s, printer_id)
+                return enqueue.enqueue_orders(s, target, [str(i) for i in chunk], result.batch, drawn)
+
+            return work
+
+        done = 0
+        for chunk in in_chunks(ordered, ORDERS_CHUNK):
+            if cancel is not None and cancel.cancelled:
+                result.cancelled = True
+                break
+            with self._session() as s:
+                ids = [sid for oid in chunk for sid in shipments.get(oid, [])]
+                drawn = enqueue.draw_ahead(s, registry.printer_by_id(s, printer_id), ids)
+            part = self._claim(chunk_of(chunk, drawn))
+            result.job_ids.extend(part.job_ids)
+            result.outcomes.extend(part.outcomes)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ordered))
+        result.job_ids = sorted(set(result.job_ids))  # a merged parcel's orders may fall in two chunks
+        return result
+
+    def enqueue_unprinted(
+        self,
+        printer: str | None = None,
+        *,
+        recover: bool = False,
+        progress: Progress | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Enqueued:
         """Queue every unprinted issued waybill (plus the jobs still queued on the printer); see
         :meth:`enqueue_orders` for ``recover``. A chunk of parcels per claim transaction: parcels another process
-        is queuing at this moment are left to it, jobs it queued on the same printer are shared."""
+        is queuing at this moment are left to it, jobs it queued on the same printer are shared.
+        ``progress(parcels done, parcels)`` after each chunk; a ``cancel`` between chunks returns what was queued
+        so far with ``cancelled`` set (a chunk is written whole or not at all: never a half-written job)."""
 
         def start(s: Session) -> tuple[int, str, list[int]]:
             target = registry.get_printer(s, printer)
@@ -220,14 +269,22 @@ class PrintingPart(Part):
 
             return work
 
+        done = 0
         for chunk in in_chunks(ids, ENQUEUE_CHUNK):
+            if cancel is not None and cancel.cancelled:
+                result.cancelled = True
+                break
             with self._session() as s:  # labels are drawn before the claim, which then only decides and writes
                 drawn = enqueue.draw_ahead(s, registry.printer_by_id(s, printer_id), chunk)
             part = self._claim(chunk_of(chunk, drawn))
             result.job_ids.extend(part.job_ids)
             result.outcomes.extend(part.outcomes)
-        leftovers = self._claim(lambda s: enqueue.queued_on(s, registry.printer_by_id(s, printer_id)))
-        result.job_ids = sorted(set(result.job_ids) | set(leftovers))
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ids))
+        if not result.cancelled:
+            leftovers = self._claim(lambda s: enqueue.queued_on(s, registry.printer_by_id(s, printer_id)))
+            result.job_ids = sorted(set(result.job_ids) | set(leftovers))
         return result
 
     def reprint(self, order: str, reason: str, printer: str | None = None) -> Enqueued:
@@ -276,6 +333,37 @@ class PrintingPart(Part):
             if not ids:
                 raise UsageError("请给出任务号或 --printer", "give job ids or --printer")
             return queue.confirm_jobs(s, ids)
+
+    def waiting(self) -> list[Waiting]:
+        """The labels left in the queues of this station's printers (queued, or unconfirmed), one grouped query:
+        what the window says at start ("N labels waiting on printer X")."""
+        from app.store.audit import station_name
+
+        with self._session() as s:
+            return queue.waiting(s, station_name(s))
+
+    def queued_ids(self, printer: str) -> list[int]:
+        """The ids of the jobs waiting on ``printer`` (queued, or left ``sending`` by a process), oldest first."""
+        with self._session() as s:
+            return queue.queued_ids(s, registry.get_printer(s, printer).id)
+
+    def job_states(self, job_ids: Collection[int]) -> dict[int, str]:
+        """The state of each of these jobs now (any number of them)."""
+        with self._session() as s:
+            return queue.job_states(s, job_ids)
+
+    def resume_queue_at_start(self) -> bool:
+        """This station's preference: the window resumes the labels left waiting without asking."""
+        from app import preferences
+
+        return preferences.load(self._data_dir).resume_queue_at_start
+
+    def set_resume_queue_at_start(self, on: bool) -> bool:
+        from app import preferences
+
+        prefs = preferences.load(self._data_dir)
+        preferences.save(self._data_dir, prefs.with_(resume_queue_at_start=bool(on)))
+        return bool(on)
 
     def cancel_queued(
         self, printer: str, job_ids: Collection[int] | None = None, reason: str = ""

@@ -134,7 +134,9 @@ def test_cancel_queued_and_resume_prints_what_is_left(qtbot: Any, panel: Any, vp
     with qtbot.waitSignal(panel.worker_finished, timeout=20000):
         panel.cancel_button.click()  # cancels the queued jobs and stops the worker, still waiting on the printer
     qtbot.waitUntil(lambda: sorted(job_states(panel).values()) == ["cancelled"] * 3, timeout=10000)
-    assert panel.batch_progress() == (3, 0, 3)
+    assert panel.batch_progress() == (0, 0, 3)  # a cancelled label is not printed: never "3/3"
+    assert panel.progress.value() == 0
+    assert panel.progress_label.text() == "已打印 0/3 张，已取消 3 张"
     assert panel.light_of(name) == "red"  # the head is still open
     vp.set_head_open(False)
     # what was cancelled can be queued again (cancelled jobs do not count as printed)

@@ -266,7 +266,7 @@ def window():
 
 def change():
     w = window()
-    w.resize(1360, 620)
+    w.resize(1360, 700)
     w.tabs.setCurrentWidget(w.dashboard)
     w.tracking.table.setColumnWidth(1, 177)
     w.orders.status_box.setCurrentIndex(w.orders.status_box.findData("held"))
@@ -307,7 +307,7 @@ def test_a_real_restart_in_another_process(tmp_path: Path) -> None:
         return json.loads(done.stdout.strip().splitlines()[-1]) if phase == "report" else {}
 
     run("change")  # ui.launch.run, as `kuaidan` with no command starts the window
-    assert run("report") == {"size": [1360, 620], "tab": 4, "tracking_width": 177, "status": "held",
+    assert run("report") == {"size": [1360, 700], "tab": 4, "tracking_width": 177, "status": "held",
                              "title": "Import orders…", "preview": False}  # fmt: skip
     # --lang chooses for one start and changes nothing: the next start is in the language chosen in the window
     assert run("report", lang="zh")["title"] == "导入订单…"
