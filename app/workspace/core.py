@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.store.engine import Store
     from app.workspace.carriers import CarriersPart
     from app.workspace.imports import ImportsPart
+    from app.workspace.insight import InsightPart
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
@@ -151,6 +152,7 @@ class Workspace:
         imports: ImportsPart
         writeback: WriteBackPart
         rules: RulesPart
+        insight: InsightPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -163,6 +165,7 @@ class Workspace:
         imports = _part("imports", "ImportsPart")
         writeback = _part("writeback", "WriteBackPart")
         rules = _part("rules", "RulesPart")
+        insight = _part("insight", "InsightPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
