@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.insight.facts import FactRow, parcel_facts
@@ -34,6 +36,8 @@ from app.insight.stats import percentile_sorted
 from app.store.models import Waybill
 
 BASES = ("route", "carrier_destination", "carrier")
+_CACHES: weakref.WeakKeyDictionary[Engine, EtaCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
 MAX_AGE = 300.0
 
 
@@ -107,7 +111,16 @@ def expected_by(start: datetime | None, prediction: Prediction | None) -> dateti
 
 
 class EtaCache:
-    """The group statistics of one store, kept between calls (safe to share between threads)."""
+    """The group statistics of one store, kept between calls (safe to share between threads). :meth:`of` gives the
+    one cache of a store's engine, shared by the workspace and the tracking round of one process."""
+
+    @classmethod
+    def of(cls, engine: Engine) -> EtaCache:
+        with _CACHES_LOCK:
+            found = _CACHES.get(engine)
+            if found is None:
+                found = _CACHES[engine] = cls()
+            return found
 
     def __init__(self, clock: Any = time.monotonic) -> None:
         self._lock = threading.Lock()

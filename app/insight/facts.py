@@ -7,7 +7,8 @@ carrier issued the number. Never when the store learned them (``received_at``, `
 - pickup delay: issue → first pickup scan, in hours; a scan before the issue time counts as 0;
 - transit: first pickup scan → delivery scan, in hours (delivered parcels with a pickup scan only);
 - ``carrier``: the shipper code (SF, ZTO…), whichever account or aggregator issued the number;
-- route: the sender's province (the shipment's sender profile) → the receiver's (the shipment's first order).
+- route: the sender's province (the shipment's sender profile) → the receiver's (the shipment's first order), as
+  noted on the waybill (``from_province`` / ``to_province``, app/insight/upkeep.py) or looked up while not noted.
 
 Hours are computed by the database (julianday on SQLite, epoch on PostgreSQL), so no datetime is built in Python:
 a million parcels come back as floats and short strings.
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Float, Select, case, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain import WaybillState
@@ -67,8 +68,15 @@ def hours_between(session: Session, start: Any, end: Any) -> ColumnElement[float
     """``end - start`` in hours as the database computes it (NULL when either is NULL)."""
     if session.get_bind().dialect.name == "sqlite":
         # julianday is a float of days: rounded to a millionth of an hour, 100 h is 100.0, not 100.0000000075
-        return func.round((func.julianday(end) - func.julianday(start)) * 24.0, 6).cast(Float)
-    return (func.extract("epoch", end - start) / 3600.0).cast(Float)
+        return type_coerce(func.round((func.julianday(end) - func.julianday(start)) * 24.0, 6), Float)
+    return type_coerce(func.extract("epoch", end - start) / 3600.0, Float)
+
+
+def at_least_zero(session: Session, hours: ColumnElement[float]) -> ColumnElement[float]:
+    """``hours``, or 0 when negative (NULL stays NULL), computing ``hours`` once."""
+    if session.get_bind().dialect.name == "sqlite":
+        return type_coerce(func.max(hours, 0.0), Float)  # SQLite's two-argument max: NULL when either is NULL
+    return case((hours < 0, 0.0), else_=hours)
 
 
 def destination_of(shipment_id: Any) -> Any:
@@ -83,6 +91,27 @@ def destination_of(shipment_id: Any) -> Any:
     )
 
 
+def origin_of(shipment_id: Any) -> Any:
+    """The sender's province of a shipment ("" without a sender profile)."""
+    return (
+        select(func.coalesce(Sender.province, ""))
+        .select_from(Shipment)
+        .outerjoin(Sender, Sender.id == Shipment.sender_id)
+        .where(Shipment.id == shipment_id)
+        .scalar_subquery()
+    )
+
+
+def route_columns() -> tuple[Any, Any]:
+    """A waybill's origin and destination provinces: as noted on the waybill, else (not noted yet) looked up."""
+    w = Waybill
+    origin = case((w.from_province.is_(None), origin_of(w.shipment_id)), else_=w.from_province)
+    destination = case(
+        (w.to_province.is_(None), func.coalesce(destination_of(w.shipment_id), "")), else_=w.to_province
+    )
+    return origin, destination
+
+
 def facts_query(
     session: Session,
     period: Period = Period(),
@@ -91,6 +120,7 @@ def facts_query(
     delivered_only: bool = False,
     ordered: bool = False,
 ) -> Select[Any]:
+    """Every column comes from ``ix_waybills_insight`` (a covering index) once the routes are noted."""
     w = Waybill
     pickup = hours_between(session, w.issued_at, w.picked_up_at)
     transit = hours_between(session, w.picked_up_at, w.delivered_at)
@@ -99,21 +129,17 @@ def facts_query(
         (w.delivered_at <= w.estimated_delivery, literal(1)),
         else_=literal(0),
     )
-    query = (
-        select(
-            w.id,
-            w.shipper_code,
-            func.coalesce(Sender.province, ""),
-            func.coalesce(destination_of(w.shipment_id), ""),
-            case((pickup < 0, 0.0), else_=pickup),
-            case((transit < 0, 0.0), else_=transit),
-            by_estimate,
-            w.delivered_at.is_not(None),
-        )
-        .join(Shipment, Shipment.id == w.shipment_id)
-        .outerjoin(Sender, Sender.id == Shipment.sender_id)
-        .where(w.state == WaybillState.ISSUED.value, w.waybill_no != "", *period.where(w.issued_at))
-    )
+    origin, destination = route_columns()
+    query = select(
+        w.id,
+        w.shipper_code,
+        origin,
+        destination,
+        at_least_zero(session, pickup),
+        at_least_zero(session, transit),
+        by_estimate,
+        w.delivered_at.is_not(None),
+    ).where(w.state == WaybillState.ISSUED.value, *period.where(w.issued_at))
     if carrier:
         query = query.where(w.shipper_code == carrier)
     if delivered_only:

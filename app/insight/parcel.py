@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import WaybillState
 from app.errors import NotFound, UsageError
 from app.insight.eta import EtaModel, expected_by
-from app.insight.facts import destination_of
+from app.insight.facts import route_columns
 from app.insight.stats import hours
 from app.store.bulk import in_chunks
-from app.store.models import Sender, Shipment, Waybill, shipment_orders
+from app.store.models import Waybill, shipment_orders
 from app.tracking.times import china_iso
 
 
@@ -48,24 +48,19 @@ class ParcelEta:
 
 def _columns() -> Any:
     w = Waybill
-    return (
-        select(
-            func.min(shipment_orders.c.order_id),
-            w.id,
-            w.waybill_no,
-            w.shipper_code,
-            func.coalesce(Sender.province, ""),
-            func.coalesce(destination_of(w.shipment_id), ""),
-            func.coalesce(w.picked_up_at, w.issued_at),
-        )
-        .join(Shipment, Shipment.id == w.shipment_id)
-        .outerjoin(Sender, Sender.id == Shipment.sender_id)
-        .join(shipment_orders, shipment_orders.c.shipment_id == w.shipment_id)
-        .where(w.state == WaybillState.ISSUED.value, w.waybill_no != "")
-        .group_by(
-            w.id, w.waybill_no, w.shipper_code, Sender.province, w.shipment_id, w.picked_up_at, w.issued_at
-        )
+    first_order = (
+        select(func.min(shipment_orders.c.order_id))
+        .where(shipment_orders.c.shipment_id == w.shipment_id)
+        .scalar_subquery()
     )
+    return select(
+        first_order,
+        w.id,
+        w.waybill_no,
+        w.shipper_code,
+        *route_columns(),
+        func.coalesce(w.picked_up_at, w.issued_at),
+    ).where(w.state == WaybillState.ISSUED.value)
 
 
 def _eta(row: Any, model: EtaModel) -> ParcelEta:
@@ -85,21 +80,17 @@ def parcel_eta(session: Session, model: EtaModel, code: str) -> ParcelEta:
     code = code.strip()
     if not code:
         raise UsageError("请给出订单号或运单号", "give an order id or a waybill number")
-    query = _columns()
-    by_number = Waybill.waybill_no == code
-    if code.isdigit():
-        ids = select(shipment_orders.c.shipment_id).where(shipment_orders.c.order_id == int(code))
-        query = query.where(or_(Waybill.shipment_id.in_(ids), by_number))
-    else:
-        query = query.where(by_number)
-    rows = session.execute(query.order_by(Waybill.id.desc())).all()
+    rows = session.execute(_columns().where(Waybill.waybill_no == code).order_by(Waybill.id.desc())).all()
+    if not rows and code.isdigit():
+        shipments = select(shipment_orders.c.shipment_id).where(shipment_orders.c.order_id == int(code))
+        query = _columns().where(Waybill.shipment_id.in_(shipments)).order_by(Waybill.id.desc())
+        rows = session.execute(query).all()
     if not rows:
         raise NotFound(
             f"找不到订单或运单 {code}（或它还没有运单）",
             f"no order or waybill {code} (or it has no waybill yet)",
         )
-    exact = [r for r in rows if r[2] == code]
-    return _eta((exact or rows)[0], model)
+    return _eta(rows[0], model)
 
 
 def waybill_etas(session: Session, model: EtaModel, waybill_ids: Sequence[int]) -> dict[int, ParcelEta]:

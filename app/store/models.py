@@ -271,6 +271,13 @@ class CarrierRule(Base):
     created_at: Mapped[datetime] = mapped_column(default=_now)
 
 
+#: what a scorecard reads of a waybill: one covering index holds it all (app/insight/facts.py)
+INSIGHT_COLUMNS = (
+    "issued_at", "state", "shipper_code", "from_province", "to_province", "picked_up_at", "delivered_at",
+    "estimated_delivery", "shipment_id",
+)  # fmt: skip
+
+
 class Waybill(Base):
     """One waybill request for one shipment; the ``order_code`` makes it idempotent at the carrier."""
 
@@ -285,6 +292,16 @@ class Waybill(Base):
         Index("ix_waybills_estimated_delivery", "estimated_delivery"),
         Index("ix_waybills_status_since", "status_since"),
         _dirty_index("waybills"),
+        # the scorecards read a waybill from this index alone (app/insight/facts.py; migration 0015)
+        Index("ix_waybills_insight", *INSIGHT_COLUMNS),
+        Index("ix_waybills_delivered_at", "delivered_at"),
+        Index("ix_waybills_expected_delivery", "expected_delivery"),
+        Index(
+            "ix_waybills_route_unnoted",
+            "id",
+            sqlite_where=text("to_province IS NULL"),
+            postgresql_where=text("to_province IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -302,6 +319,12 @@ class Waybill(Base):
     origin_code: Mapped[str] = mapped_column(String(100), default="")
     origin_name: Mapped[str] = mapped_column(String(100), default="")
     estimated_delivery: Mapped[datetime | None] = mapped_column(default=None)
+    # Kuaidan's own expected delivery when the carrier gave no estimate: first scan + the route's usual transit
+    # (app/insight/upkeep.py), set once; the ``overdue`` rule reads it in place of the estimate
+    expected_delivery: Mapped[datetime | None] = mapped_column(default=None)
+    # the sender's and the receiver's province, noted once issued (NULL: not yet; app/insight/upkeep.py)
+    from_province: Mapped[str | None] = mapped_column(String(40), default=None)
+    to_province: Mapped[str | None] = mapped_column(String(40), default=None)
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime] = mapped_column(default=_now)

@@ -18,7 +18,7 @@ from app.insight import scorecards
 from app.insight import settings as insight_settings
 from app.insight import shops as shop_scores
 from app.insight.facts import Period
-from app.workspace.core import Part, WorkspaceContext
+from app.workspace.core import Part
 
 
 def period(first: date | None = None, last: date | None = None) -> Period:
@@ -30,9 +30,9 @@ def period(first: date | None = None, last: date | None = None) -> Period:
 
 
 class InsightPart(Part):
-    def __init__(self, ctx: WorkspaceContext) -> None:
-        super().__init__(ctx)
-        self._cache = predictions.EtaCache()
+    @property
+    def _cache(self) -> predictions.EtaCache:
+        return predictions.EtaCache.of(self._ctx.store.engine)
 
     def carriers(self, first: date | None = None, last: date | None = None) -> list[scorecards.CarrierCard]:
         """Carrier scorecards for parcels issued on these days (Beijing time, inclusive; None: open)."""
