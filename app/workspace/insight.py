@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from app.errors import UsageError
 from app.insight import backtest as backtests
 from app.insight import eta as predictions
+from app.insight import export as exports
 from app.insight import parcel as parcels
 from app.insight import scorecards
 from app.insight import settings as insight_settings
@@ -63,6 +65,11 @@ class InsightPart(Part):
         """waybill id -> expected delivery, for the lists and the order detail."""
         with self._session() as s:
             return parcels.waybill_etas(s, self._cache.model(s), waybill_ids)
+
+    def export(self, path: Path, tables: Sequence[exports.Table]) -> int:
+        """Write scorecard tables (headers as the caller gives them) to ``path``: ``.xlsx`` one sheet per table,
+        else CSV (the first table). Returns the rows written."""
+        return exports.export_tables(path, tables)
 
     def backtest(self, holdout: float = 0.2) -> backtests.Backtest:
         with self._session() as s:
