@@ -21,7 +21,7 @@ from ui.i18n import tr
 from ui.messages import error_text
 from ui.ops import Ops
 from ui.qt import is_alive
-from ui.qt.core import QStandardPaths, Signal
+from ui.qt.core import QStandardPaths, Qt, Signal
 from ui.qt.widgets import (
     QComboBox,
     QFileDialog,
@@ -49,6 +49,8 @@ ROUTE_KEYS = (
     "transit_hours_p90",
 )
 TABLES = (("carriers", CARRIER_KEYS), ("shops", SHOP_KEYS), ("routes", ROUTE_KEYS))
+TEXT_KEYS = frozenset(("carrier", "shop", "from_province", "to_province", "anomalies"))
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def _shown(key: str, value: Any) -> str:
@@ -182,7 +184,10 @@ class ScorecardsPanel(QWidget):
             table.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 for c, key in enumerate(keys):
-                    table.setItem(r, c, QTableWidgetItem(_shown(key, row.get(key))))
+                    item = QTableWidgetItem(_shown(key, row.get(key)))
+                    if key not in TEXT_KEYS:
+                        item.setTextAlignment(RIGHT)
+                    table.setItem(r, c, item)
             table.resizeColumnsToContents()
         carriers = data.get("carriers", [])
         self.chart.set_data(
@@ -191,9 +196,11 @@ class ScorecardsPanel(QWidget):
                 Series(
                     tr("ins.median"),
                     "#4e79a7",
-                    tuple(float(c["transit_hours_median"] or 0) for c in carriers),
+                    tuple(round(c["transit_hours_median"] or 0, 1) for c in carriers),
                 ),
-                Series(tr("ins.p90"), "#f28e2b", tuple(float(c["transit_hours_p90"] or 0) for c in carriers)),
+                Series(
+                    tr("ins.p90"), "#f28e2b", tuple(round(c["transit_hours_p90"] or 0, 1) for c in carriers)
+                ),
             ],
         )
 

@@ -4,8 +4,6 @@ once (the order detail, the lists)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,35 +13,9 @@ from app.domain import WaybillState
 from app.errors import NotFound, UsageError
 from app.insight.eta import EtaModel, expected_by
 from app.insight.facts import route_columns
-from app.insight.stats import hours
+from app.insight.values import ParcelEta
 from app.store.bulk import in_chunks
 from app.store.models import Waybill, shipment_orders
-from app.tracking.times import china_iso
-
-
-@dataclass(frozen=True)
-class ParcelEta:
-    order: int
-    waybill: str
-    carrier: str
-    from_province: str
-    to_province: str
-    expected_delivery: datetime | None  # naive UTC; None: no history for the carrier
-    p50_hours: float | None
-    p90_hours: float | None
-    basis: str | None  # route | carrier_destination | carrier
-    parcels: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "order": self.order,
-            "waybill": self.waybill,
-            "expected_delivery": china_iso(self.expected_delivery),
-            "p50_hours": hours(self.p50_hours),
-            "p90_hours": hours(self.p90_hours),
-            "basis": self.basis,
-            "parcels": self.parcels,
-        }
 
 
 def _columns() -> Any:

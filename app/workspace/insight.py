@@ -20,6 +20,7 @@ from app.insight import scorecards
 from app.insight import settings as insight_settings
 from app.insight import shops as shop_scores
 from app.insight.facts import Period
+from app.insight.values import ParcelEta
 from app.workspace.core import Part
 
 
@@ -56,12 +57,12 @@ class InsightPart(Part):
         with self._session() as s:
             return scorecards.route_cards(s, chosen, carrier.strip().upper() if carrier else None)
 
-    def eta(self, code: str) -> parcels.ParcelEta:
+    def eta(self, code: str) -> ParcelEta:
         """The expected delivery of an order's parcel (its id) or a waybill number."""
         with self._session() as s:
             return parcels.parcel_eta(s, self._cache.model(s), code)
 
-    def etas(self, waybill_ids: Sequence[int]) -> dict[int, parcels.ParcelEta]:
+    def etas(self, waybill_ids: Sequence[int]) -> dict[int, ParcelEta]:
         """waybill id -> expected delivery, for the lists and the order detail."""
         with self._session() as s:
             return parcels.waybill_etas(s, self._cache.model(s), waybill_ids)

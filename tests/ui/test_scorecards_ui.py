@@ -68,3 +68,17 @@ def test_export_xlsx_every_table_csv_the_one_shown(qtbot: Any, ops: Any, workspa
         assert lines[1] == ["SF", "浙江省", "北京市", "5", "30.0", "46.0"]
     finally:
         set_language("zh")
+
+
+def test_order_detail_shows_the_expected_delivery(qtbot: Any, workspace: Any) -> None:
+    from ui.order_detail import OrderDetailDialog
+
+    write_history(workspace._ctx.store.engine, [*HISTORY, Parcel(transit_hours=None)])  # #9: on the way
+    expected = workspace.insight.eta("9")
+    dialog = OrderDetailDialog(workspace.orders.detail(9), expected=expected)
+    qtbot.addWidget(dialog)
+    text = dialog.values["ins.expected"].text()
+    assert "按线路 5 件" in text and text.startswith("2026-03-")
+    plain = OrderDetailDialog(workspace.orders.detail(9))
+    qtbot.addWidget(plain)
+    assert "ins.expected" not in plain.values
