@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from app.domain import AnomalyKind, WaybillState
@@ -73,58 +73,52 @@ def _orders_with_anomalies(session: Session, period: Period) -> tuple[set[int], 
 
 
 def shop_cards(session: Session, period: Period) -> list[ShopCard]:
+    link = shipment_orders.c
+    # per order (correlated: only the orders paid in the period cost anything): its first issued waybill and label
     issued = (
-        select(shipment_orders.c.order_id.label("oid"), func.min(Waybill.issued_at).label("at"))
-        .join(Waybill, and_(Waybill.shipment_id == shipment_orders.c.shipment_id))
-        .where(Waybill.state == WaybillState.ISSUED.value, Waybill.issued_at.is_not(None))
-        .group_by(shipment_orders.c.order_id)
-        .subquery()
+        select(func.min(Waybill.issued_at))
+        .select_from(shipment_orders)
+        .join(Waybill, Waybill.shipment_id == link.shipment_id)
+        .where(link.order_id == Order.id, Waybill.state == WaybillState.ISSUED.value)
+        .scalar_subquery()
     )
     printed = (
-        select(shipment_orders.c.order_id.label("oid"), func.min(Shipment.printed_at).label("at"))
-        .join(Shipment, Shipment.id == shipment_orders.c.shipment_id)
-        .where(Shipment.printed_at.is_not(None))
-        .group_by(shipment_orders.c.order_id)
-        .subquery()
+        select(func.min(Shipment.printed_at))
+        .select_from(shipment_orders)
+        .join(Shipment, Shipment.id == link.shipment_id)
+        .where(link.order_id == Order.id)
+        .scalar_subquery()
     )
-    query = (
-        select(
-            Order.shop_id,
-            Order.id,
-            hours_between(session, Order.paid_at, issued.c.at),
-            hours_between(session, Order.paid_at, printed.c.at),
-        )
-        .outerjoin(issued, issued.c.oid == Order.id)
-        .outerjoin(printed, printed.c.oid == Order.id)
-        .where(Order.paid_at.is_not(None), *period.where(Order.paid_at))
-    )
+    query = select(
+        Order.shop_id,
+        Order.id,
+        hours_between(session, Order.paid_at, issued),
+        hours_between(session, Order.paid_at, printed),
+    ).where(Order.paid_at.is_not(None), *period.where(Order.paid_at))
     names: dict[int, str] = {sid: name for sid, name in session.execute(select(Shop.id, Shop.name))}
     late, troubled = _orders_with_anomalies(session, period)
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # orders waybills printed late any
-    to_waybill: dict[int, list[float]] = defaultdict(list)
-    to_print: dict[int, list[float]] = defaultdict(list)
-    for shop_id, order_id, waybill_hours, print_hours in session.connection().execute(query):
-        c = counts[shop_id]
-        c[0] += 1
-        if waybill_hours is not None:
-            c[1] += 1
-            to_waybill[shop_id].append(max(0.0, float(waybill_hours)))
-        if print_hours is not None:
-            c[2] += 1
-            to_print[shop_id].append(max(0.0, float(print_hours)))
-        c[3] += order_id in late
-        c[4] += order_id in troubled
-    cards = [
-        ShopCard(
-            names.get(shop_id, str(shop_id)),
-            c[0],
-            c[1],
-            c[2],
-            median(to_waybill[shop_id]),
-            median(to_print[shop_id]),
-            rate(c[3], c[0]),
-            rate(c[4], c[0]),
+    result = session.connection().execute(query)
+    try:
+        rows: list[tuple[int, int, float | None, float | None]] = list(result.cursor.fetchall())
+    finally:
+        result.close()
+    groups: dict[int, list[tuple[int, int, float | None, float | None]]] = defaultdict(list)
+    for row in rows:
+        groups[row[0]].append(row)
+    cards = []
+    for shop_id, orders in groups.items():
+        to_waybill = [max(0.0, float(r[2])) for r in orders if r[2] is not None]
+        to_print = [max(0.0, float(r[3])) for r in orders if r[3] is not None]
+        cards.append(
+            ShopCard(
+                names.get(shop_id, str(shop_id)),
+                len(orders),
+                len(to_waybill),
+                len(to_print),
+                median(to_waybill),
+                median(to_print),
+                rate(sum(1 for r in orders if r[1] in late), len(orders)),
+                rate(sum(1 for r in orders if r[1] in troubled), len(orders)),
+            )
         )
-        for shop_id, c in counts.items()
-    ]
     return sorted(cards, key=lambda card: card.shop)
