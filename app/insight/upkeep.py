@@ -11,15 +11,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, false, func, select, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain import WaybillState
 from app.insight.eta import EtaCache
 from app.insight.facts import destination_of, origin_of, route_columns
-from app.store.models import Waybill
+from app.store.bulk import in_chunks
+from app.store.models import UNEXPECTED_POSTGRESQL, UNEXPECTED_SQLITE, Waybill
 
 _W: Table = Waybill.__table__  # type: ignore[assignment]
 
@@ -45,26 +47,23 @@ def note_routes(session: Session) -> int:
     return int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
 
 
-#: parcels issued longer ago than this are left alone (the issue-time index bounds the search)
-LOOK_BACK = timedelta(days=30)
-
-
-def expect_deliveries(session: Session, cache: EtaCache, now: datetime) -> int:
-    """Set ``expected_delivery`` of the picked-up, unfinished parcels issued within :data:`LOOK_BACK` that have no
-    estimate of any kind."""
+def expect_deliveries(session: Session, cache: EtaCache) -> int:
+    """Set ``expected_delivery`` of the picked-up, unfinished parcels that have no estimate of any kind (a partial
+    index, ``ix_waybills_unexpected``, holds exactly these: the search costs what is new)."""
     w = Waybill
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite without statistics (the store never ANALYZEs) would rather walk every active parcel
+        sql = f"SELECT id FROM waybills INDEXED BY ix_waybills_unexpected WHERE {UNEXPECTED_SQLITE}"
+        ids = [int(i) for (i,) in session.connection().exec_driver_sql(sql)]
+    else:
+        ids = list(session.scalars(select(w.id).where(text(UNEXPECTED_POSTGRESQL))))
     origin, destination = route_columns()
-    wanted = and_(
-        w.issued_at >= now - LOOK_BACK,
-        w.state == WaybillState.ISSUED.value,
-        w.is_final == false(),
-        w.picked_up_at.is_not(None),
-        w.estimated_delivery.is_(None),
-        w.expected_delivery.is_(None),
-    )
-    rows = session.execute(
-        select(w.id, w.shipper_code, origin, destination, w.picked_up_at).where(wanted)
-    ).all()
+    rows: list[Any] = []
+    for chunk in in_chunks(ids):
+        query = select(w.id, w.shipper_code, origin, destination, w.picked_up_at).where(
+            w.id.in_(chunk), w.state == WaybillState.ISSUED.value
+        )
+        rows.extend(session.execute(query).all())
     if not rows:
         return 0
     model = cache.model(session)
@@ -80,7 +79,7 @@ def expect_deliveries(session: Session, cache: EtaCache, now: datetime) -> int:
     return len(values)
 
 
-def upkeep(session: Session, now: datetime, cache: EtaCache | None = None) -> Upkeep:
+def upkeep(session: Session, cache: EtaCache | None = None) -> Upkeep:
     """Both, in the caller's session (a writer's)."""
     noted = note_routes(session)
-    return Upkeep(noted, expect_deliveries(session, cache or EtaCache.of(session.get_bind().engine), now))
+    return Upkeep(noted, expect_deliveries(session, cache or EtaCache.of(session.get_bind().engine)))

@@ -278,6 +278,13 @@ INSIGHT_COLUMNS = (
 )  # fmt: skip
 
 
+#: the parcels that want Kuaidan's own expected delivery (app/insight/upkeep.py): picked up, not final, no estimate
+UNEXPECTED_SQLITE = (
+    "is_final = 0 AND picked_up_at IS NOT NULL AND estimated_delivery IS NULL AND expected_delivery IS NULL"
+)
+UNEXPECTED_POSTGRESQL = UNEXPECTED_SQLITE.replace("is_final = 0", "is_final = false")
+
+
 class Waybill(Base):
     """One waybill request for one shipment; the ``order_code`` makes it idempotent at the carrier."""
 
@@ -296,6 +303,12 @@ class Waybill(Base):
         Index("ix_waybills_insight", *INSIGHT_COLUMNS),
         Index("ix_waybills_delivered_at", "delivered_at"),
         Index("ix_waybills_expected_delivery", "expected_delivery"),
+        Index(
+            "ix_waybills_unexpected",
+            "id",
+            sqlite_where=text(UNEXPECTED_SQLITE),
+            postgresql_where=text(UNEXPECTED_POSTGRESQL),
+        ),
         Index(
             "ix_waybills_route_unnoted",
             "id",

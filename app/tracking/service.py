@@ -34,7 +34,7 @@ def evaluate_and_notify(
     moment = now or utcnow()
     with store.session() as session:
         # routes noted and expected deliveries set first: the overdue rule reads them (app/insight/upkeep.py)
-        upkeep(session, moment)
+        upkeep(session)
         report = evaluate(session=session, now=moment)
         notices = []
         quiet = load_quiet(session)

@@ -8,7 +8,8 @@
 - ``ix_waybills_insight``: a covering index over what a scorecard reads of a waybill, so a million parcels are read
   from the narrow index, not the wide rows; ``ix_waybills_delivered_at`` (the prediction's cache key, a ``max``);
   ``ix_waybills_expected_delivery`` (the rules' threshold range query); ``ix_waybills_route_unnoted`` (partial:
-  the waybills whose route is not noted yet, empty in the steady state).
+  the waybills whose route is not noted yet, empty in the steady state); ``ix_waybills_unexpected`` (partial: the
+  moving parcels still wanting an expected delivery).
 
 Revision ID: 0015
 Revises: 0011
@@ -41,6 +42,16 @@ def upgrade() -> None:
     op.create_index("ix_waybills_insight", "waybills", list(INSIGHT_COLUMNS))
     op.create_index("ix_waybills_delivered_at", "waybills", ["delivered_at"])
     op.create_index("ix_waybills_expected_delivery", "waybills", ["expected_delivery"])
+    unexpected = (
+        "is_final = {false} AND picked_up_at IS NOT NULL AND estimated_delivery IS NULL AND expected_delivery IS NULL"
+    )
+    op.create_index(
+        "ix_waybills_unexpected",
+        "waybills",
+        ["id"],
+        sqlite_where=sa.text(unexpected.format(false="0")),
+        postgresql_where=sa.text(unexpected.format(false="false")),
+    )
     op.create_index(
         "ix_waybills_route_unnoted",
         "waybills",
@@ -52,7 +63,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for name in (
-        "ix_waybills_route_unnoted", "ix_waybills_expected_delivery", "ix_waybills_delivered_at",
+        "ix_waybills_route_unnoted", "ix_waybills_unexpected", "ix_waybills_expected_delivery", "ix_waybills_delivered_at",
         "ix_waybills_insight",
     ):  # fmt: skip
         op.drop_index(name, table_name="waybills")
