@@ -17,6 +17,7 @@ newest delivery time in the store (an indexed ``max``), so new deliveries rebuil
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import weakref
@@ -31,9 +32,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.insight.facts import FactRow, parcel_facts
-from app.insight.settings import load_settings
+from app.insight.settings import SETTINGS_KEY, load_settings
 from app.insight.stats import percentile_sorted
-from app.store.models import Waybill
+from app.store.models import Setting, Waybill
 
 BASES = ("route", "carrier_destination", "carrier")
 _CACHES: weakref.WeakKeyDictionary[Engine, EtaCache] = weakref.WeakKeyDictionary()
@@ -110,6 +111,13 @@ def expected_by(start: datetime | None, prediction: Prediction | None) -> dateti
     return start + timedelta(hours=prediction.stats.p90_hours)
 
 
+@functools.cache
+def _key_query() -> Any:
+    """The newest delivery (an indexed max) and the stored settings, in one round trip; built once."""
+    stored = select(Setting.value).where(Setting.key == SETTINGS_KEY).scalar_subquery()
+    return select(func.max(Waybill.delivered_at), stored)
+
+
 class EtaCache:
     """The group statistics of one store, kept between calls (safe to share between threads). :meth:`of` gives the
     one cache of a store's engine, shared by the workspace and the tracking round of one process."""
@@ -134,13 +142,13 @@ class EtaCache:
             self._model = None
 
     def model(self, session: Session) -> EtaModel:
-        newest = session.scalar(select(func.max(Waybill.delivered_at)))
-        key = (newest, load_settings(session).eta_min_parcels)
+        newest, settings = session.execute(_key_query()).one()
+        key = (newest, repr(settings))
         with self._lock:
             fresh = self._clock() - self._built < MAX_AGE
             if self._model is not None and self._key == key and fresh:
                 return self._model
-        model = model_from_store(session, key[1])
+        model = model_from_store(session)
         with self._lock:
             self._model, self._key, self._built = model, key, self._clock()
         return model
