@@ -17,7 +17,7 @@ from app.tracking.kinds import kind_label
 from app.tracking.times import utc_to_china
 from ui.anomaly_model import carrier_name, kind_name
 from ui.charts import ColumnChart, Series
-from ui.i18n import tr
+from ui.i18n import language, tr
 from ui.messages import error_text
 from ui.ops import Ops
 from ui.qt import is_alive
@@ -63,7 +63,8 @@ def _shown(key: str, value: Any) -> str:
     if key == "carrier":
         return carrier_name(str(value))
     if key == "anomalies":
-        return "，".join(f"{kind_name(k, *kind_label(k))} {n}" for k, n in value.items()) or "–"
+        comma = "，" if language() == "zh" else ", "
+        return comma.join(f"{kind_name(k, *kind_label(k))} {n}" for k, n in value.items()) or "–"
     return str(value)
 
 
