@@ -28,6 +28,7 @@ from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.gui import QShowEvent
 from ui.qt.widgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from ui.scorecards import ScorecardsPanel
 
 REFRESH_MS = 60_000
 
@@ -107,6 +108,8 @@ class DashboardPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.empty_label)
         layout.addLayout(grid, 1)
+        self.scorecards = ScorecardsPanel(ops, clock=clock)
+        layout.addWidget(self.scorecards, 1)
         self.empty_label.hide()
 
         self.timer = QTimer(self)
@@ -130,6 +133,7 @@ class DashboardPanel(QWidget):
             chart.empty_text = tr("dash.no_parcels")
         self.by_day.empty_text = tr("dash.no_anomalies", days=DAYS)
         self.empty_label.setText(tr("dash.empty"))
+        self.scorecards.retranslate()
         if self.data is not None:
             self._show(self.data)
 
@@ -153,6 +157,7 @@ class DashboardPanel(QWidget):
             self.updated_label.setText(text)
             return True
 
+        self.scorecards.refresh()
         self.ops.run(
             lambda ws, _op: ws.tracking.dashboard(now=now),
             show,
@@ -263,3 +268,4 @@ class DashboardPanel(QWidget):
         """Stop the timers (the window is closing); results of work still under way are dropped."""
         self._closed = True
         self.timer.stop()
+        self.scorecards.shutdown()

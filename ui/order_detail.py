@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from app.insight.values import ParcelEta
 from app.orders.values import FLAGS
 from app.orders.work_values import OrderDetail, TimelineEntry
 from ui.i18n import tr
@@ -36,9 +37,15 @@ def _words(entry: TimelineEntry) -> str:
 
 class OrderDetailDialog(QDialog):
     def __init__(
-        self, detail: OrderDetail, parent: QWidget | None = None, *, writeback: str | None = None
+        self,
+        detail: OrderDetail,
+        parent: QWidget | None = None,
+        *,
+        writeback: str | None = None,
+        expected: ParcelEta | None = None,
     ) -> None:
-        """``writeback``: the shop's write-back state of the order ("" none yet; None: no write-back here)."""
+        """``writeback``: the shop's write-back state of the order ("" none yet; None: no write-back here);
+        ``expected``: its parcel's expected delivery from the store's history (None: no waybill yet)."""
         super().__init__(parent)
         self.detail = detail
         row = detail.row
@@ -65,6 +72,9 @@ class OrderDetailDialog(QDialog):
             ("orders.detail.parcels", str(detail.parcels)),
             ("orders.detail.merged_with", ", ".join(detail.merged_with)),
         ]
+        if expected is not None and expected.expected_delivery is not None and expected.basis:
+            basis = tr(f"ins.expected_basis.{expected.basis}", n=expected.parcels)
+            fields.append(("ins.expected", f"{local_time(expected.expected_delivery.isoformat())}（{basis}）"))
         if writeback is not None:
             fields.append(
                 ("shops.writeback.state", tr(f"shops.writeback.state.{writeback}") if writeback else "")

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from app.errors import NotFound
+from app.insight.values import ParcelEta
 from app.orders.values import FLAGS, OrderRow
 from app.orders.work_values import MergeSuggestion, OrderDetail, Receiver
 from app.workspace import Workspace
@@ -231,11 +233,17 @@ class OrdersActions(QObject):
     # -- the detail
 
     def open_detail(self, order_id: int) -> None:
-        def load(ws: Workspace, _op: object) -> tuple[OrderDetail, str]:
-            # with the shop's write-back state ("" when the order was never queued for one)
-            return ws.orders.detail(order_id), ws.writeback.states([order_id]).get(order_id, "")
+        def load(ws: Workspace, _op: object) -> tuple[OrderDetail, str, ParcelEta | None]:
+            # with the shop's write-back state ("" when the order was never queued for one) and the expected
+            # delivery of its parcel from the store's history (None before its waybill)
+            try:
+                expected: ParcelEta | None = ws.insight.eta(str(order_id))
+            except NotFound:
+                expected = None
+            return ws.orders.detail(order_id), ws.writeback.states([order_id]).get(order_id, ""), expected
 
-        def show(loaded: tuple[OrderDetail, str]) -> None:
-            self._show(OrderDetailDialog(loaded[0], self.panel, writeback=loaded[1]))
+        def show(loaded: tuple[OrderDetail, str, ParcelEta | None]) -> None:
+            detail, writeback, expected = loaded
+            self._show(OrderDetailDialog(detail, self.panel, writeback=writeback, expected=expected))
 
         self.panel.ops.run(load, show, writes=False, guard=self.panel._alive)

@@ -15,19 +15,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     Numeric,
     String,
     Table,
@@ -36,29 +34,10 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.clock import utcnow
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: DateTime(timezone=False),
-        dict[str, Any]: JSON,
-    }
-
-
-def _now() -> datetime:
-    return utcnow()
+from app.store.base import Base as Base
+from app.store.base import _now
 
 
 def _rules_dirty() -> Mapped[bool]:
@@ -271,6 +250,20 @@ class CarrierRule(Base):
     created_at: Mapped[datetime] = mapped_column(default=_now)
 
 
+#: what a scorecard reads of a waybill: one covering index holds it all (app/insight/facts.py)
+INSIGHT_COLUMNS = (
+    "issued_at", "state", "shipper_code", "from_province", "to_province", "picked_up_at", "delivered_at",
+    "estimated_delivery", "shipment_id",
+)  # fmt: skip
+
+
+#: the parcels that want Kuaidan's own expected delivery (app/insight/upkeep.py): picked up, not final, no estimate
+UNEXPECTED_SQLITE = (
+    "is_final = 0 AND picked_up_at IS NOT NULL AND estimated_delivery IS NULL AND expected_delivery IS NULL"
+)
+UNEXPECTED_POSTGRESQL = UNEXPECTED_SQLITE.replace("is_final = 0", "is_final = false")
+
+
 class Waybill(Base):
     """One waybill request for one shipment; the ``order_code`` makes it idempotent at the carrier."""
 
@@ -285,6 +278,22 @@ class Waybill(Base):
         Index("ix_waybills_estimated_delivery", "estimated_delivery"),
         Index("ix_waybills_status_since", "status_since"),
         _dirty_index("waybills"),
+        # the scorecards read a waybill from this index alone (app/insight/facts.py; migration 0015)
+        Index("ix_waybills_insight", *INSIGHT_COLUMNS),
+        Index("ix_waybills_delivered_at", "delivered_at"),
+        Index("ix_waybills_expected_delivery", "expected_delivery"),
+        Index(
+            "ix_waybills_unexpected",
+            "id",
+            sqlite_where=text(UNEXPECTED_SQLITE),
+            postgresql_where=text(UNEXPECTED_POSTGRESQL),
+        ),
+        Index(
+            "ix_waybills_route_unnoted",
+            "id",
+            sqlite_where=text("to_province IS NULL"),
+            postgresql_where=text("to_province IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -302,6 +311,12 @@ class Waybill(Base):
     origin_code: Mapped[str] = mapped_column(String(100), default="")
     origin_name: Mapped[str] = mapped_column(String(100), default="")
     estimated_delivery: Mapped[datetime | None] = mapped_column(default=None)
+    # Kuaidan's own expected delivery when the carrier gave no estimate: first scan + the route's usual transit
+    # (app/insight/upkeep.py), set once; the ``overdue`` rule reads it in place of the estimate
+    expected_delivery: Mapped[datetime | None] = mapped_column(default=None)
+    # the sender's and the receiver's province, noted once issued (NULL: not yet; app/insight/upkeep.py)
+    from_province: Mapped[str | None] = mapped_column(String(40), default=None)
+    to_province: Mapped[str | None] = mapped_column(String(40), default=None)
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime] = mapped_column(default=_now)
@@ -379,36 +394,6 @@ class Anomaly(Base):
     assignee_kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
     due_at: Mapped[datetime | None] = mapped_column(default=None)
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
-
-
-class SkuCost(Base):
-    """What one unit of a SKU costs the seller (the goods cost of the profit report, app/profit/)."""
-
-    __tablename__ = "sku_costs"
-
-    sku: Mapped[str] = mapped_column(String(100), primary_key=True)
-    cost: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    updated_at: Mapped[datetime] = mapped_column(default=_now)
-
-
-class ShippingPrice(Base):
-    """One band of a carrier account's price table: parcels to ``province`` ("" = anywhere not listed) weighing
-    from ``min_weight_g`` up to (not including) ``max_weight_g`` (NULL: no limit) cost ``first_price`` for the first
-    ``first_weight_g`` and ``extra_per_kg`` for each started kilogram beyond it (首重 / 续重)."""
-
-    __tablename__ = "shipping_prices"
-    __table_args__ = (
-        UniqueConstraint("carrier_account_id", "province", "min_weight_g", name="uq_shipping_prices_band"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    carrier_account_id: Mapped[int] = mapped_column(ForeignKey("carrier_accounts.id", ondelete="CASCADE"))
-    province: Mapped[str] = mapped_column(String(40), default="")
-    min_weight_g: Mapped[int] = mapped_column(Integer, default=0)
-    max_weight_g: Mapped[int | None] = mapped_column(Integer, default=None)
-    first_weight_g: Mapped[int] = mapped_column(Integer, default=1000)
-    first_price: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    extra_per_kg: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("0"))
 
 
 class Printer(Base):
@@ -503,76 +488,15 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-class BacklogNotice(Base):
-    """Orders already past their ship-by promise when they entered the store, told once (app/tracking/backlog.py)."""
-
-    __tablename__ = "backlog_notices"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    orders: Mapped[int] = mapped_column(Integer, default=0)
-    dismissed_at: Mapped[datetime | None] = mapped_column(default=None)
-    dismissed_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
-
-
-class Setting(Base):
-    """Workspace-wide settings shared by every station (thresholds, defaults); user preferences live elsewhere."""
-
-    __tablename__ = "settings"
-
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-class SecretRecord(Base):
-    """The encrypted fallback of the secret store, used where no OS keyring is available."""
-
-    __tablename__ = "secrets"
-
-    name: Mapped[str] = mapped_column(String(200), primary_key=True)
-    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class ImportRun(Base):
-    __tablename__ = "import_runs"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
-    source: Mapped[str] = mapped_column(String(500))
-    profile: Mapped[str] = mapped_column(String(30))
-    imported: Mapped[int] = mapped_column(Integer, default=0)
-    updated: Mapped[int] = mapped_column(Integer, default=0)
-    unchanged: Mapped[int] = mapped_column(Integer, default=0)
-    rejected: Mapped[int] = mapped_column(Integer, default=0)
-    at: Mapped[datetime] = mapped_column(default=_now)
-    undone_at: Mapped[datetime | None] = mapped_column(default=None)
-    # the smallest and largest id of the orders it created (None: none, or a run of an older version)
-    first_order_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    last_order_id: Mapped[int | None] = mapped_column(Integer, default=None)
-
-
-class Change(Base):
-    """A counter per kind of change (``orders``, ``print_jobs``, ``anomalies``), raised by triggers on every write
-    that changes what a station's lists show, so another station's list sees the change with one cheap read
-    (app/store/changes.py). SQLite only: on PostgreSQL the same triggers announce the change with NOTIFY."""
-
-    __tablename__ = "changes"
-
-    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
-    version: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
-
-
-class StationInvite(Base):
-    """A one-time join code's stored half: the store key wrapped with a key derived from the code's secret part
-    (never in the database), valid until ``expires_at`` (app/stations/invites.py)."""
-
-    __tablename__ = "station_invites"
-
-    id: Mapped[str] = mapped_column(String(16), primary_key=True)  # the code's public part
-    salt: Mapped[bytes] = mapped_column(LargeBinary)
-    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
-    workspace: Mapped[str] = mapped_column(String(40))
-    created_by: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    expires_at: Mapped[datetime]
-    failures: Mapped[int] = mapped_column(Integer, default=0)
+# the workspace's housekeeping and profit tables live in models_more.py (one module would pass 600 lines);
+# re-exported so that ``app.store.models`` names every table
+from app.store.models_more import (  # noqa: E402, I001 - one block of explicit re-exports
+    BacklogNotice as BacklogNotice,
+    Change as Change,
+    ImportRun as ImportRun,
+    SecretRecord as SecretRecord,
+    Setting as Setting,
+    ShippingPrice as ShippingPrice,
+    SkuCost as SkuCost,
+    StationInvite as StationInvite,
+)

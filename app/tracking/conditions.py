@@ -28,6 +28,12 @@ S = ParcelStatus
 MOVING = (S.PICKED_UP.value, S.IN_TRANSIT.value, S.OUT_FOR_DELIVERY.value)
 
 
+def expected(w: type[Waybill]) -> ColumnElement[Any]:
+    """When the parcel is due: the carrier's estimate, else Kuaidan's own from the route's history
+    (``expected_delivery``, app/insight/upkeep.py)."""
+    return func.coalesce(w.estimated_delivery, w.expected_delivery)
+
+
 @dataclass(frozen=True)
 class WaybillRule:
     kind: AnomalyKind
@@ -43,6 +49,7 @@ def surely_fine(now: datetime, settings: TrackingSettings) -> ColumnElement[bool
     """
     w = Waybill
     status = w.parcel_status
+    due = expected(w)
     return and_(
         w.carrier_hint == "",
         or_(
@@ -51,8 +58,8 @@ def surely_fine(now: datetime, settings: TrackingSettings) -> ColumnElement[bool
                 w.last_trace_at.is_not(None),
                 w.last_trace_at > now - timedelta(hours=settings.stalled_hours),
                 or_(
-                    w.estimated_delivery.is_(None),
-                    w.estimated_delivery > now - timedelta(hours=settings.overdue_grace_hours),
+                    due.is_(None),
+                    due > now - timedelta(hours=settings.overdue_grace_hours),
                 ),
             ),
             and_(status == S.PENDING.value, w.issued_at > now - timedelta(hours=settings.no_pickup_hours)),
@@ -115,10 +122,10 @@ def waybill_rules(now: datetime, settings: TrackingSettings) -> tuple[WaybillRul
                 not_(stalled),
                 or_(
                     and_(hint == K.OVERDUE.value, or_(moving, status == S.EXCEPTION.value)),
-                    and_(moving, w.estimated_delivery <= now - timedelta(hours=settings.overdue_grace_hours)),
+                    and_(moving, expected(w) <= now - timedelta(hours=settings.overdue_grace_hours)),
                 ),
             ),
-            func.coalesce(w.estimated_delivery, began),
+            func.coalesce(w.estimated_delivery, w.expected_delivery, began),
         ),
         WaybillRule(K.CUSTOMS_HOLD, hint == K.CUSTOMS_HOLD.value, began),
         WaybillRule(

@@ -36,7 +36,8 @@ from app.tracking.settings import TrackingSettings
 
 STATE_KEY = "tracking.rules_state"
 #: bump when a rule's logic changes, so the next run looks at every row again
-RULES_VERSION = 2  # 2: ship_late against each shop's promise, backlog at intake told once
+# 2: ship_late against each shop's promise, backlog at intake told once; 3: overdue by expected_delivery too
+RULES_VERSION = 3
 FULL_EVERY = timedelta(hours=1)
 
 _ORDERS: Table = Order.__table__  # type: ignore[assignment]
@@ -71,6 +72,7 @@ def _time_conditions(settings: TrackingSettings) -> list[tuple[str, float]]:
         ("issued_at", settings.no_pickup_hours),
         ("last_trace_at", settings.stalled_hours),
         ("estimated_delivery", settings.overdue_grace_hours),
+        ("expected_delivery", settings.overdue_grace_hours),
         ("status_since", settings.pickup_point_hours),
     ]
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.carriers import CarrierClient
 from app.clock import utcnow
+from app.insight.upkeep import upkeep
 from app.secrets import SecretStore
 from app.store.engine import Store
 from app.tracking.notices import Notifier
@@ -34,6 +35,8 @@ def evaluate_and_notify(
     is told at the first round after them (an overdue ticket is escalated then)."""
     moment = now or utcnow()
     with store.session() as session:
+        # routes noted and expected deliveries set first: the overdue rule reads them (app/insight/upkeep.py)
+        upkeep(session)
         report = evaluate(session=session, now=moment)
         notices = []
         quiet = load_quiet(session)

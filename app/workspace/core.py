@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from app.store.engine import Store
     from app.workspace.carriers import CarriersPart
     from app.workspace.imports import ImportsPart
+    from app.workspace.insight import InsightPart
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
     from app.workspace.printing import PrintingPart
@@ -155,6 +156,7 @@ class Workspace:
         rules: RulesPart
         tickets: TicketsPart
         profit: ProfitPart
+        insight: InsightPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -169,6 +171,7 @@ class Workspace:
         rules = _part("rules", "RulesPart")
         tickets = _part("tickets", "TicketsPart")
         profit = _part("profit", "ProfitPart")
+        insight = _part("insight", "InsightPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
