@@ -1,5 +1,6 @@
 """Take a screenshot of the main window on a demo workspace: ``python -m ui.screenshot OUT.png [--lang en]``
-(``--dialog store``: the store dialog instead; ``--scan N``: the pack tab after N good scans, an unknown code and a
+(``--dialog store|settings|import|hot|ship_export|writeback|profit``: that dialog instead, ``--page NAME`` a
+settings page; ``--scan N``: the pack tab after N good scans, an unknown code and a
 second scan of the first parcel; ``--played``: the demo as ``kuaidan demo`` opens it, its first days played, e.g.
 ``--played --tab 4`` for the dashboard).
 
@@ -18,13 +19,16 @@ from ui.i18n import set_language
 from ui.qt.core import QTimer
 from ui.qt.widgets import QApplication, QWidget
 
+DIALOGS = ("store", "settings", "import", "hot", "ship_export", "writeback", "profit")
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
     parser.add_argument("--lang", default="zh")
     parser.add_argument("--tab", type=int, default=0)
-    parser.add_argument("--dialog", choices=("store",), default=None)
+    parser.add_argument("--dialog", choices=DIALOGS, default=None)
+    parser.add_argument("--page", default="", help="with --dialog settings: the settings page (shops, carriers…)")
     parser.add_argument("--scan", type=int, default=0)
     parser.add_argument("--played", action="store_true")
     parser.add_argument("--size", default="", help="window size WxH")
@@ -64,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
             dialog.loaded.connect(lambda _info: dialog.test_connection() if not dialog.last_probe else None)
             dialog.invite()
             shown = dialog
+        elif args.dialog == "settings":
+            settings = window.open_settings()
+            if args.page:
+                settings.show_page(args.page)
+            shown = settings
+        elif args.dialog is not None:
+            openers = {"import": window.open_import, "hot": window.open_hot, "ship_export": window.open_ship_export,
+                       "writeback": window.open_writeback_failures, "profit": window.open_profit}  # fmt: skip
+            shown = openers[args.dialog]()
 
         delay = 1500
         if args.scan:

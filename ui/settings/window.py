@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ui.i18n import tr
-from ui.qt.core import Signal
+from ui.qt.core import Qt, Signal
 from ui.qt.widgets import (
     QDialog,
     QDialogButtonBox,
@@ -58,7 +58,8 @@ class SettingsWindow(QDialog):
             "tracking": self.tracking,
         }
         self.index = QListWidget()
-        self.index.setFixedWidth(150)
+        self.index.setFixedWidth(170)  # the longest English page name ("Column mapping") whole, no scroll bar
+        self.index.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.index.setStyleSheet("QListWidget { font-size: 15px; } QListWidget::item { padding: 10px 8px; }")
         self.stack = QStackedWidget()
         for name in PAGES:
