@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.carriers import CarrierClient
 from app.clock import utcnow
+from app.health.service import record_calls
 from app.secrets import SecretStore
 from app.store.engine import Store
 from app.tracking.notices import Notifier
@@ -67,6 +68,7 @@ def run_round(
         clients=clients,
         stop=stop,
     )
+    record_calls(store)  # the polls' calls (recorded by the pool's threads), written by this thread
     rules, notified = evaluate_and_notify(store, now, notifier)
     return RoundReport(poll, rules, notified)
 
