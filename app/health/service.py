@@ -216,8 +216,8 @@ def _minutes(settings: HealthSettings) -> int:
 
 def _names(session: Session, kind: str) -> dict[int, str]:
     if kind == CARRIER:
-        return dict(session.execute(select(CarrierAccount.id, CarrierAccount.name)).tuples())
-    return dict(session.execute(select(Shop.id, Shop.name)).tuples())
+        return dict(session.execute(select(CarrierAccount.id, CarrierAccount.name)).tuples().all())
+    return dict(session.execute(select(Shop.id, Shop.name)).tuples().all())
 
 
 def integrations(
@@ -238,7 +238,7 @@ def integrations(
     down = dict(
         session.execute(
             select(Anomaly.integration, Anomaly.since).where(Anomaly.kind == KIND, Anomaly.state.in_(ACTIVE))
-        ).tuples()
+        ).tuples().all()
     )
     subjects: list[tuple[str, int, str]] = [
         (CARRIER, i, name)

@@ -260,7 +260,7 @@ def evaluate(
 def _evaluate(
     session: Session, now: datetime, kinds: Iterable[AnomalyKind] | None, settings: TrackingSettings | None
 ) -> RuleReport:
-    chosen = set(kinds) if kinds is not None else set(PARCEL_KINDS)
+    chosen = (set(kinds) if kinds is not None else set(PARCEL_KINDS)) & PARCEL_KINDS
     rules_settings = settings or load_settings(session)
     # some kinds only: a full run of those, leaving the dirty flags for the next run of all of them
     scope = rule_scope.plan(session, now, rules_settings) if kinds is None else rule_scope.FULL

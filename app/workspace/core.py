@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from app.secrets import SecretStore
     from app.store.engine import Store
     from app.workspace.carriers import CarriersPart
+    from app.workspace.health import HealthPart
     from app.workspace.imports import ImportsPart
     from app.workspace.labels import LabelsPart
     from app.workspace.orders import OrdersPart
@@ -151,6 +152,7 @@ class Workspace:
         imports: ImportsPart
         writeback: WriteBackPart
         rules: RulesPart
+        health: HealthPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -163,6 +165,7 @@ class Workspace:
         imports = _part("imports", "ImportsPart")
         writeback = _part("writeback", "WriteBackPart")
         rules = _part("rules", "RulesPart")
+        health = _part("health", "HealthPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""
