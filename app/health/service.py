@@ -216,8 +216,8 @@ def _minutes(settings: HealthSettings) -> int:
 
 def _names(session: Session, kind: str) -> dict[int, str]:
     if kind == CARRIER:
-        return dict(session.execute(select(CarrierAccount.id, CarrierAccount.name)).tuples().all())
-    return dict(session.execute(select(Shop.id, Shop.name)).tuples().all())
+        return {i: name for i, name in session.execute(select(CarrierAccount.id, CarrierAccount.name))}
+    return {i: name for i, name in session.execute(select(Shop.id, Shop.name))}
 
 
 def integrations(
@@ -235,11 +235,12 @@ def integrations(
         .order_by(ApiCall.at, ApiCall.id)
     ):
         recent.setdefault((kind, ref_id), []).append((ms, bool(ok), error))
-    down = dict(
-        session.execute(
+    down: dict[str | None, datetime] = {
+        key: since
+        for key, since in session.execute(
             select(Anomaly.integration, Anomaly.since).where(Anomaly.kind == KIND, Anomaly.state.in_(ACTIVE))
-        ).tuples().all()
-    )
+        )
+    }
     subjects: list[tuple[str, int, str]] = [
         (CARRIER, i, name)
         for i, name in session.execute(
