@@ -5,7 +5,10 @@ Threads. A call is *recorded* by whichever thread makes it (the issuing batch's 
 a sync): one ``deque.append`` under a lock, no database. The records are *written* by the thread that finishes the
 work, in its own session, after the calls (:func:`app.health.service.write_calls`): the issuing batch's one writer
 thread in its last transaction, the tracking round's thread after its polls, a sync or write-back run at its end,
-the ``health`` and ``reconcile`` actions before they read. So no request thread ever writes the database.
+the ``health`` and ``reconcile`` actions before they read. So no request thread ever writes the database. Calls
+made by read-only actions (a connection test, the quota check: the GUI runs them on reader threads, which never
+write) stay in the buffer until the next of those writing pieces of work takes them; a command-line process that
+only reads leaves them unwritten.
 
 One :class:`CallMeter` per store (per SQLAlchemy engine), reached from a session with :func:`meter_for`: the
 buffer of one store is never written into another (several stores can be open in one process: tests, a station

@@ -17,7 +17,6 @@ from app.carriers.accounts import (
 from app.carriers.check import ConnectionCheck
 from app.carriers.check import test_connection as _probe
 from app.carriers.quota import running_out
-from app.health.service import record_calls
 from app.workspace.core import Part
 
 __all__ = ["DEFAULT_QPS", "AccountInfo", "CarriersPart", "ConnectionCheck", "ShipperCode", "running_out"]
@@ -89,7 +88,6 @@ class CarriersPart(Part):
             return _probe(client, config.shipper_code)
         finally:
             client.close()
-            record_calls(self._ctx.store)
 
     def waybill_quotas(self, names: Sequence[str] | None = None) -> dict[str, int | None]:
         """account name -> the new waybills it can still get, where its aggregator reports that (None: no limit,
@@ -107,7 +105,6 @@ class CarriersPart(Part):
                 out[config.name] = quota_of(client, config.shipper_code)
             finally:
                 client.close()
-        record_calls(self._ctx.store)
         return out
 
     def update_account(

@@ -244,13 +244,9 @@ class OrdersPart(Part):
         """Test an API shop's stored URL and credentials with one cheap read (nothing is written): ok with the
         store's name and the orders visible, or the reason in plain words (:mod:`app.orders.shop_check`). A shop
         without an API connector is a :class:`app.errors.UsageError`."""
-        from app.health.service import record_calls
         from app.orders.shop_check import check_shop
 
-        try:
-            return check_shop(self._ctx.store, self._secrets, name)
-        finally:
-            record_calls(self._ctx.store)
+        return check_shop(self._ctx.store, self._secrets, name)
 
     # ------------------------------------------------------------------------------------------- the list
 
