@@ -14,6 +14,7 @@ from app.clock import utcnow
 from app.health.calls import CARRIER, CallRecord, engine_meter
 from app.health.judge import HealthSettings, is_down, percentile, stats
 from app.store.models import Anomaly, ApiCall
+from app.tracking.values import AnomalyFilter
 from tests.sync.shopapi import TOKEN, FakeShopify, serve
 
 pytestmark = pytest.mark.timeout(120)
@@ -111,3 +112,25 @@ def test_old_records_are_pruned_and_a_quiet_integration_stays_as_it_was(workspac
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(ApiCall)) == 1  # and were pruned
         assert s.scalar(select(func.count()).select_from(Anomaly)) == 0
+
+
+def test_down_and_back_on_postgresql(pg_url: str, tmp_path: Any) -> None:
+    from app.workspace import Workspace
+
+    ws = Workspace.open(pg_url, tmp_path)
+    try:
+        ws.carriers.add_account("沙箱", kind="sandbox", shipper_code="SF")
+        meter = engine_meter(ws._ctx.store.engine)
+        now = utcnow()
+        for i in range(5):
+            meter.record(CallRecord(CARRIER, 1, "track", now + timedelta(seconds=i), 8.0, False, "HTTP 502"))
+        [down] = ws.health.integrations(now=now + timedelta(seconds=5))
+        assert (down.state, down.calls, down.errors, down.last_error) == ("down", 5, 5, "HTTP 502")
+        for i in range(3):
+            meter.record(CallRecord(CARRIER, 1, "track", now + timedelta(seconds=10 + i), 8.0, True))
+        [up] = ws.health.integrations(now=now + timedelta(seconds=15))
+        assert (up.state, up.calls, up.errors) == ("ok", 8, 5)
+        [anomaly] = ws.tracking.anomalies(AnomalyFilter(states=("resolved",)))
+        assert anomaly.kind == "integration_down" and anomaly.resolved_by == "auto"
+    finally:
+        ws.close()
