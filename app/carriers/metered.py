@@ -34,6 +34,8 @@ class MeteredClient:
 
     def __getattr__(self, name: str) -> object:
         """What else the inner client offers (a sandbox's ``waybill_quota``, a client's ``config``), unmetered."""
+        if name == "inner":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
     def issue(self, req: IssueRequest) -> IssuedWaybill:
