@@ -210,6 +210,18 @@ def _open(session: Session, kind: str, ref_id: int, key: str, now: datetime, set
     return 0 if before else 1
 
 
+def integrations_to_tell(session: Session) -> list[int]:
+    """The open ``integration_down`` anomalies nobody was told of yet (the tracking round's notifications tell
+    them, like a parcel's serious anomaly)."""
+    return list(
+        session.scalars(
+            select(Anomaly.id).where(
+                Anomaly.kind == KIND, Anomaly.state.in_(ACTIVE), Anomaly.notified_at.is_(None)
+            )
+        )
+    )
+
+
 def _minutes(settings: HealthSettings) -> int:
     return int(settings.window.total_seconds() // 60)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.carriers import CarrierClient
 from app.clock import utcnow
-from app.health.service import record_calls
+from app.health.service import integrations_to_tell, record_calls
 from app.secrets import SecretStore
 from app.store.engine import Store
 from app.tracking.notices import Notifier
@@ -37,7 +37,13 @@ def evaluate_and_notify(
         notices = []
         quiet = load_quiet(session)
         if notifier is not None and not quiet.covers(moment):
-            ids = sorted({*report.new_high_ids, *held_in_quiet(session, quiet, now=moment)})
+            ids = sorted(
+                {
+                    *report.new_high_ids,
+                    *held_in_quiet(session, quiet, now=moment),
+                    *integrations_to_tell(session),
+                }
+            )
             notices = notices_for(session, ids, now=moment)
     if notifier is not None and notices:
         notifier.notify(notices)

@@ -134,3 +134,25 @@ def test_down_and_back_on_postgresql(pg_url: str, tmp_path: Any) -> None:
         assert anomaly.kind == "integration_down" and anomaly.resolved_by == "auto"
     finally:
         ws.close()
+
+
+class _Told:
+    def __init__(self) -> None:
+        self.notices: list[Any] = []
+
+    def notify(self, notices: Any) -> None:
+        self.notices.extend(notices)
+
+
+def test_the_tracking_round_tells_of_an_integration_down_once(workspace: Any, store: Any) -> None:
+    workspace.carriers.add_account("沙箱", kind="sandbox", shipper_code="SF")
+    meter = engine_meter(store.engine)
+    for _ in range(5):
+        meter.record(CallRecord(CARRIER, 1, "issue", utcnow(), 5.0, False, "HTTP 503"))
+    told = _Told()
+    workspace.tracking.round(notifier=told)  # the round writes the buffered calls, then notifies
+    [notice] = told.notices
+    assert (notice.kind, notice.order, notice.waybill) == ("integration_down", "", "")
+    assert notice.detail.startswith("沙箱: 5/5") and "HTTP 503" in notice.detail
+    workspace.tracking.round(notifier=told)
+    assert len(told.notices) == 1
