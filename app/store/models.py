@@ -23,6 +23,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -393,7 +394,7 @@ class ApiCall(Base):
     ref_id: Mapped[int] = mapped_column(Integer)  # the carrier account's or the shop's id
     operation: Mapped[str] = mapped_column(String(20), default="", server_default="")
     at: Mapped[datetime]
-    ms: Mapped[float]
+    ms: Mapped[float] = mapped_column(Float)
     ok: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
