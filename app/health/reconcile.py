@@ -10,8 +10,8 @@ Kinds (``action`` is what fixes it; a script or the window reads the code, peopl
 - ``writeback_failed``: a write-back (app/orders/writeback.py) that never landed: ``failed``, or ``pending`` /
   ``sending`` for longer than ``writeback_grace``. Action ``retry_writeback``.
 - ``shop_unshipped``: an order of an API shop (Shopify, WooCommerce) whose label printed ``shipped_grace`` ago
-  or more that the shop still shows unshipped, read from the shop now (its orders changed since the oldest such
-  print; an order the shop did not change since is as the store last saw it). Not listed again when its
+  or more that the shop still shows unshipped, read from the shop now (its orders changed since the last sync's
+  watermark; an order the shop did not change since is as the store last saw it). Not listed again when its
   write-back is already a ``writeback_failed``. Action ``writeback`` (no write-back yet) or ``check_shop`` (the
   write-back landed, yet the shop shows it unshipped).
 
@@ -107,9 +107,8 @@ class _Plan:
     found: list[Mismatch] = field(default_factory=list)
     suspects: list[_Suspect] = field(default_factory=list)
     configs: dict[int, AccountConfig] = field(default_factory=dict)
-    orders: dict[int, tuple[int, str, str]] = field(
-        default_factory=dict
-    )  # shipment -> (order id, ref, phone tail)
+    # shipment -> (its first order's id, platform order id, the receiver's phone tail)
+    orders: dict[int, tuple[int, str, str]] = field(default_factory=dict)
     shops: list[_ShopCheck] = field(default_factory=list)
 
 
