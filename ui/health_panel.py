@@ -126,8 +126,13 @@ class HealthPanel(QWidget):
         self.reconcile_timer = QTimer(self)
         self.reconcile_timer.setInterval(RECONCILE_INTERVAL_MS)
         self.reconcile_timer.timeout.connect(self.reconcile)
+        # the first reconciliation a few minutes after opening; an owned timer, stopped with the panel
+        self.first_timer = QTimer(self)
+        self.first_timer.setSingleShot(True)
+        self.first_timer.setInterval(FIRST_RECONCILE_MS)
+        self.first_timer.timeout.connect(self._start_schedule)
         if schedule:
-            QTimer.singleShot(FIRST_RECONCILE_MS, self._start_schedule)
+            self.first_timer.start()
         self.retranslate()
 
     def _start_schedule(self) -> None:
@@ -218,6 +223,7 @@ class HealthPanel(QWidget):
     def shutdown(self) -> None:
         self._closed = True
         self.timer.stop()
+        self.first_timer.stop()
         self.reconcile_timer.stop()
 
     def cells(self) -> list[list[str]]:

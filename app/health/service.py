@@ -137,11 +137,13 @@ def judge(
     for kind, ref_id in integrations:
         key = subject(kind, ref_id)
         active = session.scalar(
-            select(Anomaly).where(Anomaly.integration == key, Anomaly.state.in_(ACTIVE)).limit(1)
+            select(Anomaly)
+            .where(Anomaly.state.in_(ACTIVE), Anomaly.kind == KIND, Anomaly.integration == key)
+            .limit(1)
         )
         ended = session.scalar(
-            select(func.max(Anomaly.resolved_at)).where(
-                Anomaly.integration == key, Anomaly.state == AnomalyState.RESOLVED.value
+            select(func.max(Anomaly.resolved_at)).where(  # (state, kind) is indexed
+                Anomaly.state == AnomalyState.RESOLVED.value, Anomaly.kind == KIND, Anomaly.integration == key
             )
         )
         start = moment - chosen.window
