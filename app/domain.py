@@ -87,6 +87,7 @@ class AnomalyKind(StrEnum):
     OVERDUE = "overdue"
     CUSTOMS_HOLD = "customs_hold"
     PROBLEM = "problem"
+    INTEGRATION_DOWN = "integration_down"  # a carrier account or shop connection failing (app/health)
 
 
 class AnomalyState(StrEnum):

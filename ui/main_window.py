@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from app.workspace import Workspace
 from ui.change_watch import ChangeWatch
 from ui.dashboard import DashboardPanel
+from ui.health_panel import HealthPanel
 from ui.hot_dialog import HotDialog
 from ui.i18n import set_language, tr
 from ui.import_dialog import ImportDialog
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardPanel(self.ops)
         self.dashboard.open_orders.connect(self._open_orders)
         self.dashboard.open_anomalies.connect(self._open_anomalies)
+        self.health = HealthPanel(self.ops)
         # the packer's loop, first: it shares the print queue's loops (one per printer)
         self.pack = PackPanel(self.ops, self.print_queue.loops)
         self.tabs = QTabWidget()
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.print_queue, "")
         self.tabs.addTab(self.tracking, "")
         self.tabs.addTab(self.dashboard, "")
+        self.tabs.addTab(self.health, "")
         self.setCentralWidget(self.tabs)
         self.resize(1280, 760)  # the first start's size; later ones open as the window was left
         # the tracking panel's backlog notice links to the orders list's view of those orders
@@ -193,6 +196,8 @@ class MainWindow(QMainWindow):
         self.tracking.retranslate()
         self.dashboard.retranslate()
         self.preview.retranslate()
+        self.tabs.setTabText(self.tabs.indexOf(self.health), tr("tab.health"))
+        self.health.retranslate()
         self.op_progress.retranslate()
         self.view.retranslate()
         self.statusBar().showMessage(tr("status.ready_msg"))
@@ -338,6 +343,7 @@ class MainWindow(QMainWindow):
         self.shop_sync.shutdown()
         self.tracking.shutdown()
         self.dashboard.shutdown()
+        self.health.shutdown()
         self.ops.wait(5000)
         self.ops.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 
 from app.carriers import CarrierClient, make_client
 from app.carriers.kuaidi100.codes import kuaidicom_for, shipper_code_for
+from app.carriers.metered import metered
 from app.carriers.net import check_endpoint
 from app.domain import CarrierKind, CarrierProtocol
 from app.errors import NotFound, UsageError
+from app.health.calls import CARRIER, CallMeter, Integration, meter_for
 from app.secrets import SecretStore
 from app.store.audit import record_audit
 from app.store.models import CarrierAccount
@@ -78,6 +80,8 @@ class AccountConfig:
     net: str = ""
     salt: str = field(default="", repr=False)
     push_url: str = ""  # Kuaidi100: waybills are subscribed with this callback at their first poll
+    # where the client records its calls (integration health, app/health): the meter of the account's store
+    meter: CallMeter | None = field(default=None, repr=False, compare=False)
 
 
 def account_protocol(account: CarrierAccount) -> CarrierProtocol:
@@ -256,12 +260,14 @@ def account_config(session: Session, secrets: SecretStore, account: CarrierAccou
         net=str(settings.get("net", "")),
         salt=secrets.get(session, str(settings.get("salt_ref", ""))),
         push_url=str(settings.get("push_url", "")),
+        meter=meter_for(session),
     )
 
 
 def client_for(config: AccountConfig, data_directory: Path) -> CarrierClient:
-    """A client for the account; an in-process sandbox keeps its state in the data directory."""
-    return make_client(
+    """A client for the account; an in-process sandbox keeps its state in the data directory. Its calls are
+    recorded for integration health (app/health) when the config carries its store's meter."""
+    client = make_client(
         config.kind,
         ebusiness_id=config.ebusiness_id,
         app_key=config.app_key,
@@ -276,3 +282,6 @@ def client_for(config: AccountConfig, data_directory: Path) -> CarrierClient:
         net=config.net,
         salt=config.salt,
     )
+    if config.meter is None:
+        return client
+    return metered(client, Integration(CARRIER, config.id, config.meter))

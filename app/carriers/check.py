@@ -19,7 +19,10 @@ _ACCOUNT_WORDS = re.compile(r"DataSign|签名|EBusinessID|账号|customer|授权
 
 def _credential_names(client: CarrierClient) -> tuple[str, str]:
     from app.carriers.kuaidi100.client import Kuaidi100Client
+    from app.carriers.metered import MeteredClient
 
+    if isinstance(client, MeteredClient):  # the client under the call records
+        client = client.inner
     if isinstance(client, Kuaidi100Client):
         return "授权 key、secret 或 customer ", "the key, the secret or the customer"
     return "商户ID 或 AppKey ", "the EBusinessID or the AppKey"

@@ -103,7 +103,7 @@ def _add_json(p: argparse.ArgumentParser) -> None:
 # tests/test_cli_startup.py keeps the table complete.
 MODULES = (
     "orders", "waybills", "render", "printing", "tracking", "servers", "stations", "scan", "exports", "sync",
-    "writeback", "rules", "profit", "report",
+    "writeback", "rules", "profit", "report", "health",
 )  # fmt: skip
 COMMANDS: dict[str, str] = {
     **dict.fromkeys(("shops", "senders", "import", "orders", "merge", "split", "unmerge"), "orders"),
@@ -120,6 +120,7 @@ COMMANDS: dict[str, str] = {
     "rules": "rules",
     **dict.fromkeys(("costs", "prices", "profit"), "profit"),
     **dict.fromkeys(("report", "eta"), "report"),
+    **dict.fromkeys(("health", "reconcile"), "health"),
 }
 _GLOBAL_VALUES = ("--db", "--data-dir", "--lang")  # the global options that take a value
 

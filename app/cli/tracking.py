@@ -183,11 +183,13 @@ def cmd_anomalies(ctx: Context) -> int:
 def _json_row(row: Any) -> dict[str, Any]:
     data = row.as_json()
     data["since"] = china_iso(row.since)  # China time with its offset, as everywhere people read a time
+    # an integration_down is about a carrier account or a shop connection (named in its detail), no parcel
+    about_api = data["kind"] == "integration_down"
     return {
         "id": data["id"],
-        "order": data["order"],
+        "order": None if about_api else data["order"],
         "order_id": data["order_id"],
-        "waybill": data["waybill"],
+        "waybill": None if about_api else data["waybill"],
         "carrier": data["carrier"],
         "kind": data["kind"],
         "since": data["since"],

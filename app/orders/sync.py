@@ -19,6 +19,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.errors import KuaidanError
+from app.health.calls import SHOP, Integration, meter_for
+from app.health.service import record_calls
 from app.orders.connectors import CONNECTORS, Refusal, connector_for, no_sync
 from app.orders.connectors.base import ConnectorFactory, ShopConnection
 from app.orders.importer import write_orders
@@ -87,6 +89,7 @@ def shop_connection(session: Session, secrets: SecretStore, shop: Shop) -> ShopC
         key=secrets.get(session, shop.key_ref),
         secret=secrets.get(session, shop.secret_ref),
         settings=dict(shop.settings or {}),
+        calls=Integration(SHOP, shop.id, meter_for(session)),
     )
 
 
@@ -101,12 +104,17 @@ def sync_shops(
 ) -> list[SyncResult]:
     """Sync each shop in turn; a shop that fails is reported with its reason and the others still sync."""
     results = []
-    for name in shops:
-        try:
-            results.append(sync_shop(store, secrets, name, factory=factory, progress=progress, check=check))
-        except KuaidanError as exc:
-            log.warning("sync of shop %s failed: %s", name, exc.message_en)
-            results.append(SyncResult(name, error=str(exc), error_en=exc.message_en))
+    try:
+        for name in shops:
+            try:
+                results.append(
+                    sync_shop(store, secrets, name, factory=factory, progress=progress, check=check)
+                )
+            except KuaidanError as exc:
+                log.warning("sync of shop %s failed: %s", name, exc.message_en)
+                results.append(SyncResult(name, error=str(exc), error_en=exc.message_en))
+    finally:
+        record_calls(store)  # the shops' calls, written by the thread that ran the sync
     return results
 
 

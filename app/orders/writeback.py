@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from app.clock import utcnow
 from app.domain import OrderStatus, WaybillState
 from app.errors import KuaidanError
+from app.health.service import record_calls
 from app.orders.connectors import WRITERS, no_writeback, writer_for
 from app.orders.connectors.base import (
     ShipmentNotice,
@@ -340,16 +341,25 @@ def run_shops(
 ) -> list[WriteBackSummary]:
     """Each shop in turn; a shop that cannot be reached is reported with its reason and the others still run."""
     out = []
-    for name in shops:
-        try:
-            out.append(
-                run_shop(
-                    store, secrets, name, factory=factory, progress=progress, check=check, order_ids=order_ids
+    try:
+        for name in shops:
+            try:
+                out.append(
+                    run_shop(
+                        store,
+                        secrets,
+                        name,
+                        factory=factory,
+                        progress=progress,
+                        check=check,
+                        order_ids=order_ids,
+                    )
                 )
-            )
-        except KuaidanError as exc:
-            log.warning("write-back to shop %s failed: %s", name, exc.message_en)
-            out.append(WriteBackSummary(name, error=exc.message_zh, error_en=exc.message_en))
+            except KuaidanError as exc:
+                log.warning("write-back to shop %s failed: %s", name, exc.message_en)
+                out.append(WriteBackSummary(name, error=exc.message_zh, error_en=exc.message_en))
+    finally:
+        record_calls(store)  # the shops' calls, written by the thread that ran the write-back
     return out
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -394,6 +395,28 @@ class Anomaly(Base):
     assignee_kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
     due_at: Mapped[datetime | None] = mapped_column(default=None)
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the integration an ``integration_down`` is about ("carrier:3", "shop:1"); NULL for the other kinds
+    integration: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class ApiCall(Base):
+    """One call to a carrier or shop API (app/health): which integration, what, when, how long, failed or not.
+    Written in batches by the thread that finishes the work (app/health/calls.py); pruned after a few windows."""
+
+    __tablename__ = "api_calls"
+    __table_args__ = (
+        Index("ix_api_calls_subject_at", "integration", "ref_id", "at"),
+        Index("ix_api_calls_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    integration: Mapped[str] = mapped_column(String(10))  # "carrier" or "shop"
+    ref_id: Mapped[int] = mapped_column(Integer)  # the carrier account's or the shop's id
+    operation: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    at: Mapped[datetime]
+    ms: Mapped[float] = mapped_column(Float)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Printer(Base):

@@ -24,6 +24,7 @@ SEVERITY: dict[AnomalyKind, int] = {
     AnomalyKind.OVERDUE: MEDIUM,
     AnomalyKind.CUSTOMS_HOLD: HIGH,
     AnomalyKind.PROBLEM: HIGH,
+    AnomalyKind.INTEGRATION_DOWN: HIGH,
 }
 
 KIND_LABELS: dict[str, tuple[str, str]] = {
@@ -37,7 +38,11 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "overdue": ("超时未签收", "overdue"),
     "customs_hold": ("清关异常", "customs hold"),
     "problem": ("问题件", "carrier problem"),
+    "integration_down": ("接口故障", "integration down"),
 }
+
+#: the kinds about a parcel or an order (the tracking rules'); ``integration_down`` is app/health's
+PARCEL_KINDS: frozenset[AnomalyKind] = frozenset(k for k in AnomalyKind if k is not AnomalyKind.INTEGRATION_DOWN)
 
 STATUS_LABELS: dict[str, tuple[str, str]] = {
     "pending": ("待揽收", "pending"),

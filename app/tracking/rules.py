@@ -37,7 +37,7 @@ from app.store.engine import Store
 from app.store.models import Anomaly, Order, Shipment, TrackingEvent, Waybill, shipment_orders
 from app.tracking import backlog, rule_scope
 from app.tracking.conditions import surely_fine, waybill_rules
-from app.tracking.kinds import HIGH, SEVERITY
+from app.tracking.kinds import HIGH, PARCEL_KINDS, SEVERITY
 from app.tracking.promise import Promises, load_promises
 from app.tracking.rule_scope import Scope
 from app.tracking.settings import TrackingSettings, load_settings
@@ -260,7 +260,7 @@ def evaluate(
 def _evaluate(
     session: Session, now: datetime, kinds: Iterable[AnomalyKind] | None, settings: TrackingSettings | None
 ) -> RuleReport:
-    chosen = set(kinds) if kinds is not None else set(AnomalyKind)
+    chosen = (set(kinds) if kinds is not None else set(PARCEL_KINDS)) & PARCEL_KINDS
     rules_settings = settings or load_settings(session)
     # some kinds only: a full run of those, leaving the dirty flags for the next run of all of them
     scope = rule_scope.plan(session, now, rules_settings) if kinds is None else rule_scope.FULL

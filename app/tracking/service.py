@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.carriers import CarrierClient
 from app.clock import utcnow
+from app.health.service import integrations_to_tell, record_calls
 from app.insight.upkeep import upkeep
 from app.secrets import SecretStore
 from app.store.engine import Store
@@ -41,7 +42,13 @@ def evaluate_and_notify(
         notices = []
         quiet = load_quiet(session)
         if notifier is not None and not quiet.covers(moment):
-            ids = sorted({*report.new_high_ids, *held_in_quiet(session, quiet, now=moment)})
+            ids = sorted(
+                {
+                    *report.new_high_ids,
+                    *held_in_quiet(session, quiet, now=moment),
+                    *integrations_to_tell(session),
+                }
+            )
             notices = notices_for(session, ids, now=moment)
             notices += escalate_due(session, now=moment)
     if notifier is not None and notices:
@@ -73,6 +80,7 @@ def run_round(
         clients=clients,
         stop=stop,
     )
+    record_calls(store)  # the polls' calls (recorded by the pool's threads), written by this thread
     rules, notified = evaluate_and_notify(store, now, notifier)
     return RoundReport(poll, rules, notified)
 

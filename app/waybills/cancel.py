@@ -11,6 +11,7 @@ from app.carriers.accounts import account_config, client_for
 from app.clock import utcnow
 from app.domain import WaybillState
 from app.errors import NotFound
+from app.health.service import record_calls
 from app.secrets import SecretStore
 from app.store.audit import record_audit
 from app.store.engine import Store
@@ -43,6 +44,7 @@ def cancel_waybill(
     finally:
         if own:
             active.close()
+        record_calls(store)
     with store.session() as session:
         row = session.scalar(select(Waybill).where(Waybill.order_code == order_code))
         assert row is not None

@@ -47,6 +47,7 @@ from app.carriers.refusals import lasting
 from app.clock import utcnow
 from app.domain import WaybillState
 from app.errors import UsageError
+from app.health.service import write_calls
 from app.orders.shops import get_sender
 from app.secrets import SecretStore
 from app.store import claims
@@ -423,6 +424,7 @@ def issue_waybills(
                       "needs_attention": n["attention"] or None, "busy": n["busy"] or None,
                       "skipped": n["skipped"] or None, "untried": batch.untried or None,
                       "stopped": batch.stopped[1] or None})  # fmt: skip
+        write_calls(session)  # the batch's calls, by this (the writing) thread, in its last transaction
         session.commit()
     return IssueReport(
         n["issued"], n["already"], n["failed"], tuple(batch.results), bool(cancel and cancel.is_set()),

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from app.secrets import SecretStore
     from app.store.engine import Store
     from app.workspace.carriers import CarriersPart
+    from app.workspace.health import HealthPart
     from app.workspace.imports import ImportsPart
     from app.workspace.insight import InsightPart
     from app.workspace.labels import LabelsPart
@@ -157,6 +158,7 @@ class Workspace:
         tickets: TicketsPart
         profit: ProfitPart
         insight: InsightPart
+        health: HealthPart
     else:
         orders = _part("orders", "OrdersPart")
         carriers = _part("carriers", "CarriersPart")
@@ -172,6 +174,7 @@ class Workspace:
         tickets = _part("tickets", "TicketsPart")
         profit = _part("profit", "ProfitPart")
         insight = _part("insight", "InsightPart")
+        health = _part("health", "HealthPart")
 
     def __init__(
         self, store: Store, data_dir: Path, secrets: SecretStore | None = None, *, origin: str = ""

@@ -71,6 +71,7 @@ EXPECTED: dict[str, list[tuple[float, S, A | None]]] = {
         (200, S.CUSTOMS, A.CUSTOMS_HOLD),
     ],
     "problem": [(31, S.EXCEPTION, A.PROBLEM), (58, S.DELIVERED, None)],
+    "cancelled": [(0.5, S.PENDING, None), (2, S.CANCELLED, None), (200, S.CANCELLED, None)],
 }
 
 
@@ -81,7 +82,8 @@ def test_every_scenario_is_covered() -> None:
     by_status = {
         A(status.value) for steps in EXPECTED.values() for _h, status, _x in steps if status.value in set(A)
     }
-    assert hints | by_status == set(A) - {A.SHIP_LATE}  # ship_late is about printing, not the carrier
+    # ship_late is about printing, integration_down about the API itself: neither is a parcel's
+    assert hints | by_status == set(A) - {A.SHIP_LATE, A.INTEGRATION_DOWN}
 
 
 @pytest.mark.parametrize("scenario", sorted(EXPECTED))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, insert, or_, select
 
 from app.carriers.sandbox.server import SandboxServer
-from app.domain import ParcelStatus
+from app.domain import AnomalyKind, ParcelStatus
 from app.store.engine import Store, open_store
 from app.store.models import CarrierAccount, Shipment, Shop, Waybill
 from app.tracking import evaluate, poll_due
@@ -130,4 +130,5 @@ def test_dashboard_numbers_on_sqlite(store: Store, sandbox: SandboxServer, data_
         [delay] = pickup_delay_by_carrier(s, now=now)
         assert delay.parcels == 2 and delay.average_hours == pytest.approx(2.0, abs=0.01)
         days = anomalies_by_day(s, now=now)
-        assert len(days) == 14 * 10 and sum(d.count for d in days if d.kind == "overdue") == 1
+        assert len(days) == 14 * len(AnomalyKind)  # a full grid: every kind, integration_down too
+        assert sum(d.count for d in days if d.kind == "overdue") == 1

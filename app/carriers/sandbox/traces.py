@@ -94,6 +94,9 @@ SCENARIOS: dict[str, tuple[Step, ...]] = {
         Step(20, "6", "602", "快件清关中"),
         Step(30, "6", "604", "海关查验异常：需补充申报资料，快件暂扣"),
     ),
+    # the sender cancelled the waybill at the carrier (its app, its courier) an hour after issuing: Kdniao 415;
+    # Kuaidan still thinks it issued (what ``kuaidan reconcile`` finds)
+    "cancelled": (Step(1, "4", "415", ""),),
     "problem": (
         *_TRUNK,
         AT_DEST_HUB,

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Protocol
 
 from app.errors import KuaidanError
+from app.health.calls import Integration
 from app.orders.intake import OrderRecord
 
 
@@ -49,6 +50,8 @@ class ShopConnection:
     key: str = field(default="", repr=False)
     secret: str = field(default="", repr=False)
     settings: dict[str, object] = field(default_factory=dict)
+    # where the polite client records each HTTP attempt (integration health, app/health); None: not recorded
+    calls: Integration | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.carriers.net import check_endpoint
+from app.health.calls import Integration
 from app.orders.connectors.base import ShopApiError, ShopAuthError, ShopUnreachable, WriteUncertain
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,10 @@ class PoliteClient:
         sleep: Sleep | None = None,
         retries: int = RETRIES,
         backoff: float = BACKOFF,
+        calls: Integration | None = None,
     ) -> None:
         self.shop = shop
+        self.calls = calls  # records every attempt for integration health (app/health/calls.py)
         self.base_url = check_endpoint(base_url, _config_error).rstrip("/")
         self.bucket = bucket
         self.sleep = sleep or time.sleep
@@ -183,12 +186,14 @@ class PoliteClient:
         while True:
             if self.bucket is not None:
                 self._wait("bucket", self.bucket.wait_needed(time.monotonic()))
+            started = time.perf_counter()
             try:
                 if body is None:
                     response = self._client.request(method, url, params=params)
                 else:
                     response = self._client.request(method, url, params=params, json=body)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                self._record(method, started, False, type(exc).__name__)
                 never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
                 if not (idempotent or never_sent):
                     raise self._uncertain(method, path, type(exc).__name__) from exc
@@ -201,6 +206,7 @@ class PoliteClient:
             if self.bucket is not None:
                 self.bucket.observe(response.headers.get(CALL_LIMIT), time.monotonic())
             status = response.status_code
+            self._record(method, started, _answered(status, accept), f"HTTP {status}")
             if status == 429:
                 throttled += 1
                 if throttled > (THROTTLED_RETRIES if retries is None else retries):
@@ -236,6 +242,10 @@ class PoliteClient:
                 )
             return response
 
+    def _record(self, method: str, started: float, ok: bool, error: str) -> None:
+        if self.calls is not None:
+            self.calls.record(method.lower(), started, ok, error)
+
     def _backoff(self, attempt: int) -> float:
         return min(MAX_WAIT, self.backoff * 2 ** (attempt - 1))
 
@@ -267,6 +277,15 @@ class PoliteClient:
             f"shop {self.shop}'s API could not be reached after several tries ({why}): check the network and "
             "the shop URL, then sync again",
         )
+
+
+def _answered(status: int, accept: tuple[int, ...]) -> bool:
+    """Whether an HTTP answer shows the shop's API working (for integration health): every status but a 5xx, a
+    refusal of the credentials (401/403) and a wrong address (404, unless the caller expects it); a 429 or another
+    4xx is the API answering."""
+    if status in accept:
+        return True
+    return status < 500 and status not in (401, 403, 404)
 
 
 def _config_error(zh: str, en: str) -> ShopApiError:

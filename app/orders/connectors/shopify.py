@@ -59,6 +59,7 @@ def shopify_client(
         bucket=LeakyBucket(),
         timeout=timeout,
         sleep=sleep,
+        calls=conn.calls,
     )
 
 

@@ -68,6 +68,7 @@ def woo_client(
         auth=None if query_auth else httpx.BasicAuth(conn.key, conn.secret),
         timeout=timeout,
         sleep=sleep,
+        calls=conn.calls,
     )
     return client, ({"consumer_key": conn.key, "consumer_secret": conn.secret} if query_auth else {})
 
