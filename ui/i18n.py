@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from functools import cache
 
+from app import lang as app_lang
 from app.paths import resources_dir
 
 LANGUAGES = ("zh", "en")
-_current = "zh"
+_current = app_lang.language()  # the process's language (app/lang.py): --lang, KUAIDAN_LANG, the locale, else zh
 
 
 @cache
@@ -28,6 +29,7 @@ def _catalog(lang: str) -> dict[str, str]:
 def set_language(lang: str) -> None:
     global _current
     _current = lang if lang in LANGUAGES else "zh"
+    app_lang.set_language(_current)  # the errors the window shows (str(exc)) in the same language
 
 
 def language() -> str:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import utcnow
 from app.domain import JobState
-from app.errors import KuaidanError, OrderOnHold, UsageError
+from app.errors import KuaidanError, OrderOnHold, UsageError, both
 from app.labels.jobs import (
     LabelDataError,
     RenderOptions,
@@ -217,7 +217,7 @@ def enqueue_shipment(
         try:
             rendered = dict(render_parcels(session, shipment, RenderOptions.for_printer(printer)))
         except (LabelDataError, KuaidanError) as exc:
-            result.outcomes.append(Outcome(ref, shipment.id, number, "skipped", str(exc)))
+            result.outcomes.append(Outcome(ref, shipment.id, number, "skipped", both(exc)))
             needed = []
         except Exception as exc:  # noqa: BLE001 - a label that cannot be drawn is a failed job with its reason
             for parcel in needed:
