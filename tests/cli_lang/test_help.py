@@ -45,10 +45,8 @@ def _helps(parser: argparse.ArgumentParser) -> Iterator[tuple[str, str | None]]:
 
 def _tree(language: str) -> list[tuple[str, argparse.ArgumentParser]]:
     argtext.install()
-    with lang.using(language):
-        parsers = list(_parsers(build_parser()))
-        # format the help while the language is set: argparse looks "usage:" up when it formats
-        return [(path, p) for path, p in parsers]
+    with lang.using(language):  # the help texts are chosen as the parser is built
+        return list(_parsers(build_parser()))
 
 
 def test_the_tree_holds_every_command() -> None:
