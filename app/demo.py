@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app import clock
+from app import clock, lang
 from app.carriers import start_demo_sandbox
 from app.demo_orders import order_file
 from app.orders.values import ImportReport
@@ -189,7 +189,8 @@ def play_days(ws: Workspace, days: int, *, end: datetime, progress: Progress) ->
     for day in range(days):
         last = day == days - 1
         morning = clock.utcnow()
-        progress(f"demo day {day + 1}/{days}: {utc_to_china(morning):%Y-%m-%d}")
+        date = f"{utc_to_china(morning):%Y-%m-%d}"
+        progress(lang.say(f"演示第 {day + 1}/{days} 天：{date}", f"demo day {day + 1}/{days}: {date}"))
         paid_from = utc_to_china(morning) - timedelta(hours=1)
         counts = DEMO_ORDERS_PER_DAY[day % len(DEMO_ORDERS_PER_DAY)]
         for (name, platform, _), count in zip(DEMO_SHOPS, counts, strict=True):

@@ -1,5 +1,8 @@
 """The one tree of user-facing errors: each says what is wrong (and where) in Chinese and English.
 
+``str(exc)`` is the message in the process's language (app/lang.py); ``message_zh``, ``message_en`` and
+``message(lang)`` give either one (the JSON contract's ``error_en`` is always ``message_en``).
+
 Every error a person should read derives from :class:`KuaidanError` (a store that cannot be opened, a secret that
 cannot be read, a carrier that said no, a label that cannot be made, a printer that cannot be reached, a file that
 cannot be read). Anything that is not one of these is a bug: the CLI writes it to the log and prints one JSON object
@@ -23,10 +26,17 @@ class KuaidanError(Exception):
         self.message_en = message_en
 
     def __str__(self) -> str:
-        return f"{self.message_zh} / {self.message_en}"
+        from app.lang import language
+
+        return self.message(language())
 
     def message(self, language: str) -> str:
         return self.message_en if language == "en" else self.message_zh
+
+    @property
+    def pair(self) -> str:
+        """Both messages as one "中文 / English" text, as a reason is kept in the store (read back: app.lang.one)."""
+        return f"{self.message_zh} / {self.message_en}"
 
 
 class InputError(KuaidanError):
@@ -80,6 +90,11 @@ class PrinterProblem(KuaidanError):
     def __init__(self, message_zh: str, message_en: str, cause: BaseException | None = None) -> None:
         super().__init__(message_zh, message_en)
         self.cause = cause
+
+
+def both(exc: BaseException) -> str:
+    """An error as text kept for later (a job's or a result's reason): both languages for a user-facing error."""
+    return exc.pair if isinstance(exc, KuaidanError) else str(exc)
 
 
 def user_error(exc: BaseException) -> KuaidanError | None:

@@ -16,6 +16,9 @@ import pytest
 
 os.environ.setdefault("KUAIDAN_SECRETS", "db")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# one language at a time (app/lang.py): the tests read Chinese, whatever this machine's locale (en_US.UTF-8 would
+# otherwise make every message English); the tests of the choice itself set or remove it
+os.environ.setdefault("KUAIDAN_LANG", "zh")
 
 PG_URL = os.environ.get("KUAIDAN_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

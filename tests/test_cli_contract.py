@@ -28,7 +28,7 @@ def test_contract_over_a_real_process(tmp_path: Path) -> None:
     assert done.returncode == 0
     body = json.loads(done.stdout)  # the whole of stdout is one JSON object
     assert body["imported"] == 5 and isinstance(body["rejected"], int)
-    assert "import" in done.stderr  # progress goes to stderr
+    assert "5/5" in done.stderr  # progress goes to stderr
     listed = json.loads(run(tmp_path, "orders", "--json").stdout)
     keys = {"id", "shop", "platform_order_id", "status", "receiver_name", "receiver_phone", "province", "city",
             "district", "address", "waybill", "carrier"}  # fmt: skip
@@ -48,5 +48,7 @@ def test_usage_error_under_json_prints_one_json_object(tmp_path: Path) -> None:
     done = run(tmp_path, "import", "--json")  # the file and --shop are missing
     assert done.returncode == 2
     body = json.loads(done.stdout)
-    assert "required" in body["error"] and body["usage"].startswith("usage:")
+    # in the command line's language (Chinese by default), with error_en in English always
+    assert "缺少必需的参数" in body["error"] and body["usage"].startswith("用法：")
+    assert "required" in body["error_en"] and "缺少" not in body["error_en"]
     assert run(tmp_path, "orders", "--status").returncode == 2  # without --json: usage on stderr only

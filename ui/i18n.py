@@ -14,11 +14,12 @@ from __future__ import annotations
 import json
 from functools import cache
 
+from app import lang as app_lang
 from app.paths import resources_dir
 
 LANGUAGES = ("zh", "en")
 QT_LOCALES = {"zh": "zh_CN"}  # Qt's own texts are English without a translator
-_current = "zh"
+_current = app_lang.language()  # the process's language (app/lang.py): --lang, KUAIDAN_LANG, the locale, else zh
 _qt_translator: object | None = None  # the QTranslator installed for Qt's own texts (None: English)
 
 
@@ -36,6 +37,7 @@ def set_language(lang: str) -> None:
     global _current
     _current = lang if lang in LANGUAGES else "zh"
     _install_qt_translations(_current)
+    app_lang.set_language(_current)  # the errors the window shows (str(exc)) in the same language
 
 
 def language() -> str:

@@ -9,6 +9,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from app import lang as app_lang
 from app.paths import resources_dir
 from app.workspace import Workspace
 from ui.i18n import set_language
@@ -77,7 +78,8 @@ def run(ctx: Any) -> int:
     app.setApplicationName("Kuaidan")
     QApplication.setDesktopFileName("kuaidan")  # the bundle's .desktop entry (Wayland matches windows by it)
     QApplication.setWindowIcon(app_icon())
-    set_language(getattr(ctx.args, "lang", None) or remembered_language(ctx) or "zh")
+    # --lang for this start, else the language last chosen in the window, else KUAIDAN_LANG / the locale (app/lang.py)
+    set_language(getattr(ctx.args, "lang", None) or remembered_language(ctx) or app_lang.language())
     workspace = _open_workspace(ctx)
     if workspace is None:
         return 1

@@ -3,6 +3,10 @@
 Contract (DESIGN.md): global ``--db URL`` / ``KUAIDAN_DB`` and ``--data-dir DIR`` / ``KUAIDAN_DATA_DIR``;
 ``--json`` prints exactly one JSON object on stdout (progress goes to stderr); exit status 0 done (even with some
 rejected rows or failed orders, which the JSON lists), 1 the work failed, 2 bad usage or unreadable input.
+
+One language at a time (app/lang.py): ``--lang zh|en``, else ``KUAIDAN_LANG``, else the locale, else Chinese, decided
+before the parser is built, so that the help texts (written as pairs with :func:`app.lang.say`), argparse's own words
+(app/cli/argtext.py) and every message are in that language. A JSON error keeps ``error_en`` in English.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from app import logfile
+from app import lang, logfile
+from app.cli import argtext
 from app.errors import KuaidanError, user_error
+from app.lang import say
 from app.paths import data_dir
 
 if TYPE_CHECKING:
@@ -82,20 +88,74 @@ class Context:
 Handler = Callable[[Context], int]
 
 
+class _UsageMessage(Exception):
+    """A usage error caught rather than printed (to read argparse's English words for ``error_en``)."""
+
+
+class _Commands(argparse._SubParsersAction):  # type: ignore[type-arg]
+    """Subcommands whose own ``--help`` begins with the line that lists them in their parent's help."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        kwargs.setdefault("description", kwargs.get("help"))
+        return super().add_parser(name, **kwargs)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, except that a usage error under ``--json`` still prints one JSON object on stdout."""
 
     json_errors = False
+    words: Sequence[str] = ()  # the command line being parsed (to parse it again in English)
+    capture = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", "parsers", _Commands)
 
     def error(self, message: str) -> NoReturn:
+        if _Parser.capture:
+            raise _UsageMessage(message)
         if _Parser.json_errors:
-            sys.stdout.write(json.dumps({"error": message, "usage": self.format_usage().strip()}) + "\n")
+            body = {
+                "error": message,
+                "error_en": _english_usage_error(message),
+                "usage": self.format_usage().strip(),
+            }
+            sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         super().error(message)
 
 
+def _english_usage_error(message: str) -> str:
+    """A usage error's message in English: the same command line parsed again by an English parser."""
+    if lang.language() == "en":
+        return message
+    import contextlib
+    import io
+
+    words = list(_Parser.words)
+    _Parser.capture = True
+    try:
+        with (
+            lang.using("en"),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
+            build_parser(command_word(words)).parse_args(words)
+    except _UsageMessage as exc:
+        return str(exc)
+    except (SystemExit, Exception):  # no English text to be had: the one we have is better than none
+        log.debug("no English text for a usage error", exc_info=True)
+    finally:
+        _Parser.capture = False
+    return message
+
+
 def _add_json(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help=say("输出一个 JSON 对象到标准输出", "print one JSON object on stdout"),
+    )
 
 
 # the modules of app/cli that register commands, and which registers each command: a command imports only its own
@@ -143,11 +203,32 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser: every command, or with ``command`` only the commands of its module."""
     import importlib
 
-    parser = _Parser(prog="kuaidan", description="快单 Kuaidan: order printing and parcel tracking")
-    parser.add_argument("--db", default=None, help="SQLAlchemy database URL (env KUAIDAN_DB)")
-    parser.add_argument("--data-dir", default=None, help="data directory (env KUAIDAN_DATA_DIR)")
-    parser.add_argument("--lang", choices=("zh", "en"), default=None, help="GUI language")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser = _Parser(
+        prog="kuaidan",
+        description=say("快单：批量打单、电子面单与包裹跟踪", "Kuaidan: order printing and parcel tracking"),
+        epilog=say(
+            "不带命令时打开图形界面。每个命令的说明：kuaidan 命令 --help",
+            "Without a command, the window opens. Each command's options: kuaidan COMMAND --help",
+        ),
+    )
+    parser.add_argument(
+        "--db", default=None, metavar="URL",
+        help=say("SQLAlchemy 数据库地址（或环境变量 KUAIDAN_DB）", "SQLAlchemy database URL (or env KUAIDAN_DB)"),
+    )  # fmt: skip
+    parser.add_argument(
+        "--data-dir", default=None, metavar="DIR",
+        help=say("数据目录（或环境变量 KUAIDAN_DATA_DIR）", "data directory (or env KUAIDAN_DATA_DIR)"),
+    )  # fmt: skip
+    parser.add_argument(
+        "--lang", choices=lang.LANGUAGES, default=None,
+        help=say(
+            "界面与命令行的语言（否则 KUAIDAN_LANG，再否则系统区域设置；默认中文）",
+            "language of the window and the command line (else KUAIDAN_LANG, else the system locale; default zh)",
+        ),
+    )  # fmt: skip
+    sub = parser.add_subparsers(
+        dest="command", metavar=say("命令", "COMMAND"), help=say("要执行的命令", "the command to run")
+    )
     module = COMMANDS.get(command or "")
     for name in (module,) if module else MODULES:
         importlib.import_module(f"app.cli.{name}").register(sub, _add_json)
@@ -163,8 +244,15 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
     )
     _redact_logs()
     words = list(sys.argv[1:] if argv is None else argv)
+    argtext.install()
+    with lang.using(lang.choose(words)):
+        return _run(words, gui)
+
+
+def _run(words: list[str], gui: GuiRunner | None) -> int:
     parser = build_parser(command_word(words))
     _Parser.json_errors = "--json" in words
+    _Parser.words = words
     args = parser.parse_args(words)
     logfile.install(args.data_dir)
     ctx = Context(args, gui)
@@ -175,9 +263,10 @@ def main(argv: Sequence[str] | None = None, gui: GuiRunner | None = None) -> int
         _report_error(ctx, exc, exc.payload)
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted / 已中断\n")
+        sys.stderr.write(f"kuaidan: {say('已中断', 'interrupted')}\n")
         if ctx.json:  # even a Ctrl-C leaves one JSON object on stdout
-            sys.stdout.write(json.dumps({"error": "已中断 / interrupted", "error_en": "interrupted"}) + "\n")
+            body = {"error": say("已中断", "interrupted"), "error_en": "interrupted"}
+            sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return 130
     except Exception as exc:  # noqa: BLE001 - the last resort: a user-facing error, else a bug for the log
@@ -212,19 +301,26 @@ def _report_bug(ctx: Context, exc: BaseException) -> None:
     from app.crashlog import write_crash
 
     path = write_crash(exc, getattr(ctx.args, "data_dir", None), command=" ".join(sys.argv[1:2]))
-    where = str(path) if path else "(no log could be written)"
+    where = str(path) if path else say("（无法写入日志）", "(no log could be written)")
     message_zh = f"内部错误：{type(exc).__name__}，详情已写入日志 {where}"
     message_en = f"internal error: {type(exc).__name__}; the details are in the log {where}"
-    sys.stderr.write(f"kuaidan: {message_zh} / {message_en}\n")
+    sys.stderr.write(f"kuaidan: {say(message_zh, message_en)}\n")
     if ctx.json:
-        body = {"error": f"{message_zh} / {message_en}", "error_en": message_en, "log": where}
+        body = {"error": say(message_zh, message_en), "error_en": message_en, "log": where}
         sys.stdout.write(json.dumps(body, ensure_ascii=False) + "\n")
         sys.stdout.flush()
 
 
 def _open_gui(ctx: Context) -> int:
     if ctx.gui is None:
-        sys.stderr.write("kuaidan: 图形界面不可用 / the GUI is not available here: run `python main.py`\n")
+        sys.stderr.write(
+            "kuaidan: "
+            + say(
+                "这里没有图形界面：请运行 `python main.py`",
+                "the GUI is not available here: run `python main.py`",
+            )
+            + "\n"
+        )
         return 2
     return ctx.gui(ctx)
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.cli.main import Context
+from app.lang import one, say
 from app.orders import profiles
 from app.orders.values import OrderFilter
 
@@ -18,47 +19,79 @@ def register(sub: Any, add_json: AddJson) -> None:
 
     shops.register(sub, add_json)
 
-    senders = sub.add_parser("senders", help="sender profiles (发件人)")
-    senders_sub = senders.add_subparsers(dest="senders_command", required=True)
-    p = senders_sub.add_parser("add", help="add a sender profile")
-    p.add_argument("profile")
-    for name in ("name", "mobile", "province", "city", "address"):
-        p.add_argument(f"--{name}", required=True)
-    p.add_argument("--district", default="")
-    p.add_argument("--default", action="store_true")
+    senders = sub.add_parser("senders", help=say("发件人信息", "sender profiles"))
+    senders_sub = senders.add_subparsers(
+        dest="senders_command",
+        required=True,
+        metavar=say("操作", "ACTION"),
+        help=say("要做的事", "what to do"),
+    )
+    p = senders_sub.add_parser("add", help=say("添加发件人", "add a sender profile"))
+    p.add_argument("profile", help=say("这份发件人信息的名称", "the profile's name"))
+    sender_fields = (
+        ("name", "发件人姓名", "the sender's name"),
+        ("mobile", "发件人电话", "the sender's phone"),
+        ("province", "省份", "province"),
+        ("city", "城市", "city"),
+        ("address", "详细地址", "street address"),
+    )
+    for name, zh, en in sender_fields:
+        p.add_argument(f"--{name}", required=True, help=say(zh, en))
+    p.add_argument("--district", default="", help=say("区县", "district"))
+    p.add_argument("--default", action="store_true", help=say("设为默认发件人", "make it the default sender"))
     add_json(p)
     p.set_defaults(handler=cmd_senders_add)
 
-    p = sub.add_parser("import", help="import an order export file (CSV or XLSX)")
-    p.add_argument("file")
-    p.add_argument("--shop", required=True)
-    p.add_argument("--format", default="auto", choices=profiles.FORMATS)
-    p.add_argument("--mapping", default=None, help="a JSON column mapping {field: header}")
+    p = sub.add_parser(
+        "import", help=say("导入订单导出文件（CSV 或 XLSX）", "import an order export file (CSV or XLSX)")
+    )
+    p.add_argument("file", help=say("要导入的文件", "the file to import"))
+    p.add_argument("--shop", required=True, help=say("订单所属的店铺", "the shop the orders belong to"))
+    p.add_argument(
+        "--format", default="auto", choices=profiles.FORMATS,
+        help=say("文件来自哪个平台（默认 auto：自动识别）", "which platform the file comes from (default auto: recognised)"),
+    )  # fmt: skip
+    p.add_argument(
+        "--mapping", default=None, metavar=say("文件", "FILE"),
+        help=say("JSON 列映射 {字段: 表头}", "a JSON column mapping {field: header}"),
+    )  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_import)
 
-    p = sub.add_parser("orders", help="list orders")
-    p.add_argument("--status", default=None)
-    p.add_argument("--shop", default=None)
-    p.add_argument("--search", default=None)
+    p = sub.add_parser("orders", help=say("列出订单", "list orders"))
+    p.add_argument("--status", default=None, help=say("只列出此状态的订单", "only orders in this status"))
+    p.add_argument("--shop", default=None, help=say("只列出此店铺的订单", "only this shop's orders"))
+    p.add_argument(
+        "--search",
+        default=None,
+        help=say("搜索订单号、收件人、电话、运单号", "search order number, receiver, phone, waybill"),
+    )
     add_json(p)
     p.set_defaults(handler=cmd_orders)
 
-    p = sub.add_parser("merge", help="merge orders into one parcel")
+    p = sub.add_parser("merge", help=say("把订单合并为一个包裹", "merge orders into one parcel"))
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--auto", action="store_true")
-    group.add_argument("orders", nargs="*", default=[])
+    group.add_argument(
+        "--auto", action="store_true",
+        help=say("自动合并同一收件人同一地址的订单", "merge the orders of one receiver at one address by themselves"),
+    )  # fmt: skip
+    group.add_argument("orders", nargs="*", default=[], help=say("要合并的订单号", "the orders to merge"))
     add_json(p)
     p.set_defaults(handler=cmd_merge)
 
-    p = sub.add_parser("split", help="split orders into several parcels")
-    p.add_argument("orders", nargs="+")
-    p.add_argument("--parcels", type=int, default=None)
+    p = sub.add_parser("split", help=say("把订单拆为多个包裹", "split orders into several parcels"))
+    p.add_argument("orders", nargs="+", help=say("要拆分的订单号", "the orders to split"))
+    p.add_argument(
+        "--parcels",
+        type=int,
+        default=None,
+        help=say("拆成几个包裹（默认每件商品一个）", "how many parcels (default: one per item)"),
+    )
     add_json(p)
     p.set_defaults(handler=cmd_split)
 
-    p = sub.add_parser("unmerge", help="take orders out of a merged parcel")
-    p.add_argument("orders", nargs="+")
+    p = sub.add_parser("unmerge", help=say("把订单从合并的包裹中取出", "take orders out of a merged parcel"))
+    p.add_argument("orders", nargs="+", help=say("要取出的订单号", "the orders to take out"))
     add_json(p)
     p.set_defaults(handler=cmd_unmerge)
 
@@ -75,7 +108,7 @@ def cmd_senders_add(ctx: Context) -> int:
         address=a.address,
         default=a.default,
     )
-    ctx.emit({"sender": info.__dict__}, f"已添加发件人 / added sender {info.profile}")
+    ctx.emit({"sender": info.__dict__}, say(f"已添加发件人 {info.profile}", f"added sender {info.profile}"))
     return 0
 
 
@@ -83,20 +116,24 @@ def cmd_import(ctx: Context) -> int:
     a = ctx.args
 
     def progress(done: int, total: int) -> None:
-        ctx.progress(f"import {done}/{total}")
+        ctx.progress(say(f"导入 {done}/{total}", f"import {done}/{total}"))
 
     report = ctx.workspace.orders.import_file(a.file, a.shop, a.format, a.mapping, progress=progress)
 
     def human() -> str:
         lines = [
-            f"导入 {report.imported} · 更新 {report.updated} · 未变 {report.unchanged} · 拒绝 {report.rejected}"
-            f"  (imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
-            f"rejected {report.rejected}; {report.profile}, {report.encoding})"
+            say(
+                f"导入 {report.imported} · 更新 {report.updated} · 未变 {report.unchanged} · 拒绝 {report.rejected}"
+                f"（{report.profile}，{report.encoding}）",
+                f"imported {report.imported}, updated {report.updated}, unchanged {report.unchanged}, "
+                f"rejected {report.rejected} ({report.profile}, {report.encoding})",
+            )
         ]
-        lines += [f"  第 {e.row} 行 / row {e.row}: {e.reason}" for e in report.errors[:50]]
+        lines += [say(f"  第 {e.row} 行：", f"  row {e.row}: ") + one(e.reason) for e in report.errors[:50]]
         if len(report.errors) > 50:
-            lines.append(f"  … {len(report.errors) - 50} more")
-        lines += [f"  ! {w}" for w in report.warnings]
+            more = len(report.errors) - 50
+            lines.append(say(f"  … 另有 {more} 行", f"  … {more} more"))
+        lines += [f"  ! {one(w)}" for w in report.warnings]
         return "\n".join(lines)
 
     ctx.emit(report.as_json(), human)
@@ -112,11 +149,11 @@ def cmd_orders(ctx: Context) -> int:
         {"orders": [r.as_json() for r in rows], "count": len(rows)},
         lambda: (
             "\n".join(
-                f"{r.id}\t{r.shop}\t{r.platform_order_id}\t{r.status}{'(held)' if r.on_hold else ''}\t"
+                f"{r.id}\t{r.shop}\t{r.platform_order_id}\t{r.status}{say('（挂起）', '(held)') if r.on_hold else ''}\t"
                 f"{r.receiver_name}\t{r.province}{r.city}{r.district}\t{r.waybill}"
                 for r in rows
             )
-            or "(no orders / 没有订单)"
+            or say("（没有订单）", "(no orders)")
         ),
     )
     return 0
@@ -129,8 +166,14 @@ def cmd_merge(ctx: Context) -> int:
     ctx.emit(
         result.as_json(),
         lambda: (
-            f"合并了 {len(result.shipments)} 个包裹 / merged into {len(result.shipments)} parcel(s)"
-            + "".join(f"\n  parcel {s}: orders {', '.join(map(str, o))}" for s, o in result.shipments)
+            say(f"合并为 {len(result.shipments)} 个包裹", f"merged into {len(result.shipments)} parcel(s)")
+            + "".join(
+                say(
+                    f"\n  包裹 {s}：订单 {'、'.join(map(str, o))}",
+                    f"\n  parcel {s}: orders {', '.join(map(str, o))}",
+                )
+                for s, o in result.shipments
+            )
         ),
     )
     return 0
@@ -142,7 +185,8 @@ def cmd_split(ctx: Context) -> int:
     ctx.emit(
         {"split": [{"order": k, "shipments": v} for k, v in made.items()]},
         lambda: "\n".join(
-            f"订单 {k} 拆为 {len(v)} 个包裹 / order {k} split into {len(v)} parcels" for k, v in made.items()
+            say(f"订单 {k} 拆为 {len(v)} 个包裹", f"order {k} split into {len(v)} parcels")
+            for k, v in made.items()
         ),
     )
     return 0
@@ -150,5 +194,6 @@ def cmd_split(ctx: Context) -> int:
 
 def cmd_unmerge(ctx: Context) -> int:
     changed = ctx.workspace.orders.unmerge(ctx.args.orders)
-    ctx.emit({"unmerged": changed}, f"已拆开 / unmerged: {', '.join(map(str, changed)) or '-'}")
+    listed = ", ".join(map(str, changed)) or "-"
+    ctx.emit({"unmerged": changed}, say(f"已拆开：{listed}", f"unmerged: {listed}"))
     return 0

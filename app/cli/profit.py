@@ -16,64 +16,69 @@ from typing import Any
 
 from app.cli.main import Context
 from app.errors import UsageError
+from app.lang import say
 
 AddJson = Callable[[argparse.ArgumentParser], None]
 
 
 def register(sub: Any, add_json: AddJson) -> None:
-    p = sub.add_parser("costs", help="the goods cost of each SKU: list, set, remove, import")
-    actions = p.add_subparsers(dest="costs_action", required=True)
-    q = actions.add_parser("list", help="every SKU's unit cost")
+    p = sub.add_parser("costs", help=say("每个 SKU 的商品成本：list、set、remove、import",
+                                         "the goods cost of each SKU: list, set, remove, import"))  # fmt: skip
+    actions = p.add_subparsers(dest="costs_action", required=True, metavar=say("操作", "ACTION"),
+                               help=say("对成本要做的事", "what to do with the costs"))  # fmt: skip
+    q = actions.add_parser("list", help=say("每个 SKU 的单位成本", "every SKU's unit cost"))
     add_json(q)
     q.set_defaults(handler=cmd_costs_list)
-    q = actions.add_parser("set", help="one SKU's unit cost (yuan)")
-    q.add_argument("sku")
-    q.add_argument("cost")
+    q = actions.add_parser("set", help=say("设置一个 SKU 的单位成本（元）", "one SKU's unit cost (yuan)"))
+    q.add_argument("sku", help=say("商家编码（SKU）", "the SKU"))
+    q.add_argument("cost", help=say("单位成本（元）", "the unit cost (yuan)"))
     add_json(q)
     q.set_defaults(handler=cmd_costs_set)
-    q = actions.add_parser("remove", help="forget one SKU's cost")
-    q.add_argument("sku")
+    q = actions.add_parser("remove", help=say("删除一个 SKU 的成本", "forget one SKU's cost"))
+    q.add_argument("sku", help=say("商家编码（SKU）", "the SKU"))
     add_json(q)
     q.set_defaults(handler=cmd_costs_remove)
-    q = actions.add_parser("import", help="a CSV or XLSX file with columns sku,cost (商家编码,成本)")
-    q.add_argument("file")
+    q = actions.add_parser("import", help=say("导入 CSV 或 XLSX 文件（列：sku,cost 或 商家编码,成本）",
+                                              "a CSV or XLSX file with columns sku,cost"))  # fmt: skip
+    q.add_argument("file", help=say("要导入的文件", "the file to import"))
     add_json(q)
     q.set_defaults(handler=cmd_costs_import)
 
-    p = sub.add_parser(
-        "prices", help="carrier price tables (first weight + per kg, by province): list, import"
-    )
-    actions = p.add_subparsers(dest="prices_action", required=True)
-    q = actions.add_parser("list", help="every account's price bands")
+    p = sub.add_parser("prices", help=say("快递价格表（按省份的首重 + 续重）：list、import、clear",
+                                          "carrier price tables (first weight + per kg, by province): list, import"))  # fmt: skip
+    actions = p.add_subparsers(dest="prices_action", required=True, metavar=say("操作", "ACTION"),
+                               help=say("对价格表要做的事", "what to do with the price tables"))  # fmt: skip
+    q = actions.add_parser("list", help=say("每个快递账号的价格区间", "every account's price bands"))
     add_json(q)
     q.set_defaults(handler=cmd_prices_list)
-    q = actions.add_parser(
-        "import",
-        help="a CSV or XLSX file: carrier,province,min_kg,max_kg,first_kg,first_price,extra_per_kg "
+    q = actions.add_parser("import", help=say(
+        "导入 CSV 或 XLSX 文件：carrier,province,min_kg,max_kg,first_kg,first_price,extra_per_kg（替换文件中账号的价格表）",
+        "a CSV or XLSX file: carrier,province,min_kg,max_kg,first_kg,first_price,extra_per_kg "
         "(replaces the tables of the accounts it names)",
-    )
-    q.add_argument("file")
+    ))  # fmt: skip
+    q.add_argument("file", help=say("要导入的文件", "the file to import"))
     add_json(q)
     q.set_defaults(handler=cmd_prices_import)
-    q = actions.add_parser("clear", help="remove one account's price table")
-    q.add_argument("carrier")
+    q = actions.add_parser("clear", help=say("删除一个快递账号的价格表", "remove one account's price table"))
+    q.add_argument("carrier", help=say("快递账号名称", "the carrier account's name"))
     add_json(q)
     q.set_defaults(handler=cmd_prices_clear)
 
-    p = sub.add_parser("profit", help="profit per day or per shop: revenue, goods cost, shipping cost")
+    p = sub.add_parser("profit", help=say("按天或按店铺的利润：收入、商品成本、运费",
+                                          "profit per day or per shop: revenue, goods cost, shipping cost"))  # fmt: skip
     add_profit_arguments(p)
     add_json(p)
     p.set_defaults(handler=cmd_profit)
 
 
 def add_profit_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--from", dest="start", default=None, metavar="DATE", help="first day (Beijing time), inclusive"
-    )
-    p.add_argument(
-        "--to", dest="end", default=None, metavar="DATE", help="last day (Beijing time), inclusive"
-    )
-    p.add_argument("--by", choices=("day", "shop"), default="day")
+    day = say("日期", "DATE")
+    p.add_argument("--from", dest="start", default=None, metavar=day,
+                   help=say("第一天（北京时间，含）", "first day (Beijing time), inclusive"))  # fmt: skip
+    p.add_argument("--to", dest="end", default=None, metavar=day,
+                   help=say("最后一天（北京时间，含）", "last day (Beijing time), inclusive"))  # fmt: skip
+    p.add_argument("--by", choices=("day", "shop"), default="day",
+                   help=say("按天（day）或按店铺（shop）汇总", "one row per day or per shop"))  # fmt: skip
 
 
 def yuan(value: Decimal | None) -> str | None:
@@ -98,7 +103,7 @@ def cmd_costs_list(ctx: Context) -> int:
     found = ctx.workspace.profit.costs()
     rows = [{"sku": sku, "cost": yuan(cost)} for sku, cost in sorted(found.items())]
     ctx.emit(
-        {"costs": rows}, lambda: "\n".join(f"{r['sku']}\t{r['cost']}" for r in rows) or "没有成本 / no costs"
+        {"costs": rows}, lambda: "\n".join(f"{r['sku']}\t{r['cost']}" for r in rows) or say("没有成本", "no costs")
     )
     return 0
 
@@ -111,7 +116,7 @@ def cmd_costs_set(ctx: Context) -> int:
 
 def cmd_costs_remove(ctx: Context) -> int:
     ctx.workspace.profit.set_cost(ctx.args.sku, None)
-    ctx.emit({"sku": ctx.args.sku.strip(), "cost": None}, f"{ctx.args.sku.strip()}: removed")
+    ctx.emit({"sku": ctx.args.sku.strip(), "cost": None}, f"{ctx.args.sku.strip()}: " + say("已删除", "removed"))
     return 0
 
 
@@ -164,7 +169,7 @@ def cmd_prices_list(ctx: Context) -> int:
                 f"{r['first_price']} / {r['first_kg']} kg + {r['extra_per_kg']} /kg"
                 for r in rows
             )
-            or "没有价格表 / no price tables"
+            or say("没有价格表", "no price tables")
         ),
     )
     return 0
@@ -172,13 +177,13 @@ def cmd_prices_list(ctx: Context) -> int:
 
 def cmd_prices_import(ctx: Context) -> int:
     count = ctx.workspace.profit.import_prices(ctx.args.file)
-    ctx.emit({"bands": count}, f"导入价格 {count} 条 / {count} price bands imported")
+    ctx.emit({"bands": count}, say(f"导入价格 {count} 条", f"{count} price bands imported"))
     return 0
 
 
 def cmd_prices_clear(ctx: Context) -> int:
     count = ctx.workspace.profit.clear_prices(ctx.args.carrier)
-    ctx.emit({"removed": count}, f"removed {count}")
+    ctx.emit({"removed": count}, say(f"已删除 {count} 条", f"removed {count}"))
     return 0
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from app.cli.main import Context
 from app.clock import utcnow
 from app.errors import UsageError
+from app.lang import say
 from app.tracking.times import CHINA_TZ, china_iso, china_text
 
 AddJson = Callable[[argparse.ArgumentParser], None]
@@ -22,43 +23,51 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 
 def register_actions(actions: Any, add_json: AddJson) -> None:
-    q = actions.add_parser("assign", help="assign to a person, a shop or customer service (a ticket)")
-    q.add_argument("id", type=int)
-    q.add_argument("assignee", nargs="?", default=None, help="a person's name ('' unassigns)")
-    q.add_argument("--to", default=None, metavar="KIND:NAME",
-                   help="person:NAME, shop:NAME or customer_service[:NAME] (cs for short)")  # fmt: skip
-    q.add_argument("--due", default=None, metavar="WHEN",
-                   help="due time: +4h, +30m, +2d, or 'YYYY-MM-DD HH:MM' Beijing time; 'none' clears it")  # fmt: skip
-    q.add_argument("--note", default="")
+    anomaly_id = say("异常编号", "the anomaly's id")
+    note = say("备注", "a note")
+    q = actions.add_parser("assign", help=say("指派给某人、某个店铺或客服（工单）",
+                                              "assign to a person, a shop or customer service (a ticket)"))  # fmt: skip
+    q.add_argument("id", type=int, help=anomaly_id)
+    q.add_argument("assignee", nargs="?", default=None, help=say("某人的名字（'' 取消指派）", "a person's name ('' unassigns)"))
+    q.add_argument("--to", default=None, metavar=say("类型:名字", "KIND:NAME"),
+                   help=say("person:名字、shop:名字 或 customer_service[:名字]（可简写为 cs）",
+                            "person:NAME, shop:NAME or customer_service[:NAME] (cs for short)"))  # fmt: skip
+    q.add_argument("--due", default=None, metavar=say("时间", "WHEN"),
+                   help=say("截止时间：+4h、+30m、+2d 或北京时间 'YYYY-MM-DD HH:MM'；none 清除",
+                            "due time: +4h, +30m, +2d, or 'YYYY-MM-DD HH:MM' Beijing time; 'none' clears it"))  # fmt: skip
+    q.add_argument("--note", default="", help=note)
     add_json(q)
     q.set_defaults(handler=cmd_assign)
 
-    q = actions.add_parser("due", help="set or clear (none) a ticket's due time")
-    q.add_argument("id", type=int)
-    q.add_argument("when", metavar="WHEN")
-    q.add_argument("--note", default="")
+    q = actions.add_parser("due", help=say("设置或清除（none）工单的截止时间", "set or clear (none) a ticket's due time"))
+    q.add_argument("id", type=int, help=anomaly_id)
+    q.add_argument("when", metavar=say("时间", "WHEN"),
+                   help=say("+4h、+30m、+2d、北京时间 'YYYY-MM-DD HH:MM'，或 none", "+4h, +30m, +2d, 'YYYY-MM-DD HH:MM' Beijing time, or none"))  # fmt: skip
+    q.add_argument("--note", default="", help=note)
     add_json(q)
     q.set_defaults(handler=cmd_due)
 
-    q = actions.add_parser("note", help="add a note to a ticket")
-    q.add_argument("id", type=int)
-    q.add_argument("text")
+    q = actions.add_parser("note", help=say("给工单加一条备注", "add a note to a ticket"))
+    q.add_argument("id", type=int, help=anomaly_id)
+    q.add_argument("text", help=say("备注内容", "the note"))
     add_json(q)
     q.set_defaults(handler=cmd_note)
 
-    q = actions.add_parser("ticket", help="a ticket with its history")
-    q.add_argument("id", type=int)
+    q = actions.add_parser("ticket", help=say("工单及其历史", "a ticket with its history"))
+    q.add_argument("id", type=int, help=anomaly_id)
     add_json(q)
     q.set_defaults(handler=cmd_ticket)
 
-    q = actions.add_parser("message", help="the ready-made message for the buyer")
-    q.add_argument("id", type=int)
-    q.add_argument("--lang", dest="message_lang", choices=("zh", "en"), default=None)
-    q.add_argument("--send", action="store_true", help="send it to the configured robot too")
+    q = actions.add_parser("message", help=say("给买家的现成话术", "the ready-made message for the buyer"))
+    q.add_argument("id", type=int, help=anomaly_id)
+    q.add_argument("--lang", dest="message_lang", choices=("zh", "en"), default=None,
+                   help=say("话术的语言（默认：界面语言）", "the message's language (default: the command's)"))  # fmt: skip
+    q.add_argument("--send", action="store_true", help=say("同时发送到已配置的机器人", "send it to the configured robot too"))
     add_json(q)
     q.set_defaults(handler=cmd_message)
 
-    q = actions.add_parser("escalate", help="escalate the tickets past their due time (tell once)")
+    q = actions.add_parser("escalate", help=say("升级已超过截止时间的工单（只通知一次）",
+                                                "escalate the tickets past their due time (tell once)"))  # fmt: skip
     add_json(q)
     q.set_defaults(handler=cmd_escalate)
 
@@ -199,6 +208,7 @@ def cmd_escalate(ctx: Context) -> int:
     notices = ctx.workspace.tickets.escalate(notifier=StderrNotifier())
     ctx.emit(
         {"escalated": [n.id for n in notices]},
-        f"escalated {len(notices)}" if notices else "没有超时的工单 / no ticket is past its due time",
+        say(f"已升级 {len(notices)} 个工单", f"escalated {len(notices)}") if notices
+        else say("没有超时的工单", "no ticket is past its due time"),
     )
     return 0

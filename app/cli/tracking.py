@@ -16,69 +16,101 @@ from typing import Any
 from app.cli.main import Context
 from app.clock import utcnow
 from app.errors import UsageError
+from app.lang import language, one, say
 from app.tracking.times import ZONE_LABEL, china_iso, china_text
 
 AddJson = Callable[[argparse.ArgumentParser], None]
 
 
 def register(sub: Any, add_json: AddJson) -> None:
-    p = sub.add_parser("track", help="poll carriers for what is due, then evaluate the anomaly rules")
-    p.add_argument("--once", action="store_true", help="one round, then exit (default: loop until Ctrl-C)")
-    p.add_argument("--limit", type=int, default=None, help="poll at most this many parcels per round")
-    p.add_argument("--max-sleep", type=float, default=300.0, help="seconds between rounds at most (loop)")
+    p = sub.add_parser("track", help=say("查询到期的包裹物流，然后检查异常规则",
+                                         "poll carriers for what is due, then evaluate the anomaly rules"))  # fmt: skip
+    p.add_argument("--once", action="store_true",
+                   help=say("只查一轮就退出（默认：一直循环到 Ctrl-C）", "one round, then exit (default: loop until Ctrl-C)"))  # fmt: skip
+    p.add_argument("--limit", type=int, default=None,
+                   help=say("每轮最多查询几个包裹", "poll at most this many parcels per round"))  # fmt: skip
+    p.add_argument("--max-sleep", type=float, default=300.0,
+                   help=say("两轮之间最多等待的秒数（循环时）", "seconds between rounds at most (loop)"))  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_track)
 
-    p = sub.add_parser(
-        "anomalies", help="open anomalies (all states with --all); ack / assign / resolve / export"
+    p = sub.add_parser("anomalies", help=say(
+        "未处理的异常（--all 为全部状态）；ack / assign / resolve / export",
+        "open anomalies (all states with --all); ack / assign / resolve / export",
+    ))  # fmt: skip
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help=say("全部状态，包括已解决的", "every state, resolved ones included"),
     )
-    p.add_argument("--all", action="store_true", help="every state, resolved ones included")
-    p.add_argument("--kind", action="append", default=[], help="only this kind (repeatable)")
-    p.add_argument("--carrier", default=None, help="only this shipper code")
+    p.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        help=say("只列出此类型（可重复）", "only this kind (repeatable)"),
+    )
+    p.add_argument("--carrier", default=None, help=say("只列出此快递公司编码", "only this shipper code"))
     add_json(p)
     p.set_defaults(handler=cmd_anomalies)
-    actions = p.add_subparsers(dest="anomaly_action", required=False)
-    for name, help_text in (("ack", "acknowledge"), ("resolve", "resolve by hand")):
+    actions = p.add_subparsers(dest="anomaly_action", required=False, metavar=say("操作", "ACTION"),
+                               help=say("对一条异常要做的事（不给出时列出异常）", "what to do with one anomaly (none: list them)"))  # fmt: skip
+    anomaly_id = say("异常编号", "the anomaly's id")
+    note = say("备注", "a note")
+    for name, help_text in (
+        ("ack", say("确认（已知晓）", "acknowledge")),
+        ("resolve", say("手动解决", "resolve by hand")),
+    ):
         q = actions.add_parser(name, help=help_text)
-        q.add_argument("id", type=int)
-        q.add_argument("--note", default="")
+        q.add_argument("id", type=int, help=anomaly_id)
+        q.add_argument("--note", default="", help=note)
         add_json(q)
         q.set_defaults(handler=cmd_anomaly_action)
     from app.cli.tickets import register_actions  # assign, due, note, ticket, message, escalate
 
     register_actions(actions, add_json)
-    q = actions.add_parser("export", help="write the listed anomalies as CSV")
-    q.add_argument("--out", required=True)
+    q = actions.add_parser("export", help=say("把列出的异常写成 CSV", "write the listed anomalies as CSV"))
+    q.add_argument("--out", required=True, help=say("要写入的 CSV 文件", "the CSV file to write"))
     add_json(q)
     q.set_defaults(handler=cmd_anomaly_export)
 
-    p = sub.add_parser("track-settings", help="show or change tracking thresholds and the robot webhook")
-    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="e.g. stalled_hours=36")
-    p.add_argument("--webhook", default=None, help="WeCom / DingTalk robot URL (https; '' to remove)")
-    p.add_argument("--dingtalk-secret", default="", help="DingTalk robot 加签 secret")
-    p.add_argument("--summary", action="store_true", help="print the daily summary text")
+    p = sub.add_parser("track-settings", help=say("查看或修改跟踪阈值和机器人 webhook",
+                                                  "show or change tracking thresholds and the robot webhook"))  # fmt: skip
+    p.add_argument("--set", action="append", default=[], metavar=say("名称=数值", "NAME=VALUE"),
+                   help=say("例如 stalled_hours=36（可重复）", "e.g. stalled_hours=36 (repeatable)"))  # fmt: skip
+    p.add_argument("--webhook", default=None,
+                   help=say("企业微信 / 钉钉机器人地址（https；'' 为删除）", "WeCom or DingTalk robot URL (https; '' to remove)"))  # fmt: skip
     p.add_argument(
-        "--quiet",
-        default=None,
-        metavar="START-END",
-        help="quiet hours in Beijing time, e.g. 22-8 (nobody is told of new anomalies then); 0-0: none",
+        "--dingtalk-secret",
+        default="",
+        help=say("钉钉机器人的加签 secret", "the DingTalk robot's signing secret"),
     )
-    p.add_argument(
-        "--shop-promise",
-        action="append",
-        default=[],
-        metavar="SHOP=HOURS",
-        help="a shop's ship-by promise in hours after payment (SHOP= follows the default again)",
-    )
+    p.add_argument("--summary", action="store_true", help=say("输出每日汇总", "print the daily summary text"))
+    p.add_argument("--quiet", default=None, metavar=say("起-止", "START-END"), help=say(
+        "北京时间的安静时段，例如 22-8（其间不通知新异常）；0-0：不设",
+        "quiet hours in Beijing time, e.g. 22-8 (nobody is told of new anomalies then); 0-0: none",
+    ))  # fmt: skip
+    p.add_argument("--shop-promise", action="append", default=[], metavar=say("店铺=小时", "SHOP=HOURS"), help=say(
+        "店铺承诺付款后几小时内发货（店铺= 恢复默认）",
+        "a shop's ship-by promise in hours after payment (SHOP= follows the default again)",
+    ))  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_track_settings)
 
-    p = sub.add_parser(
-        "track-push-server",
-        help="receive tracking pushes over HTTP: Kuaidi100 at /kuaidi100, Kdniao at any other path",
+    p = sub.add_parser("track-push-server", help=say(
+        "通过 HTTP 接收物流推送：快递100 在 /kuaidi100，快递鸟在其他路径",
+        "receive tracking pushes over HTTP: Kuaidi100 at /kuaidi100, Kdniao at any other path",
+    ))  # fmt: skip
+    p.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help=say("监听的端口（默认 0：任一空闲端口）", "the port to listen on (default 0: any free one)"),
     )
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help=say("监听的地址（默认 127.0.0.1）", "the address to listen on (default 127.0.0.1)"),
+    )
     p.set_defaults(handler=cmd_push_server)
 
 
@@ -110,16 +142,19 @@ def cmd_track(ctx: Context) -> int:
 
     def progress(done: int, total: int) -> None:
         if total >= 20 and (done == total or done % 50 == 0):
-            ctx.progress(f"polled {done}/{total}")
+            ctx.progress(say(f"已查询 {done}/{total}", f"polled {done}/{total}"))
 
     zone = ZONE_LABEL[_lang(ctx)]
 
     def between(last: RoundReport) -> None:
-        ctx.progress(
-            f"{china_text(utcnow(), '%H:%M:%S')} ({zone}) polled {last.poll.polled} updated {last.poll.updated} "
-            f"failed {last.poll.failed} · anomalies +{last.rules.opened} -{last.rules.resolved} "
-            f"(active {last.rules.active})"
-        )
+        now = f"{china_text(utcnow(), '%H:%M:%S')} ({zone})"
+        poll, rules = last.poll, last.rules
+        ctx.progress(say(
+            f"{now} 已查询 {poll.polled}，有变化 {poll.updated}，失败 {poll.failed} · "
+            f"异常 +{rules.opened} -{rules.resolved}（未处理 {rules.active}）",
+            f"{now} polled {poll.polled} updated {poll.updated} failed {poll.failed} · "
+            f"anomalies +{rules.opened} -{rules.resolved} (active {rules.active})",
+        ))  # fmt: skip
 
     with _stop_on_signals() as stop:
         run = ctx.workspace.tracking.track(
@@ -129,23 +164,22 @@ def cmd_track(ctx: Context) -> int:
     last = run.last
     payload: dict[str, Any] = {**last.as_json()} if a.once else {**last.as_json(), **run.totals()}
     for error in last.poll.errors:
-        ctx.progress(f"  {error}")
+        ctx.progress(f"  {one(error)}")
     ctx.emit(
         payload,
-        lambda: (
-            f"已查询 polled {payload['polled']}，有变化 updated {payload['updated']}，失败 failed {payload['failed']}；"
-            f"异常 anomalies +{payload['anomalies_opened']} -{payload['anomalies_resolved']}"
+        lambda: say(
+            f"已查询 {payload['polled']}，有变化 {payload['updated']}，失败 {payload['failed']}；"
+            f"异常 +{payload['anomalies_opened']} -{payload['anomalies_resolved']}",
+            f"polled {payload['polled']}, updated {payload['updated']}, failed {payload['failed']}; "
+            f"anomalies +{payload['anomalies_opened']} -{payload['anomalies_resolved']}",
         ),
     )
     return 1 if payload["failed"] and not payload["polled"] else 0
 
 
 def _lang(ctx: Context) -> str:
-    """The language of what people read (the export's headers): ``--lang``, else ``$KUAIDAN_LANG``, else Chinese."""
-    import os
-
-    chosen = getattr(ctx.args, "lang", None) or os.environ.get("KUAIDAN_LANG", "")
-    return "en" if str(chosen).lower().startswith("en") else "zh"
+    """The language of what people read (the export's headers): the command line's (app/lang.py)."""
+    return language()
 
 
 def _rows(ctx: Context) -> Any:
@@ -168,11 +202,11 @@ def cmd_anomalies(ctx: Context) -> int:
 
     def human() -> str:
         if not rows:
-            return "没有异常 / no anomalies"
+            return say("没有异常", "no anomalies")
         zone = ZONE_LABEL[_lang(ctx)]
         return "\n".join(
-            f"#{r.id}\t{r.state}\t{r.kind_zh}/{r.kind}\t{r.order}\t{r.carrier} {r.waybill}\t"
-            f"{china_text(r.since)} ({zone})\t{r.age_hours:.0f} h\t{r.assignee}\t{r.detail}"
+            f"#{r.id}\t{r.state}\t{say(f'{r.kind_zh}/{r.kind}', r.kind)}\t{r.order}\t{r.carrier} {r.waybill}\t"
+            f"{china_text(r.since)} ({zone})\t{r.age_hours:.0f} h\t{r.assignee}\t{one(r.detail)}"
             for r in rows
         )
 
@@ -226,7 +260,10 @@ def cmd_anomaly_export(ctx: Context) -> int:
     rows = _rows(ctx)
     out = Path(ctx.args.out)
     count = ctx.workspace.tracking.export(out, rows=rows, lang=_lang(ctx))
-    ctx.emit({"exported": count, "path": str(out)}, f"exported {count} anomalies to {out}")
+    ctx.emit(
+        {"exported": count, "path": str(out)},
+        say(f"已导出 {count} 条异常到 {out}", f"exported {count} anomalies to {out}"),
+    )
     return 0
 
 
@@ -264,7 +301,8 @@ def cmd_track_settings(ctx: Context) -> int:
     if a.webhook is not None:
         tracking.set_webhook(a.webhook, dingtalk_secret=a.dingtalk_secret)
     webhook = tracking.has_webhook()
-    summary = tracking.daily_summary(now=utcnow()) if a.summary else ""
+    now = utcnow()
+    summary = tracking.daily_summary(now=now) if a.summary else ""
     payload: dict[str, Any] = {
         **settings.as_json(),
         "webhook": bool(webhook),
@@ -276,11 +314,17 @@ def cmd_track_settings(ctx: Context) -> int:
     ctx.emit(
         payload,
         lambda: (
-            summary
-            or "\n".join(f"{k} = {v:g}" for k, v in settings.as_json().items())
-            + f"\nquiet hours ({ZONE_LABEL[_lang(ctx)]}): {quiet.start}-{quiet.end}"
-            + "".join(f"\n{name}: {h:g} h" if h else f"\n{name}: default" for name, h in promises.items())
-            + f"\nwebhook: {'yes' if webhook else 'no'}"
+            tracking.daily_summary(now=now, lang=language())
+            if summary
+            else "\n".join(f"{k} = {v:g}" for k, v in settings.as_json().items())
+            + say("\n安静时段", "\nquiet hours")
+            + f" ({ZONE_LABEL[_lang(ctx)]}): {quiet.start}-{quiet.end}"
+            + "".join(
+                f"\n{name}: {h:g} h" if h else f"\n{name}: " + say("默认", "default")
+                for name, h in promises.items()
+            )
+            + "\nwebhook: "
+            + (say("有", "yes") if webhook else say("无", "no"))
         ),
     )
     return 0

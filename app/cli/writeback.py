@@ -6,18 +6,21 @@ from typing import Any
 
 from app.cli.main import Context
 from app.cli.sync import AddJson, fail_when_every_shop_failed
+from app.lang import say
 
 
 def register(sub: Any, add_json: AddJson) -> None:
-    p = sub.add_parser("writeback", help="tell the shops' APIs the waybill numbers of printed parcels")
-    p.add_argument("--shop", default=None, help="only this shop (default: every shop with an API write-back)")
+    p = sub.add_parser("writeback", help=say("把已打印包裹的运单号回传给店铺 API",
+                                             "tell the shops' APIs the waybill numbers of printed parcels"))  # fmt: skip
+    p.add_argument("--shop", default=None, help=say("只回传这个店铺（默认：所有可通过 API 回传的店铺）",
+                                                    "only this shop (default: every shop with an API write-back)"))  # fmt: skip
     add_json(p)
     p.set_defaults(handler=cmd_writeback)
 
 
 def cmd_writeback(ctx: Context) -> int:
     def progress(shop: str, told: int) -> None:
-        ctx.progress(f"{shop}: 已回传 {told} 个包裹 / {told} parcels told")
+        ctx.progress(say(f"{shop}：已回传 {told} 个包裹", f"{shop}: {told} parcels told"))
 
     results = ctx.workspace.writeback.run(ctx.args.shop, progress=progress)
     failures = ctx.workspace.writeback.failures(ctx.args.shop) if any(r.failed for r in results) else []
@@ -29,18 +32,20 @@ def cmd_writeback(ctx: Context) -> int:
 
     def human() -> str:
         if not results:
-            return (
-                "没有可回传的店铺（Shopify / WooCommerce）/ no shop to write back to (Shopify / WooCommerce)"
+            return say(
+                "没有可回传的店铺（Shopify、WooCommerce）", "no shop to write back to (Shopify, WooCommerce)"
             )
         lines = [
-            f"{r.shop}: 失败 / failed: {r.error} / {r.error_en}"
+            say(f"{r.shop}：失败：{r.error}", f"{r.shop}: failed: {r.error_en}")
             if r.error
-            else f"{r.shop}: 回传 {r.sent}，已有 {r.already}，失败 {r.failed}，跳过 {r.skipped} / "
-            f"sent {r.sent}, already there {r.already}, failed {r.failed}, skipped {r.skipped}"
+            else say(
+                f"{r.shop}：回传 {r.sent}，已有 {r.already}，失败 {r.failed}，跳过 {r.skipped}",
+                f"{r.shop}: sent {r.sent}, already there {r.already}, failed {r.failed}, skipped {r.skipped}",
+            )
             for r in results
         ]
         lines += [
-            f"  {f.shop} {f.platform_order_id} {f.waybill_no}: {f.error} / {f.error_en}" for f in failures
+            f"  {f.shop} {f.platform_order_id} {f.waybill_no}: {say(f.error, f.error_en)}" for f in failures
         ]
         return "\n".join(lines)
 

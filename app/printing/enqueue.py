@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.clock import utcnow
 from app.domain import JobState
-from app.errors import KuaidanError, OrderOnHold, UsageError
+from app.errors import KuaidanError, OrderOnHold, UsageError, both
 from app.labels.data import parcels_data
 from app.labels.jobs import (
     LabelDataError,
@@ -283,7 +283,7 @@ def enqueue_shipment(
         try:
             rendered = dict(render_parcels(session, shipment, RenderOptions.for_printer(printer)))
         except (LabelDataError, KuaidanError) as exc:
-            result.outcomes.append(Outcome(ref, shipment.id, number, "skipped", str(exc)))
+            result.outcomes.append(Outcome(ref, shipment.id, number, "skipped", both(exc)))
             needed = []
         except Exception as exc:  # noqa: BLE001 - a label that cannot be drawn is a failed job with its reason
             for parcel in needed:

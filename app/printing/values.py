@@ -177,7 +177,9 @@ class QueueEvent:
         if self.state:
             head += f" {self.state}"
         if self.message_zh or self.message_en:
-            head += f": {self.message_zh} / {self.message_en}"
+            from app.lang import say
+
+            head += f": {say(self.message_zh, self.message_en)}"
         return head
 
 

@@ -59,6 +59,34 @@ class AnomalyNotice:
             parts.append(self.detail)
         return "\n".join(p for p in parts if p)
 
+    def line(self) -> str:
+        """The notice on one line in the process's language (app/lang.py), as the command line prints it."""
+        from app.lang import language, one, say
+
+        zh, en = kind_label(self.kind)
+        if self.escalated:
+            parts = [say(f"【快单工单超时】{zh}", f"[Kuaidan ticket overdue] {en}")]
+        else:
+            parts = [say(f"【快单异常】{zh}", f"[Kuaidan anomaly] {en}")]
+        if self.waybill:
+            parts.append(
+                say(f"运单 {self.waybill} ({self.carrier})", f"waybill {self.waybill} ({self.carrier})")
+            )
+        if self.order:
+            parts.append(say(f"订单 {self.order}", f"order {self.order}"))
+        if self.receiver or self.phone_masked:
+            parts.append(
+                say(
+                    f"收件人 {self.receiver} {self.phone_masked}",
+                    f"receiver {self.receiver} {self.phone_masked}",
+                ).strip()
+            )
+        since = f"{china_text(self.since)} ({ZONE_LABEL[language()]})"
+        parts.append(say(f"开始于 {since}", f"since {since}"))
+        if self.detail:
+            parts.append(one(self.detail))
+        return " · ".join(parts)
+
 
 @dataclass(frozen=True)
 class QuietHours:
@@ -103,7 +131,7 @@ class StderrNotifier:
     def notify(self, notices: Sequence[AnomalyNotice]) -> None:
         out = self.stream or sys.stderr
         for notice in notices:
-            out.write(notice.text().replace("\n", " · ") + "\n")
+            out.write(notice.line() + "\n")
         out.flush()
 
 

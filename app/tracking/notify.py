@@ -229,8 +229,9 @@ class WebhookNotifier:
 # ------------------------------------------------------------------------------------------ daily summary
 
 
-def daily_summary(session: Session, *, now: datetime, hours: float = 24.0) -> str:
-    """A short text for a day: new, resolved and still-open anomalies by kind."""
+def daily_summary(session: Session, *, now: datetime, hours: float = 24.0, lang: str | None = None) -> str:
+    """A short text for a day: new, resolved and still-open anomalies by kind (both languages, as the robot sends
+    it; ``lang`` "zh" or "en": in that one language, as the command line prints it)."""
     since = now - timedelta(hours=hours)
     opened = dict(
         (kind, n)
@@ -249,10 +250,22 @@ def daily_summary(session: Session, *, now: datetime, hours: float = 24.0) -> st
             .group_by(Anomaly.kind)
         )
     )
-    lines = [f"【快单每日异常汇总 / daily anomaly summary】{china_text(now, '%Y-%m-%d')}"]
-    lines.append(
-        f"新增 new: {sum(opened.values())} · 已解决 resolved: {resolved} · 未处理 open: {sum(active.values())}"
-    )
+    day, new, open_ = china_text(now, "%Y-%m-%d"), sum(opened.values()), sum(active.values())
+    if lang == "en":
+        lines = [
+            f"[Kuaidan daily anomaly summary] {day}",
+            f"new: {new} · resolved: {resolved} · open: {open_}",
+        ]
+        for kind in sorted(set(opened) | set(active)):
+            lines.append(f"- {kind_label(kind)[1]}: new {opened.get(kind, 0)}, open {active.get(kind, 0)}")
+        return "\n".join(lines)
+    if lang == "zh":
+        lines = [f"【快单每日异常汇总】{day}", f"新增：{new} · 已解决：{resolved} · 未处理：{open_}"]
+        for kind in sorted(set(opened) | set(active)):
+            lines.append(f"- {kind_label(kind)[0]}：新增 {opened.get(kind, 0)}，未处理 {active.get(kind, 0)}")
+        return "\n".join(lines)
+    lines = [f"【快单每日异常汇总 / daily anomaly summary】{day}"]
+    lines.append(f"新增 new: {new} · 已解决 resolved: {resolved} · 未处理 open: {open_}")
     for kind in sorted(set(opened) | set(active)):
         zh, en = kind_label(kind)
         lines.append(f"- {zh} / {en}: 新增 {opened.get(kind, 0)}，未处理 {active.get(kind, 0)}")

@@ -34,6 +34,8 @@ from app.carriers.accounts import account_config, account_protocol, client_for
 from app.carriers.ratelimit import RateLimiter
 from app.clock import utcnow
 from app.domain import CarrierProtocol, ParcelStatus, WaybillState
+from app.errors import both
+from app.lang import split_pair
 from app.paths import data_dir
 from app.secrets import SecretStore
 from app.store.engine import Store
@@ -220,7 +222,7 @@ class _Round:
                 config = account_config(session, self.secrets, account)
                 client = client_for(config, self.data_directory)
             except Exception as exc:  # noqa: BLE001 - a broken account (secret missing, bad endpoint) must not stop the others
-                self.broken[account_id] = str(exc)
+                self.broken[account_id] = both(exc)
                 continue
             self.clients[account_id] = client
             self.owned.append(client)
@@ -230,7 +232,7 @@ class _Round:
         with self.lock:
             broken = self.broken.get(ask.account_id)
         if broken is not None:
-            return CarrierConfigError(broken, broken)
+            return CarrierConfigError(*(split_pair(broken) or (broken, broken)))
         if stop is not None and stop():
             return None
         self.limiters[ask.account_id].acquire()
@@ -245,7 +247,7 @@ class _Round:
             )
         except CarrierConfigError as exc:
             with self.lock:
-                self.broken[ask.account_id] = str(exc)
+                self.broken[ask.account_id] = both(exc)
             return exc
         except CarrierError as exc:
             return exc

@@ -46,8 +46,9 @@ from app.carriers.accounts import AccountConfig, get_account
 from app.carriers.refusals import lasting
 from app.clock import utcnow
 from app.domain import WaybillState
-from app.errors import UsageError
+from app.errors import UsageError, both
 from app.health.service import write_calls
+from app.lang import split_pair
 from app.orders.shops import get_sender
 from app.secrets import SecretStore
 from app.store import claims
@@ -452,16 +453,16 @@ def _ask(claim: _Claim, retry: RetryPolicy, stop: StopFlag, halt: threading.Even
         try:
             return route.client.issue(claim.request)
         except CarrierAlreadyIssued as exc:
-            return _Attention(exc.reason if exc.reason else str(exc))
+            return _Attention(exc.reason if exc.reason else both(exc))
         except CarrierRejected as exc:
-            words = exc.reason if exc.reason else str(exc)
+            words = exc.reason if exc.reason else both(exc)
             return _Refused(words) if spare is not None and lasting(words) else words
         except CarrierConfigError as exc:
             if spare is not None:  # this account cannot be used: the order goes to the fallback
-                return _Refused(str(exc))
-            fatal.append(str(exc))
+                return _Refused(both(exc))
+            fatal.append(both(exc))
             halt.set()
-            return str(exc)
+            return both(exc)
         except CarrierTransient as exc:
             last = exc.detail
             if stop.is_set() or attempt + 1 == retry.attempts:
@@ -552,10 +553,8 @@ def _pipeline(
             if progress:
                 progress(done, max(total, done))
     if fatal and not batch.stopped[0]:
-        batch.stopped = (
-            f"快递账号无法使用，已停止：{fatal[0]}",
-            f"the carrier account cannot be used: {fatal[0]}",
-        )
+        zh, en = split_pair(fatal[0]) or (fatal[0], fatal[0])
+        batch.stopped = (f"快递账号无法使用，已停止：{zh}", f"the carrier account cannot be used: {en}")
     if queue:  # claimed but never sent (cancelled, or the batch stopped): given back untouched
         by_token: dict[str, list[Taken]] = {}
         for c in queue:

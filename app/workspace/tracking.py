@@ -254,10 +254,10 @@ class TrackingPart(Part):
             save_quiet(s, quiet)
         return quiet
 
-    def daily_summary(self, *, now: datetime | None = None) -> str:
-        """The day's anomalies as the text the robot sends."""
+    def daily_summary(self, *, now: datetime | None = None, lang: str | None = None) -> str:
+        """The day's anomalies as the text the robot sends (``lang``: in that one language)."""
         with self._session() as s:
-            return daily_summary(s, now=now or utcnow())
+            return daily_summary(s, now=now or utcnow(), lang=lang)
 
     # ------------------------------------------------------------------------------------------------ pushes
 

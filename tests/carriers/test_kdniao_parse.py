@@ -225,7 +225,7 @@ def test_issue_data_shape() -> None:
 
 
 def test_daily_query_limit_is_transient_bad_number_is_not() -> None:
-    with pytest.raises(CarrierTransient, match="daily"):
+    with pytest.raises(CarrierTransient, match="今日物流查询次数已用完"):
         parse_track_answer(
             {"Success": False, "ResultCode": "405", "Reason": "超过每日查询上限"},
             shipper_code="ZTO",

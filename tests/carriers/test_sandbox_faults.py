@@ -136,7 +136,7 @@ def test_nobody_listening_is_transient(dead_port: int) -> None:
     config = KdniaoConfig(
         SANDBOX_EBUSINESS_ID, SANDBOX_APP_KEY, f"http://127.0.0.1:{dead_port}/api/EOrderService"
     )
-    with KdniaoClient(config) as c, pytest.raises(CarrierTransient, match="Could not reach") as caught:
+    with KdniaoClient(config) as c, pytest.raises(CarrierTransient, match="连不上快递公司的接口") as caught:
         c.issue(make_request("F-7"))
     assert caught.value.detail.startswith("connection error")
 

@@ -39,7 +39,7 @@ def test_unreadable_files_exit_2_and_write_nothing(
     path.write_bytes(content)
     result = kd("import", str(path), "--shop", shop, "--json")
     assert result.status == 2
-    assert needle in result.json["error"]
+    assert needle in result.json["error_en"]  # "error" is in the command line's language, Chinese here
     assert _count(kd) == 0
 
 

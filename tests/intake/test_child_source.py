@@ -104,7 +104,7 @@ def test_unreadable_files_through_the_child_write_nothing(kd: Any, tmp_path: Pat
         path.write_bytes(content)
         result = kd("import", str(path), "--shop", "淘宝店", "--json")
         assert result.status == 2, result
-        assert needle in result.json["error"]
+        assert needle in result.json["error_en"]
     assert kd("import", str(tmp_path), "--shop", "淘宝店").status == 2  # a folder
     assert kd("orders", "--json").json["orders"] == []
 

@@ -44,7 +44,7 @@ def test_auto_merge_only_same_shop_same_receiver_shippable(kd: Any, tmp_path: Pa
 def test_never_merges_across_shops(kd: Any, tmp_path: Path) -> None:
     ids = _setup(kd, tmp_path)
     result = kd("merge", str(ids["3700000000000000000@A"]), str(ids["4000@B"]), "--json")
-    assert result.status == 2 and "shops" in result.json["error"]
+    assert result.status == 2 and "shops" in result.json["error_en"] and "店铺" in result.json["error"]
 
 
 def test_manual_merge_refuses_different_receivers_and_held(kd: Any, tmp_path: Path) -> None:

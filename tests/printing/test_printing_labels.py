@@ -56,7 +56,7 @@ def test_no_issued_waybill_is_a_label_data_error(store: Store) -> None:
     with store.session() as session:
         shipment = session.get(Shipment, parcel.shipment_id)
         assert shipment is not None
-        with pytest.raises(LabelDataError, match="no issued waybill"):
+        with pytest.raises(LabelDataError, match="还没有运单号"):
             waybill_data(session, shipment)
 
 

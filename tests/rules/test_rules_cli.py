@@ -89,7 +89,8 @@ def test_carriers_list_reports_the_waybill_quota_where_the_aggregator_does(kd: A
     sandbox.carrier.quota["ZTO"] = 3
     listed = {c["name"]: c for c in kd("carriers", "list", "--quota", "--json").json["carriers"]}
     assert (listed["zto"]["waybill_quota"], listed["yto"]["waybill_quota"]) == (3, None)  # YTO: no limit
-    assert "余额/left 3" in kd("carriers", "list", "--quota").stdout
+    assert "余额 3" in kd("carriers", "list", "--quota").stdout
+    assert "left 3" in kd("--lang", "en", "carriers", "list", "--quota").stdout
     assert all("waybill_quota" not in c for c in kd("carriers", "list", "--json").json["carriers"])
     sandbox.stop()  # the aggregator cannot be asked: not known, no error
     gone = kd("carriers", "list", "--quota", "--json")

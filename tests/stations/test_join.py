@@ -64,7 +64,7 @@ def test_a_new_station_joins_with_a_code_and_then_reads_the_secrets(stations: An
 
         assert account_config(s, a._ctx.secrets, get_account(s, "第二个")).app_key == "b-key"
 
-    with pytest.raises(JoinRefused, match="no such join code"):  # once only
+    with pytest.raises(JoinRefused, match="没有这个加入码"):  # once only
         b.stations.join(made.code)
 
 
@@ -91,9 +91,9 @@ def test_a_wrong_code_is_counted_and_then_void(stations: Any) -> None:
         with pytest.raises(JoinRefused) as caught:
             b.stations.join(wrong)
         assert f"{left} tries left" in caught.value.message_en
-    with pytest.raises(JoinRefused, match="too many wrong tries"):
+    with pytest.raises(JoinRefused, match="错误次数过多"):
         b.stations.join(wrong)
-    with pytest.raises(JoinRefused, match="no such join code"):  # even the right code: it is void now
+    with pytest.raises(JoinRefused, match="没有这个加入码"):  # even the right code: it is void now
         b.stations.join(made.code)
     with pytest.raises(SecretError):
         _app_key(b)
@@ -107,7 +107,7 @@ def test_an_expired_code_is_refused_and_removed(stations: Any) -> None:
     with a._ctx.store.session() as s:
         row = s.scalars(select(StationInvite)).one()
         row.expires_at = row.expires_at - timedelta(minutes=6)
-    with pytest.raises(JoinRefused, match="expired"):
+    with pytest.raises(JoinRefused, match="过期"):
         b.stations.join(made.code)
     with a._ctx.store.session() as s:
         assert s.scalars(select(StationInvite)).first() is None
@@ -118,7 +118,7 @@ def test_an_expired_code_is_refused_and_removed(stations: Any) -> None:
 def test_a_malformed_code_is_bad_usage(stations: Any) -> None:
     _a, b = stations
     for code in ("", "ABCD", "ABCD-EFGH-JKMN-PQR0", "ABCD-EFGH-JKMN-PQRST"):
-        with pytest.raises(UsageError, match="join code is 16"):
+        with pytest.raises(UsageError, match="加入码应为 16 个"):
             b.stations.join(code)
     with pytest.raises(UsageError):
         _a.stations.invite(minutes=0)
@@ -131,9 +131,9 @@ def test_a_station_with_its_own_key_cannot_mix_it_into_the_store(stations: Any) 
 
     a, b = stations
     (b.data_dir / "secret.key").write_bytes(Fernet.generate_key())
-    with pytest.raises(SecretError, match="cannot decrypt"):
+    with pytest.raises(SecretError, match="无法解密"):
         _app_key(b)
-    with pytest.raises(SecretError, match="cannot decrypt"):
+    with pytest.raises(SecretError, match="无法解密"):
         b.carriers.add_account("混", kind="kdniao", shipper_code="SF", ebusiness_id="3", app_key="mixed")
     with pytest.raises(SecretError):
         b.stations.invite()

@@ -78,7 +78,7 @@ def test_a_missing_entry_says_where_the_secret_is(memory_keyring: MemoryKeyring,
     ws = open_station(f"sqlite:///{tmp_path / 's.sqlite3'}", tmp_path / "data")
     _add(ws, "k")
     memory_keyring.entries.clear()
-    with pytest.raises(SecretError, match="missing from this PC's keyring"):
+    with pytest.raises(SecretError, match="本机的系统密钥库中找不到"):
         _app_key(ws)
     ws.close()
 

@@ -49,11 +49,13 @@ def test_writeback_json_lists_each_api_shop_and_a_rerun_sends_nothing(kd: Any, s
         assert {k: shops["A"][k] for k in ("shop", "sent", "failed")} == {"shop": "A", "sent": 3, "failed": 0}
         assert (shops["B"]["sent"], shops["B"]["failed"]) == (2, 0)
         assert first.json["failures"] == []
-        assert "A:" in first.stderr  # progress on stderr
+        assert "A：已回传" in first.stderr  # progress on stderr
         again = kd("writeback", "--shop", "A", "--json")
         assert again.status == 0
         assert [(s["shop"], s["sent"], s["failed"]) for s in again.json["shops"]] == [("A", 0, 0)]
         human = kd("writeback")
+        assert human.status == 0 and "回传 0" in human.stdout
+        human = kd("--lang", "en", "writeback")
         assert human.status == 0 and "sent 0" in human.stdout
     assert all(len(shopify.fulfillments[p]) == 1 for p in s_ids)
     assert all(len(woo.notes[p]) == 1 for p in w_ids)

@@ -96,7 +96,7 @@ def test_907_after_a_crash_leaves_the_order_needing_attention(kd: Any, tmp_path:
         assert [r["needs_attention"] for r in named.json["results"]] == [DUPLICATE_907_REASON] * 2
         assert named.json["failed"] == 0 and named.json["issued"] == 0
         human = kd("waybills", "issue", "--carrier", "sf", lost[0])
-        assert "needs attention" in human.stdout and DUPLICATE_907_REASON in human.stdout
+        assert "需人工核对" in human.stdout and DUPLICATE_907_REASON in human.stdout
         assert sandbox.asked() == asked  # nothing more reached the carrier
         assert len(asked) == 6 and all(n <= 2 for n in asked.values())
         engine = create_engine(db_url)

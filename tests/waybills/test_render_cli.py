@@ -95,7 +95,7 @@ def test_render_to_a_folder_or_an_unwritable_path_is_a_clear_error(issued: Any, 
         body = result.json  # exactly one JSON object
         assert says in body["error_en"] and str(out) in body["error_en"] and "log" not in body
         assert "Traceback" not in result.stderr + result.stdout
-        human = kd("render", "--all-issued", "--format", fmt, "--out", str(out))
+        human = kd("--lang", "en", "render", "--all-issued", "--format", fmt, "--out", str(out))
         assert human.status == 2 and says in human.stderr and "Traceback" not in human.stderr
     assert list(folder.iterdir()) == [] and plain.read_text() == "a regular file, not a folder"
 

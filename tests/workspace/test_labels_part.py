@@ -110,11 +110,11 @@ def test_merged_parcel_reads_goods_from_lines_its_own_sender_and_child_numbers(s
 def test_label_data_errors_name_the_first_bad_shipment(store: Store) -> None:
     good = make_parcels(store, 1)[0]
     bad = make_parcels(store, 1, start=2, issued=False)[0]
-    with store.session() as s, pytest.raises(LabelDataError, match="no issued waybill"):
+    with store.session() as s, pytest.raises(LabelDataError, match="还没有运单号"):
         parcels_data(s, [good.shipment_id, bad.shipment_id])
     with store.session() as s:
         s.execute(Sender.__table__.delete())
-        with pytest.raises(UsageError, match="no sender profile"):
+        with pytest.raises(UsageError, match="没有发件人信息"):
             parcels_data(s, [good.shipment_id])
         assert parcels_data(s, []) == {}
 
@@ -140,7 +140,7 @@ def test_render_pdf_and_named_orders_with_skips(store: Store, workspace: Workspa
     report = workspace.labels.render([issued[1].platform_order_id, waiting.platform_order_id], "pdf", out)
     assert report.labels == 1 and _pdf_pages(out) == 1
     assert report.skipped == ({"order": waiting.platform_order_id, "reason": "还没有运单 / no waybill yet"},)
-    with pytest.raises(NotFound, match="no order nope"):
+    with pytest.raises(NotFound, match="找不到订单 nope"):
         workspace.labels.render(["nope"], "pdf", out)
 
 
@@ -164,15 +164,15 @@ def test_an_output_that_cannot_be_written_is_an_output_error(
     make_parcels(store, 1)
     folder = tmp_path / "folder"
     folder.mkdir()
-    with pytest.raises(OutputError, match="is a folder") as info:
+    with pytest.raises(OutputError, match="是文件夹") as info:
         workspace.labels.render(None, fmt, folder)
     assert info.value.exit_status == 2
     plain = tmp_path / "plain.txt"
     plain.write_text("not a folder")
-    with pytest.raises(OutputError, match="cannot write") as info:
+    with pytest.raises(OutputError, match="无法写入") as info:
         workspace.labels.render(None, fmt, plain / f"labels.{fmt}")  # its folder is a regular file
     assert info.value.exit_status == 2 and "plain.txt" in info.value.message_en
-    with pytest.raises(UsageError, match="no such folder"):
+    with pytest.raises(UsageError, match="文件夹不存在"):
         workspace.labels.render(None, fmt, tmp_path / "missing" / f"labels.{fmt}")
 
 

@@ -80,7 +80,7 @@ def test_a_bad_port_is_refused_when_added_and_explained_when_already_stored(
 
     part.add_account("x", kind="sandbox", shipper_code="SF", endpoint=sandbox.endpoint)
     _set_endpoint(store, "x", BAD_PORT)
-    with pytest.raises(CarrierConfigError, match="port"):
+    with pytest.raises(CarrierConfigError, match="端口无效"):
         part.check_connection("x")
 
 
@@ -164,7 +164,7 @@ def test_a_stored_bad_endpoint_fails_the_batch_before_anything_is_claimed(
 ) -> None:
     seed(kd, tmp_path, n=3, endpoint=sandbox.endpoint)
     _set_endpoint(store, "sf", BAD_PORT)
-    with pytest.raises(CarrierConfigError, match="port"):
+    with pytest.raises(CarrierConfigError, match="端口无效"):
         workspace.waybills.issue("sf", None)
     assert _waybill_rows(store) == 0 and not sandbox.issued
 
