@@ -27,7 +27,16 @@ from ui.orders_panel import Scope
 from ui.qt import is_alive
 from ui.qt.core import Qt, QTimer, Signal
 from ui.qt.gui import QShowEvent
-from ui.qt.widgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from ui.qt.widgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 from ui.scorecards import ScorecardsPanel
 
 REFRESH_MS = 60_000
@@ -104,12 +113,22 @@ class DashboardPanel(QWidget):
         grid.setRowStretch(1, 1)
         for column in range(3):
             grid.setColumnStretch(column, 1)
+        self.scorecards = ScorecardsPanel(ops, clock=clock)
+        # the charts and the scorecards scroll together when the window is lower than they need (a 768-pixel
+        # laptop screen): the tab never forces the window taller
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.empty_label)
+        body_layout.addLayout(grid, 1)
+        body_layout.addWidget(self.scorecards, 1)
+        self.body = QScrollArea()
+        self.body.setWidgetResizable(True)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.empty_label)
-        layout.addLayout(grid, 1)
-        self.scorecards = ScorecardsPanel(ops, clock=clock)
-        layout.addWidget(self.scorecards, 1)
+        layout.addWidget(self.body, 1)
         self.empty_label.hide()
 
         self.timer = QTimer(self)

@@ -35,9 +35,7 @@ def _print_process(db: str, data_dir: Path, printer: str) -> subprocess.Popen[st
 
 def _stations_print_once(kd: Any, db: str, data_dir: Path) -> None:
     store = open_store(db, data_dir)
-    # 20 ms of printing per 180 mm label: one printer alone would need 20 s for all of them, far longer than the
-    # other processes take to start, so both printers get a share however the processes are scheduled
-    printers = [VirtualPrinter("tspl", speed_mm_s=9000), VirtualPrinter("tspl", speed_mm_s=9000)]
+    printers = [VirtualPrinter("tspl"), VirtualPrinter("tspl")]
     try:
         parcels = make_parcels(store, LABELS)
         for n, printer in enumerate(printers, 1):
@@ -58,7 +56,8 @@ def _stations_print_once(kd: Any, db: str, data_dir: Path) -> None:
         doubled = {n: c for n, c in counts.items() if c > 1}
         assert not doubled, f"{len(doubled)} labels printed more than once"
         assert sum(printed) == LABELS
-        assert all(len(p.completed) > 0 for p in printers), "one printer printed everything"
+        # how the labels spread over the printers is not asserted: `print --all-unprinted` queues every unprinted
+        # label on its printer at once, so the first process to get there may take them all (exactly once)
         with store.session() as s:
             states = dict(s.execute(select(PrintJob.state, func.count()).group_by(PrintJob.state)).all())
             per_parcel = Counter(s.scalars(select(PrintJob.shipment_id).where(PrintJob.state == "done")))
