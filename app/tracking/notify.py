@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.parse
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,9 +54,19 @@ log = logging.getLogger(__name__)
 def notices_for(session: Session, anomaly_ids: Sequence[int], *, now: datetime) -> list[AnomalyNotice]:
     """Notices for these anomalies (not yet notified), marking them notified; one station sends each once."""
     notices: list[AnomalyNotice] = []
+    for anomaly, notice in notice_rows(session, anomaly_ids, unnotified_only=True):
+        anomaly.notified_at = now
+        notices.append(notice)
+    return notices
+
+
+def notice_rows(
+    session: Session, anomaly_ids: Sequence[int], *, unnotified_only: bool = False
+) -> Iterator[tuple[Anomaly, AnomalyNotice]]:
+    """Each anomaly (in id order) with its notice: the parcel, the order and the receiver as the shop's privacy
+    settings allow them to be told."""
     for start in range(0, len(anomaly_ids), 1000):
-        chunk = list(anomaly_ids[start : start + 1000])
-        rows = session.execute(
+        query = (
             select(
                 Anomaly,
                 Waybill.waybill_no,
@@ -69,26 +79,24 @@ def notices_for(session: Session, anomaly_ids: Sequence[int], *, now: datetime) 
             .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
             .outerjoin(Order, Order.id == Anomaly.order_id)
             .outerjoin(Shop, Shop.id == Order.shop_id)
-            .where(Anomaly.id.in_(chunk), Anomaly.notified_at.is_(None))
+            .where(Anomaly.id.in_(list(anomaly_ids[start : start + 1000])))
             .order_by(Anomaly.id)
         )
-        for anomaly, waybill_no, shipper, order_ref, name, phone, shop_settings in rows:
-            anomaly.notified_at = now
-            notices.append(
-                AnomalyNotice(
-                    id=anomaly.id,
-                    kind=anomaly.kind,
-                    severity=anomaly.severity,
-                    waybill=waybill_no or "",
-                    carrier=shipper or "",
-                    order=order_ref or "",
-                    receiver=mask_name(name or "") if Privacy.of(shop_settings).mask_name else name or "",
-                    phone_masked=mask_phone(phone) if phone else "",
-                    since=anomaly.since,
-                    detail=anomaly.detail,
-                )
+        if unnotified_only:
+            query = query.where(Anomaly.notified_at.is_(None))
+        for anomaly, waybill_no, shipper, order_ref, name, phone, shop_settings in session.execute(query):
+            yield anomaly, AnomalyNotice(
+                id=anomaly.id,
+                kind=anomaly.kind,
+                severity=anomaly.severity,
+                waybill=waybill_no or "",
+                carrier=shipper or "",
+                order=order_ref or "",
+                receiver=mask_name(name or "") if Privacy.of(shop_settings).mask_name else name or "",
+                phone_masked=mask_phone(phone) if phone else "",
+                since=anomaly.since,
+                detail=anomaly.detail,
             )
-    return notices
 
 
 # ------------------------------------------------------------------------------------------------ webhook

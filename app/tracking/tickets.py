@@ -15,7 +15,7 @@ list colours it the moment it passes, before anyone is told.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -23,11 +23,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.errors import UsageError
-from app.orders.privacy import Privacy, mask_name, mask_phone
 from app.store.audit import actor_name, record_audit
-from app.store.models import Anomaly, Order, Shop, Waybill
+from app.store.models import Anomaly
 from app.tracking.lifecycle import AnomalyChange, _open, _value
 from app.tracking.notices import AnomalyNotice
+from app.tracking.notify import notice_rows
 from app.tracking.people import HistoryEntry, anomaly_history
 from app.tracking.values import ACTIVE
 
@@ -240,43 +240,11 @@ def escalate_due(session: Session, *, now: datetime) -> list[AnomalyNotice]:
 
 
 def _notices(session: Session, ids: list[int]) -> list[AnomalyNotice]:
-    notices: list[AnomalyNotice] = []
-    for start in range(0, len(ids), 1000):
-        rows = session.execute(
-            select(
-                Anomaly,
-                Waybill.waybill_no,
-                Waybill.shipper_code,
-                Order.platform_order_id,
-                Order.receiver_name,
-                Order.receiver_phone,
-                Shop.settings,
-            )
-            .outerjoin(Waybill, Waybill.id == Anomaly.waybill_id)
-            .outerjoin(Order, Order.id == Anomaly.order_id)
-            .outerjoin(Shop, Shop.id == Order.shop_id)
-            .where(Anomaly.id.in_(ids[start : start + 1000]))
-            .order_by(Anomaly.id)
-        )
-        for anomaly, waybill_no, shipper, order_ref, name, phone, shop_settings in rows:
-            notices.append(
-                AnomalyNotice(
-                    id=anomaly.id,
-                    kind=anomaly.kind,
-                    severity=anomaly.severity,
-                    waybill=waybill_no or "",
-                    carrier=shipper or "",
-                    order=order_ref or "",
-                    receiver=mask_name(name or "") if Privacy.of(shop_settings).mask_name else name or "",
-                    phone_masked=mask_phone(phone) if phone else "",
-                    since=anomaly.since,
-                    detail=anomaly.detail,
-                    escalated=True,
-                    assignee=assignee_text(anomaly.assignee_kind, anomaly.assignee),
-                    due_at=anomaly.due_at,
-                )
-            )
-    return notices
+    return [
+        replace(notice, escalated=True, assignee=assignee_text(anomaly.assignee_kind, anomaly.assignee),
+                due_at=anomaly.due_at)
+        for anomaly, notice in notice_rows(session, ids)
+    ]  # fmt: skip
 
 
 def _set_due(anomaly: Anomaly, due_at: datetime | None) -> None:
