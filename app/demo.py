@@ -17,13 +17,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from app import clock, lang
 from app.carriers import start_demo_sandbox
-from app.demo_orders import order_file
+from app.demo_orders import demo_costs, order_file
 from app.orders.values import ImportReport
 from app.paths import resources_dir
+from app.profit.prices import PriceBand
 from app.tracking.times import utc_to_china
 from app.workspace import Workspace
 from printers.virtual.device import VirtualPrinter
@@ -92,6 +94,22 @@ def _setup(ws: Workspace) -> None:
             protocol="kuaidi100",
             kuaidicom="zhongtong",
         )
+    _prices_and_costs(ws)
+
+
+def _prices_and_costs(ws: Workspace) -> None:
+    """Goods costs for the demo's SKUs and a price table per demo carrier (首重 1 kg + 续重 per kg; the far west
+    dearer), so that File → 利润统计 shows a real report."""
+    if not ws.profit.costs():
+        for sku, cost in demo_costs().items():
+            ws.profit.set_cost(sku, cost)
+    if not ws.profit.prices():
+        bands = []
+        for carrier, first, extra in ((DEMO_CARRIER, "12.00", "2.00"), (DEMO_KUAIDI100_CARRIER, "5.00", "1.50")):
+            bands.append(PriceBand(carrier, "", 0, None, 1000, Decimal(first), Decimal(extra)))
+            for far in ("新疆维吾尔自治区", "西藏自治区"):
+                bands.append(PriceBand(carrier, far, 0, None, 1000, Decimal(first) + 10, Decimal(extra) * 4))
+        ws.profit.set_prices(bands)
 
 
 def _order_count(ws: Workspace) -> int:

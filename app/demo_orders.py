@@ -51,11 +51,30 @@ GOODS = {
 
 TAOBAO_HEADER = ["订单编号", "买家会员名", "买家实际支付金额", "订单状态", "买家留言", "收货人姓名", "收货地址 ",
                  "联系电话 ", "联系手机", "订单创建时间", "订单付款时间 ", "宝贝标题 ", "宝贝种类 ", "宝贝总数量",
-                 "订单备注", "物流单号 ", "物流公司", "店铺名称"]  # fmt: skip
+                 "订单备注", "物流单号 ", "物流公司", "店铺名称", "商家编码"]  # fmt: skip
 PDD_HEADER = ["订单号", "商品", "商品数量(件)", "收货人", "手机", "省", "市", "区", "街道", "订单状态", "商家备注",
               "快递单号", "快递公司", "支付时间", "商家编码-SKU维度", "用户实付金额(元)"]  # fmt: skip
 DOUYIN_HEADER = ["主订单编号", "子订单编号", "选购商品", "商品数量", "收件人", "收件人手机号", "省", "市", "区", "街道",
-                 "订单状态", "买家留言", "商家备注", "订单应付金额", "订单提交时间"]  # fmt: skip
+                 "订单状态", "买家留言", "商家备注", "订单应付金额", "订单提交时间", "商家编码"]  # fmt: skip
+# the seller's own item codes (商家编码) in each shop's export, and what one unit of each costs the seller: the demo's
+# profit report (利润统计) has goods costs to work with (shipping prices: app/demo.py)
+SKU_PREFIX = {"taobao": "TB", "pdd": "SKU", "douyin": "DY"}
+
+
+def demo_sku(platform: str, i: int) -> str:
+    if platform == "pdd":
+        return f"SKU{i % 9}"
+    return f"{SKU_PREFIX[platform]}-{i % len(GOODS[platform])}-{1 + i % 5}"
+
+
+def demo_costs() -> dict[str, str]:
+    """Unit cost (yuan) of every SKU the demo's exports name."""
+    costs = {f"SKU{n}": f"{6 + n * 3}.50" for n in range(9)}
+    for platform, base in (("taobao", 38), ("douyin", 22)):
+        for goods in range(len(GOODS[platform])):
+            for style in range(1, 6):
+                costs[f"{SKU_PREFIX[platform]}-{goods}-{style}"] = f"{base + goods * 4 + style}.00"
+    return costs
 
 
 def _csv(rows: list[list[str]], encoding: str, bom: bool = False) -> bytes:
@@ -82,13 +101,13 @@ def order_file(platform: str, day: int, count: int, paid_from: datetime, out: Pa
             rows.append([f'="{3_800_000_000_000_000_000 + n}"', f"buyer{n}", f"{rnd.randrange(2000, 60000) / 100:.2f}元",
                          "买家已付款，等待卖家发货", "" if i % 7 else "请尽快发货，谢谢", name,
                          f"{prov} {city} {dist} {street}", "", f"'{mobile}", paid, paid, item, "1", quantity, "", "",
-                         "", "演示淘宝店"])  # fmt: skip
+                         "", "演示淘宝店", demo_sku(platform, i)])  # fmt: skip
         elif platform == "pdd":
             rows.append([f"26{day:04d}-{100000000000 + i}", item, quantity, name, mobile, prov.removesuffix("省"), city,
-                         dist, street, "待发货", "", "", "", paid, f"SKU{i % 9}", f"{rnd.randrange(990, 9990) / 100:.2f}"])  # fmt: skip
+                         dist, street, "待发货", "", "", "", paid, demo_sku(platform, i), f"{rnd.randrange(990, 9990) / 100:.2f}"])  # fmt: skip
         else:
             rows.append([f"\t6912{n:012d}", f"\t6912{n:012d}0", item, quantity, name, mobile, prov, city, dist, street,
-                         "待发货", "", "", f"{rnd.randrange(1990, 19990) / 100:.2f}", paid])  # fmt: skip
+                         "待发货", "", "", f"{rnd.randrange(1990, 19990) / 100:.2f}", paid, demo_sku(platform, i)])  # fmt: skip
     if platform == "taobao":
         data = _csv([TAOBAO_HEADER, *rows], "gb18030")
     elif platform == "pdd":

@@ -211,7 +211,8 @@ class ProfitDialog(QDialog):
                      str(row.incomplete)]  # fmt: skip
             for column, text in enumerate(cells):
                 table.setItem(i, column, _item(text, right=column > 0, bold=total))
-        self.missing_label.setText(tr("profit.missing", n=len({m.order_id for m in report.missing})))
+        left_out = len({m.order_id for m in report.missing})
+        self.missing_label.setText(tr("profit.missing", n=left_out) if left_out else tr("profit.missing_none"))
         self.missing_table.setRowCount(len(report.missing))
         for i, m in enumerate(report.missing):
             detail = m.sku or (f"{m.carrier} · {m.province} · {m.weight_g / 1000:g} kg" if m.carrier else "")

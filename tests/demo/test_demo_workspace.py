@@ -121,3 +121,13 @@ def test_order_files_are_deterministic(tmp_path: Path) -> None:
 def test_demo_refuses_a_negative_speed(kd: Any) -> None:
     result = kd("demo", "--no-gui", "--speed", "-1", "--json")
     assert result.status == 2 and "speed" in result.json["error_en"]
+
+
+def test_the_demo_profit_report_costs_every_order(played: Played) -> None:
+    """The demo's shops export their SKUs (商家编码) and the demo sets goods costs and a price table per carrier:
+    File → 利润统计 shows every printed order costed, none left out."""
+    report = played.ws.profit.report(by="shop")
+    assert report.missing == ()
+    assert {row.key for row in report.rows} == {"演示淘宝店", "演示拼多多店", "演示抖店"}
+    assert all(row.orders > 0 and row.goods_cost > 0 and row.shipping_cost > 0 for row in report.rows)
+    assert report.total.revenue > report.total.goods_cost + report.total.shipping_cost
