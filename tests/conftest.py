@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -130,3 +131,15 @@ def sandbox() -> Iterator[Any]:
     server = start_sandbox()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_on_the_main_thread() -> Iterator[None]:
+    """Once a Qt test has switched Python's automatic collector off (ui/gc_guard.py), collect after every test on
+    this thread, as the window's timer would: the tests that follow run no event loop to fire it."""
+    yield
+    guard = sys.modules.get("ui.gc_guard")
+    collector = getattr(guard, "_installed", None)
+    if collector is not None:
+        collector.collect()
+

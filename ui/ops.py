@@ -33,6 +33,7 @@ from app.crashlog import write_crash
 from app.errors import user_error
 from app.workspace import Workspace
 from app.workspace.core import Cancelled, CancelToken
+from ui.gc_guard import collect_on_gui_thread
 from ui.i18n import language
 from ui.qt.core import QObject, Signal
 
@@ -105,6 +106,7 @@ class Ops(QObject):
         show_crash: Callable[[BaseException, str], None] | None = None,
     ) -> None:
         super().__init__(parent)
+        collect_on_gui_thread()  # before the first worker thread: garbage (QObjects) never dies on one of them
         self.workspace = workspace
         self.show_message = show_message
         self.show_crash = show_crash
