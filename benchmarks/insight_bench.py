@@ -2,14 +2,20 @@
 
 Run: ``.venv/bin/python benchmarks/insight_bench.py [--parcels 1000000] [--db URL]``. Builds a fresh SQLite store
 in a temporary directory (bulk inserts; or an empty store at ``--db``), with five carriers, three origin provinces
-and 31 destinations, then times each scorecard over every parcel (the best of three), the back-test, and ``eta``
-for one parcel: the first call (which builds the group statistics) and the following ones (from the cache).
+and 31 destinations, then times each scorecard over every parcel (the best of three) against the budget of 2 s:
+as the user waits for it (``kuaidan report … --json``, a new process from its start to its exit, which also builds
+the prediction's statistics the carriers' on-time rate needs; and one bounded period) and as the inner call; then
+the back-test, and ``eta`` for one parcel: the first call (which builds the group statistics) and the following
+ones (from the cache). The reference row is a plain sqlite3 scan in the same run: on a busy machine every row moves
+with it. A ``--keep`` store from an older schema is upgraded when opened (migration 0017 notes every order's first waybill and print times).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +80,21 @@ def best(fn: object, times: int = 3) -> float:
     return min(out)
 
 
+def whole_command(url: str, data_dir: str, *args: str) -> float:
+    """``kuaidan ARGS --json`` as the user waits for it: a new process, from its start to its exit."""
+    env = {**os.environ, "KUAIDAN_DATA_DIR": data_dir}
+    env.pop("KUAIDAN_DB", None)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--db", url, *args, "--json"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"kuaidan {' '.join(args)} failed: {done.stderr or done.stdout}")
+    return took
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parcels", type=int, default=1_000_000)
@@ -114,6 +135,16 @@ def main() -> int:
                 (f"reference: plain sqlite3 scan of {n:,} waybills (id, carrier)", f"{scan:.2f} s", "-", None)
             )
         budget = f"≤ {SCORECARD_BUDGET_S:.0f} s"
+        # as the user waits: the whole command, a new process (imports, opening the store, the prediction's group
+        # statistics where the report needs them), the best of three
+        for report in ("carriers", "shops", "routes"):
+            took = min(whole_command(url, tmp, "report", report) for _ in range(3))
+            rows.append((f"kuaidan report {report} --json over {n:,} parcels, whole command",
+                         f"{took:.2f} s", budget, took <= SCORECARD_BUDGET_S))  # fmt: skip
+        took = min(whole_command(url, tmp, "report", "carriers", "--from", "2026-03-15", "--to", "2026-03-31")
+                   for _ in range(3))  # fmt: skip
+        rows.append(("kuaidan report carriers --from 2026-03-15 --to 2026-03-31, whole command", f"{took:.2f} s",
+                     budget, took <= SCORECARD_BUDGET_S))  # fmt: skip
         ws.insight.eta("1")  # the group statistics, once (the carriers' on-time rate uses them)
         for name, fn in (
             ("report carriers", lambda: ws.insight.carriers()),
@@ -121,7 +152,8 @@ def main() -> int:
             ("report routes", lambda: ws.insight.routes()),
         ):
             took = best(fn)
-            rows.append((f"{name} over {n:,} parcels", f"{took:.2f} s", budget, took <= SCORECARD_BUDGET_S))
+            rows.append((f"{name} over {n:,} parcels, the inner call", f"{took:.2f} s", budget,
+                         took <= SCORECARD_BUDGET_S))  # fmt: skip
         ws.insight._cache.invalidate()  # type: ignore[attr-defined]
         start = time.perf_counter()
         ws.insight.carriers()

@@ -31,7 +31,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.insight.facts import FactRow, parcel_facts
+from app.insight.facts import FactRow, Period
+from app.insight.groups import MS_PER_HOUR, Route, RouteTransits, merged, route_transits
 from app.insight.settings import SETTINGS_KEY, load_settings
 from app.insight.stats import percentile_sorted
 from app.store.models import Setting, Waybill
@@ -99,10 +100,38 @@ def build_model(rows: Iterable[FactRow], min_parcels: int = 5) -> EtaModel:
     )
 
 
-def model_from_store(session: Session, min_parcels: int | None = None) -> EtaModel:
+def _stats_ms(values_ms: list[int]) -> GroupStats:
+    p50, p90 = percentile_sorted(values_ms, 0.5) or 0, percentile_sorted(values_ms, 0.9) or 0
+    return GroupStats(len(values_ms), p50 / MS_PER_HOUR, p90 / MS_PER_HOUR)
+
+
+def model_from_routes(routes: Mapping[Route, RouteTransits], min_parcels: int = 5) -> EtaModel:
+    """The group statistics of every route's delivered parcels (:func:`app.insight.groups.route_transits` over the
+    whole history)."""
+    by_route = {key: found.transit_ms for key, found in routes.items() if found.transit_ms}
+    destinations: dict[tuple[str, str], list[list[int]]] = defaultdict(list)
+    carriers: dict[str, list[list[int]]] = defaultdict(list)
+    for (code, _origin, destination), values in by_route.items():
+        destinations[(code, destination)].append(values)
+        carriers[code].append(values)
+    return EtaModel(
+        {k: _stats_ms(v) for k, v in by_route.items()},
+        {k: _stats_ms(merged(v)) for k, v in destinations.items()},
+        {k: _stats_ms(merged(v)) for k, v in carriers.items()},
+        min_parcels,
+    )
+
+
+def model_from_store(
+    session: Session, min_parcels: int | None = None, routes: Mapping[Route, RouteTransits] | None = None
+) -> EtaModel:
+    """The group statistics of every delivered parcel, from the database's per-route groups (one row a route);
+    ``routes``: those groups already read (over the whole history)."""
     if min_parcels is None:
         min_parcels = load_settings(session).eta_min_parcels
-    return build_model(parcel_facts(session, delivered_only=True), min_parcels)
+    return model_from_routes(
+        route_transits(session, Period(), unjudged_too=False) if routes is None else routes, min_parcels
+    )
 
 
 def expected_by(start: datetime | None, prediction: Prediction | None) -> datetime | None:
@@ -141,14 +170,16 @@ class EtaCache:
         with self._lock:
             self._model = None
 
-    def model(self, session: Session) -> EtaModel:
+    def model(self, session: Session, routes: Mapping[Route, RouteTransits] | None = None) -> EtaModel:
+        """The statistics (built now when stale); ``routes``: the whole history's route groups if the caller has
+        them already (a carrier scorecard over every day reads the same), so a cold build reads nothing more."""
         newest, settings = session.execute(_key_query()).one()
         key = (newest, repr(settings))
         with self._lock:
             fresh = self._clock() - self._built < MAX_AGE
             if self._model is not None and self._key == key and fresh:
                 return self._model
-        model = model_from_store(session)
+        model = model_from_store(session, routes=routes)
         with self._lock:
             self._model, self._key, self._built = model, key, self._clock()
         return model

@@ -1,9 +1,9 @@
 """Carrier, shop and route scorecards (``kuaidan report carriers|shops|routes``), for any period of issue days.
 
 Figures follow DESIGN's "Scorecard times" (see :mod:`app.insight.facts` for the times and :mod:`app.insight.stats`
-for the percentile). Percentiles need every value of a group in order, which neither database does portably, so
-the database computes each parcel's hours over narrow columns and Python sorts per group (measured in
-benchmarks/insight_bench.py).
+for the percentile). Percentiles need every value of a group in order, which neither database does portably: the
+database groups the parcels and hands back each group's milliseconds in one string, read from an index in group
+order (:mod:`app.insight.groups`), and Python takes the percentiles (measured in benchmarks/insight_bench.py).
 
 - carriers: ``parcels`` issued in the period, ``delivered`` of them, pickup delay median, transit median and p90,
   ``on_time_rate`` among delivered parcels (by the carrier's latest estimate, or without one by first scan + the
@@ -15,7 +15,9 @@ benchmarks/insight_bench.py).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +26,16 @@ from sqlalchemy.orm import Session
 
 from app.domain import WaybillState
 from app.insight.eta import EtaModel
-from app.insight.facts import FactRow, Period, parcel_facts
+from app.insight.facts import Period
+from app.insight.groups import (
+    MS_PER_HOUR,
+    CarrierCounts,
+    Route,
+    RouteTransits,
+    carrier_counts,
+    merged,
+    route_transits,
+)
 from app.insight.stats import hours, percentile_sorted, rate
 from app.store.models import Anomaly, Waybill
 
@@ -73,43 +84,63 @@ class RouteCard:
         }
 
 
-def _sorted_median_p90(values: list[float]) -> tuple[float | None, float | None]:
-    values.sort()
-    return percentile_sorted(values, 0.5), percentile_sorted(values, 0.9)
+def _hours(values_ms: list[int], q: float) -> float | None:
+    found = percentile_sorted(values_ms, q)
+    return None if found is None else found / MS_PER_HOUR
 
 
-def carrier_cards(session: Session, period: Period, model: EtaModel) -> list[CarrierCard]:
-    """One card per carrier with a parcel issued in ``period``, by shipper code."""
-    groups: dict[str, list[FactRow]] = defaultdict(list)
-    for row in parcel_facts(session, period):
-        groups[row[1]].append(row)
+def _within(values_ms: list[int], limit_hours: float) -> int:
+    """How many of the sorted ``values_ms`` are within ``limit_hours`` (compared in hours, as the prediction
+    gives them)."""
+    n = bisect_right(values_ms, limit_hours * MS_PER_HOUR)
+    while n < len(values_ms) and values_ms[n] / MS_PER_HOUR <= limit_hours:
+        n += 1
+    while n > 0 and values_ms[n - 1] / MS_PER_HOUR > limit_hours:
+        n -= 1
+    return n
+
+
+def carrier_cards(
+    session: Session, period: Period, model: EtaModel, transits: Mapping[Route, RouteTransits] | None = None
+) -> list[CarrierCard]:
+    """One card per carrier with a parcel issued in ``period``, by shipper code (``transits``: the period's
+    :func:`~app.insight.groups.route_transits`, when the caller has read them already)."""
+    counts = carrier_counts(session, period)
+    routes: dict[str, dict[tuple[str, str], RouteTransits]] = defaultdict(dict)
+    if transits is None:
+        transits = route_transits(session, period)
+    for (code, origin, destination), found in transits.items():
+        routes[code][(origin, destination)] = found
     kinds = anomaly_counts(session, period)
-    return [_carrier_card(code, groups[code], model, kinds.get(code, {})) for code in sorted(groups)]
+    return [
+        _carrier_card(code, counts[code], routes.get(code, {}), model, kinds.get(code, {}))
+        for code in sorted(counts)
+    ]
 
 
-def _carrier_card(code: str, rows: list[FactRow], model: EtaModel, kinds: dict[str, int]) -> CarrierCard:
-    # list comprehensions over one carrier's rows: a million parcels cost a few passes in C-speed loops
-    pickup = [r[4] for r in rows if r[4] is not None]
-    delivered = [r for r in rows if r[7]]
-    transit = [r[5] for r in delivered if r[5] is not None]
-    by_estimate = [r[6] for r in delivered if r[6] is not None]
+def _carrier_card(
+    code: str,
+    counts: CarrierCounts,
+    routes: dict[tuple[str, str], RouteTransits],
+    model: EtaModel,
+    kinds: dict[str, int],
+) -> CarrierCard:
+    transit = merged([found.transit_ms for found in routes.values()])
     # without the carrier's estimate: on time when within the route's usual transit (p90, as eta knows it)
-    judged_by_route = [(r[2], r[3], r[5]) for r in delivered if r[6] is None and r[5] is not None]
-    usual: dict[tuple[str, str], float | None] = {}
-    for origin, destination in {(o, d) for o, d, _ in judged_by_route}:
-        found = model.predict(code, origin, destination)
-        usual[(origin, destination)] = None if found is None else found.stats.p90_hours
-    within = [t <= limit for o, d, t in judged_by_route if (limit := usual[(o, d)]) is not None]
-    transit_median, transit_p90 = _sorted_median_p90(transit)
-    pickup_median, _ = _sorted_median_p90(pickup)
+    within = judged = 0
+    for (origin, destination), found in routes.items():
+        usual = model.predict(code, origin, destination)
+        if usual is not None and found.without_estimate_ms:
+            within += _within(found.without_estimate_ms, usual.stats.p90_hours)
+            judged += len(found.without_estimate_ms)
     return CarrierCard(
         code,
-        len(rows),
-        len(delivered),
-        pickup_median,
-        transit_median,
-        transit_p90,
-        rate(sum(by_estimate) + sum(within), len(by_estimate) + len(within)),
+        counts.parcels,
+        counts.delivered,
+        None if counts.pickup_median_ms is None else counts.pickup_median_ms / MS_PER_HOUR,
+        _hours(transit, 0.5),
+        _hours(transit, 0.9),
+        rate(counts.met_estimate + within, counts.with_estimate + judged),
         dict(sorted(kinds.items())),
     )
 
@@ -130,15 +161,11 @@ def anomaly_counts(session: Session, period: Period) -> dict[str, dict[str, int]
 
 def route_cards(session: Session, period: Period, carrier: str | None = None) -> list[RouteCard]:
     """Delivered parcels per route (carrier × sender's province × receiver's), most parcels first."""
-    groups: dict[tuple[str, str, str], list[float]] = defaultdict(list)
-    for _wid, code, origin, destination, _pickup, transit, _on_time, _delivered in parcel_facts(
-        session, period, carrier=carrier, delivered_only=True
-    ):
-        if transit is not None:
-            groups[(code, origin, destination)].append(transit)
-    cards = []
-    for (code, origin, destination), values in groups.items():
-        median, p90 = _sorted_median_p90(values)
-        cards.append(RouteCard(code, origin, destination, len(values), median, p90))
+    cards = [
+        RouteCard(code, origin, destination, len(found.transit_ms), _hours(found.transit_ms, 0.5),
+                  _hours(found.transit_ms, 0.9))
+        for (code, origin, destination), found in route_transits(session, period, carrier).items()
+        if found.transit_ms
+    ]  # fmt: skip
     cards.sort(key=lambda c: (c.carrier, -c.parcels, c.from_province, c.to_province))
     return cards

@@ -22,6 +22,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Computed,
     Float,
     ForeignKey,
     Index,
@@ -39,6 +40,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.store.base import Base as Base
 from app.store.base import _now
+from app.store.elapsed import ElapsedMs
 
 
 def _rules_dirty() -> Mapped[bool]:
@@ -109,6 +111,9 @@ class Order(Base):
         Index("ix_orders_platform_order_id", "platform_order_id"),  # a search by order number, any shop
         Index("ix_orders_paid_at", "paid_at"),
         _dirty_index("orders"),
+        # the shop scorecard's counts and medians, per shop in order (app/insight/shops.py; migration 0017)
+        Index("ix_orders_shop_waybill", "shop_id", "waybill_ms", "paid_at"),
+        Index("ix_orders_shop_print", "shop_id", "print_ms", "paid_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,6 +144,16 @@ class Order(Base):
     platform_carrier: Mapped[str] = mapped_column(String(60), default="")
     ordered_at: Mapped[datetime | None] = mapped_column(default=None)
     paid_at: Mapped[datetime | None] = mapped_column(default=None)
+    # kept by the database's triggers (migration 0017), never written here: the issue time of the order's earliest
+    # waybill in force, its earliest printed label; and payment → each in milliseconds (0 when before the payment)
+    first_waybill_at: Mapped[datetime | None] = mapped_column(default=None, deferred=True)
+    first_print_at: Mapped[datetime | None] = mapped_column(default=None, deferred=True)
+    waybill_ms: Mapped[int | None] = mapped_column(
+        BigInteger, Computed(ElapsedMs("paid_at", "first_waybill_at", floor0=True)), deferred=True
+    )
+    print_ms: Mapped[int | None] = mapped_column(
+        BigInteger, Computed(ElapsedMs("paid_at", "first_print_at", floor0=True)), deferred=True
+    )
     imported_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
     # hash of the fields an import sets, to tell "unchanged" from "updated" cheaply
@@ -256,6 +271,11 @@ INSIGHT_COLUMNS = (
     "issued_at", "state", "shipper_code", "from_province", "to_province", "picked_up_at", "delivered_at",
     "estimated_delivery", "shipment_id",
 )  # fmt: skip
+#: the scorecards' grouped reads (app/insight/groups.py; migration 0017): in group order, the milliseconds sorted
+TRANSIT_COLUMNS = (
+    "shipper_code", "from_province", "to_province", "transit_ms", "state", "issued_at", "estimated_delivery",
+)  # fmt: skip
+PICKUP_COLUMNS = ("shipper_code", "pickup_ms", "state", "issued_at", "delivered_at", "estimated_delivery")
 
 
 #: the parcels that want Kuaidan's own expected delivery (app/insight/upkeep.py): picked up, not final, no estimate
@@ -281,6 +301,8 @@ class Waybill(Base):
         _dirty_index("waybills"),
         # the scorecards read a waybill from this index alone (app/insight/facts.py; migration 0015)
         Index("ix_waybills_insight", *INSIGHT_COLUMNS),
+        Index("ix_waybills_transit", *TRANSIT_COLUMNS),
+        Index("ix_waybills_pickup", *PICKUP_COLUMNS),
         Index("ix_waybills_delivered_at", "delivered_at"),
         Index("ix_waybills_expected_delivery", "expected_delivery"),
         Index(
@@ -318,6 +340,14 @@ class Waybill(Base):
     # the sender's and the receiver's province, noted once issued (NULL: not yet; app/insight/upkeep.py)
     from_province: Mapped[str | None] = mapped_column(String(40), default=None)
     to_province: Mapped[str | None] = mapped_column(String(40), default=None)
+    # the database keeps these (generated columns, migration 0017): issue → first pickup scan and first pickup
+    # scan → delivery, in milliseconds (0 when the later scan has the earlier time); the scorecards read them from indexes
+    pickup_ms: Mapped[int | None] = mapped_column(
+        BigInteger, Computed(ElapsedMs("issued_at", "picked_up_at", floor0=True)), deferred=True
+    )
+    transit_ms: Mapped[int | None] = mapped_column(
+        BigInteger, Computed(ElapsedMs("picked_up_at", "delivered_at", floor0=True)), deferred=True
+    )
     error: Mapped[str] = mapped_column(Text, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime] = mapped_column(default=_now)

@@ -20,6 +20,7 @@ from app.insight import scorecards
 from app.insight import settings as insight_settings
 from app.insight import shops as shop_scores
 from app.insight.facts import Period
+from app.insight.groups import route_transits
 from app.insight.values import ParcelEta
 from app.workspace.core import Part
 
@@ -41,7 +42,12 @@ class InsightPart(Part):
         """Carrier scorecards for parcels issued on these days (Beijing time, inclusive; None: open)."""
         chosen = period(first, last)
         with self._session() as s:
-            return scorecards.carrier_cards(s, chosen, self._cache.model(s))
+            transits = route_transits(s, chosen)
+            # over every day the period's route groups are the whole history's: a cold prediction reuses them
+            whole = chosen.first is None and chosen.last is None
+            return scorecards.carrier_cards(
+                s, chosen, self._cache.model(s, transits if whole else None), transits
+            )
 
     def shops(self, first: date | None = None, last: date | None = None) -> list[shop_scores.ShopCard]:
         """Shop scorecards for orders paid on these days (Beijing time, inclusive)."""

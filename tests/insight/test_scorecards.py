@@ -109,3 +109,10 @@ def test_shop_scorecard(ws: Any) -> None:
     }  # fmt: skip
     # paid 1 March 03:00 UTC and earlier = Beijing 1 March: every order; none on the 2nd
     assert ws.insight.shops(date(2026, 3, 2), None) == []
+
+
+def test_a_delivery_scan_before_the_pickup_scan_is_a_transit_of_0(ws: Any) -> None:
+    write_history(ws._ctx.store.engine, [Parcel(transit_hours=t) for t in (-2, -1, 6)])
+    card = ws.insight.carriers()[0]
+    assert (card.transit_hours_median, card.transit_hours_p90) == (0.0, 4.8)  # 0 0 6
+    assert [(r.parcels, r.transit_hours_median) for r in ws.insight.routes()] == [(3, 0.0)]
