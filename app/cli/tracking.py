@@ -8,17 +8,14 @@ is set beside the rules' thresholds (the window's tracking page shows it there t
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from app.cli.main import Context
+from app.cli.signals import stop_on_signals
 from app.clock import utcnow
 from app.errors import UsageError
 from app.lang import language, one, say
@@ -124,24 +121,6 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.set_defaults(handler=cmd_push_server)
 
 
-@contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous: dict[signal.Signals, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, on_signal)
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def cmd_track(ctx: Context) -> int:
     from app.tracking.notices import StderrNotifier
     from app.tracking.values import RoundReport
@@ -166,7 +145,7 @@ def cmd_track(ctx: Context) -> int:
             f"anomalies +{rules.opened} -{rules.resolved} (active {rules.active})",
         ))  # fmt: skip
 
-    with _stop_on_signals() as stop:
+    with stop_on_signals() as stop:
         run = ctx.workspace.tracking.track(
             stop, once=a.once, limit=a.limit, max_sleep_s=a.max_sleep, notifier=StderrNotifier(),
             progress=progress, on_round=between,
@@ -362,7 +341,7 @@ def cmd_track_settings(ctx: Context) -> int:
 
 def cmd_push_server(ctx: Context) -> int:
     a = ctx.args
-    with _stop_on_signals() as stop:
+    with stop_on_signals() as stop:
         server = ctx.workspace.tracking.push_server(host=a.host, port=a.port)
         try:
             sys.stderr.write(f"listening on {server.host}:{server.port}\n")
