@@ -20,7 +20,8 @@ the deletion and written after it).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,6 +117,38 @@ def write_calls(
     result = judge(session, touched, now=moment, settings=chosen)
     session.execute(delete(ApiCall).where(ApiCall.at < moment - chosen.window * chosen.keep_windows))
     return result
+
+
+#: a long piece of work writes its calls this often (seconds) or once this many wait, so the Health panel and the
+#: ``health`` command of another process see a long batch's calls while it runs, not only when it ends
+WRITE_EVERY_S = 2.0
+WRITE_EVERY_CALLS = 500
+
+
+class CallWrites:
+    """For the writing thread of a long piece of work (the issuing batch's writer, the tracking round's): call
+    :meth:`maybe` with the session it is about to commit; every :data:`WRITE_EVERY_S` seconds, or once
+    :data:`WRITE_EVERY_CALLS` records wait, the unwritten calls go in that transaction (:func:`write_calls`).
+    The request threads still only append to the buffer; between writes :meth:`maybe` costs a clock read and a
+    length check."""
+
+    def __init__(
+        self,
+        every_s: float | None = None,
+        every_calls: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.every_s = WRITE_EVERY_S if every_s is None else every_s
+        self.every_calls = WRITE_EVERY_CALLS if every_calls is None else every_calls
+        self._clock = clock
+        self._last = clock()
+
+    def maybe(self, session: Session) -> Judged:
+        now = self._clock()
+        if now - self._last < self.every_s and len(meter_for(session)) < self.every_calls:
+            return Judged()
+        self._last = now
+        return write_calls(session)
 
 
 def record_calls(store: Store) -> Judged:
