@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -23,17 +24,22 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 pytestmark = pytest.mark.timeout(120)
 
 
-def _line(proc: subprocess.Popen[str], timeout: float = 30.0) -> dict[str, Any]:
-    """The next line the process prints on stdout, as a JSON object."""
-    assert proc.stdout is not None
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        assert sel.select(timeout), "no line in time"
-    line = proc.stdout.readline()
-    assert line.endswith("\n"), line
-    body = json.loads(line)
-    assert isinstance(body, dict)
-    return body
+class _Lines:
+    """The lines a process prints on stdout, read by a thread of their own (so a wait never blocks on a pipe)."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.queue: queue.Queue[str] = queue.Queue()
+        assert proc.stdout is not None
+        stream = proc.stdout
+        self.thread = threading.Thread(target=lambda: [self.queue.put(line) for line in stream], daemon=True)
+        self.thread.start()
+
+    def next(self, timeout: float = 30.0) -> dict[str, Any]:
+        line = self.queue.get(timeout=timeout)
+        assert line.endswith("\n"), line
+        body = json.loads(line)
+        assert isinstance(body, dict)
+        return body
 
 
 def _plant_failed_writeback(store: Any) -> str:
@@ -63,28 +69,32 @@ def test_reconcile_every_runs_on_a_schedule_and_stops_on_sigterm(
          "reconcile", "--every", "0.01", "--json"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )  # fmt: skip
+    lines = _Lines(proc)
     try:
-        first = _line(proc)
+        first = lines.next()
         assert set(first) == {"at", "mismatches"} and first["mismatches"] == []
         assert first["at"].endswith("+08:00")
         ref = _plant_failed_writeback(store)
-        later = _line(proc)
+        later = lines.next()
         while not later["mismatches"]:  # a run already under way when it was planted
-            later = _line(proc)
+            later = lines.next()
         [mismatch] = later["mismatches"]
         assert (mismatch["kind"], mismatch["order"], mismatch["waybill"]) == ("writeback_failed", ref, "YT100")
-        assert later["at"] > first["at"]
+        assert later["at"] >= first["at"]  # (to the second)
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.communicate()
+            proc.wait()
+    assert proc.stderr is not None
+    err = proc.stderr.read()  # (a few lines: the process has ended)
     assert proc.returncode == 0, err[-2000:]
-    assert time.monotonic() - started < 10
-    for line in out.splitlines():  # whatever runs ended meanwhile: whole JSON lines, nothing else
-        assert set(json.loads(line)) == {"at", "mismatches"}
+    assert time.monotonic() - started < 20
+    lines.thread.join(10)
+    while not lines.queue.empty():  # whatever runs ended meanwhile: whole JSON lines, nothing else
+        assert set(lines.next()) == {"at", "mismatches"}
     assert "reconciliation stopped" in err and "Traceback" not in err
 
 
