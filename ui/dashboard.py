@@ -2,6 +2,9 @@
 station today, anomalies by kind over 14 days, on-time rate by carrier, average pickup delay.
 
 The numbers come from the workspace (``tracking.dashboard``), read on a reader thread; the charts are :mod:`ui.charts`.
+The on-time chart is the carrier scorecard's ``on_time_rate`` (``insight.carriers``: by the carrier's estimate, or
+without one by the route's usual transit), drawn from the very cards the scorecard tables below show, for their
+period: one definition and one computation, so the chart and the table never disagree.
 A click on a day's column opens the orders behind it (``open_orders`` with a :class:`~ui.orders_panel.Scope`), on a
 station's bar the orders it printed today, on an anomaly column the anomalies of that kind (``open_anomalies``).
 """
@@ -9,10 +12,12 @@ station's bar the orders it printed today, on an anomaly column the anomalies of
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from app.clock import utcnow
 from app.domain import AnomalyKind
+from app.orders.stages import china_day
 from app.tracking.kinds import kind_label
 from app.tracking.times import utc_to_china
 from app.tracking.values import DASHBOARD_DAYS as DAYS
@@ -40,6 +45,7 @@ from ui.qt.widgets import (
 from ui.scorecards import ScorecardsPanel
 
 REFRESH_MS = 60_000
+EVER = datetime(1970, 1, 1)  # the start of the scorecards' "all time" period, for the list behind a bar
 
 
 def rate_color(rate: float) -> str:
@@ -69,7 +75,10 @@ class DashboardPanel(QWidget):
         self.on_time = HBarChart()
         self.on_time.axis_format = lambda v: f"{v:.0%}"
         self.on_time.set_clickable(True)
-        self.on_time.clicked.connect(lambda key: self._carrier_clicked("delivered", key))
+        self.on_time.clicked.connect(self._on_time_clicked)
+        # the scorecard's carrier cards (JSON rows) the on-time chart shows, and the days they cover
+        self.on_time_cards: list[dict[str, Any]] = []
+        self.on_time_days: tuple[date | None, date | None] = (None, None)
         self.flow = ColumnChart(grouped=True)
         self.flow.set_clickable(True)
         self.flow.clicked.connect(self._flow_clicked)
@@ -114,6 +123,7 @@ class DashboardPanel(QWidget):
         for column in range(3):
             grid.setColumnStretch(column, 1)
         self.scorecards = ScorecardsPanel(ops, clock=clock)
+        self.scorecards.loaded.connect(self._show_on_time)
         # the charts and the scorecards scroll together when the window is lower than they need (a 768-pixel
         # laptop screen): the tab never forces the window taller
         body = QWidget()
@@ -141,7 +151,7 @@ class DashboardPanel(QWidget):
     def retranslate(self) -> None:
         self.heading.setText(tr("dash.heading"))
         self.refresh_button.setText(tr("trk.refresh"))
-        self.on_time.set_title(tr("dash.on_time", days=WINDOW_DAYS))
+        self._on_time_title()
         self.by_day.set_title(tr("dash.by_day", days=DAYS))
         self.pickup.set_title(tr("dash.pickup", days=WINDOW_DAYS))
         self.flow.set_title(tr("dash.flow", days=FLOW_DAYS))
@@ -153,6 +163,7 @@ class DashboardPanel(QWidget):
         self.by_day.empty_text = tr("dash.no_anomalies", days=DAYS)
         self.empty_label.setText(tr("dash.empty"))
         self.scorecards.retranslate()
+        self._show_on_time({"carriers": self.on_time_cards})
         if self.data is not None:
             self._show(self.data)
 
@@ -188,14 +199,6 @@ class DashboardPanel(QWidget):
     def _show(self, data: DashboardData) -> None:
         self.data = data
         self.empty_label.setVisible(data.empty)
-        self.on_time.set_data(
-            [
-                Bar(carrier_name(r.carrier), r.rate, tr("dash.rate_text", rate=r.rate, on_time=r.on_time, n=r.delivered),
-                    rate_color(r.rate))
-                for r in data.on_time
-            ],
-            maximum=1.0,
-        )  # fmt: skip
         self.pickup.set_data(
             [
                 Bar(carrier_name(r.carrier), r.average_hours, tr("dash.hours_text", h=r.average_hours, n=r.parcels),
@@ -260,14 +263,45 @@ class DashboardPanel(QWidget):
 
         self.open_orders.emit(Scope(words(), station=count.station, day=today, words=words))
 
+    def _on_time_title(self) -> None:
+        days = int(self.scorecards.period.currentData() or 0)
+        self.on_time.set_title(tr("dash.on_time", days=days) if days else tr("dash.on_time_all"))
+
+    def _show_on_time(self, data: dict[str, list[dict[str, Any]]]) -> None:
+        """The scorecard's carrier cards as the on-time chart: a carrier with nothing judged yet has no bar."""
+        self.on_time_days = self.scorecards.days()
+        self.on_time_cards = [c for c in data.get("carriers", []) if c.get("on_time_rate") is not None]
+        self._on_time_title()
+        self.on_time.set_data(
+            [
+                Bar(carrier_name(c["carrier"]), c["on_time_rate"],
+                    tr("dash.on_time_text", rate=c["on_time_rate"], n=c["delivered"]), rate_color(c["on_time_rate"]))
+                for c in self.on_time_cards
+            ],
+            maximum=1.0,
+        )  # fmt: skip
+
+    def _on_time_clicked(self, key: object) -> None:
+        """A carrier's on-time bar: the delivered parcels its card counts (issued in the period, delivered)."""
+        if not isinstance(key, int) or not 0 <= key < len(self.on_time_cards):
+            return
+        card, (first, _last) = self.on_time_cards[key], self.on_time_days
+        carrier, n = str(card["carrier"]), int(card["delivered"])
+        back = int(self.scorecards.period.currentData() or 0)
+
+        def words() -> str:
+            period = tr("ins.period_days", days=back) if back else tr("ins.period_all")
+            return tr("dash.scope_on_time", carrier=carrier_name(carrier), period=period, n=n)
+
+        since = EVER if first is None else china_day(first)[0]
+        self.open_orders.emit(Scope(words(), stage="delivered_issued", since=since, carrier=carrier, words=words))
+
     def _carrier_clicked(self, stage: str, key: object) -> None:
-        """A carrier's bar in the on-time (``delivered``) or pickup-delay (``pickup``) chart: its parcels."""
+        """A carrier's bar in the pickup-delay (``pickup``) chart: its parcels."""
         if self.data is None or self.data_now is None or not isinstance(key, int):
             return
-        if stage == "delivered":
-            carrier, n = self.data.on_time[key].carrier, self.data.on_time[key].delivered
-        else:
-            carrier, n = self.data.pickup[key].carrier, self.data.pickup[key].parcels
+        carrier, n = self.data.pickup[key].carrier, self.data.pickup[key].parcels
+
         def words() -> str:
             return tr(f"dash.scope_{stage}", carrier=carrier_name(carrier), days=WINDOW_DAYS, n=n)
 

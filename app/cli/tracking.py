@@ -1,19 +1,21 @@
 """Commands for tracking: ``track``, ``anomalies`` (list, ack, assign, resolve, export), ``track-settings``,
-``track-push-server``."""
+``track-push-server``.
+
+``track-settings --set`` also takes the insight setting ``eta_min_parcels`` (app/insight/settings.py): the
+expected deliveries it governs are what the ``overdue`` rule judges a parcel without a carrier estimate by, so it
+is set beside the rules' thresholds (the window's tracking page shows it there too)."""
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from app.cli.main import Context
+from app.cli.signals import stop_on_signals
 from app.clock import utcnow
 from app.errors import UsageError
 from app.lang import language, one, say
@@ -75,8 +77,13 @@ def register(sub: Any, add_json: AddJson) -> None:
 
     p = sub.add_parser("track-settings", help=say("查看或修改跟踪阈值和机器人 webhook",
                                                   "show or change tracking thresholds and the robot webhook"))  # fmt: skip
-    p.add_argument("--set", action="append", default=[], metavar=say("名称=数值", "NAME=VALUE"),
-                   help=say("例如 stalled_hours=36（可重复）", "e.g. stalled_hours=36 (repeatable)"))  # fmt: skip
+    p.add_argument("--set", action="append", default=[], metavar=say("名称=数值", "NAME=VALUE"), help=say(
+        "例如 stalled_hours=36（可重复）；eta_min_parcels=N：预计送达（及超时规则的常规时长）按线路分组时，"
+        "一组至少要有 N 个已签收包裹，否则退到快递×收货省、再到快递（正整数，默认 5）",
+        "e.g. stalled_hours=36 (repeatable); eta_min_parcels=N: the expected delivery (and the overdue rule's "
+        "usual time) uses a route's group only with at least N delivered parcels, else carrier × destination, "
+        "then the carrier (a positive whole number, default 5)",
+    ))  # fmt: skip
     p.add_argument("--webhook", default=None,
                    help=say("企业微信 / 钉钉机器人地址（https；'' 为删除）", "WeCom or DingTalk robot URL (https; '' to remove)"))  # fmt: skip
     p.add_argument(
@@ -114,24 +121,6 @@ def register(sub: Any, add_json: AddJson) -> None:
     p.set_defaults(handler=cmd_push_server)
 
 
-@contextmanager
-def _stop_on_signals() -> Iterator[threading.Event]:
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous: dict[signal.Signals, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, on_signal)
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
 def cmd_track(ctx: Context) -> int:
     from app.tracking.notices import StderrNotifier
     from app.tracking.values import RoundReport
@@ -156,7 +145,7 @@ def cmd_track(ctx: Context) -> int:
             f"anomalies +{rules.opened} -{rules.resolved} (active {rules.active})",
         ))  # fmt: skip
 
-    with _stop_on_signals() as stop:
+    with stop_on_signals() as stop:
         run = ctx.workspace.tracking.track(
             stop, once=a.once, limit=a.limit, max_sleep_s=a.max_sleep, notifier=StderrNotifier(),
             progress=progress, on_round=between,
@@ -267,6 +256,23 @@ def cmd_anomaly_export(ctx: Context) -> int:
     return 0
 
 
+def _insight_changes(changes: dict[str, float]) -> dict[str, int]:
+    """The insight settings among ``--set`` (taken out of ``changes``), checked before anything is written."""
+    from app.insight.settings import InsightSettings
+
+    names = {f.name for f in fields(InsightSettings)}
+    picked: dict[str, int] = {}
+    for name in sorted(names & set(changes)):
+        value = changes.pop(name)
+        if not value.is_integer():
+            raise UsageError(
+                f"{name} 必须是正整数（现在是 {value:g}）", f"{name} must be a positive whole number (got {value:g})"
+            )
+        picked[name] = int(value)
+    InsightSettings(**picked)  # a UsageError for a value out of range, before the tracking settings are written
+    return picked
+
+
 def cmd_track_settings(ctx: Context) -> int:
     a = ctx.args
     changes: dict[str, float] = {}
@@ -278,8 +284,10 @@ def cmd_track_settings(ctx: Context) -> int:
             raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}") from None
         if not sep:
             raise UsageError(f"设置格式应为 名称=数值：{item}", f"expected NAME=NUMBER: {item}")
-    tracking = ctx.workspace.tracking
+    insight_changes = _insight_changes(changes)
+    tracking, insight = ctx.workspace.tracking, ctx.workspace.insight
     settings = tracking.update_settings(**changes) if changes else tracking.settings()
+    predicting = insight.update_settings(**insight_changes) if insight_changes else insight.settings()
     for item in a.shop_promise:
         shop, sep, hours = item.rpartition("=")
         try:
@@ -305,6 +313,7 @@ def cmd_track_settings(ctx: Context) -> int:
     summary = tracking.daily_summary(now=now) if a.summary else ""
     payload: dict[str, Any] = {
         **settings.as_json(),
+        **predicting.as_json(),
         "webhook": bool(webhook),
         "quiet_hours": {"start": quiet.start, "end": quiet.end},
         "shop_promises": promises,
@@ -316,7 +325,7 @@ def cmd_track_settings(ctx: Context) -> int:
         lambda: (
             tracking.daily_summary(now=now, lang=language())
             if summary
-            else "\n".join(f"{k} = {v:g}" for k, v in settings.as_json().items())
+            else "\n".join(f"{k} = {v:g}" for k, v in {**settings.as_json(), **predicting.as_json()}.items())
             + say("\n安静时段", "\nquiet hours")
             + f" ({ZONE_LABEL[_lang(ctx)]}): {quiet.start}-{quiet.end}"
             + "".join(
@@ -332,7 +341,7 @@ def cmd_track_settings(ctx: Context) -> int:
 
 def cmd_push_server(ctx: Context) -> int:
     a = ctx.args
-    with _stop_on_signals() as stop:
+    with stop_on_signals() as stop:
         server = ctx.workspace.tracking.push_server(host=a.host, port=a.port)
         try:
             sys.stderr.write(f"listening on {server.host}:{server.port}\n")

@@ -4,7 +4,9 @@ buffer is written to ``api_calls`` in one batch later.
 Threads. A call is *recorded* by whichever thread makes it (the issuing batch's request threads, the poller's pool,
 a sync): one ``deque.append`` under a lock, no database. The records are *written* by the thread that finishes the
 work, in its own session, after the calls (:func:`app.health.service.write_calls`): the issuing batch's one writer
-thread in its last transaction, the tracking round's thread after its polls, a sync or write-back run at its end,
+thread in its last transaction (and, during a long batch, every few seconds in the transaction it commits anyway:
+:class:`app.health.service.CallWrites`), the tracking round's thread after its polls (and with its batches of
+answers), a sync or write-back run at its end,
 the ``health`` and ``reconcile`` actions before they read. So no request thread ever writes the database. Calls
 made by read-only actions (a connection test, the quota check: the GUI runs them on reader threads, which never
 write) stay in the buffer until the next of those writing pieces of work takes them; a command-line process that

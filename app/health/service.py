@@ -10,13 +10,18 @@ The anomaly fits app/tracking's model: kind ``integration_down``, no order, ship
 ``active_key`` ``integration_down:carrier:3`` (one open or acknowledged per integration), ``integration``
 ``carrier:3`` kept after it is resolved, so a new episode counts only the calls after the last one ended.
 Resolved by the judge (``resolved_by`` ``auto``) when calls succeed again; a person may acknowledge, assign or
-resolve it like any other.
+resolve it like any other. An integration that is gone — its carrier account or shop deleted, or the shop no longer
+on a platform with an API connector — makes no more calls, so nothing would ever resolve its anomaly:
+:func:`resolve_gone` resolves it (``auto``; run where an account or a shop is deleted or changed, and by every
+tracking round, which heals stores from before), and the judge never opens one for it (calls recorded just before
+the deletion and written after it).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -114,6 +119,38 @@ def write_calls(
     return result
 
 
+#: a long piece of work writes its calls this often (seconds) or once this many wait, so the Health panel and the
+#: ``health`` command of another process see a long batch's calls while it runs, not only when it ends
+WRITE_EVERY_S = 2.0
+WRITE_EVERY_CALLS = 500
+
+
+class CallWrites:
+    """For the writing thread of a long piece of work (the issuing batch's writer, the tracking round's): call
+    :meth:`maybe` with the session it is about to commit; every :data:`WRITE_EVERY_S` seconds, or once
+    :data:`WRITE_EVERY_CALLS` records wait, the unwritten calls go in that transaction (:func:`write_calls`).
+    The request threads still only append to the buffer; between writes :meth:`maybe` costs a clock read and a
+    length check."""
+
+    def __init__(
+        self,
+        every_s: float | None = None,
+        every_calls: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.every_s = WRITE_EVERY_S if every_s is None else every_s
+        self.every_calls = WRITE_EVERY_CALLS if every_calls is None else every_calls
+        self._clock = clock
+        self._last = clock()
+
+    def maybe(self, session: Session) -> Judged:
+        now = self._clock()
+        if now - self._last < self.every_s and len(meter_for(session)) < self.every_calls:
+            return Judged()
+        self._last = now
+        return write_calls(session)
+
+
 def record_calls(store: Store) -> Judged:
     """:func:`write_calls` in a transaction of its own; nothing at all (no session) when nothing is unwritten. For
     work that has no session open at its end (a sync, a tracking round's polls, a connection test)."""
@@ -134,13 +171,20 @@ def judge(
     moment = now or utcnow()
     chosen = settings or HealthSettings()
     opened = resolved = 0
-    for kind, ref_id in integrations:
+    touched = list(integrations)
+    present = _present(session) if touched else set()
+    for kind, ref_id in touched:
         key = subject(kind, ref_id)
         active = session.scalar(
             select(Anomaly)
             .where(Anomaly.state.in_(ACTIVE), Anomaly.kind == KIND, Anomaly.integration == key)
             .limit(1)
         )
+        if key not in present:  # deleted since these calls were made: nothing to judge, nothing left open
+            if active is not None:
+                _resolve(active, moment)
+                resolved += 1
+            continue
         ended = session.scalar(
             select(func.max(Anomaly.resolved_at)).where(  # (state, kind) is indexed
                 Anomaly.state == AnomalyState.RESOLVED.value, Anomaly.kind == KIND, Anomaly.integration == key
@@ -157,12 +201,38 @@ def judge(
         if down and active is None:
             opened += _open(session, kind, ref_id, key, moment, chosen)
         elif not down and active is not None:
-            active.state = AnomalyState.RESOLVED.value
-            active.active_key = None
-            active.resolved_at = moment
-            active.resolved_by = "auto"
+            _resolve(active, moment)
             resolved += 1
     return Judged(opened, resolved)
+
+
+def _resolve(anomaly: Anomaly, now: datetime) -> None:
+    anomaly.state = AnomalyState.RESOLVED.value
+    anomaly.active_key = None
+    anomaly.resolved_at = now
+    anomaly.resolved_by = "auto"
+
+
+def _present(session: Session) -> set[str]:
+    """The subjects of every integration there is: each carrier account, each shop with an API connector."""
+    found = {subject(CARRIER, i) for i in session.scalars(select(CarrierAccount.id))}
+    found |= {subject(SHOP, i) for i in session.scalars(select(Shop.id).where(Shop.platform.in_(API_PLATFORMS)))}
+    return found
+
+
+def resolve_gone(session: Session, *, now: datetime | None = None) -> int:
+    """Resolve the open or acknowledged ``integration_down`` anomalies of integrations that are gone (a deleted
+    carrier account or shop, a shop no longer on an API platform); returns how many. One indexed query when no
+    integration is down (the usual case)."""
+    active = session.scalars(select(Anomaly).where(Anomaly.state.in_(ACTIVE), Anomaly.kind == KIND)).all()
+    if not active:
+        return 0
+    present = _present(session)
+    moment = now or utcnow()
+    gone = [a for a in active if a.integration not in present]
+    for anomaly in gone:
+        _resolve(anomaly, moment)
+    return len(gone)
 
 
 def _calls_since(kind: str, ref_id: int, start: datetime) -> Select[ApiCall]:

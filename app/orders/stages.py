@@ -12,12 +12,12 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, select
 
-from app.domain import JobState
+from app.domain import JobState, WaybillState
 from app.store.models import Order, PrintJob, Shipment, Waybill, shipment_orders
 
-STAGES = ("in", "issued", "printed", "shipped", "delivered", "pickup")
+STAGES = ("in", "issued", "printed", "shipped", "delivered", "pickup", "delivered_issued")
 #: the stages a waybill's time decides (a carrier can narrow them)
-WAYBILL_STAGES = frozenset({"issued", "shipped", "delivered", "pickup"})
+WAYBILL_STAGES = frozenset({"issued", "shipped", "delivered", "pickup", "delivered_issued"})
 
 
 def china_day(day: date) -> tuple[datetime, datetime]:
@@ -32,8 +32,9 @@ def stage_orders(
     """Ids of the orders that reached ``stage`` within [start, end) (naive UTC; no end: up to now); an order may
     appear twice (a waybill issued again): count distinct. ``carrier`` (a shipper code) narrows a waybill stage.
 
-    ``delivered``: signed for in the range (the on-time chart's parcels); ``pickup``: issued in the range and
-    picked up since (the pickup-delay chart's parcels)."""
+    ``delivered``: signed for in the range; ``pickup``: issued in the range and picked up since (the pickup-delay
+    chart's parcels); ``delivered_issued``: issued in the range (an issued waybill, as the carrier scorecard
+    counts) and delivered since (a carrier card's ``delivered``: the on-time chart's parcels)."""
     if carrier and stage not in WAYBILL_STAGES:
         raise ValueError(f"stage {stage!r} has no carrier")
     if stage == "in":
@@ -46,7 +47,7 @@ def stage_orders(
             .where(*_within(Shipment.printed_at, start, end))
         )
     columns = {"issued": Waybill.issued_at, "shipped": Waybill.picked_up_at, "delivered": Waybill.delivered_at,
-               "pickup": Waybill.issued_at}  # fmt: skip
+               "pickup": Waybill.issued_at, "delivered_issued": Waybill.issued_at}  # fmt: skip
     if stage not in columns:
         raise ValueError(f"unknown stage {stage!r}; known: {', '.join(STAGES)}")
     stmt = (
@@ -56,6 +57,8 @@ def stage_orders(
     )
     if stage == "pickup":
         stmt = stmt.where(Waybill.picked_up_at.is_not(None))
+    elif stage == "delivered_issued":
+        stmt = stmt.where(Waybill.delivered_at.is_not(None), Waybill.state == WaybillState.ISSUED.value)
     if carrier:
         stmt = stmt.where(Waybill.shipper_code == carrier)
     return stmt

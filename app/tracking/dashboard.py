@@ -1,14 +1,15 @@
-"""The supervisor dashboard's numbers: on-time rate by carrier, anomalies by kind per day, average pickup delay,
-the day's work (orders taken in, issued, printed, shipped per day) and labels printed per station today.
-Everything is counted from the store; the day's work and the stations with the orders list's own definitions
-(app/orders/stages.py), so a bar's number is the length of the list behind it."""
+"""The supervisor dashboard's numbers: anomalies by kind per day, average pickup delay, the day's work (orders
+taken in, issued, printed, shipped per day) and labels printed per station today. Everything is counted from the
+store; the day's work and the stations with the orders list's own definitions (app/orders/stages.py), so a bar's
+number is the length of the list behind it. The on-time rate by carrier is not here: the dashboard shows the
+carrier scorecard's (app/insight), one definition for both."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import AnomalyKind, JobState
@@ -23,7 +24,6 @@ from app.tracking.values import (
     DashboardData,
     DayFlow,
     DayKindCount,
-    OnTimeRate,
     PickupDelay,
     StationCount,
 )
@@ -33,7 +33,6 @@ def dashboard(
     session: Session, *, now: datetime, days: int = DASHBOARD_DAYS, window_days: int = DASHBOARD_WINDOW_DAYS
 ) -> DashboardData:
     return DashboardData(
-        on_time_by_carrier(session, now=now, days=window_days),
         anomalies_by_day(session, now=now, days=days),
         pickup_delay_by_carrier(session, now=now, days=window_days),
         flow_by_day(session, now=now),
@@ -85,18 +84,6 @@ def printed_by_station(session: Session, *, now: datetime) -> tuple[StationCount
     )
     counts = [StationCount(station, int(n)) for station, n in rows]
     return tuple(sorted(counts, key=lambda c: (-c.printed, c.station)))
-
-
-def on_time_by_carrier(session: Session, *, now: datetime, days: int = 30) -> tuple[OnTimeRate, ...]:
-    """Parcels delivered within the last ``days``, per carrier, and how many arrived by the estimate."""
-    late = (Waybill.estimated_delivery.is_not(None)) & (Waybill.delivered_at > Waybill.estimated_delivery)
-    rows = session.execute(
-        select(Waybill.shipper_code, func.count(), func.sum(case((late, 0), else_=1)))
-        .where(Waybill.delivered_at.is_not(None), Waybill.delivered_at > now - timedelta(days=days))
-        .group_by(Waybill.shipper_code)
-        .order_by(Waybill.shipper_code)
-    )
-    return tuple(OnTimeRate(carrier, int(n), int(on_time or 0)) for carrier, n, on_time in rows)
 
 
 def anomalies_by_day(session: Session, *, now: datetime, days: int = 14) -> tuple[DayKindCount, ...]:

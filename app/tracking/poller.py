@@ -35,6 +35,7 @@ from app.carriers.ratelimit import RateLimiter
 from app.clock import utcnow
 from app.domain import CarrierProtocol, ParcelStatus, WaybillState
 from app.errors import both
+from app.health.service import CallWrites
 from app.lang import split_pair
 from app.paths import data_dir
 from app.secrets import SecretStore
@@ -287,6 +288,7 @@ def poll_due(
     errors: list[str] = []
     per_account: dict[int, int] = defaultdict(int)
     answers: list[tuple[_Ask, TrackResult | CarrierError | None]] = []
+    calls = CallWrites()  # a long round's calls reach the store with its answers (app/health/service.py)
     try:
         if asks:
             with ThreadPoolExecutor(min(MAX_WORKERS, len(asks)), thread_name_prefix="track") as pool:
@@ -296,7 +298,8 @@ def poll_due(
                     if progress is not None:
                         progress(done, len(asks))
                     if len(answers) >= WRITE_BATCH:
-                        _store_answers(store, answers, now or utcnow(), settings, per_account, errors, tally)
+                        _store_answers(store, answers, now or utcnow(), settings, per_account, errors, tally,
+                                       calls)  # fmt: skip
                         answers = []
         _store_answers(store, answers, now or utcnow(), settings, per_account, errors, tally)
     finally:
@@ -327,11 +330,15 @@ def _store_answers(
     per_account: dict[int, int],
     errors: list[str],
     tally: _Tally,
+    calls: CallWrites | None = None,
 ) -> None:
-    """Write a batch of answers in one transaction (on the calling thread: one writer)."""
+    """Write a batch of answers in one transaction (on the calling thread: one writer), with the calls recorded
+    so far when ``calls`` says it is time."""
     if not answers:
         return
     with store.session() as session:
+        if calls is not None:
+            calls.maybe(session)
         ids = [ask.waybill_id for ask, _ in answers]
         # locked (PostgreSQL) so that a push stored at the same moment cannot interleave: each answer is applied
         # to the row as it stands, and only moves the parcel forward in event time (store_traces.apply_result)

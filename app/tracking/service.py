@@ -14,7 +14,7 @@ from pathlib import Path
 
 from app.carriers import CarrierClient
 from app.clock import utcnow
-from app.health.service import integrations_to_tell, record_calls
+from app.health.service import integrations_to_tell, record_calls, resolve_gone
 from app.insight.upkeep import upkeep
 from app.secrets import SecretStore
 from app.store.engine import Store
@@ -39,6 +39,7 @@ def evaluate_and_notify(
         # routes noted and expected deliveries set first: the overdue rule reads them (app/insight/upkeep.py)
         upkeep(session)
         report = evaluate(session=session, now=moment)
+        resolve_gone(session, now=moment)  # a deleted account's or shop's integration_down (app/health/service.py)
         notices = []
         quiet = load_quiet(session)
         if notifier is not None and not quiet.covers(moment):

@@ -227,18 +227,8 @@ class ParcelTimeline:
 # ------------------------------------------------------------------------------------------------ dashboard
 
 DASHBOARD_DAYS = 14  # anomalies by kind per day over this many days
-DASHBOARD_WINDOW_DAYS = 30  # on-time rate and pickup delay look at the parcels of this many days
-
-
-@dataclass(frozen=True)
-class OnTimeRate:
-    carrier: str
-    delivered: int
-    on_time: int  # delivered by the carrier's estimate (parcels without an estimate count as on time)
-
-    @property
-    def rate(self) -> float:
-        return self.on_time / self.delivered if self.delivered else 0.0
+DASHBOARD_WINDOW_DAYS = 30  # pickup delay looks at the parcels of this many days
+# (the on-time rate is the carrier scorecard's, app.insight: the dashboard draws it from the scorecard's cards)
 
 
 @dataclass(frozen=True)
@@ -290,10 +280,10 @@ class StationCount:
 
 @dataclass(frozen=True)
 class DashboardData:
-    """The supervisor dashboard: on-time rate by carrier, anomalies by kind per day, average pickup delay, the
-    day's work (orders per stage per day) and labels printed per station. Every number is counted from the store."""
+    """The supervisor dashboard: anomalies by kind per day, average pickup delay, the day's work (orders per stage
+    per day) and labels printed per station. Every number is counted from the store. (The on-time rate by carrier
+    is the carrier scorecard's ``on_time_rate``: ``insight.carriers``.)"""
 
-    on_time: tuple[OnTimeRate, ...]
     by_day: tuple[DayKindCount, ...]
     pickup: tuple[PickupDelay, ...]
     flow: tuple[DayFlow, ...] = ()
@@ -302,8 +292,7 @@ class DashboardData:
     @property
     def empty(self) -> bool:
         return (
-            not self.on_time
-            and not self.pickup
+            not self.pickup
             and not any(c.count for c in self.by_day)
             and not any(f.orders_in or f.issued or f.printed or f.shipped for f in self.flow)
         )

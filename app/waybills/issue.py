@@ -47,7 +47,7 @@ from app.carriers.refusals import lasting
 from app.clock import utcnow
 from app.domain import WaybillState
 from app.errors import UsageError, both
-from app.health.service import write_calls
+from app.health.service import CallWrites, write_calls
 from app.lang import split_pair
 from app.orders.shops import get_sender
 from app.secrets import SecretStore
@@ -502,6 +502,7 @@ def _pipeline(
         with rnd_lock:
             return retry.delay(attempt, rnd)
 
+    calls = CallWrites()  # a long batch's calls reach the store while it runs (app/health/service.py)
     pending: dict[Future[Outcome], _Claim] = {}
     queue: list[_Claim] = []
     more = True
@@ -548,6 +549,7 @@ def _pipeline(
             _record_all(session, said, batch)
             queue.extend(untried)
             queue.extend(_fall_back(session, refused))
+            calls.maybe(session)
             session.commit()  # the moves are committed before any of them is sent to its fallback account
             done += len(said)
             if progress:

@@ -141,11 +141,14 @@ class CarriersPart(Part):
             return update_account(s, self._secrets, name, changes)
 
     def delete_account(self, name: str) -> None:
-        """Remove an account that never issued a waybill (UsageError when it did)."""
+        """Remove an account that never issued a waybill (UsageError when it did); its ``integration_down``
+        anomaly, if one is open, is resolved with it (nothing would call the account again to resolve it)."""
         from app.carriers.editing import delete_account
+        from app.health.service import resolve_gone
 
         with self._session() as s:
             delete_account(s, name)
+            resolve_gone(s)
 
     def set_push_url(self, name: str, url: str) -> AccountInfo:
         """Where Kuaidi100 can reach this station's push receiver ("" to stop subscribing): a Kuaidi100 account's

@@ -85,19 +85,26 @@ class OrdersPart(Part):
         """Change a shop (what is given; a secret given as "" is kept): its name, platform, connection (``url``,
         the secrets, ``api_version``: "" for the connector's, ``query_auth``), and the settings its labels follow
         (``mask_phone``, ``mask_name``, ``template``: "" for the printer's)."""
+        from app.health.service import resolve_gone
         from app.orders.shop_edit import ShopChanges, update_shop
 
         changes = ShopChanges(rename, platform, url, token, key, secret, mask_phone, mask_name, template,
                               api_version, query_auth)  # fmt: skip
         with self._session() as s:
-            return update_shop(s, self._secrets, name, changes)
+            info = update_shop(s, self._secrets, name, changes)
+            if platform is not None:  # a shop moved off an API platform makes no more calls
+                resolve_gone(s)
+            return info
 
     def delete_shop(self, name: str) -> None:
-        """Remove a shop that holds no orders (:class:`app.errors.UsageError` when it holds some)."""
+        """Remove a shop that holds no orders (:class:`app.errors.UsageError` when it holds some); its
+        ``integration_down`` anomaly, if one is open, is resolved with it."""
+        from app.health.service import resolve_gone
         from app.orders.shop_edit import delete_shop
 
         with self._session() as s:
             delete_shop(s, name)
+            resolve_gone(s)
 
     # ---------------------------------------------------------------------------------------- column mapping
 

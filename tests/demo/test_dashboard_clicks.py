@@ -74,11 +74,12 @@ def test_clicking_a_day_and_a_station(qtbot: Any, window: Any) -> None:
 
 
 def test_clicking_a_carrier_opens_its_delivered_parcels(qtbot: Any, window: Any) -> None:
-    rate = window.dashboard.data.on_time[0]
+    qtbot.waitUntil(lambda: bool(window.dashboard.on_time_cards), timeout=20000)
+    card = window.dashboard.on_time_cards[0]  # the scorecard's carrier card the bar shows
     with qtbot.waitSignal(window.orders.loaded, timeout=20000):
         _click(qtbot, window.dashboard.on_time, 0)
-    assert window.orders.scope.carrier == rate.carrier and window.orders.scope.stage == "delivered"
-    assert window.orders.model.rowCount() == rate.delivered > 0
+    assert window.orders.scope.carrier == card["carrier"] and window.orders.scope.stage == "delivered_issued"
+    assert window.orders.model.rowCount() == card["delivered"] > 0
 
 
 def test_clicking_an_anomaly_column_opens_its_kind(qtbot: Any, window: Any) -> None:

@@ -64,3 +64,26 @@ def test_a_shop_has_its_own_ship_by_promise(qtbot: Any, window: Any, workspace: 
     with qtbot.waitSignal(page.changed, timeout=10000):
         page.save_button.click()
     assert workspace.tracking.shop_promises() == {"快发店": None}
+
+
+def test_the_smallest_group_for_expected_delivery_is_set_on_the_tracking_page(
+    qtbot: Any, window: Any, workspace: Any
+) -> None:
+    from ui.i18n import set_language
+
+    page = window.show_page("tracking")
+    qtbot.waitUntil(lambda: page.eta_min_parcels.value() == 5, timeout=10000)
+    assert page.rules_form.labelForField(page.eta_min_parcels).text() == "预计送达的最少包裹数"
+    page.eta_min_parcels.setValue(8)
+    with qtbot.waitSignal(page.changed, timeout=10000):
+        page.save_button.click()
+    assert workspace.insight.settings().eta_min_parcels == 8
+    workspace.insight.update_settings(eta_min_parcels=3)  # another station changes it: a reload shows it
+    page.reload()
+    qtbot.waitUntil(lambda: page.eta_min_parcels.value() == 3, timeout=10000)
+    set_language("en")
+    try:
+        window.retranslate()
+        assert page.rules_form.labelForField(page.eta_min_parcels).text() == "Smallest group for expected delivery"
+    finally:
+        set_language("zh")

@@ -1,5 +1,5 @@
 """Tracking: the anomaly rules' thresholds (the default ship-by promise among them; a shop's own is on the shops
-page), the quiet hours in which nobody is told of new anomalies, the WeCom / DingTalk robot, and the staff list
+page; the smallest group the expected delivery trusts, whose "usual time" the overdue rule judges by), the quiet hours in which nobody is told of new anomalies, the WeCom / DingTalk robot, and the staff list
 anomalies are assigned from. All of it is the workspace's (every station the same)."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+from app.insight.settings import InsightSettings
 from app.tracking.notices import QuietHours
 from app.tracking.settings import TrackingSettings
 from ui.anomaly_dialogs import StaffEditor
@@ -45,6 +46,7 @@ class TrackingConfig:
     quiet: QuietHours
     has_webhook: bool
     staff: tuple[str, ...]
+    insight: InsightSettings
 
 
 class TrackingPage(SettingsPage):
@@ -60,6 +62,11 @@ class TrackingPage(SettingsPage):
             spin.setSuffix(" h")
             self.spins[name] = spin
             self.rules_form.addRow("", spin)
+        # app/insight/settings.py: a route's group of delivered parcels this big or bigger gives the expected
+        # delivery (else carrier × destination, then the carrier)
+        self.eta_min_parcels = QSpinBox()
+        self.eta_min_parcels.setRange(1, 1000)
+        self.rules_form.addRow("", self.eta_min_parcels)
 
         self.quiet_box = QGroupBox()
         self.quiet_start, self.quiet_end = QSpinBox(), QSpinBox()
@@ -115,7 +122,9 @@ class TrackingPage(SettingsPage):
 
     def retranslate(self) -> None:
         self.rules_box.setTitle(tr("tset.rules"))
-        label_rows(self.rules_form, [tr(f"tset.{name}") for name in THRESHOLDS])
+        label_rows(self.rules_form, [*(tr(f"tset.{name}") for name in THRESHOLDS), tr("tset.eta_min_parcels")])
+        self.eta_min_parcels.setSuffix(tr("tset.eta_min_parcels_suffix"))
+        self.eta_min_parcels.setToolTip(tr("tset.eta_min_parcels_hint"))
         self.quiet_box.setTitle(tr("tset.quiet"))
         self.quiet_from.setText(tr("tset.quiet_from"))
         self.quiet_to.setText(tr("tset.quiet_to"))
@@ -137,13 +146,14 @@ class TrackingPage(SettingsPage):
     def reload(self) -> None:
         def read(ws: Workspace, _op: Op[TrackingConfig]) -> TrackingConfig:
             t = ws.tracking
-            return TrackingConfig(t.settings(), t.quiet_hours(), t.has_webhook(), t.staff())
+            return TrackingConfig(t.settings(), t.quiet_hours(), t.has_webhook(), t.staff(), ws.insight.settings())
 
         self.run(read, self._show, writes=False)
 
     def _show(self, config: TrackingConfig) -> None:
         for name, spin in self.spins.items():
             spin.setValue(float(getattr(config.settings, name)))
+        self.eta_min_parcels.setValue(config.insight.eta_min_parcels)
         self.quiet_start.setValue(config.quiet.start)
         self.quiet_end.setValue(config.quiet.end)
         self.has_webhook = config.has_webhook
@@ -161,9 +171,11 @@ class TrackingPage(SettingsPage):
         start, end = self.quiet_start.value(), self.quiet_end.value()
         url, secret = self.webhook_edit.text().strip(), self.secret_edit.text().strip()
         staff = self.staff.names()
+        min_parcels = self.eta_min_parcels.value()
 
         def work(ws: Workspace, _op: Op[None]) -> None:
             ws.tracking.update_settings(**changes)
+            ws.insight.update_settings(eta_min_parcels=min_parcels)
             ws.tracking.set_quiet_hours(start, end)
             ws.tracking.set_staff(staff)
             if url:
