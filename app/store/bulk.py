@@ -13,7 +13,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import ARRAY, ColumnElement, Connection, Table, any_, literal
 
 T = TypeVar("T")
 
@@ -25,6 +25,15 @@ def in_chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]
     """``items`` in slices of at most ``size`` (for ``IN`` lists and batched statements)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def among(conn: Connection, column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """``column IN values``. On PostgreSQL one array parameter (``column = ANY(%s::INTEGER[])``): an ``IN`` list is
+    rendered anew for every execution with one parameter per value, which cost twice the CPU of the whole query
+    for the short lists of a claim or a page of parcels; the array's statement is compiled once."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(list(values), ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(

@@ -27,7 +27,7 @@ from sqlalchemy import Table, and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.domain import WaybillState
-from app.store.bulk import in_chunks, insert_rows
+from app.store.bulk import among, in_chunks, insert_rows
 from app.store.claims import holder_alive
 from app.store.models import Order, Shipment, Waybill, shipment_orders
 
@@ -108,7 +108,7 @@ def _held(conn: Any, shipment_ids: Sequence[int]) -> dict[int, str]:
     rows = conn.execute(
         select(_LINK.c.shipment_id, _OR.c.hold_reason)
         .join(_OR, _OR.c.id == _LINK.c.order_id)
-        .where(_LINK.c.shipment_id.in_(shipment_ids), _OR.c.on_hold.is_(True))
+        .where(among(conn, _LINK.c.shipment_id, shipment_ids), _OR.c.on_hold.is_(True))
     )
     out: dict[int, str] = {}
     for sid, reason in rows:
@@ -125,12 +125,12 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
         return result
     locked: dict[int, int | None] = {}
     for chunk in in_chunks(ids):
-        query = select(_SH.c.id, _SH.c.active_waybill_id).where(_SH.c.id.in_(chunk)).order_by(_SH.c.id)
+        query = select(_SH.c.id, _SH.c.active_waybill_id).where(among(conn, _SH.c.id, chunk)).order_by(_SH.c.id)
         locked.update((sid, wid) for sid, wid in conn.execute(query.with_for_update(skip_locked=True)))
     result.busy.extend(sid for sid in ids if sid not in locked)
     in_force = {sid: wid for sid, wid in locked.items() if wid is not None}
     if in_force:
-        query_numbers = select(_WB.c.id, _WB.c.waybill_no).where(_WB.c.id.in_(list(in_force.values())))
+        query_numbers = select(_WB.c.id, _WB.c.waybill_no).where(among(conn, _WB.c.id, list(in_force.values())))
         numbers: dict[int, str] = {wid: number for wid, number in conn.execute(query_numbers)}
         result.issued = {sid: numbers.get(wid, "") for sid, wid in in_force.items()}
     open_ids = [sid for sid, wid in locked.items() if wid is None]
@@ -139,7 +139,7 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
     held = _held(conn, open_ids)
     rows: dict[int, list[Any]] = defaultdict(list)
     query = select(_WB.c.id, _WB.c.shipment_id, _WB.c.state, _WB.c.order_code, _WB.c.claimed_by,
-                   _WB.c.claimed_at, _WB.c.error).where(_WB.c.shipment_id.in_(open_ids))  # fmt: skip
+                   _WB.c.claimed_at, _WB.c.error).where(among(conn, _WB.c.shipment_id, open_ids))  # fmt: skip
     for row in conn.execute(query.order_by(_WB.c.id)):
         rows[row.shipment_id].append(row)
     reuse: list[dict[str, Any]] = []
@@ -186,7 +186,7 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
     insert_rows(conn, _WB, fresh, skip_conflicts=True)  # a row made meanwhile by another claimer stays theirs
     for some in in_chunks(codes):
         mine = select(_WB.c.id, _WB.c.shipment_id, _WB.c.order_code).where(
-            and_(_WB.c.order_code.in_(some), _WB.c.claimed_by == who.token,
+            and_(among(conn, _WB.c.order_code, some), _WB.c.claimed_by == who.token,
                  _WB.c.state == WaybillState.REQUESTING.value)
         )  # fmt: skip
         result.taken.extend(
@@ -196,7 +196,7 @@ def claim_requests(session: Session, shipment_ids: Sequence[int], who: Claimer, 
     decided = taken_ids | set(result.busy) | set(result.held) | set(result.attention)
     result.busy.extend(sid for sid in open_ids if sid not in decided)  # changed by another claimer meanwhile
     if taken_ids:
-        conn.execute(update(_SH).where(_SH.c.id.in_(sorted(taken_ids))).values(sender_id=who.sender_id))
+        conn.execute(update(_SH).where(among(conn, _SH.c.id, sorted(taken_ids))).values(sender_id=who.sender_id))
     return result
 
 

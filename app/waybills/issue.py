@@ -399,7 +399,7 @@ def issue_waybills(
         account_row = get_account(session, carrier) if carrier is not None else None
         sender_row = get_sender(session, sender)
         if refs is None:
-            shipments: Iterator[int] = ready_shipment_ids(session)
+            shipments: Iterator[int] = ready_shipment_ids(session, _chunk_size(concurrency))
             total = session.scalar(select(func.count()).select_from(ready_orders().subquery())) or 0
         else:
             named = named_shipments(session, refs, batch.results)
@@ -431,6 +431,11 @@ def issue_waybills(
         n["issued"], n["already"], n["failed"], tuple(batch.results), bool(cancel and cancel.is_set()),
         n["attention"], n["busy"], n["skipped"], batch.untried, *batch.stopped,
     )  # fmt: skip
+
+
+def _chunk_size(concurrency: int) -> int:
+    """Parcels per claim (and ready orders per page read for one: each page is claimed while it is fresh)."""
+    return max(16, concurrency * 4)
 
 
 def _unpicked_results(session: Session, unpicked: Mapping[int, Unpicked], batch: _Batch) -> None:
@@ -494,7 +499,7 @@ def _pipeline(
     stop: StopFlag = cancel or threading.Event()
     halt = threading.Event()  # set once the batch stops by itself; wakes the requests waiting to retry
     fatal: list[str] = []
-    chunk = max(16, concurrency * 4)
+    chunk = _chunk_size(concurrency)
     rnd = random.Random()
     rnd_lock = threading.Lock()
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.carriers import Goods, Party
 from app.domain import OrderStatus, WaybillState
-from app.store.bulk import in_chunks, insert_rows
+from app.store.bulk import among, in_chunks, insert_rows
 from app.store.models import Order, OrderLine, Shipment, Waybill, shipment_orders
 
 READY_PAGE = 200
@@ -67,7 +67,7 @@ def make_missing_shipments(conn: Connection, order_ids: Sequence[int]) -> None:
     first is left alone (``ON CONFLICT DO NOTHING``), and only the parcels still without their order are linked."""
     has_one = select(_LINK.c.order_id).where(_LINK.c.order_id == _OR.c.id).exists()
     missing = conn.execute(
-        select(_OR.c.id, _OR.c.shop_id).where(_OR.c.id.in_(order_ids), ~has_one).order_by(_OR.c.id)
+        select(_OR.c.id, _OR.c.shop_id).where(among(conn, _OR.c.id, order_ids), ~has_one).order_by(_OR.c.id)
     ).all()
     if not missing:
         return
@@ -75,7 +75,9 @@ def make_missing_shipments(conn: Connection, order_ids: Sequence[int]) -> None:
                 skip_conflicts=True)  # fmt: skip
     linked = select(_LINK.c.shipment_id).where(_LINK.c.shipment_id == _SH.c.id).exists()
     made = conn.execute(
-        select(_SH.c.id, _SH.c.auto_order_id).where(_SH.c.auto_order_id.in_([oid for oid, _ in missing]), ~linked)
+        select(_SH.c.id, _SH.c.auto_order_id).where(
+            among(conn, _SH.c.auto_order_id, [oid for oid, _ in missing]), ~linked
+        )
     ).all()
     insert_rows(conn, _LINK, [{"shipment_id": sid, "order_id": oid} for sid, oid in made])
 
@@ -91,7 +93,7 @@ def load_parcels(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, Par
     for ids in in_chunks(sorted(set(shipment_ids))):
         order_ids: dict[int, list[int]] = defaultdict(list)
         for sid, oid in conn.execute(
-            select(_LINK.c.shipment_id, _LINK.c.order_id).where(_LINK.c.shipment_id.in_(ids))
+            select(_LINK.c.shipment_id, _LINK.c.order_id).where(among(conn, _LINK.c.shipment_id, ids))
         ):
             order_ids[sid].append(oid)
         every_order = sorted({oid for oids in order_ids.values() for oid in oids})
@@ -100,20 +102,22 @@ def load_parcels(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, Par
         for chunk in in_chunks(every_order):
             query = select(_OR.c.id, _OR.c.platform_order_id, _OR.c.seller_remark, _OR.c.receiver_name,
                            _OR.c.receiver_phone, _OR.c.receiver_tel, _OR.c.province, _OR.c.city, _OR.c.district,
-                           _OR.c.address, _OR.c.postcode).where(_OR.c.id.in_(chunk))  # fmt: skip
+                           _OR.c.address, _OR.c.postcode).where(among(conn, _OR.c.id, chunk))  # fmt: skip
             for row in conn.execute(query):
                 orders[row.id] = ParcelOrder(row.id, row.platform_order_id, _party(row), row.seller_remark)
             line_query = select(_LN.c.order_id, _LN.c.id, _LN.c.title, _LN.c.quantity, _LN.c.price).where(
-                _LN.c.order_id.in_(chunk)
+                among(conn, _LN.c.order_id, chunk)
             )
             for line in conn.execute(line_query.order_by(_LN.c.id)):
                 lines[line.order_id].append(line)
         earlier: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        waybills = select(_WB.c.shipment_id, _WB.c.state, _WB.c.order_code).where(_WB.c.shipment_id.in_(ids))
+        waybills = select(_WB.c.shipment_id, _WB.c.state, _WB.c.order_code).where(
+            among(conn, _WB.c.shipment_id, ids)
+        )
         for sid, state, code in conn.execute(waybills.order_by(_WB.c.id)):
             earlier[sid].append((state, code))
         shipments = select(_SH.c.id, _SH.c.parcel_count, _SH.c.weight_g, _SH.c.line_allocation).where(
-            _SH.c.id.in_(ids)
+            among(conn, _SH.c.id, ids)
         )
         for sid, count, weight, allocation in conn.execute(shipments):
             mine = tuple(orders[oid] for oid in sorted(order_ids[sid]) if oid in orders)
@@ -140,39 +144,50 @@ def _goods(allocation: dict[str, Any], lines: list[Any]) -> tuple[Goods, ...]:
     return tuple(goods) or (Goods(name="商品", quantity=1),)
 
 
-def ready_shipment_ids(session: Session) -> Iterator[int]:
+def ready_shipment_ids(session: Session, page_size: int = READY_PAGE) -> Iterator[int]:
     """The id of every ready order's parcel, a page of orders at a time (the first requests go out while the rest
-    loads; a missing parcel is made as its page is read), then of any parcel a killed run left ``requesting``,
-    whatever its orders' filters say now (the claim decides whether it is free and not on hold).
+    loads; a missing parcel is made as its page is read), then of any parcel a run left ``requesting`` (a killed
+    one, or another station's still asking), whatever its orders' filters say now (the claim decides whether it is
+    free and not on hold).
 
+    A parcel being asked for as its page is read (``requesting``) waits for that end: several stations walk the same
+    orders, and a parcel another one holds is its share — claiming it only to find it busy cost a claim transaction
+    per chunk, most of a station's work. ``page_size`` a claim chunk's size keeps each page fresh when it is claimed.
     The caller commits between pages, so each page asks the session for its current connection."""
     seen: set[int] = set()
     last_id = 0
+    asking = (
+        select(_WB.c.id)
+        .where(_WB.c.shipment_id == _SH.c.id, _WB.c.state == WaybillState.REQUESTING.value)
+        .exists()
+    )
     while True:
         conn = session.connection()
         page = list(
             conn.execute(
-                ready_orders().where(_OR.c.id > last_id).order_by(_OR.c.id).limit(READY_PAGE)
+                ready_orders().where(_OR.c.id > last_id).order_by(_OR.c.id).limit(page_size)
             ).scalars()
         )
         if not page:
             break
         last_id = page[-1]
         make_missing_shipments(conn, page)
-        by_order: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
+        by_order: dict[int, list[tuple[int, int | None, bool]]] = defaultdict(list)
         query = (
-            select(_LINK.c.order_id, _SH.c.id, _SH.c.active_waybill_id)
+            select(_LINK.c.order_id, _SH.c.id, _SH.c.active_waybill_id, asking)
             .join(_SH, _SH.c.id == _LINK.c.shipment_id)
-            .where(_LINK.c.order_id.in_(page))
+            .where(among(conn, _LINK.c.order_id, page))
             .order_by(_SH.c.id)
         )
-        for oid, sid, active in conn.execute(query):
-            by_order[oid].append((sid, active))
+        for oid, sid, active, requesting in conn.execute(query):
+            by_order[oid].append((sid, active, requesting))
         wanted: list[int] = []
         for oid in page:
-            if any(active for _, active in by_order[oid]):
-                continue  # the order already travels with a waybill
-            for sid, _ in by_order[oid]:
+            if any(active for _, active, _ in by_order[oid]):
+                continue  # the order already travels with a waybill (given a moment ago)
+            for sid, _, requesting in by_order[oid]:
+                if requesting:
+                    continue  # being asked for: left to the end (not seen)
                 if sid not in seen:
                     seen.add(sid)
                     wanted.append(sid)

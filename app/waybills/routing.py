@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from app.domain import WaybillState
-from app.store.bulk import in_chunks
+from app.store.bulk import among, in_chunks
 from app.store.models import Order, OrderLine, Shipment, Shop, Waybill, shipment_orders
 from app.waybills.claims import HELD_RELEASED
 from app.waybills.rules import OrderFacts
@@ -46,7 +46,7 @@ def pinned(conn: Connection, shipment_ids: Sequence[int]) -> dict[int, int]:
     out: dict[int, int] = {}
     for chunk in in_chunks(sorted(set(shipment_ids))):
         query = select(_WB.c.shipment_id, _WB.c.state, _WB.c.error, _WB.c.carrier_account_id).where(
-            _WB.c.shipment_id.in_(chunk),
+            among(conn, _WB.c.shipment_id, chunk),
             _WB.c.state.in_((WaybillState.REQUESTING.value, WaybillState.FAILED.value)),
         )
         last: dict[int, Any] = {}

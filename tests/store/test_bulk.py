@@ -110,3 +110,22 @@ def test_decoded_columns_store_what_their_values_store(tmp_path: Any) -> None:
             conn, decoded, COLUMNS[:4], as_text, decode={"amount": Decimal, "at": datetime.fromisoformat}
         )
     assert _stored(engine, decoded) == _stored(engine, plain)
+
+
+def test_among_selects_what_in_selects_on_sqlite_and_postgresql(pg_url: str) -> None:
+    from app.store.bulk import among
+
+    for url in ("sqlite://", pg_url):
+        engine = create_engine(url)
+        metadata = MetaData()
+        table = _table("among_rows", metadata)
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            insert_rows(conn, table, [{"id": i, "name": f"n{i}"} for i in range(1, 11)])
+            for ids in ([], [3], [1, 5, 9, 42], list(range(1, 11))):
+                got = conn.execute(select(table.c.id).where(among(conn, table.c.id, ids)).order_by(table.c.id))
+                assert list(got.scalars()) == sorted(i for i in ids if 1 <= i <= 10), (url, ids)
+            names = ["n2", "n7", "x"]
+            got = conn.execute(select(table.c.name).where(among(conn, table.c.name, names)).order_by(table.c.id))
+            assert list(got.scalars()) == ["n2", "n7"], url
+        engine.dispose()
