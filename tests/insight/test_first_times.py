@@ -5,8 +5,10 @@ reads them. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, insert, select, update
 
 from app.store.models import Order, Shipment, Waybill, shipment_orders
@@ -103,3 +105,44 @@ def test_a_time_before_the_payment_is_0_and_an_unpaid_order_has_none(ws: Any) ->
     _run(ws, update(Order).where(Order.id == 1).values(paid_at=None))
     assert _times(ws)[2:] == (None, None)
     assert ws.insight.shops() == []
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_the_upgrade_notes_the_times_of_orders_already_there(
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from app.store.engine import alembic_config, upgrade
+
+    url = (
+        f"sqlite:///{tmp_path / 'm.sqlite3'}"
+        if dialect == "sqlite"
+        else str(request.getfixturevalue("pg_url"))
+    )
+    engine = create_engine(url)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0016")
+    parcels = [
+        Parcel(paid_hours_before=1, printed_hours_after=0.5),
+        Parcel(paid_hours_before=2, printed_hours_after=None),
+    ]
+    write_history(engine, parcels)
+    _run_on(engine, update(Waybill).where(Waybill.id == 2).values(state="cancelled"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Order.id, Order.first_waybill_at, Order.first_print_at, Order.waybill_ms).order_by(
+                Order.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [(1, BASE, BASE + HOUR / 2, 3_600_000), (2, None, None, None)]
+    engine.dispose()
+
+
+def _run_on(engine: Any, statement: Any) -> None:
+    with engine.begin() as conn:
+        conn.execute(statement)

@@ -47,28 +47,22 @@ POSTGRESQL = {
 }
 
 
-#: one order's first times as they stand; ``{orders}``: which orders (a subquery)
-RECOMPUTE = {
-    "sqlite": (
-        "UPDATE orders SET "
-        "first_waybill_at = (SELECT min(w.issued_at) FROM shipment_orders so JOIN waybills w "
-        "ON w.shipment_id = so.shipment_id WHERE so.order_id = orders.id AND w.state = 'issued'), "
-        "first_print_at = (SELECT min(s.printed_at) FROM shipment_orders so JOIN shipments s "
-        "ON s.id = so.shipment_id WHERE so.order_id = orders.id) "
-        "WHERE id IN ({orders})"
-    ),
-    # each lookup spelled as the key it is (``= ANY(ARRAY(…))``, the waybill's state inside the ``min``, not beside
-    # the key; ``min`` of an expression, not taken by walking an index on the time), so no plan walks a whole table
-    "postgresql": (
-        "UPDATE orders SET "
-        "first_waybill_at = (SELECT min(CASE WHEN w.state = 'issued' THEN w.issued_at END) FROM waybills w "
-        "WHERE w.shipment_id = ANY(ARRAY(SELECT so.shipment_id FROM shipment_orders so "
-        "WHERE so.order_id = orders.id))), "
-        "first_print_at = (SELECT min(s.printed_at + interval '0 seconds') FROM shipments s "
-        "WHERE s.id = ANY(ARRAY(SELECT so.shipment_id FROM shipment_orders so WHERE so.order_id = orders.id))) "
-        "WHERE id = ANY(ARRAY({orders}))"
-    ),
-}
+#: SQLite: the first times of the orders ``{orders}`` selects, as they stand (the triggers' body and the backfill)
+RECOMPUTE = (
+    "UPDATE orders SET "
+    "first_waybill_at = (SELECT min(w.issued_at) FROM shipment_orders so JOIN waybills w "
+    "ON w.shipment_id = so.shipment_id WHERE so.order_id = orders.id AND w.state = 'issued'), "
+    "first_print_at = (SELECT min(s.printed_at) FROM shipment_orders so JOIN shipments s "
+    "ON s.id = so.shipment_id WHERE so.order_id = orders.id) "
+    "WHERE id IN ({orders})"
+)
+#: PostgreSQL: every order's first times at once, for the upgrade (its triggers use kd_first_times_of below)
+BACKFILL_POSTGRESQL = (
+    "UPDATE orders o SET first_waybill_at = f.wb, first_print_at = f.pr FROM ("
+    "SELECT so.order_id, min(CASE WHEN w.state = 'issued' THEN w.issued_at END) AS wb, min(s.printed_at) AS pr "
+    "FROM shipment_orders so JOIN shipments s ON s.id = so.shipment_id "
+    "LEFT JOIN waybills w ON w.shipment_id = so.shipment_id GROUP BY so.order_id) f WHERE o.id = f.order_id"
+)
 OF_SHIPMENT = "SELECT order_id FROM shipment_orders WHERE shipment_id = {sid}"
 ORDER_MS = {
     "sqlite": "max(0, CAST(round((julianday({end}) - julianday(paid_at)) * 86400000.0) AS INTEGER))",
@@ -99,23 +93,54 @@ FIRST_TIMES = {
 }
 
 
+#: PostgreSQL: one order's first times, step by step over single-table lookups by key (plpgsql keeps a generic plan
+#: per statement, made maybe while a bulk load's tables look empty: a join or an ``IN`` there may be planned as a walk
+#: of a whole index for each row, quadratic; an equality on an index's first column plans the same at any size)
+PG_ORDER_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION kd_first_times_of(the_order integer) RETURNS void LANGUAGE plpgsql "
+    "SET enable_seqscan = off AS $$ "
+    "DECLARE sid integer; t waybills.issued_at%TYPE; p shipments.printed_at%TYPE; "
+    "wb orders.first_waybill_at%TYPE; pr orders.first_print_at%TYPE; "
+    "BEGIN "
+    "FOR sid IN SELECT so.shipment_id FROM shipment_orders so WHERE so.order_id = the_order LOOP "
+    "SELECT min(CASE WHEN w.state = 'issued' THEN w.issued_at END) INTO t FROM waybills w "
+    "WHERE w.shipment_id = sid; "
+    "IF t IS NOT NULL AND (wb IS NULL OR t < wb) THEN wb := t; END IF; "
+    "SELECT s.printed_at INTO p FROM shipments s WHERE s.id = sid; "
+    "IF p IS NOT NULL AND (pr IS NULL OR p < pr) THEN pr := p; END IF; "
+    "END LOOP; "
+    "UPDATE orders SET first_waybill_at = wb, first_print_at = pr WHERE id = the_order "
+    "AND (first_waybill_at IS DISTINCT FROM wb OR first_print_at IS DISTINCT FROM pr); "
+    "END $$"
+)
+
+
 def _orders(whose: str) -> str:
     return f"SELECT {whose[1:]}" if whose.startswith("=") else OF_SHIPMENT.format(sid=whose)
 
 
+def _pg_step(whose: str) -> str:
+    if whose.startswith("="):
+        return f"PERFORM kd_first_times_of({whose[1:]});"
+    return (
+        f"FOR o IN SELECT so.order_id FROM shipment_orders so WHERE so.shipment_id = {whose} LOOP "
+        "PERFORM kd_first_times_of(o); END LOOP;"
+    )
+
+
 def _first_times_up(dialect: str) -> None:
+    if dialect != "sqlite":
+        op.execute(PG_ORDER_FUNCTION)
     for name, (table, event, condition, whose) in FIRST_TIMES.items():
         if dialect == "sqlite":
             when = f" WHEN {condition.replace('IS DISTINCT FROM', 'IS NOT')}" if condition else ""
-            body = " ".join(RECOMPUTE[dialect].format(orders=_orders(w)) + ";" for w in dict.fromkeys(whose))
+            body = " ".join(RECOMPUTE.format(orders=_orders(w)) + ";" for w in dict.fromkeys(whose))
             op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{when} BEGIN {body} END")
         else:
-            body = " ".join(RECOMPUTE[dialect].format(orders=_orders(w)) + ";" for w in dict.fromkeys(whose))
-            # every lookup is by a key with an index: planned for each row as the tables stand (a plan kept from
-            # when a bulk load's tables looked empty walks a whole index for each row: quadratic)
+            steps = " ".join(_pg_step(w) for w in dict.fromkeys(whose))
             op.execute(
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off "
-                f"SET plan_cache_mode = force_custom_plan AS $$ BEGIN {body} RETURN NULL; END $$"
+                f"AS $$ DECLARE o integer; BEGIN {steps} RETURN NULL; END $$"
             )
             when = f" WHEN ({condition})" if condition else ""
             op.execute(
@@ -130,6 +155,8 @@ def _first_times_down(dialect: str) -> None:
         else:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    if dialect != "sqlite":
+        op.execute("DROP FUNCTION IF EXISTS kd_first_times_of(integer)")
 
 
 def upgrade() -> None:
@@ -156,7 +183,10 @@ def upgrade() -> None:
         )
     _first_times_up(dialect)
     # the orders already there: their times as they stand
-    op.execute(RECOMPUTE[dialect].format(orders="SELECT order_id FROM shipment_orders"))
+    if sqlite:
+        op.execute(RECOMPUTE.format(orders="SELECT order_id FROM shipment_orders"))
+    else:
+        op.execute(BACKFILL_POSTGRESQL)
     for index, column in ORDER_INDEXES.items():
         op.create_index(index, "orders", ["shop_id", column, "paid_at"])
 
