@@ -52,6 +52,7 @@ class TrackingConfig:
 class TrackingPage(SettingsPage):
     def __init__(self, ops: Ops, parent: QWidget | None = None) -> None:
         super().__init__(ops, parent)
+        self._reloads = 0  # the newest reload's number: an older read that ends later is not shown over it
         self.spins: dict[str, QDoubleSpinBox] = {}
         self.rules_box = QGroupBox()
         self.rules_form = QFormLayout(self.rules_box)
@@ -148,7 +149,10 @@ class TrackingPage(SettingsPage):
             t = ws.tracking
             return TrackingConfig(t.settings(), t.quiet_hours(), t.has_webhook(), t.staff(), ws.insight.settings())
 
-        self.run(read, self._show, writes=False)
+        self._reloads += 1
+        number = self._reloads
+        # reads run on several reader threads: the one after a save may end after a later one
+        self.run(read, lambda config: self._show(config) if number == self._reloads else None, writes=False)
 
     def _show(self, config: TrackingConfig) -> None:
         for name, spin in self.spins.items():
