@@ -23,14 +23,6 @@ def percentile_sorted(values: Sequence[float], q: float) -> float | None:
     return values[low] + (values[high] - values[low]) * fraction
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    return percentile_sorted(sorted(values), q)
-
-
-def median(values: Sequence[float]) -> float | None:
-    return percentile(values, 0.5)
-
-
 def hours(value: float | None) -> float | None:
     """Hours as shown: 2 decimals (None stays None)."""
     return None if value is None else round(value, 2)
